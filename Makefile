@@ -1,0 +1,36 @@
+# bahth: every target sets up what it needs (a virtualenv in .venv) before it runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INDEX ?= instance/index
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint browser bench clean
+
+$(BIN)/bahth: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/bahth
+
+install: $(BIN)/bahth
+
+# The main job: index the seeds (incremental: unchanged files are skipped) and serve the page.
+run: install
+	$(BIN)/bahth analyze "$$(head -n 1 seeds/000_0777507a1eab11fb.txt)"
+
+# Debian's Chromium and an Arabic font, for the browser tests (skipped when already there).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto.*Arabic" || bash .ci/install-browser
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info .pytest_cache

@@ -1,0 +1,63 @@
+"""Whoosh filters for Arabic: each changes a token's text only, never its offsets.
+
+They hold no state but plain attributes, so Whoosh can pickle them into an index's schema;
+the word lists and caches they use live in modules, looked up at call time.
+"""
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Filter, Token
+
+from analyzers.normalizer import normalize_word
+from analyzers.stemmer import stems_for
+from analyzers.stopwords import stop_words
+
+
+class ArabicNormalizeFilter(Filter):
+    """Normalize each word (see normalizer.py); drop a word with nothing left (only marks)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = normalize_word(t.text)
+            if text:
+                t.text = text
+                yield t
+
+
+class ArabicStopFilter(Filter):
+    """Remove Arabic and English stop words; positions keep their gaps for phrase queries.
+
+    When a caller asks to keep stop words (``removestops=False``) they pass through marked
+    ``stopped``, as with Whoosh's own StopFilter.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stops = stop_words()
+        for t in tokens:
+            if t.text not in stops:
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+class ArabicStemFilter(Filter):
+    """Replace each word by its stem(s); an ambiguous word yields each stem at one position."""
+
+    def __init__(self, kind: str = "light") -> None:
+        stems_for("", kind)  # fail early on an unknown stemmer name
+        self.kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArabicStemFilter) and other.kind == self.kind
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        kind = self.kind
+        for t in tokens:
+            if getattr(t, "stopped", False):
+                yield t
+                continue
+            for stem in stems_for(t.text, kind):
+                t.text = stem
+                yield t

@@ -1,0 +1,52 @@
+"""Normalize one word so the spellings people really use for it meet.
+
+Runs per token, after the tokenizer, so it may change a word's length freely: offsets were
+already taken from the original text. The steps, in order:
+
+1. Unicode compatibility (NFKC): presentation forms and ligatures (ﻻ → لا, ﻷ → لأ) become
+   plain letters, and a letter plus a combining hamza (ا + ٔ) composes into one letter, so
+   step 2 sees a single spelling of each.
+2. One translation table: remove diacritics, Quranic marks, tatweel, zero-width and bidi
+   controls; fold alef forms (أ إ آ ٱ) to ا, ى to ي, ة to ه, hamza on a seat (ؤ ئ) to ء,
+   Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to ASCII.
+3. Case-fold, for Latin words.
+"""
+
+import unicodedata
+from functools import lru_cache
+
+from analyzers import letters
+
+_FOLD: dict[int, str | None] = {}
+for _ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}:
+    _FOLD[ord(_ch)] = None
+for _ch in letters.ALEF_FORMS:
+    _FOLD[ord(_ch)] = letters.ALEF
+for _ch in letters.HAMZA_ON_SEAT:
+    _FOLD[ord(_ch)] = letters.HAMZA
+for _src, _dst in letters.PERSIAN_TO_ARABIC.items():
+    _FOLD[ord(_src)] = _dst
+for _digits in (letters.ARABIC_INDIC_DIGITS, letters.PERSIAN_DIGITS):
+    for _value, _ch in enumerate(_digits):
+        _FOLD[ord(_ch)] = str(_value)
+_FOLD[ord(letters.ALEF_MAKSURA)] = letters.YEH
+_FOLD[ord(letters.TEH_MARBUTA)] = letters.HEH
+_FOLD[ord("\u066b")] = "."  # Arabic decimal separator
+_FOLD[ord("\u066c")] = ","  # Arabic thousands separator
+# NFKC may expand one ligature into several words (ﷺ); inside one token they stay one term.
+_FOLD[ord(" ")] = None
+
+
+@lru_cache(maxsize=300_000)
+def normalize_word(word: str) -> str:
+    """Return the normalized form of one word; '' when nothing indexable is left.
+
+    >>> normalize_word("أَحْمَد")
+    'احمد'
+    >>> normalize_word("مسئولية") == normalize_word("مسؤولية")
+    True
+    """
+    if word.isascii():
+        return word.lower()
+    word = unicodedata.normalize("NFKC", word).translate(_FOLD)
+    return word.casefold()

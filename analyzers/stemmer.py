@@ -1,0 +1,146 @@
+"""Stemmers: bahth's light stemmer (default), Snowball's Arabic, and none.
+
+All work on NORMALIZED words (see normalizer.py): alef forms are ا, ة is ه, ى is ي.
+
+The light stemmer follows Larkey's light10 (Larkey, Ballesteros, Connell 2007: strip و, the
+article combinations, then a fixed list of suffixes) and mends where it is known to fail:
+
+* A single-letter proclitic (و ف ب ل) cannot be told from a root letter without a
+  dictionary: و is a conjunction in وقال but a root letter in وزير. light10 strips و always
+  (so وزير and الوزير no longer meet) and never strips ب (so بتمارة never meets تمارة). Here
+  such a word gets BOTH readings, indexed at the same position: وقال → وقال, قال. A query
+  for either spelling finds both, and the full reading keeps the exact word ranked first.
+  و, ب and ل peel when three letters remain (as light10 does for و); ف only when four
+  remain, since many words start with it as a root letter (فكرة must not meet كرة). A lone ك
+  (كتاب) is nearly always a root letter, so it is peeled only with the article (كال).
+* Article combinations (ال وال بال كال فال لل وبال ...) are unambiguous: stripped outright.
+* Pronoun suffixes (هم هما كم كن نا ها ...) which light10 keeps, are stripped when at least
+  four letters remain, so حكومتهم meets حكومة but محاكم and اسهم keep their letters.
+* Every strip leaves at least three letters: ولد, وطن, بيت, علم keep theirs.
+
+Each function takes one normalized word and is memoized: news text repeats its words.
+"""
+
+from functools import lru_cache
+
+import snowballstemmer
+
+from analyzers.letters import is_arabic_letter
+
+ARTICLE_PREFIXES = (
+    "وبال",
+    "وكال",
+    "فبال",
+    "فكال",
+    "ولل",
+    "فلل",
+    "وال",
+    "فال",
+    "بال",
+    "كال",
+    "لل",
+    "ال",
+)
+# A single-letter proclitic, and how many letters must remain for it to be peeled.
+CONJUNCTIONS = {"و": 3, "ف": 4}
+PREPOSITIONS = {"ب": 3, "ل": 3}
+PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها")
+# light10's suffix list in its order, after normalization (ة → ه, so ية is يه).
+LIGHT10_SUFFIXES = ("ان", "ات", "ون", "ين", "يه", "ه", "ي")
+MIN_STEM = 3
+MIN_STEM_BEFORE_PRONOUN = 4
+# Words whose ال is not the article.
+PROTECTED = frozenset({"الله", "اللهم"})
+
+_snowball_arabic = snowballstemmer.stemmer("arabic")
+_snowball_english = snowballstemmer.stemmer("english")
+
+
+def is_arabic(word: str) -> bool:
+    return bool(word) and is_arabic_letter(word[0])
+
+
+def _strip_suffixes(word: str) -> str:
+    for suffix in PRONOUN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_BEFORE_PRONOUN:
+            word = word[: -len(suffix)]
+            if word.endswith("ت"):  # ة is written ت before a suffix: حكومتهم = حكومة + هم
+                word = word[:-1] + "ه"
+            break
+    for suffix in LIGHT10_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            word = word[: -len(suffix)]
+    return word
+
+
+def _strip_article(word: str) -> str | None:
+    for prefix in ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            return word[len(prefix) :]
+    return None
+
+
+def _proclitic_readings(word: str) -> list[str]:
+    """The word itself, then each reading with one or two single-letter proclitics peeled."""
+    readings = [word]
+    rest = word
+    if len(rest) - 1 >= CONJUNCTIONS.get(rest[0], 99):
+        rest = rest[1:]
+        readings.append(rest)
+    if len(rest) - 1 >= PREPOSITIONS.get(rest[0], 99):
+        readings.append(rest[1:])
+    return readings
+
+
+@lru_cache(maxsize=300_000)
+def light_stems(word: str) -> tuple[str, ...]:
+    """All stems of one normalized word: one, or more when a proclitic is ambiguous.
+
+    >>> light_stems("والمغربية")
+    ('مغرب',)
+    >>> light_stems("وقال")
+    ('وقال', 'قال')
+    """
+    if not is_arabic(word) or word in PROTECTED:
+        return (word,)
+    without_article = _strip_article(word)
+    readings = [without_article] if without_article else _proclitic_readings(word)
+    stems: list[str] = []
+    for reading in readings:
+        stem = _strip_suffixes(reading)
+        if stem not in stems:
+            stems.append(stem)
+    return tuple(stems)
+
+
+@lru_cache(maxsize=300_000)
+def snowball_stem(word: str) -> str:
+    """Snowball's Arabic stemmer, after stripping و/ف + ال, which Snowball leaves on."""
+    if not is_arabic(word):
+        return word
+    for prefix in ("وال", "فال"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[1:]
+            break
+    return _snowball_arabic.stemWord(word)
+
+
+@lru_cache(maxsize=100_000)
+def english_stem(word: str) -> str:
+    """Snowball's English stemmer for Latin words (letters a-z only)."""
+    if word.isascii() and word.isalpha():
+        return _snowball_english.stemWord(word)
+    return word
+
+
+def stems_for(word: str, kind: str) -> tuple[str, ...]:
+    """Stems of one normalized word with the named stemmer: 'light', 'snowball' or 'none'."""
+    if kind == "none" or not word:
+        return (word,)
+    if word.isascii():
+        return (english_stem(word),)
+    if kind == "light":
+        return light_stems(word)
+    if kind == "snowball":
+        return (snowball_stem(word),)
+    raise ValueError(f"unknown stemmer {kind!r}: use light, snowball or none")

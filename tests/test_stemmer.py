@@ -1,0 +1,110 @@
+"""One row per stemming rule, the linguistic reason as its id (after Lucene's
+TestArabicStemFilter). Words go through the whole pipeline, as a user's would."""
+
+import pytest
+
+from analyzers import analyze
+
+
+def terms(text: str, stem: str = "light") -> list[str]:
+    return [t.term for t in analyze(text, stem=stem)]
+
+
+SAME_STEM = [
+    pytest.param("المغرب", "مغرب", id="article-al"),
+    pytest.param("والمغرب", "مغرب", id="conjunction-wa-plus-article"),
+    pytest.param("فالمغرب", "مغرب", id="conjunction-fa-plus-article"),
+    pytest.param("بالمغرب", "مغرب", id="preposition-bi-plus-article"),
+    pytest.param("كالمغرب", "مغرب", id="preposition-ka-plus-article"),
+    pytest.param("للمغرب", "مغرب", id="preposition-li-plus-article-drops-alef"),
+    pytest.param("وبالمغرب", "مغرب", id="conjunction-plus-preposition-plus-article"),
+    pytest.param("المغربي", "مغرب", id="nisba-masculine"),
+    pytest.param("المغربية", "مغرب", id="nisba-feminine"),
+    pytest.param("المغربيين", "مغرب", id="nisba-plural-oblique"),
+    pytest.param("المغربيات", "مغرب", id="nisba-feminine-plural"),
+    pytest.param("المعلمون", "معلم", id="sound-masculine-plural-nominative"),
+    pytest.param("المعلمين", "معلم", id="sound-masculine-plural-oblique"),
+    pytest.param("المعلمات", "معلم", id="sound-feminine-plural"),
+    pytest.param("معلمان", "معلم", id="dual-nominative"),
+    pytest.param("حكومتهم", "حكوم", id="pronoun-hum-and-teh-marbuta-restored"),
+    pytest.param("حكومتهما", "حكوم", id="pronoun-huma"),
+    pytest.param("كتابكم", "كتاب", id="pronoun-kum"),
+    pytest.param("كتابكن", "كتاب", id="pronoun-kunna"),
+    pytest.param("كتابنا", "كتاب", id="pronoun-na"),
+    pytest.param("كتابها", "كتاب", id="pronoun-ha"),
+    pytest.param("الحكومة", "حكوم", id="teh-marbuta"),
+    pytest.param("الإرهاب", "ارهاب", id="hamza-alef-then-article"),
+    pytest.param("الله", "الله", id="allah-keeps-its-al"),
+    pytest.param("FBI", "fbi", id="latin-acronym-lowercased"),
+    pytest.param("meetings", "meet", id="latin-english-snowball"),
+]
+
+UNSTEMMED = [
+    pytest.param("ولد", id="short-word-with-initial-waw"),
+    pytest.param("وطن", id="short-word-with-initial-waw-2"),
+    pytest.param("بيت", id="short-word-with-initial-beh"),
+    pytest.param("علم", id="three-letter-root"),
+    pytest.param("كتاب", id="initial-kaf-is-a-root-letter"),
+    pytest.param("محاكم", id="final-kum-is-a-root-letter-when-short"),
+    pytest.param("فكر", id="initial-feh-kept-when-three-letters-would-remain"),
+]
+
+BOTH_READINGS = [
+    pytest.param("وقال", ["وقال", "قال"], id="ambiguous-waw-conjunction"),
+    pytest.param("وزير", ["وزير", "زير"], id="ambiguous-waw-root-letter-keeps-full-reading"),
+    pytest.param("بتمارة", ["بتمار", "تمار"], id="ambiguous-bi-preposition"),
+    pytest.param("لواشنطن", ["لواشنطن", "واشنطن"], id="ambiguous-li-one-level"),
+    pytest.param("وبحضور", ["وبحضور", "بحضور", "حضور"], id="conjunction-then-preposition"),
+]
+
+KEPT_APART = [
+    pytest.param("كتاب", "كاتب", id="book-vs-writer"),
+    pytest.param("عالم", "علم", id="world-vs-knowledge"),
+    pytest.param("فكرة", "كرة", id="idea-vs-ball"),
+    pytest.param("مدرسة", "درس", id="no-root-extraction"),
+]
+
+
+@pytest.mark.parametrize(("word", "stem"), SAME_STEM)
+def test_stems_to(word: str, stem: str) -> None:
+    assert terms(word) == [stem]
+
+
+@pytest.mark.parametrize("word", UNSTEMMED)
+def test_keeps_short_and_root_letters(word: str) -> None:
+    assert terms(word) == [word]
+
+
+@pytest.mark.parametrize(("word", "stems"), BOTH_READINGS)
+def test_ambiguous_proclitic_gives_every_reading(word: str, stems: list[str]) -> None:
+    tokens = analyze(word)
+    assert [t.term for t in tokens] == stems
+    assert {(t.start, t.end, t.position) for t in tokens} == {(0, len(word), 0)}
+
+
+@pytest.mark.parametrize(("one", "other"), KEPT_APART)
+def test_keeps_words_apart(one: str, other: str) -> None:
+    assert not set(terms(one)) & set(terms(other))
+
+
+SNOWBALL = [
+    pytest.param("والكتاب", "كتاب", id="waw-article-stripped-before-snowball"),
+    pytest.param("فالكتاب", "كتاب", id="fa-article-stripped-before-snowball"),
+    pytest.param("الكتاب", "كتاب", id="snowball-strips-article"),
+]
+
+
+@pytest.mark.parametrize(("word", "stem"), SNOWBALL)
+def test_snowball_option(word: str, stem: str) -> None:
+    assert terms(word, stem="snowball") == [stem]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        pytest.param("والمغربية", "والمغربيه", id="none-normalizes-only"),
+        pytest.param("أحمد", "احمد", id="none-still-folds-hamza"),
+    ],
+)
+def test_no_stemming_option(word: str, expected: str) -> None:
+    assert terms(word, stem="none") == [expected]

@@ -1,0 +1,1 @@
+"""bahth's web front end (Flask)."""
