@@ -1,0 +1,35 @@
+"""The Whoosh schema: which fields a document has and how each is analyzed.
+
+Title and text are each indexed twice:
+* ``title`` / ``text``: the full pipeline (stemmed, stop words out): recall, and the main score;
+* ``title_exact`` / ``text_exact``: normalized words only, with positions: exact-form
+  ranking, phrases (stop words inside a phrase still count) and prefix queries.
+Only the stemmed fields store the original text, which snippets are cut from.
+"""
+
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from analyzers import arabic_analyzer, exact_analyzer
+
+# Fields searched for plain words, and the exact twin of each stemmed field.
+STEMMED_FIELDS = ("title", "text")
+EXACT_FIELDS = {"title": "title_exact", "text": "text_exact"}
+
+
+def build_schema(stem: str = "light") -> Schema:
+    """The schema for an index analyzed with the named stemmer."""
+    stemmed = arabic_analyzer(stem)
+    exact = exact_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=stemmed, stored=True, phrase=False),
+        title_exact=TEXT(analyzer=exact, phrase=True),
+        text=TEXT(analyzer=stemmed, stored=True, phrase=False),
+        text_exact=TEXT(analyzer=exact, phrase=True),
+        source=ID(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
+        url=STORED(),
+        content_hash=ID(stored=True),
+        origin=ID(stored=True),
+    )

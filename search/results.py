@@ -1,0 +1,57 @@
+"""What a search returns: frozen dataclasses that turn into JSON with ``to_dict()``."""
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked document. ``title_html`` and ``snippet_html`` are safe HTML: everything is
+    escaped except the ``<mark>`` around matched words (exactly as written in the document)."""
+
+    id: str
+    title: str
+    title_html: str
+    snippet_html: str
+    score: float
+    source: str | None = None
+    date: str | None = None  # ISO 8601, when known
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results, plus what describes the whole result set.
+
+    ``facets`` maps a facet name ("source", "year") to {value: count} over all matches.
+    ``message`` explains an empty or adjusted result to a person (empty when all is well).
+    """
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": self.took_ms,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "message": self.message,
+        }
