@@ -7,6 +7,7 @@ from analyzers.normalizer import normalize_word
 from analyzers.pipeline import (
     ANALYZER_VERSION,
     STEMMERS,
+    AnalysisConfig,
     AnalyzedToken,
     analyze,
     analyzer_id,
@@ -16,6 +17,7 @@ from analyzers.pipeline import (
 
 __all__ = [
     "ANALYZER_VERSION",
+    "AnalysisConfig",
     "STEMMERS",
     "AnalyzedToken",
     "analyze",

@@ -41,7 +41,40 @@ def exact_analyzer() -> Analyzer:
 
 def analyzer_id(stem: str = "light") -> str:
     """A short name recorded with an index: which analysis, which version."""
-    return f"bahth-arabic/{ANALYZER_VERSION} stem={stem}"
+    return AnalysisConfig(stem=stem).id
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Which analysis an index uses. The defaults are bahth's; the rest serve ablations.
+
+    An index records ``as_dict()`` so that queries are analyzed exactly as its documents were.
+    """
+
+    stem: str = "light"
+    normalize: bool = True
+    stopwords: bool = True
+
+    def __post_init__(self) -> None:
+        if self.stem not in STEMMERS:
+            raise ValueError(f"unknown stemmer {self.stem!r}: use one of {', '.join(STEMMERS)}")
+
+    @property
+    def id(self) -> str:
+        """e.g. ``bahth-arabic/1 stem=light``: analyzer name, version, and any ablation."""
+        parts = [f"bahth-arabic/{ANALYZER_VERSION}", f"stem={self.stem}"]
+        parts += [] if self.normalize else ["normalize=off"]
+        parts += [] if self.stopwords else ["stopwords=off"]
+        return " ".join(parts)
+
+    def stemmed(self) -> Analyzer:
+        return arabic_analyzer(self.stem, normalize=self.normalize, stopwords=self.stopwords)
+
+    def exact(self) -> Analyzer:
+        return exact_analyzer() if self.normalize else ArabicTokenizer() | LowercaseFilter()
+
+    def as_dict(self) -> dict:
+        return {"stem": self.stem, "normalize": self.normalize, "stopwords": self.stopwords}
 
 
 @dataclass(frozen=True)

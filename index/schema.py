@@ -9,17 +9,18 @@ Only the stemmed fields store the original text, which snippets are cut from.
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from analyzers import arabic_analyzer, exact_analyzer
+from analyzers import AnalysisConfig
 
 # Fields searched for plain words, and the exact twin of each stemmed field.
 STEMMED_FIELDS = ("title", "text")
 EXACT_FIELDS = {"title": "title_exact", "text": "text_exact"}
 
 
-def build_schema(stem: str = "light") -> Schema:
-    """The schema for an index analyzed with the named stemmer."""
-    stemmed = arabic_analyzer(stem)
-    exact = exact_analyzer()
+def build_schema(analysis: AnalysisConfig | None = None) -> Schema:
+    """The schema for an index analyzed as ``analysis`` says (bahth's defaults if None)."""
+    analysis = analysis or AnalysisConfig()
+    stemmed = analysis.stemmed()
+    exact = analysis.exact()
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=stemmed, stored=True, phrase=False),
