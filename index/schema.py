@@ -22,7 +22,7 @@ def build_schema(analysis: AnalysisConfig | None = None) -> Schema:
     stemmed = analysis.stemmed()
     exact = analysis.exact()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, phrase=False),
         title_exact=TEXT(analyzer=exact, phrase=True),
         text=TEXT(analyzer=stemmed, stored=True, phrase=False),
