@@ -5,10 +5,28 @@ Every command turns library errors into one clear line on stderr and an exit sta
 """
 
 import json
+import sys
+from pathlib import Path
 
 import click
 
 from analyzers import STEMMERS, analyze
+from index.errors import BahthError
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BAHTH_INDEX",
+    default=None,
+    help="Index folder (default: $BAHTH_INDEX, else ./instance/index).",
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear line on stderr and exit: no traceback reaches the user."""
+    click.echo(f"bahth: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +55,126 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
     click.echo(f"{'surface'.ljust(width)}  {'term':<12} start  end")
     for t in tokens:
         click.echo(f"{t.surface.ljust(width)}  {t.term:<12} {t.start:>5} {t.end:>4}")
+
+
+@main.command("search")
+@click.argument("query", required=False)
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Batch mode: a JSONL file of {id, text} queries (with --run).",
+)
+@click.option("--run", "run_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tag", default="bahth", show_default=True, help="Run tag in the TREC file.")
+def search_command(query, index_dir, as_json, limit, page, sort, queries, run_file, tag) -> None:
+    """Search the index for QUERY and print ranked hits.
+
+    Batch mode for evaluation: --queries FILE.jsonl --run OUT.trec writes a TREC run file
+    (qid Q0 docid rank score tag) with the top --limit documents of each query.
+    """
+    from search.engine import SearchEngine
+
+    if (queries is None) != (run_file is None):
+        fail("--queries and --run go together: --queries FILE.jsonl --run OUT.trec")
+    if queries is None and not query:
+        fail("give a QUERY to search for, or --queries FILE.jsonl --run OUT.trec")
+    try:
+        engine = SearchEngine(index_dir)
+        if queries is not None:
+            _write_run(engine, queries, run_file, limit, tag)
+            return
+        result = engine.search(query, page=page, per_page=limit, sort=sort)
+    except BahthError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    _print_page(result)
+
+
+def _print_page(result) -> None:
+    from search.highlight import plain_text
+
+    first = (result.page - 1) * result.per_page
+    click.echo(f"{result.total} documents ({result.took_ms} ms)")
+    if result.message:
+        click.echo(result.message)
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for rank, hit in enumerate(result.hits, start=first + 1):
+        click.echo(f"\n{rank}. {hit.title or '(untitled)'}")
+        click.echo(
+            f"   id: {hit.id}   score: {hit.score:.3f}" + (f"   {hit.source}" if hit.source else "")
+        )
+        click.echo(f"   {plain_text(hit.snippet_html)}")
+
+
+def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:
+    queries, bad = [], []
+    for number, line in enumerate(queries_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            queries.append((str(record["id"]), str(record["text"])))
+        except (ValueError, KeyError, TypeError):
+            bad.append(f"{queries_file}:{number}")
+    with run_file.open("w", encoding="utf-8") as out:
+        for qid, ranked in engine.run_queries(queries, limit=limit):
+            for rank, (docid, score) in enumerate(ranked, start=1):
+                out.write(f"{qid} Q0 {docid} {rank} {score:.4f} {tag}\n")
+    click.echo(f"{len(queries)} queries, run written to {run_file}", err=True)
+    for where in bad:
+        click.echo(f"skipped {where}: not a JSON object with id and text", err=True)
+    if bad:
+        sys.exit(1)
+
+
+@main.command("serve")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Index folder (default: $BAHTH_INDEX or instance/index).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
+)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+def serve_command(index_dir: str | None, host: str, port: int, threads: int) -> None:
+    """Serve the search page and its JSON API (waitress) until Ctrl+C."""
+    import signal
+
+    from index.errors import BahthError
+    from web.server import count_documents, create_server, server_url
+
+    try:
+        documents, path = count_documents(index_dir)
+    except BahthError as error:
+        where = f" --index {index_dir}" if index_dir else ""
+        raise click.ClickException(
+            f"{error} Build one first: bahth index seeds/{where}  (then run bahth serve again)"
+        ) from None
+    try:
+        server = create_server(index_dir, host=host, port=port, threads=threads)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    signal.signal(signal.SIGTERM, lambda *_: server.close() or sys.exit(0))
+    click.echo(f"bahth: serving {documents} documents from {path}")
+    click.echo(f"Open {server_url(server, host, port)} in a browser (Ctrl+C to stop).")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("bahth: stopped.")
+    finally:
+        server.close()
 
 
 if __name__ == "__main__":

@@ -55,3 +55,21 @@ class Page:
             "facets": self.facets,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A whole document for display. ``body_html`` is escaped <p> paragraphs with <mark>
+    around the words a query matched (when the document was opened from a search)."""
+
+    id: str
+    title: str
+    text: str
+    title_html: str
+    body_html: str
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,297 @@
+"""SearchEngine: the one import that embedding code, the CLI and the web need.
+
+    engine = SearchEngine("instance/index")
+    engine.index_paths(["seeds"])
+    page = engine.search("الحموشي", per_page=5)
+
+The write side is the index's (index/store.py); this class adds everything a reader needs:
+ranked search with snippets, facets and "did you mean", autocomplete, one document for
+display, and batch runs for evaluation. It re-opens its searcher when the index changes
+(a reindex, or a rebuild swapped in), one searcher per thread.
+"""
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from os import PathLike
+
+from index.store import IndexReport, IndexStore
+from pyarabic import araby
+from whoosh import query as wq
+from whoosh import sorting
+
+from analyzers import AnalysisConfig
+from analyzers.normalizer import normalize_word
+from analyzers.stopwords import stop_words
+from analyzers.tokenizer import WORD_PATTERN
+from search import highlight
+from search.query import ParsedQuery, QueryBuilder
+from search.ranking import DEFAULT_RANKING, Ranking
+from search.results import DocumentView, Hit, Page
+
+MAX_PER_PAGE = 1000
+MAX_PAGE = 10_000
+FACETS = ("source", "year")
+# "Did you mean": offered when a query finds fewer documents than this...
+SUGGEST_BELOW = 3
+# ...for a word found in fewer documents than this, when a spelling within one or two edits
+# is in at least this many times as many documents.
+RARE_WORD_DOCS = 2
+SUGGESTION_ADVANTAGE = 5
+
+_WORD = re.compile(WORD_PATTERN)
+
+
+class SearchEngine:
+    def __init__(
+        self,
+        path: str | PathLike | None = None,
+        *,
+        analysis: AnalysisConfig | None = None,
+        ranking: Ranking | None = None,
+    ) -> None:
+        self.store = IndexStore(path, analysis)
+        self.ranking = ranking or DEFAULT_RANKING
+        self._local = threading.local()
+        self._surfaces: dict[str, str] = {}
+
+    @property
+    def analysis(self) -> AnalysisConfig:
+        return self.store.analysis
+
+    # ---- the write side: the index's own operations ----------------------------------
+
+    def add_documents(self, documents: Iterable, **options) -> IndexReport:
+        """Add or update documents (dicts with id, title, text, source, date, url)."""
+        return self.store.add_documents(documents, **options)
+
+    def index_paths(self, paths: Iterable, **options) -> IndexReport:
+        """Index files and folders (.txt, .jsonl, .jsonl.gz, .csv); see IndexStore."""
+        return self.store.index_paths(paths, **options)
+
+    def delete(self, doc_id: str) -> bool:
+        return self.store.delete(doc_id)
+
+    def stats(self) -> dict:
+        return self.store.stats()
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def _searcher(self):
+        generation = self.store.generation()
+        local = self._local
+        if getattr(local, "searcher", None) is None or local.generation != generation:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.searcher = self.store.open_index().searcher(weighting=self.ranking.weighting())
+            local.generation = generation
+            self._surfaces = {}
+        return local.searcher
+
+    def close(self) -> None:
+        if getattr(self._local, "searcher", None) is not None:
+            self._local.searcher.close()
+            self._local.searcher = None
+
+    def parse(self, q: str) -> ParsedQuery:
+        """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
+        return QueryBuilder(self.analysis, self.ranking, self._searcher().reader()).parse(q)
+
+    def search(
+        self,
+        q: str,
+        page: int = 1,
+        per_page: int = 10,
+        filters: dict[str, str] | None = None,
+        sort: str = "relevance",
+    ) -> Page:
+        """One page of ranked hits for ``q``, with facets over all matches.
+
+        ``filters`` narrows by facet values, e.g. {"source": "alriyadh", "year": "2015"};
+        ``sort`` is "relevance" or "date" (newest first). Never raises on user text: a query
+        that cannot be run gives an empty page whose ``message`` says why.
+        """
+        started = time.perf_counter()
+        page = min(max(1, int(page)), MAX_PAGE)
+        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+        searcher = self._searcher()
+        parsed = QueryBuilder(self.analysis, self.ranking, searcher.reader()).parse(q or "")
+        conditions = [parsed.filter] if parsed.filter is not None else []
+        for name, value in (filters or {}).items():
+            if name in FACETS and value not in (None, ""):
+                conditions.append(wq.Term(name, str(value)))
+        if parsed.query is None:
+            return self._page(q, page, per_page, started, parsed, total=0)
+        if parsed.query is wq.NullQuery and not conditions:
+            return self._page(q, page, per_page, started, parsed, total=0)
+        query = parsed.query if parsed.query is not wq.NullQuery else wq.Every()
+        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+        by_date = sort == "date"
+        results = searcher.search_page(
+            query,
+            page,
+            pagelen=per_page,
+            filter=wq.And(conditions) if conditions else None,
+            mask=parsed.mask,
+            groupedby=groups,
+            sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
+        )
+        total = results.total
+        facets = {
+            name: {
+                str(k): v
+                for k, v in sorted(results.results.groups(name).items(), key=lambda kv: -kv[1])
+                if k not in (None, "")
+            }
+            for name in FACETS
+        }
+        hits = [self._hit(hit.fields(), hit.score, parsed) for hit in results]
+        if total and not hits:
+            parsed.messages.append(f"Page {page} is past the last page ({results.pagecount}).")
+        suggestion = self._did_you_mean(searcher, parsed) if total < SUGGEST_BELOW else None
+        if not total and not parsed.messages:
+            parsed.messages.append("No document matches this query.")
+        return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
+
+    def _page(
+        self, q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
+    ):
+        return Page(
+            query=q,
+            total=total,
+            page=page,
+            per_page=per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=list(hits),
+            suggestion=suggestion,
+            facets=facets or {name: {} for name in FACETS},
+            message=parsed.message,
+        )
+
+    def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery) -> Hit:
+        title, text = fields.get("title") or "", fields.get("text") or ""
+        title_spans = highlight.matched_spans(title, parsed.terms, self.analysis)
+        text_spans = highlight.matched_spans(text, parsed.terms, self.analysis)
+        return Hit(
+            id=fields["id"],
+            title=title,
+            title_html=highlight.highlight(title, title_spans),
+            snippet_html=highlight.snippet(text, text_spans),
+            score=round(float(score or 0.0), 4),
+            source=fields.get("source"),
+            date=_iso(fields.get("date")),
+            url=fields.get("url"),
+        )
+
+    # ---- did you mean, autocomplete ---------------------------------------------------
+
+    def _doc_frequency(self, reader, word: str) -> int:
+        return reader.doc_frequency("text_exact", word) + reader.doc_frequency("title_exact", word)
+
+    def _did_you_mean(self, searcher, parsed: ParsedQuery) -> str | None:
+        reader = searcher.reader()
+        changed, words = False, []
+        for typed, word in parsed.plain_words:
+            frequency = self._doc_frequency(reader, word)
+            best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
+            if frequency < RARE_WORD_DOCS and len(word) >= 3:
+                distance = 1 if len(word) <= 5 else 2
+                for candidate in reader.terms_within("text_exact", word, distance, prefix=1):
+                    candidate_frequency = self._doc_frequency(reader, candidate)
+                    if candidate_frequency > best_frequency:
+                        best, best_frequency = candidate, candidate_frequency
+            if best:
+                changed = True
+                words.append(self._surface(searcher, best))
+            else:
+                words.append(typed)
+        return " ".join(words) if changed else None
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Whole indexed words starting with the last word of ``prefix``, most frequent first,
+        spelled as in the documents (not stems, not normalized)."""
+        limit = min(max(1, int(limit)), 50)
+        words = [t.text for t in self.analysis.exact()(prefix or "")]
+        if not words or (prefix or "")[-1:].isspace():
+            return []
+        searcher = self._searcher()
+        reader = searcher.reader()
+        counts: dict[str, int] = {}
+        stops = stop_words()
+        for fieldname in ("text_exact", "title_exact"):
+            for word, info in reader.iter_prefix(fieldname, words[-1]):
+                word = word.decode("utf-8")
+                if word not in stops:
+                    counts[word] = counts.get(word, 0) + info.doc_frequency()
+        ranked = sorted(counts, key=lambda w: (-counts[w], w))[:limit]
+        return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
+
+    def _surface(self, searcher, word: str) -> str:
+        """How the documents write ``word`` (a normalized term): the first spelling found,
+        without diacritics or tatweel, e.g. احمد → أحمد."""
+        if word in self._surfaces:
+            return self._surfaces[word]
+        surface, reader = word, searcher.reader()
+        for fieldname, stored in (("title_exact", "title"), ("text_exact", "text")):
+            if (fieldname, word) not in reader:
+                continue
+            docnum = reader.postings(fieldname, word).id()
+            text = searcher.stored_fields(docnum).get(stored) or ""
+            spellings = (m.group() for m in _WORD.finditer(text))
+            found = next((w for w in spellings if normalize_word(w) == word), None)
+            if found:
+                surface = araby.strip_tatweel(araby.strip_diacritics(found))
+                break
+        self._surfaces[word] = surface
+        return surface
+
+    # ---- one document; batch runs ------------------------------------------------------
+
+    def document(self, doc_id: str, q: str | None = None) -> DocumentView | None:
+        """The whole document ``doc_id``, with the words ``q`` matched highlighted."""
+        searcher = self._searcher()
+        fields = searcher.document(id=str(doc_id))
+        if fields is None:
+            return None
+        parsed = self.parse(q) if q else ParsedQuery(query=None)
+        title, text = fields.get("title") or "", fields.get("text") or ""
+        return DocumentView(
+            id=fields["id"],
+            title=title,
+            text=text,
+            title_html=highlight.highlight(
+                title, highlight.matched_spans(title, parsed.terms, self.analysis)
+            ),
+            body_html=highlight.paragraphs(
+                text, highlight.matched_spans(text, parsed.terms, self.analysis)
+            ),
+            source=fields.get("source"),
+            date=_iso(fields.get("date")),
+            url=fields.get("url"),
+        )
+
+    def run_queries(
+        self, queries: Iterable[tuple[str, str]], limit: int = 100
+    ) -> Iterator[tuple[str, list[tuple[str, float]]]]:
+        """For each (query id, text): the top ``limit`` (doc id, score), for TREC runs.
+        No snippets, facets or counts: only ranking, as fast as it goes."""
+        searcher = self._searcher()
+        builder = QueryBuilder(self.analysis, self.ranking, searcher.reader())
+        ids = searcher.reader().column_reader("id")
+        for qid, text in queries:
+            parsed = builder.parse(text or "")
+            if parsed.query is None or parsed.query is wq.NullQuery:
+                yield qid, []
+                continue
+            results = searcher.search(
+                parsed.query, limit=limit, filter=parsed.filter, mask=parsed.mask, terms=False
+            )
+            yield qid, [(ids[docnum], float(score)) for score, docnum in results.top_n]
+
+
+def _iso(value) -> str | None:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if value else None

@@ -1,0 +1,441 @@
+"""Turn what a person types into a Whoosh query. Never raises on user text.
+
+The language (lenient: anything else is read as words):
+
+    المغرب الإرهاب        plain words: documents with all of them first, any of them after
+    "الشراكة الأمنية"      a phrase, on the exact field: stop words inside it still count
+    الكتا*                prefix, on the exact field (normalized, unstemmed)
+    المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
+    a AND b, a OR b, NOT a, -a, +a, ( ... )
+    title:حموشي           search the title only
+    source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
+
+Words go through the same analyzers as the documents. Arabic punctuation (؟ ، ؛ « ») is
+punctuation: the analyzer drops it; only a trailing * or ~ is syntax.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh import query as wq
+
+from analyzers import AnalysisConfig
+from analyzers.normalizer import normalize_word
+from search.ranking import Ranking
+
+MAX_QUERY_CHARS = 2000
+MAX_WORDS = 40
+MIN_PREFIX = 2
+OPERATORS = {"AND", "OR", "NOT"}
+FILTER_FIELDS = {"source", "year", "date"}
+SEARCH_FIELDS = {"title", "text"}
+
+_LEXEME = re.compile(
+    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_]+):)?"
+    r'(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s()"]+))'
+    r"|(?P<open>\()|(?P<close>\))|(?P<quote>\")"
+)
+_FUZZY = re.compile(r"~(\d?)$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+@dataclass
+class Terms:
+    """What a query matches, for the highlighter: stems (stemmed fields), exact words."""
+
+    stems: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ParsedQuery:
+    query: wq.Query | None
+    filter: wq.Query | None = None
+    mask: wq.Query | None = None
+    terms: Terms = field(default_factory=Terms)
+    # (as typed, normalized) for each plain word, for "did you mean"
+    plain_words: list[tuple[str, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return " ".join(dict.fromkeys(self.messages))
+
+
+# ---- lexing and parsing into a small tree -------------------------------------------------
+
+
+@dataclass
+class Leaf:
+    kind: str  # "word" | "phrase"
+    text: str
+    field: str | None = None
+    sign: str = ""
+
+
+@dataclass
+class Node:
+    op: str  # "soft" | "and" | "or" | "not"
+    children: list = field(default_factory=list)
+
+
+def _lex(text: str) -> list:
+    items: list = []
+    for m in _LEXEME.finditer(text):
+        if m.group("open"):
+            items.append("(")
+        elif m.group("close"):
+            items.append(")")
+        elif m.group("quote"):
+            continue
+        else:
+            fld, sign = m.group("field"), m.group("sign")
+            is_phrase = m.group("phrase") is not None
+            body = m.group("phrase") if is_phrase else m.group("word")
+            if fld and fld.lower() not in FILTER_FIELDS | SEARCH_FIELDS:
+                body, fld = f"{fld}:{body}", None  # not a field: read it all as words
+            if not is_phrase and not fld and not sign and body in OPERATORS:
+                items.append(body)
+            else:
+                kind = "phrase" if is_phrase else "word"
+                items.append(Leaf(kind, body, fld.lower() if fld else None, sign))
+    return items
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT unary
+    | atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.i = 0
+
+    def peek(self):
+        return self.items[self.i] if self.i < len(self.items) else None
+
+    def parse(self) -> Node:
+        node = self.parse_or()
+        while self.peek() is not None:  # a stray ")" or operator: skip it and go on
+            self.i += 1
+            rest = self.parse_or()
+            node = Node("soft", [node, rest])
+        return node
+
+    def parse_or(self) -> Node:
+        children = [self.parse_and()]
+        while self.peek() == "OR":
+            self.i += 1
+            children.append(self.parse_and())
+        return children[0] if len(children) == 1 else Node("or", children)
+
+    def parse_and(self) -> Node:
+        children, hard = [], False
+        while True:
+            item = self.peek()
+            if item == "AND":
+                self.i += 1
+                hard = True
+                continue
+            if item is None or item in (")", "OR"):
+                break
+            children.append(self.parse_unary())
+        return Node("and" if hard else "soft", children)
+
+    def parse_unary(self):
+        if self.peek() == "NOT":
+            self.i += 1
+            if self.peek() is None or self.peek() in (")", "OR", "AND"):
+                return Node("soft", [])
+            return Node("not", [self.parse_unary()])
+        item = self.peek()
+        self.i += 1
+        if item == "(":
+            node = self.parse_or()
+            if self.peek() == ")":
+                self.i += 1
+            return node
+        return item
+
+
+# ---- compiling the tree into Whoosh queries ---------------------------------------------
+
+
+class QueryBuilder:
+    """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
+
+    def __init__(self, analysis: AnalysisConfig, ranking: Ranking, reader) -> None:
+        self.analysis = analysis
+        self.ranking = ranking
+        self.reader = reader
+        self._stemmed = analysis.stemmed()
+        self._exact = analysis.exact()
+
+    def parse(self, text: str) -> ParsedQuery:
+        parsed = ParsedQuery(query=None)
+        text = text or ""
+        if len(text) > MAX_QUERY_CHARS:
+            cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
+            text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
+            parsed.messages.append(f"The query was cut to its first {len(text)} characters.")
+        self._words_left = MAX_WORDS
+        self._filters: list[wq.Query] = []
+        self._masks: list[wq.Query] = []
+        self._stop_words: list[str] = []
+        tree = _Parser(_lex(text)).parse()
+        parsed.query = self._compile(tree, parsed)
+        if parsed.query is None and self._stop_words:
+            # Only stop words: match them as written, in the exact fields.
+            parsed.messages.append("Only very common words: they were matched as written.")
+            words = list(dict.fromkeys(self._stop_words))[:MAX_WORDS]
+            parsed.terms.exact.update(words)
+            parsed.query = self._exact_terms(words, ("title", "text"))
+        if self._filters:
+            parsed.filter = wq.And(self._filters) if len(self._filters) > 1 else self._filters[0]
+        if self._masks:
+            parsed.mask = wq.Or(self._masks)
+        if parsed.query is None and parsed.filter is not None:
+            parsed.query = wq.Every()
+        if parsed.query is None and not parsed.messages:
+            parsed.messages.append("Type a word to search for.")
+        return parsed
+
+    # nodes
+
+    def _compile(self, node, parsed: ParsedQuery) -> wq.Query | None:
+        if isinstance(node, Leaf):
+            return self._leaf(node, parsed)
+        if node.op == "not":
+            inner = self._compile(node.children[0], parsed)
+            return wq.Not(inner) if inner is not None else None
+        positives, negatives, proximity = [], [], []
+        plain_run: list[str] = []
+        for child in node.children:
+            negative = isinstance(child, Leaf) and child.sign == "-"
+            if isinstance(child, Leaf) and child.kind == "word" and not child.field:
+                if not negative and not child.text.endswith(("*", "~")):
+                    plain_run.append(child.text)
+            compiled = self._compile(child, parsed)
+            if compiled is None:
+                continue
+            if isinstance(compiled, wq.Not):
+                negatives.append(compiled.query)
+            elif negative:
+                negatives.append(compiled)
+            else:
+                positives.append(compiled)
+        if node.op == "soft" and len(positives) > 1:
+            proximity = self._proximity(plain_run)
+        if not positives:
+            if negatives:
+                parsed.messages.append("A query needs at least one word to look for.")
+            return None
+        if node.op == "and":
+            combined = wq.And(positives)
+        elif node.op == "or":
+            combined = wq.Or(positives)
+        elif len(positives) == 1 and not proximity:
+            combined = positives[0]
+        else:
+            scale = self.ranking.coord_scale or None
+            combined = wq.Or(positives + proximity, scale=scale)
+        if negatives:
+            combined = wq.AndNot(combined, wq.Or(negatives))
+        return combined
+
+    def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+        if leaf.field in FILTER_FIELDS:
+            condition = self._filter(leaf, parsed)
+            if condition is not None:
+                (self._masks if leaf.sign == "-" else self._filters).append(condition)
+            return None
+        if self._words_left <= 0:
+            parsed.messages.append(f"Only the first {MAX_WORDS} words were searched.")
+            return None
+        fields = ("title",) if leaf.field == "title" else ("title", "text")
+        if leaf.kind == "phrase":
+            return self._phrase(leaf.text, fields, parsed)
+        if leaf.text.endswith("*"):
+            return self._prefix(leaf.text.rstrip("*"), fields, parsed)
+        fuzzy = _FUZZY.search(leaf.text)
+        if fuzzy:
+            distance = int(fuzzy.group(1) or 0)
+            return self._fuzzy(leaf.text[: fuzzy.start()], distance, fields, parsed)
+        return self._words(leaf.text, fields, parsed, required=leaf.sign == "+")
+
+    def _words(self, text: str, fields, parsed: ParsedQuery, required=False):
+        """Plain words: per position, the stems in the stemmed fields OR the exact form."""
+        by_position: dict[int, list[str]] = {}
+        for t in self._stemmed(text, positions=True, chars=True, removestops=True):
+            by_position.setdefault(t.startchar, []).append(t.text)
+        exact_at = {t.startchar: (t.text, t.endchar) for t in self._exact(text, chars=True)}
+        clauses = []
+        for start, stems in by_position.items():
+            if self._words_left <= 0:
+                break
+            self._words_left -= 1
+            parsed.terms.stems.update(stems)
+            exact, end = exact_at.get(start, (None, start))
+            if exact:
+                parsed.plain_words.append((text[start:end], exact))
+            clauses.append(self._word_clause(stems, exact, fields, parsed))
+        if not clauses:
+            self._stop_words += [t.text for t in self._exact(text)]
+        if not clauses:
+            return None
+        if len(clauses) == 1:
+            return clauses[0]
+        return (
+            wq.And(clauses) if required else wq.Or(clauses, scale=self.ranking.coord_scale or None)
+        )
+
+    def _word_clause(self, stems, exact, fields, parsed: ParsedQuery) -> wq.Query:
+        r = self.ranking
+        subs = [
+            wq.Term(f, s, boost=r.title_boost if f == "title" else 1.0)
+            for f in fields
+            for s in stems
+        ]
+        if r.use_exact and exact:
+            parsed.terms.exact.add(exact)
+            subs += [
+                wq.Term(
+                    f"{f}_exact",
+                    exact,
+                    boost=r.exact_boost * (r.title_boost if f == "title" else 1),
+                )
+                for f in fields
+            ]
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
+        subs = [
+            wq.Term(
+                f"{f}_exact", w, boost=boost * (self.ranking.title_boost if f == "title" else 1)
+            )
+            for f in fields
+            for w in words
+        ]
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _phrase(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
+        words = [t.text for t in self._exact(text)]
+        if not words:
+            return None
+        self._words_left -= len(words)
+        parsed.terms.exact.update(words)
+        if len(words) == 1:
+            return self._exact_terms(words, fields)
+        subs = [
+            wq.Phrase(f"{f}_exact", words, boost=self.ranking.title_boost if f == "title" else 1.0)
+            for f in fields
+        ]
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _expand(self, words: list[tuple[str, int]]) -> list[str]:
+        words.sort(key=lambda pair: -pair[1])
+        return [w for w, _ in words[: self.ranking.max_expansions]]
+
+    def _prefix(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
+        tokens = [t.text for t in self._exact(text)]
+        prefix = tokens[-1] if tokens else ""
+        if len(prefix) < MIN_PREFIX:
+            parsed.messages.append(f"A prefix search needs at least {MIN_PREFIX} letters before *.")
+            return None
+        self._words_left -= 1
+        found: dict[str, int] = {}
+        for f in fields:
+            for word, info in self.reader.iter_prefix(f"{f}_exact", prefix):
+                word = word.decode("utf-8")
+                found[word] = found.get(word, 0) + info.doc_frequency()
+        expansions = self._expand(list(found.items()))
+        if not expansions:
+            return wq.NullQuery
+        parsed.terms.exact.update(expansions)
+        return self._exact_terms(expansions, fields)
+
+    def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> wq.Query | None:
+        tokens = [t.text for t in self._exact(text)]
+        if not tokens:
+            return None
+        word = tokens[-1]
+        distance = min(distance or (1 if len(word) <= 5 else 2), 2)
+        self._words_left -= 1
+        found: dict[str, int] = {}
+        for f in fields:
+            for candidate in self.reader.terms_within(f"{f}_exact", word, distance, prefix=1):
+                found[candidate] = max(
+                    found.get(candidate, 0), self.reader.doc_frequency(f"{f}_exact", candidate)
+                )
+        expansions = self._expand(list(found.items()))
+        if not expansions:
+            return wq.NullQuery
+        parsed.terms.exact.update(expansions)
+        return self._exact_terms(expansions, fields)
+
+    def _proximity(self, plain_texts: list[str]) -> list[wq.Query]:
+        """Adjacent content words of the query found near each other in the text (within
+        ``proximity_slop`` positions of the exact field, in order) add a bonus."""
+        r = self.ranking
+        if not (r.proximity_boost and r.use_exact):
+            return []
+        content = [
+            t.text
+            for text in plain_texts
+            for t in self._exact(text)
+            if any(True for _ in self._stemmed(t.text))  # not a stop word
+        ]
+        pairs = [pair for pair in zip(content, content[1:], strict=False) if pair[0] != pair[1]]
+        return [
+            wq.Phrase("text_exact", list(pair), slop=r.proximity_slop, boost=r.proximity_boost)
+            for pair in pairs[:8]
+        ]
+
+    def _filter(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+        value = leaf.text.strip()
+        if not value:
+            return None
+        if leaf.field == "date":
+            span = parse_date_range(value)
+            if span is None:
+                parsed.messages.append(
+                    f"Could not read the date {value!r}: "
+                    "use 2015, 2015-07 or 2015-07-01..2015-07-31."
+                )
+                return None
+            return wq.DateRange("date", span[0], span[1])
+        if leaf.field == "year":
+            value = "".join(normalize_word(ch) or ch for ch in value)
+        return wq.Term(leaf.field, value)
+
+
+def _date_bound(text: str, end: bool) -> datetime | None:
+    m = _DATE.match(normalize_word(text) if text else "")
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    try:
+        if not end:
+            return datetime(year, month or 1, day or 1)
+        if not month:
+            return datetime(year, 12, 31, 23, 59, 59)
+        if not day:
+            next_month = datetime(year + month // 12, month % 12 + 1, 1)
+            return datetime.fromtimestamp(next_month.timestamp() - 1)
+        return datetime(year, month, day, 23, 59, 59)
+    except ValueError:
+        return None
+
+
+def parse_date_range(text: str) -> tuple[datetime | None, datetime | None] | None:
+    """``2015``, ``2015-07``, ``2015-07-01``, ``A..B``, ``A..`` or ``..B`` → (start, end)."""
+    if ".." in text:
+        left, _, right = text.partition("..")
+        start = _date_bound(left, end=False) if left else None
+        stop = _date_bound(right, end=True) if right else None
+        if (left and start is None) or (right and stop is None) or (start is None and stop is None):
+            return None
+        return start, stop
+    start, stop = _date_bound(text, end=False), _date_bound(text, end=True)
+    return None if start is None else (start, stop)
