@@ -136,37 +136,28 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
 
 
 @main.command("serve")
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Index folder (default: $BAHTH_INDEX or instance/index).",
-)
+@index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-def serve_command(index_dir: str | None, host: str, port: int, threads: int) -> None:
+def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the search page and its JSON API (waitress) until Ctrl+C."""
     import signal
 
-    from index.errors import BahthError
     from web.server import count_documents, create_server, server_url
 
     try:
         documents, path = count_documents(index_dir)
     except BahthError as error:
         where = f" --index {index_dir}" if index_dir else ""
-        raise click.ClickException(
-            f"{error} Build one first: bahth index seeds/{where}  (then run bahth serve again)"
-        ) from None
+        fail(f"{error} Build one first: bahth index seeds/{where}", code=1)
     try:
         server = create_server(index_dir, host=host, port=port, threads=threads)
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    signal.signal(signal.SIGTERM, lambda *_: server.close() or sys.exit(0))
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"bahth: serving {documents} documents from {path}")
     click.echo(f"Open {server_url(server, host, port)} in a browser (Ctrl+C to stop).")
     try:

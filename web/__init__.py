@@ -1,1 +1,48 @@
-"""bahth's web front end (Flask)."""
+"""bahth's web front end: a right-to-left search page and its JSON twin.
+
+The web knows nothing of Whoosh: it talks to :class:`search.engine.SearchEngine` and renders
+the dataclasses of :mod:`search.results`. Build an app with :func:`create_app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "BAHTH_INDEX": None,  # index folder; None: the library default ($BAHTH_INDEX, instance/index)
+    "BAHTH_ENGINE": None,  # an already built SearchEngine (embedding, tests); wins over BAHTH_INDEX
+    "PER_PAGE": 10,
+    "MAX_PER_PAGE": 50,
+    "MAX_PAGE": 100,  # deeper pages are clamped: nobody reads page 101, and it costs the server
+    "MAX_QUERY_CHARS": 500,  # longer queries are cut (and the page says so)
+    "MAX_FILTER_CHARS": 200,
+    "SUGGEST_LIMIT": 8,
+    "EXAMPLE_QUERY": "الحموشي",
+    "JSON_AS_ASCII": False,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Flask's application-factory pattern: one app per call, configured by ``config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.from_mapping(config)
+    app.json.ensure_ascii = False  # Arabic stays readable in /api answers
+
+    from web.engine_access import EngineHolder
+    from web.errors import register_error_handlers
+    from web.security import add_security_headers
+    from web.views import blueprint
+
+    app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
+    app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    app.after_request(add_security_headers)
+    return app
+
+
+__all__ = ["create_app", "DEFAULTS"]

@@ -1,0 +1,84 @@
+"""Turn untrusted query-string values into the arguments of a search, or a clear 400.
+
+Rules: a value that is not what it should be (``page=abc``) is a 400 with a sentence saying
+why; a value that is merely too big (``per_page=10000``, page 5000, a 20,000-character query)
+is clamped, because the user's intent is clear and a smaller answer serves it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+SORTS = ("relevance", "date")
+YEAR = re.compile(r"\d{4}")
+
+
+class BadParameter(ValueError):
+    """A query-string value that cannot be used; ``str(error)`` is for the user."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """What the user asked for, validated and clamped."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"
+    notes: tuple[str, ...] = ()  # what was adjusted, for the page to say
+
+    def url_args(self, **changes: object) -> dict[str, object]:
+        """Query-string arguments reproducing this search, with ``changes`` applied
+        (a change to None drops the argument). Default values are left out of URLs."""
+        args: dict[str, object] = {"q": self.q, **self.filters}
+        if self.page != 1:
+            args["page"] = self.page
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+def _integer(raw: str | None, name: str, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number, not {raw[:20]!r}.") from None
+
+
+def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -> SearchParams:
+    """Validate ``args`` (a request's query string) against the limits in ``config``."""
+    notes: list[str] = []
+    q = " ".join((args.get("q") or "").split())  # collapse whitespace, incl. newlines
+    max_chars = int(config["MAX_QUERY_CHARS"])
+    if len(q) > max_chars:
+        q = q[:max_chars]
+        notes.append(f"قُصّ الاستعلام إلى أول {max_chars} حرف.")
+
+    page = _integer(args.get("page"), "page", 1)
+    max_page = int(config["MAX_PAGE"])
+    page = min(max(page, 1), max_page)
+
+    per_page = _integer(args.get("per_page"), "per_page", int(config["PER_PAGE"]))
+    per_page = min(max(per_page, 1), int(config["MAX_PER_PAGE"]))
+
+    filters: dict[str, str] = {}
+    max_filter = int(config["MAX_FILTER_CHARS"])
+    source = (args.get("source") or "").strip()
+    if source:
+        filters["source"] = source[:max_filter]
+    year = (args.get("year") or "").strip()
+    if year:
+        if not YEAR.fullmatch(year):
+            raise BadParameter(f"year must be four digits, like 2015, not {year[:20]!r}.")
+        filters["year"] = year
+
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
+    return SearchParams(q, page, per_page, filters, sort, tuple(notes))
