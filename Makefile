@@ -18,7 +18,8 @@ install: $(BIN)/bahth
 
 # The main job: index the seeds (incremental: unchanged files are skipped) and serve the page.
 run: install
-	$(BIN)/bahth analyze "$$(head -n 1 seeds/000_0777507a1eab11fb.txt)"
+	$(BIN)/bahth index seeds/ --index $(INDEX)
+	$(BIN)/bahth serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's Chromium and an Arabic font, for the browser tests (skipped when already there).
 browser:

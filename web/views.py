@@ -67,6 +67,8 @@ def search():
         return redirect(url_for("web.home"))
     page = run_search(params)
     pages = min(page.pages, int(current_app.config["MAX_PAGE"]))
+    if page.total and params.page > pages:  # past the end: show the last page, at its own URL
+        return redirect(url_for("web.search", **params.url_args(page=pages)))
     return render_template(
         "search.html",
         params=params,

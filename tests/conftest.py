@@ -1,0 +1,120 @@
+"""Shared fixtures: real indexes built once per test session in a temporary folder.
+
+Named for what they give (Datasette's habit): ``seeds_index`` is the five seed articles;
+``news_index`` adds generated news items with sources and dates (enough for a second page of
+results and for facets) and one hostile document whose fields are HTML/script.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+NEWS_SOURCES = ("هسبريس", "اليوم 24", "le360")
+NEWS_YEARS = (2020, 2021, 2022, 2023, 2024)
+NEWS_PLACES = ("الرباط", "الدار البيضاء", "طنجة", "فاس", "مراكش")
+HOSTILE_TITLE = "<script>alert(1)</script>"
+
+
+def generated_news(count: int = 15) -> list[dict]:
+    """``count`` short news items about counter-terrorism, spread over sources and years, so
+    a query for مكافحة الإرهاب finds them all (with the seeds: more than one page)."""
+    news = []
+    for n in range(count):
+        place = NEWS_PLACES[n % len(NEWS_PLACES)]
+        year = NEWS_YEARS[n % len(NEWS_YEARS)]
+        news.append(
+            {
+                "id": f"news-{n:02d}",
+                "title": f"تعاون أمني في {place} من أجل مكافحة الإرهاب ({n + 1})",
+                "text": (
+                    f"أعلنت السلطات في {place} عن اجتماع جديد حول مكافحة الإرهاب والجريمة"
+                    f" المنظمة، بحضور ممثلين عن الأمن الوطني وشركاء دوليين مثل FBI.\n"
+                    f"وأكد المشاركون أن التنسيق بين الأجهزة الأمنية يبقى أساس النجاح، وأن"
+                    f" اللقاء رقم {n + 1} سيتبعه لقاء آخر قبل نهاية السنة."
+                ),
+                "source": NEWS_SOURCES[n % len(NEWS_SOURCES)],
+                "date": f"{year}-0{1 + n % 9}-1{n % 10}T10:00:00",
+                "url": f"https://example.org/news/{n}",
+            }
+        )
+    return news
+
+
+def hostile_document() -> dict:
+    """Every field a user can see carries markup: all of it must show as text."""
+    return {
+        "id": "hostile-<b>1</b>",
+        "title": HOSTILE_TITLE,
+        "text": (
+            'خبر عن مكافحة الإرهاب <img src=x onerror=alert(2)> & "اقتباس" </p><script>x</script>'
+        ),
+        "source": "<i>مصدر</i>",
+        "date": "2019-05-05T00:00:00",
+        "url": "javascript:alert(3)",
+    }
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the repository's seeds/ (five articles), built once per session."""
+    from search.engine import SearchEngine
+
+    path = tmp_path_factory.mktemp("seeds") / "index"
+    engine = SearchEngine(path)
+    engine.index_paths([SEEDS])
+    engine.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seeds + ``generated_news()`` + ``hostile_document()``, built once per session."""
+    from search.engine import SearchEngine
+
+    path = tmp_path_factory.mktemp("news") / "index"
+    engine = SearchEngine(path)
+    engine.index_paths([SEEDS])
+    engine.add_documents([*generated_news(), hostile_document()])
+    engine.close()
+    return path
+
+
+@contextmanager
+def running_server(index: Path, timeout: float = 30.0) -> Iterator[str]:
+    """Run ``bahth serve --port 0`` (any free port) as a real subprocess; yield the address it
+    prints; stop it. Fails the test if the server exits before printing an address."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "serve", "--index", str(index), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        address = None
+        for line in process.stdout:  # ends when the process exits
+            match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+            if match:
+                address = match.group(1)
+                break
+        if address is None:
+            pytest.fail(f"bahth serve printed no address; stderr: {process.stderr.read()}")
+        yield address
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,82 @@
+"""`bahth serve` as a user runs it: a real waitress server in a subprocess, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import running_server
+
+BAHTH = [sys.executable, "-m", "search.cli"]
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def test_serve_answers_the_page_and_the_json_twin(seeds_index: Path) -> None:
+    with running_server(seeds_index) as address:
+        status, content_type, page = get(address)
+        assert status == 200 and content_type.startswith("text/html")
+        assert '<html lang="ar" dir="rtl">' in page
+
+        query = urllib.parse.quote("الحموشي")
+        status, content_type, body = get(f"{address}api/search?q={query}")
+        data = json.loads(body)
+        assert status == 200 and content_type.startswith("application/json")
+        assert data["total"] == 5, "every seed article names Hammouchi"
+        assert all("<mark>" in hit["snippet_html"] for hit in data["hits"])
+
+        status, _, page = get(f"{address}no/such/page")
+        assert status == 404 and "Traceback" not in page
+
+
+def test_serve_is_waitress_not_the_development_server(seeds_index: Path) -> None:
+    with running_server(seeds_index) as address:
+        with urllib.request.urlopen(address, timeout=30) as response:
+            assert response.headers["Server"] == "bahth"  # waitress' ident, not Werkzeug
+
+
+def test_serve_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*BAHTH, "serve", "--index", str(tmp_path / "none"), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "bahth index seeds/" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_on_a_busy_port_says_so(seeds_index: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [*BAHTH, "serve", "--index", str(seeds_index), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--port=-1", "--port=70000", "--threads=0"])
+def test_serve_rejects_bad_options(option: str) -> None:
+    result = subprocess.run([*BAHTH, "serve", option], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

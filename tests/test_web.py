@@ -1,0 +1,313 @@
+"""The web front end through Flask's test client: every route, every error, escaping, headers.
+
+Runs against a real index (``news_index``: the seeds, 15 generated news items and one hostile
+document), so what is checked is what a browser would get.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from conftest import HOSTILE_TITLE, NEWS_SOURCES
+
+from search.engine import SearchEngine
+from web import create_app
+
+QUERY = "مكافحة الإرهاب"
+
+
+@pytest.fixture(scope="module")
+def app(news_index: Path):
+    return create_app({"BAHTH_INDEX": str(news_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def links(page: str, css_class: str) -> list[str]:
+    """The href of every <a> inside elements whose class is ``css_class`` (simple pages)."""
+    return re.findall(rf'class="{css_class}"[^>]*>\s*<a href="([^"]+)"', page)
+
+
+# ---- pages -----------------------------------------------------------------------------
+
+
+def test_home_is_rtl_arabic_with_a_focused_labelled_box(client) -> None:
+    response = client.get("/")
+    page = html(response)
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'name="viewport"' in page
+    assert '<label for="q"' in page
+    assert re.search(r'<input id="q"[^>]*\bautofocus\b', page)
+    assert 'href="/search?q=' in page, "an example query to click"
+
+
+def test_search_page_shows_count_ranked_highlighted_hits_and_facets(client) -> None:
+    response = client.get("/search", query_string={"q": QUERY})
+    page = html(response)
+    assert response.status_code == 200
+    engine_total = SearchEngine(client.application.config["BAHTH_INDEX"]).search(QUERY).total
+    assert engine_total > 10
+    assert re.search(rf'role="status"[^>]*>\s*{engine_total} نتيجة', page)
+    assert page.count('class="hit"') == 10
+    assert page.count('<p class="snippet" dir="auto">') == 10
+    assert "<mark>" in page
+    assert 'aria-live="polite"' in page
+    assert 'rel="next"' in page and "page=2" in page
+    assert 'data-facet="source"' in page and 'data-facet="year"' in page
+
+
+def test_page_two_continues_the_ranking(client) -> None:
+    first = html(client.get("/search", query_string={"q": QUERY}))
+    second = html(client.get("/search", query_string={"q": QUERY, "page": 2}))
+    first_ids = re.findall(r'href="/doc/([^"?]+)\?', first)
+    second_ids = re.findall(r'href="/doc/([^"?]+)\?', second)
+    assert second_ids and not set(first_ids) & set(second_ids)
+    assert '<ol class="hits" start="11">' in second
+    assert 'aria-current="page">2<' in second
+
+
+def test_a_source_facet_link_narrows_the_search(client) -> None:
+    page = html(client.get("/search", query_string={"q": QUERY}))
+    wide_total = int(re.search(r'role="status"[^>]*>\s*(\d+)', page).group(1))
+    facet = re.search(r'data-facet="source">.*?<a href="([^"]+)"', page, re.S).group(1)
+    chosen = parse_qs(urlsplit(facet.replace("&amp;", "&")).query)["source"][0]
+    narrow = client.get(facet.replace("&amp;", "&"))
+    data = client.get(
+        "/api/search", query_string={"q": QUERY, "source": chosen, "per_page": 50}
+    ).json
+    assert narrow.status_code == 200
+    assert 0 < data["total"] < wide_total
+    assert {hit["source"] for hit in data["hits"]} == {chosen}
+    assert "إلغاء التضييق" in html(narrow), "a way back to the wider search"
+
+
+def test_year_facet_narrows_the_search(client) -> None:
+    data = client.get("/api/search", query_string={"q": QUERY, "year": "2021", "per_page": 50}).json
+    assert data["total"] > 0
+    assert {hit["date"][:4] for hit in data["hits"]} == {"2021"}
+
+
+def test_did_you_mean_links_to_the_corrected_search(client) -> None:
+    page = html(client.get("/search", query_string={"q": "الحموسي"}))
+    match = re.search(r'id="did-you-mean" href="([^"]+)">([^<]+)<', page)
+    assert match, "a misspelt name should offer a correction"
+    assert match.group(2) == "الحموشي"
+    corrected = client.get(match.group(1).replace("&amp;", "&"))
+    assert corrected.status_code == 200 and "<mark>" in html(corrected)
+
+
+def test_no_result_page_helps(client) -> None:
+    page = html(client.get("/search", query_string={"q": "زرافةبنفسجية"}))
+    assert "لم نجد نتائج" in page
+    assert "تحقق من الإملاء" in page
+
+
+def test_no_result_with_a_filter_offers_to_drop_it(client) -> None:
+    page = html(client.get("/search", query_string={"q": "الحموشي", "year": "1999"}))
+    assert "ابحث دون تضييق" in page
+
+
+def test_empty_query_goes_home(client) -> None:
+    response = client.get("/search?q=+++")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+
+
+def test_document_page_shows_the_whole_article_with_marks_from_the_search(client) -> None:
+    data = client.get("/api/search", query_string={"q": "الحموشي"}).json
+    doc_id = data["hits"][0]["id"]
+    with_query = html(client.get(f"/doc/{quote(doc_id)}", query_string={"q": "الحموشي"}))
+    without = html(client.get(f"/doc/{quote(doc_id)}"))
+    assert '<article class="document">' in with_query
+    assert "<mark>" in with_query and "<mark>" not in without
+    assert 'dir="auto"' in with_query
+    assert "العودة إلى نتائج" in with_query
+
+
+# ---- JSON twins ----------------------------------------------------------------------
+
+
+def test_api_search_is_the_engine_page_as_json(client) -> None:
+    response = client.get("/api/search", query_string={"q": QUERY, "page": 2, "per_page": 5})
+    expected = (
+        SearchEngine(client.application.config["BAHTH_INDEX"])
+        .search(QUERY, page=2, per_page=5)
+        .to_dict()
+    )
+    got = response.json
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    got.pop("took_ms"), expected.pop("took_ms")
+    assert got == expected
+
+
+def test_api_suggest_lists_words_starting_with_the_prefix(client) -> None:
+    words = client.get("/api/suggest", query_string={"q": "الحمو"}).json
+    assert "الحموشي" in words
+    assert all(word.startswith("الحمو") for word in words)
+    assert client.get("/api/suggest").json == []
+
+
+# ---- safety ------------------------------------------------------------------------------
+
+
+def test_a_script_title_shows_as_text_everywhere(client) -> None:
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    results = html(client.get("/search", query_string={"q": "اقتباس"}))
+    doc_link = re.search(r'href="(/doc/hostile[^"]+)"', results).group(1).replace("&amp;", "&")
+    document = html(client.get(doc_link))
+    for page in (results, document):
+        assert escaped in page
+        assert HOSTILE_TITLE not in page
+        assert "<img" not in page and "<i>" not in page
+        assert "javascript:" not in page, "a javascript: url is not a link"
+        assert not re.search(r'<script(?! src="/static/suggest\.js")', page)
+
+
+def test_a_query_with_markup_is_escaped(client) -> None:
+    page = html(client.get("/search", query_string={"q": '"><script>alert(4)</script>'}))
+    assert "<script>alert(4)" not in page
+    assert "&lt;script&gt;alert(4)" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=x", "/api/search?q=x", "/nope", "/doc/nope"])
+def test_security_headers_on_every_answer(client, path: str) -> None:
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_use_no_other_host(client) -> None:
+    for path in ("/", f"/search?q={QUERY}"):
+        page = html(client.get(path))
+        assert not re.search(r'(src|href)="(https?:)?//', page), path
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/static/suggest.js").status_code == 200
+
+
+# ---- bad parameters: a 4xx or a clamped answer, never a 500 ------------------------------
+
+LONG_QUERY = "ب" * 20_000
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        pytest.param("/search?q=x&page=abc", 400, id="page-not-a-number"),
+        pytest.param("/search?q=x&page=1.5", 400, id="page-not-whole"),
+        pytest.param("/search?q=x&page=-3", 200, id="page-negative-clamped"),
+        pytest.param("/search?q=x&page=0", 200, id="page-zero-clamped"),
+        pytest.param("/search?q=x&page=99999999999999999999", 200, id="page-huge-clamped"),
+        pytest.param("/search?q=x&per_page=abc", 400, id="per-page-not-a-number"),
+        pytest.param("/search?q=x&year=20x5", 400, id="year-not-four-digits"),
+        pytest.param("/search?q=x&sort=random", 400, id="unknown-sort"),
+        pytest.param(f"/search?q={LONG_QUERY}", 200, id="20000-char-query-cut"),
+        pytest.param("/search?q=%00%01", 200, id="control-characters"),
+        pytest.param('/search?q="(((*~^:', 200, id="query-syntax-junk"),
+        pytest.param("/search?q=x&source=%3Cb%3E", 200, id="markup-in-filter"),
+        pytest.param("/doc/no-such-document", 404, id="unknown-doc-id"),
+        pytest.param("/doc/../../etc/passwd", 404, id="doc-path-traversal"),
+        pytest.param("/no/such/page", 404, id="odd-path"),
+        pytest.param("/static/../web/views.py", 404, id="static-traversal"),
+        pytest.param("/api/search?q=x&page=abc", 400, id="api-page-not-a-number"),
+        pytest.param("/api/search?q=x&year=x", 400, id="api-bad-year"),
+        pytest.param(f"/api/search?q={LONG_QUERY}", 200, id="api-20000-char-query"),
+        pytest.param(f"/api/suggest?q={LONG_QUERY}", 200, id="api-suggest-long-prefix"),
+        pytest.param("/api/nothing", 404, id="api-odd-path"),
+    ],
+)
+def test_bad_parameters_never_give_a_500(client, path: str, status: int) -> None:
+    response = client.get(path, follow_redirects=True)  # a page past the end goes to the last
+    assert response.status_code == status
+    body = html(response)
+    assert "Traceback" not in body
+    if path.startswith("/api/") and status != 200:
+        assert response.json["error"], "the JSON twin explains the error too"
+    elif status != 200:
+        assert '<html lang="ar" dir="rtl">' in body, "errors are pages of the site"
+
+
+@pytest.mark.parametrize(
+    "per_page, expected",
+    [
+        pytest.param("100000", 50, id="huge-clamped-to-max"),
+        pytest.param("0", 1, id="zero-clamped-to-one"),
+        pytest.param("7", 7, id="in-range-kept"),
+    ],
+)
+def test_api_per_page_is_clamped(client, per_page: str, expected: int) -> None:
+    data = client.get("/api/search", query_string={"q": QUERY, "per_page": per_page}).json
+    assert data["per_page"] == expected
+    assert len(data["hits"]) == min(expected, data["total"])
+
+
+def test_a_long_query_is_cut_and_the_page_says_so(client) -> None:
+    page = html(client.get("/search", query_string={"q": LONG_QUERY}))
+    assert "قُصّ الاستعلام" in page
+    assert LONG_QUERY[:501] not in page
+
+
+def test_a_page_past_the_end_goes_to_the_last_page(client) -> None:
+    total = client.get("/api/search", query_string={"q": QUERY}).json["total"]
+    last = -(-total // 10)
+    response = client.get("/search", query_string={"q": QUERY, "page": 50})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["page"] == [str(last)]
+    page = html(client.get(response.headers["Location"]))
+    assert f'aria-current="page">{last}<' in page and 'rel="next"' not in page
+
+
+def test_post_is_not_allowed(client) -> None:
+    response = client.post("/search?q=x")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_an_unexpected_error_is_a_friendly_500(news_index: Path) -> None:
+    app = create_app({"BAHTH_INDEX": str(news_index)})
+
+    def broken():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    assert "secret internals" not in html(response) and "Traceback" not in html(response)
+    assert "خطأ غير متوقع" in html(response)
+
+
+# ---- no index yet --------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def empty_index(tmp_path: Path) -> Path:
+    path = tmp_path / "empty"
+    engine = SearchEngine(path)
+    engine.add_documents([])
+    engine.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+@pytest.mark.parametrize("path", ["/", "/search?q=x", "/api/search?q=x", "/doc/x"])
+def test_no_index_says_how_to_build_one(tmp_path: Path, empty_index: Path, kind, path) -> None:
+    index = tmp_path / "nothing-here" if kind == "missing" else empty_index
+    response = create_app({"BAHTH_INDEX": str(index)}).test_client().get(path)
+    assert response.status_code == 503
+    assert "bahth index seeds/" in html(response)
+    assert str(index) in html(response)
+
+
+def test_sources_in_facets_are_the_indexed_ones(client) -> None:
+    facets = client.get("/api/search", query_string={"q": QUERY}).json["facets"]
+    assert set(NEWS_SOURCES) <= set(facets["source"])
