@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from conftest import HOSTILE_TITLE, NEWS_SOURCES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.engine import SearchEngine
 from web import create_app
@@ -311,3 +313,24 @@ def test_no_index_says_how_to_build_one(tmp_path: Path, empty_index: Path, kind,
 def test_sources_in_facets_are_the_indexed_ones(client) -> None:
     facets = client.get("/api/search", query_string={"q": QUERY}).json["facets"]
     assert set(NEWS_SOURCES) <= set(facets["source"])
+
+
+# ---- any parameters at all: never a 500 ---------------------------------------------------
+
+any_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60
+) | st.sampled_from(["", "0", "-1", "1e9", "2015", "NaN", "../..", "%", "\u200f", "*", '"'])
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=any_text, page=any_text, per_page=any_text, source=any_text, year=any_text, sort=any_text)
+def test_random_parameters_never_give_a_500(app, q, page, per_page, source, year, sort) -> None:
+    args = {"q": q, "page": page, "per_page": per_page, "source": source, "year": year}
+    args["sort"] = sort
+    client = app.test_client()
+    for path in ("/search", "/api/search", "/api/suggest"):
+        response = client.get(path, query_string=args)
+        assert response.status_code in (200, 302, 400), (path, args, response.status_code)
+    assert client.get("/doc/" + quote(q or "x", safe="")).status_code in (200, 404)
