@@ -1,1 +1,18 @@
 """bahth's index: reading documents from files and keeping a Whoosh index in step with them."""
+
+from index.errors import BahthError, IndexMissing, IndexVersionMismatch, SourceError
+from index.sources import Document, Failure, read_sources
+from index.store import IndexReport, IndexStore, default_index_path
+
+__all__ = [
+    "BahthError",
+    "Document",
+    "Failure",
+    "IndexMissing",
+    "IndexReport",
+    "IndexStore",
+    "IndexVersionMismatch",
+    "SourceError",
+    "default_index_path",
+    "read_sources",
+]
