@@ -296,6 +296,7 @@ def empty_index(tmp_path: Path) -> Path:
     path = tmp_path / "empty"
     engine = SearchEngine(path)
     engine.add_documents([])
+    assert engine.store.exists() and engine.stats()["documents"] == 0, "an index, but empty"
     engine.close()
     return path
 
