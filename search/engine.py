@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from os import PathLike
 
-from index.store import IndexReport, IndexStore
 from pyarabic import araby
 from whoosh import query as wq
 from whoosh import sorting
@@ -26,6 +25,7 @@ from analyzers import AnalysisConfig
 from analyzers.normalizer import normalize_word
 from analyzers.stopwords import stop_words
 from analyzers.tokenizer import WORD_PATTERN
+from index.store import IndexReport, IndexStore
 from search import highlight
 from search.query import ParsedQuery, QueryBuilder
 from search.ranking import DEFAULT_RANKING, Ranking
@@ -139,6 +139,11 @@ class SearchEngine:
             sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
         )
         total = results.total
+        if total and results.pagenum != page:
+            parsed.messages.append(
+                f"Page {page} is past the last page: showing page {results.pagenum}."
+            )
+            page = results.pagenum
         facets = {
             name: {
                 str(k): v
@@ -148,9 +153,7 @@ class SearchEngine:
             for name in FACETS
         }
         hits = [self._hit(hit.fields(), hit.score, parsed) for hit in results]
-        if total and not hits:
-            parsed.messages.append(f"Page {page} is past the last page ({results.pagecount}).")
-        suggestion = self._did_you_mean(searcher, parsed) if total < SUGGEST_BELOW else None
+        suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
         return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
@@ -190,11 +193,15 @@ class SearchEngine:
     def _doc_frequency(self, reader, word: str) -> int:
         return reader.doc_frequency("text_exact", word) + reader.doc_frequency("title_exact", word)
 
-    def _did_you_mean(self, searcher, parsed: ParsedQuery) -> str | None:
+    def _did_you_mean(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
+        """A respelling of the query when it finds little, or one of its words is rare and a
+        close spelling is much more common (a doubled, dropped or wrong letter)."""
         reader = searcher.reader()
+        frequencies = [self._doc_frequency(reader, word) for _, word in parsed.plain_words]
+        if total >= SUGGEST_BELOW and min(frequencies, default=RARE_WORD_DOCS) >= RARE_WORD_DOCS:
+            return None
         changed, words = False, []
-        for typed, word in parsed.plain_words:
-            frequency = self._doc_frequency(reader, word)
+        for (typed, word), frequency in zip(parsed.plain_words, frequencies, strict=True):
             best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
             if frequency < RARE_WORD_DOCS and len(word) >= 3:
                 distance = 1 if len(word) <= 5 else 2

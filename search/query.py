@@ -238,8 +238,7 @@ class QueryBuilder:
         elif len(positives) == 1 and not proximity:
             combined = positives[0]
         else:
-            scale = self.ranking.coord_scale or None
-            combined = wq.Or(positives + proximity, scale=scale)
+            combined = wq.Or(positives + self._all_words(positives) + proximity)
         if negatives:
             combined = wq.AndNot(combined, wq.Or(negatives))
         return combined
@@ -286,9 +285,14 @@ class QueryBuilder:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return (
-            wq.And(clauses) if required else wq.Or(clauses, scale=self.ranking.coord_scale or None)
-        )
+        return wq.And(clauses) if required else wq.Or(clauses + self._all_words(clauses))
+
+    def _all_words(self, clauses: list[wq.Query]) -> list[wq.Query]:
+        """The bonus clause for documents that have every word (see Ranking.all_words_*)."""
+        r = self.ranking
+        if r.all_words_boost and 1 < len(clauses) <= r.all_words_max:
+            return [wq.And(clauses, boost=r.all_words_boost)]
+        return []
 
     def _word_clause(self, stems, exact, fields, parsed: ParsedQuery) -> wq.Query:
         r = self.ranking

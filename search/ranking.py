@@ -25,9 +25,12 @@ class Ranking:
     # query's very word ranks above one that only shares its stem, all else equal.
     use_exact: bool = True
     exact_boost: float = 0.5
-    # Coordination: documents matching more of the query's words rank first, but a missing
-    # word does not empty the list (the words are OR'ed). 0 turns it off.
-    coord_scale: float = 1.0
+    # Documents with all the query's words rank first, but a missing word does not empty
+    # the list: the words are OR'ed, and a document that has every one of them scores its
+    # words once more, times this. Applied to queries of up to ``all_words_max`` words
+    # (longer ones, such as questions, rarely have every word in one document). 0 turns it off.
+    all_words_boost: float = 1.0
+    all_words_max: int = 6
     # Proximity: adjacent query words found near each other (within ``slop`` positions, in
     # the exact field) add this much. 0 turns it off.
     proximity_boost: float = 1.0

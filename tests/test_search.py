@@ -1,0 +1,253 @@
+"""Search as a person uses it, on the seeds and on small purpose-made documents.
+
+Each row is one rule of the query language or of Arabic matching, its reason as the id.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from search.engine import SearchEngine
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+MADE = [
+    {"id": "exact", "title": "خبر", "text": "زار الوفد المدينة المغربية أمس"},
+    {"id": "stem-only", "title": "خبر", "text": "زار الوفد المدن المغربي أمس"},
+    {"id": "adjacent", "title": "تقرير", "text": "الأمن الوطني يعلن نتائج جديدة"},
+    {"id": "scattered", "title": "تقرير", "text": "الأمن يعلن نتائج جديدة على المستوى الوطني"},
+    {"id": "phrase-stop", "title": "رحلة", "text": "سافر الوفد إلى الرباط صباحا"},
+    {"id": "phrase-apart", "title": "رحلة", "text": "سافر الوفد صباحا ووصل الرباط إلى المساء"},
+    {"id": "book", "title": "معرض", "text": "افتتح معرض الكتاب الدولي"},
+    {"id": "vocalized", "title": "نص مشكول", "text": "وَصَفَ المُتَتَبِّعُونَ الزِّيارَةَ بالتاريخية"},
+    {"id": "title-word", "title": "مهرجان السينما", "text": "عروض كثيرة هذا العام"},
+    {"id": "text-word", "title": "ثقافة", "text": "افتتح مهرجان الموسيقى"},
+    {"id": "shuayb", "title": "قصص", "text": "قوم شعيب في القرآن الكريم"},
+    {"id": "script", "title": "<script>alert(1)</script> عنوان", "text": "نص عن <b>الوسم</b>"},
+    {
+        "id": "dated",
+        "title": "خبر قديم",
+        "text": "اجتماع وزراء الخارجية",
+        "source": "archive",
+        "date": "2015-07-21",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> SearchEngine:
+    engine = SearchEngine(tmp_path_factory.mktemp("index"))
+    report = engine.index_paths([SEEDS])
+    assert report.added == 5
+    engine.add_documents(MADE)
+    return engine
+
+
+def ids(engine: SearchEngine, q: str, **options) -> list[str]:
+    return [hit.id for hit in engine.search(q, per_page=50, **options).hits]
+
+
+SAME_RESULTS = [
+    pytest.param("الحموشي", "الحَمُّوشِي", id="diacritics-ignored"),
+    pytest.param("الحموشي", "الحمـــوشي", id="tatweel-ignored"),
+    pytest.param("الحموشي", "حموشي", id="article-optional"),
+    pytest.param("الحموشي", "والحموشي", id="conjunction-wa-prefix"),
+    pytest.param("الحموشي", "بالحموشي", id="preposition-bi-prefix"),
+    pytest.param("الحموشي", "للحموشي", id="preposition-li-prefix"),
+    pytest.param("الأمريكية", "الامريكية", id="hamza-on-alef-optional"),
+    pytest.param("الإرهاب", "الارهاب", id="hamza-below-alef-optional"),
+    pytest.param("المسؤول", "المسئول", id="hamza-seat-waw-or-yeh"),
+    pytest.param("الخارجية", "الخارجيه", id="teh-marbuta-or-heh"),
+    pytest.param("13 يونيو", "١٣ يونيو", id="arabic-indic-digits"),
+    pytest.param("13 يونيو", "۱۳ يونيو", id="persian-digits"),
+    pytest.param("FBI", "fbi", id="latin-lowercase"),
+    pytest.param("FBI", "Fbi", id="latin-mixed-case"),
+    pytest.param("تمارة", "بتمارة", id="place-name-with-bi"),
+]
+
+
+@pytest.mark.parametrize(("reference", "variant"), SAME_RESULTS)
+def test_spelling_variants_find_the_same_articles(engine, reference, variant) -> None:
+    expected = set(ids(engine, reference))
+    assert expected, f"{reference!r} should find something"
+    assert set(ids(engine, variant)) == expected
+
+
+QUERY_LANGUAGE = [
+    pytest.param('"الجانب المغربي"', {"000_0777507a1eab11fb"}, id="phrase-only-where-adjacent"),
+    pytest.param('"إلى الرباط"', {"phrase-stop"}, id="stop-word-inside-phrase-counts"),
+    pytest.param("الكتا*", {"book"}, id="prefix-on-unstemmed-field"),
+    pytest.param("من هم قوم شعيب؟", {"shuayb"}, id="arabic-question-mark-is-punctuation"),
+    pytest.param("title:مهرجان", {"title-word"}, id="title-field"),
+    pytest.param("source:archive", {"dated"}, id="source-filter-alone"),
+    pytest.param("date:2015-07-01..2015-07-31", {"dated"}, id="date-range"),
+    pytest.param("year:2015 وزراء", {"dated"}, id="year-filter-with-word"),
+    pytest.param("سافر AND صباحا", {"phrase-stop", "phrase-apart"}, id="and-requires-both"),
+    pytest.param("الكتاب OR شعيب", {"book", "shuayb"}, id="or-either"),
+    pytest.param("الرباط -صباحا", set(), id="minus-excludes"),
+]
+
+
+@pytest.mark.parametrize(("q", "expected"), QUERY_LANGUAGE)
+def test_query_language(engine, q, expected) -> None:
+    found = set(ids(engine, q))
+    if expected:
+        assert found == expected
+    else:
+        assert found and not found & {"phrase-stop", "phrase-apart"}
+
+
+def test_fuzzy_finds_the_right_spelling(engine) -> None:
+    assert set(ids(engine, "بومبيوو~")) == set(ids(engine, "بومبيو")) != set()
+    assert ids(engine, "بومبيوو") == []
+
+
+def test_not_removes_matches(engine) -> None:
+    with_word = set(ids(engine, "الحموشي"))
+    without = set(ids(engine, "الحموشي NOT بومبيو"))
+    assert without and without < with_word
+    assert not without & set(ids(engine, "بومبيو"))
+
+
+def test_missing_word_does_not_empty_results(engine) -> None:
+    assert (
+        ids(engine, "الحموشي كلمةغيرموجودة")
+        == ids(engine, "الحموشي")[: len(ids(engine, "الحموشي"))]
+    )
+
+
+RANKING = [
+    pytest.param("المغربية", "exact", "stem-only", id="exact-form-above-stem-only"),
+    pytest.param("الأمن الوطني", "adjacent", "scattered", id="proximity-above-scattered"),
+]
+
+
+@pytest.mark.parametrize(("q", "first", "second"), RANKING)
+def test_ranking(engine, q, first, second) -> None:
+    ranked = ids(engine, q)
+    assert ranked.index(first) < ranked.index(second)
+
+
+def test_documents_with_all_words_rank_first(engine) -> None:
+    ranked = ids(engine, "الحموشي بومبيو")
+    both = set(ids(engine, "الحموشي AND بومبيو"))
+    assert both and set(ranked[: len(both)]) == both
+
+
+SNIPPETS = [
+    pytest.param("تمارة", "<mark>بتمارة</mark>", id="mark-covers-the-clitic"),
+    pytest.param("المتتبعون", "<mark>المُتَتَبِّعُونَ</mark>", id="mark-covers-diacritics"),
+    pytest.param("fbi", "<mark>FBi</mark>", id="mark-keeps-latin-case"),
+    pytest.param("الامريكية", "<mark>الأمريكية</mark>", id="mark-keeps-hamza-as-written"),
+]
+
+
+@pytest.mark.parametrize(("q", "marked"), SNIPPETS)
+def test_snippets_mark_words_as_written(engine, q, marked) -> None:
+    hits = engine.search(q, per_page=50).hits
+    assert any(marked in hit.snippet_html for hit in hits)
+
+
+def test_snippet_is_escaped_and_short(engine) -> None:
+    hit = engine.search("alert الوسم").hits[0]
+    assert "<script>" not in hit.title_html and "&lt;script&gt;" in hit.title_html
+    assert "<b>" not in hit.snippet_html
+    for hit in engine.search("الأمن", per_page=50).hits:
+        assert len(hit.snippet_html.replace("<mark>", "").replace("</mark>", "")) < 900
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [
+        pytest.param("بومبيوو", "بومبيو", id="doubled-letter"),
+        pytest.param("المغرب الحموشيي", "المغرب الحموشي", id="doubled-letter-keeps-other-words"),
+        pytest.param("الرباظ", "الرباط", id="wrong-letter"),
+    ],
+)
+def test_did_you_mean(engine, typo, suggestion) -> None:
+    assert engine.search(typo).suggestion == suggestion
+
+
+MALFORMED = [
+    '"الأمن',
+    "(الأمن",
+    "الأمن)",
+    "AND",
+    "OR الأمن",
+    "NOT",
+    "-",
+    "*",
+    "الأمن~~",
+    "~",
+    "title:",
+    "source:",
+    "date:yesterday",
+    "date:2015-13-45",
+    "ًٌٍ",
+    "؟؟؟",
+    "من هو",
+    "الأمن " * 4000,
+    "\x00\x1b",
+    "((((",
+    '"""',
+    "a:b:c",
+    "+",
+    "-الأمن",
+    "*الأمن",
+    "الا*من",
+]
+
+
+@pytest.mark.parametrize("q", MALFORMED, ids=[f"malformed-{i}" for i in range(len(MALFORMED))])
+def test_malformed_queries_never_crash(engine, q) -> None:
+    page = engine.search(q)
+    assert page.total >= 0
+    if page.total == 0:
+        assert page.message
+
+
+def test_facets_count_and_filter(engine) -> None:
+    page = engine.search("وزراء OR الحموشي", per_page=50)
+    assert page.facets["source"].get("archive") == 1
+    assert page.facets["year"].get("2015") == 1
+    narrowed = engine.search("وزراء OR الحموشي", filters={"source": "archive"})
+    assert [hit.id for hit in narrowed.hits] == ["dated"]
+
+
+def test_paging(engine) -> None:
+    first = engine.search("الأمن", per_page=2)
+    second = engine.search("الأمن", per_page=2, page=2)
+    assert first.total == second.total > 2
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+    past = engine.search("الأمن", per_page=2, page=999)
+    assert past.page == first.pages and past.hits and past.message
+    assert len(engine.search("الأمن", per_page=5000).hits) == first.total
+
+
+def test_autocomplete_gives_words_as_written(engine) -> None:
+    words = engine.suggest("الامري")
+    assert words and all(w.startswith("الأمري") for w in words)
+    assert engine.suggest("") == []
+
+
+def test_document_view_highlights_query(engine) -> None:
+    view = engine.document("004_729bb3f65f3640ec", q="تمارة")
+    assert "<mark>بتمارة</mark>" in view.body_html
+    assert engine.document("no-such-id") is None
+
+
+def test_page_to_dict_has_the_json_contract(engine) -> None:
+    data = engine.search("الحموشي").to_dict()
+    assert {"query", "total", "page", "per_page", "took_ms", "hits", "suggestion", "facets"} <= set(
+        data
+    )
+    assert set(data["hits"][0]) == {
+        "id",
+        "title",
+        "title_html",
+        "snippet_html",
+        "score",
+        "source",
+        "date",
+        "url",
+    }
