@@ -94,6 +94,13 @@ def test_a_source_facet_link_narrows_the_search(client) -> None:
     assert "إلغاء التضييق" in html(narrow), "a way back to the wider search"
 
 
+def test_pages_keep_a_chosen_per_page(client) -> None:
+    page = html(client.get("/search", query_string={"q": QUERY, "per_page": 4}))
+    assert page.count('class="hit"') == 4
+    next_link = re.search(r'rel="next" href="([^"]+)"', page).group(1)
+    assert parse_qs(urlsplit(next_link.replace("&amp;", "&")).query)["per_page"] == ["4"]
+
+
 def test_year_facet_narrows_the_search(client) -> None:
     data = client.get("/api/search", query_string={"q": QUERY, "year": "2021", "per_page": 50}).json
     assert data["total"] > 0

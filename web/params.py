@@ -29,6 +29,7 @@ class SearchParams:
     filters: dict[str, str] = field(default_factory=dict)
     sort: str = "relevance"
     notes: tuple[str, ...] = ()  # what was adjusted, for the page to say
+    default_per_page: int = 10  # left out of URLs when per_page is this
 
     def url_args(self, **changes: object) -> dict[str, object]:
         """Query-string arguments reproducing this search, with ``changes`` applied
@@ -36,6 +37,8 @@ class SearchParams:
         args: dict[str, object] = {"q": self.q, **self.filters}
         if self.page != 1:
             args["page"] = self.page
+        if self.per_page != self.default_per_page:
+            args["per_page"] = self.per_page
         if self.sort != "relevance":
             args["sort"] = self.sort
         args.update(changes)
@@ -64,7 +67,8 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     max_page = int(config["MAX_PAGE"])
     page = min(max(page, 1), max_page)
 
-    per_page = _integer(args.get("per_page"), "per_page", int(config["PER_PAGE"]))
+    default_per_page = int(config["PER_PAGE"])
+    per_page = _integer(args.get("per_page"), "per_page", default_per_page)
     per_page = min(max(per_page, 1), int(config["MAX_PER_PAGE"]))
 
     filters: dict[str, str] = {}
@@ -81,4 +85,4 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
-    return SearchParams(q, page, per_page, filters, sort, tuple(notes))
+    return SearchParams(q, page, per_page, filters, sort, tuple(notes), default_per_page)
