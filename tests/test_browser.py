@@ -160,3 +160,16 @@ def test_a_phone_sized_screen_shows_results_without_sideways_scrolling(browser, 
     assert tab.locator("li.hit").count() == 10
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()
+
+
+def test_keyboard_focus_order_and_skip_link(page, address: str) -> None:
+    page.goto(f"{address}search?q={quote('الحموشي')}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main", "the skip link jumps to results"
+    stops = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.closest('#main .hit-title') !== null"))
+    assert any(stops), "from the skip link, a few Tabs reach the first result title"
