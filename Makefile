@@ -29,6 +29,15 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# Every benchmark table (bench/README.md): arwiki quality (vendored data), then SaudiNewsNet
+# known-item search, latency and indexing speed (read from ../shared; they say so when missing).
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.arwiki --check-cli
+	$(BIN)/python -m bench.check_ranx bench/data/arwiki/qrels.txt bench/out/arwiki/default.trec
+	$(BIN)/python -m bench.news
+	@if [ -f bench/index_speed.py ]; then $(BIN)/python -m bench.index_speed; fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
