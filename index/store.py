@@ -35,6 +35,7 @@ import whoosh.index
 
 from analyzers import ANALYZER_VERSION, AnalysisConfig
 from index.errors import BahthError, IndexMissing, IndexVersionMismatch
+from index.fastwrite import FastSegmentWriter, ParallelAdder
 from index.lock import WriteLock
 from index.schema import build_schema
 from index.sources import Document, Failure, read_sources
@@ -46,6 +47,10 @@ LOCK = "write.lock"
 _GENERATION = re.compile(r"^gen-(\d+)$")
 _OURS = re.compile(r"^(current|write\.lock|gen-\d+|\.current-\S+)$")
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
+# A run adds documents in this process until it has this many, then in worker processes.
+PARALLEL_FROM = 1000
+WRITER_MB = 128  # Whoosh's posting buffer per writer, before it spills sorted runs to disk
+WORKER_MB = 128
 
 
 def default_index_path() -> Path:
@@ -107,10 +112,12 @@ class IndexStore:
         analysis: AnalysisConfig | None = None,
         *,
         on_wait: Callable[[str], None] | None = None,
+        procs: int | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else default_index_path()
         self.requested_analysis = analysis
         self.on_wait = on_wait
+        self.procs = procs if procs is not None else _available_cores()
         self._analysis: AnalysisConfig | None = None
         self._analysis_generation: str | None = None
 
@@ -261,7 +268,7 @@ class IndexStore:
                 self._check_version(live)
             try:
                 ix = whoosh.index.open_dir(str(live))
-                _apply(ix, items, report, prune=prune, progress=progress)
+                _apply(ix, items, report, prune=prune, progress=progress, procs=self.procs)
                 self._touch(ix)
                 if fresh:
                     self._swap(live)
@@ -412,9 +419,11 @@ def _known_documents(reader) -> dict[str, _Known]:
     return known
 
 
-def _apply(ix, items, report: IndexReport, *, prune: bool, progress: bool) -> None:
-    """Run the documents of one run through one writer, and commit once."""
-    writer = ix.writer(limitmb=256)
+def _apply(ix, items, report: IndexReport, *, prune: bool, progress: bool, procs: int) -> None:
+    """Run the documents of one run through one writer (plus worker processes for a long
+    run), and commit once: the run is all in the index or none of it."""
+    writer = FastSegmentWriter(ix, limitmb=WRITER_MB)
+    adder = _Adder(writer, procs)
     try:
         with writer.reader() as reader:
             known = _known_documents(reader) if reader.doc_count_all() else {}
@@ -422,34 +431,30 @@ def _apply(ix, items, report: IndexReport, *, prune: bool, progress: bool) -> No
         failed_origins: set[str] = set()
         bar = _progress_bar(progress)
         for item in items:
+            if bar is not None:
+                bar.update(1)
             if isinstance(item, Failure):
                 report.fail(item)
                 failed_origins.add(_failed_file(item))
                 continue
             if item.id in seen:
                 first = seen[item.id] or "an earlier document"
-                report.fail(
-                    Failure(
-                        item.origin or f"document {item.id}",
-                        f"duplicate id {item.id!r} (first read from {first}): skipped",
-                    )
-                )
+                where = item.origin or f"document {item.id}"
+                report.fail(Failure(where, f"duplicate id {item.id!r} (first in {first}): skipped"))
                 continue
             seen[item.id] = item.origin
             fields = document_fields(item)
             before = known.get(item.id)
             if before is None:
-                writer.add_document(**fields)
+                adder.add(fields)
                 report.added += 1
             elif before.content_hash == fields["content_hash"] and before.origin == item.origin:
                 report.unchanged += 1
             else:
                 for docnum in before.docnums:
                     writer.delete_document(docnum)
-                writer.add_document(**fields)
+                adder.add(fields)
                 report.updated += 1
-            if bar is not None:
-                bar.update(1)
         if bar is not None:
             bar.close()
         if prune:
@@ -461,10 +466,71 @@ def _apply(ix, items, report: IndexReport, *, prune: bool, progress: bool) -> No
                     for docnum in before.docnums:
                         writer.delete_document(docnum)
                     report.deleted += 1
+        segments = adder.finish()
+    except BaseException:
+        adder.cancel()
+        writer.cancel()
+        raise
+    _commit(writer, segments)
+
+
+class _Adder:
+    """Adds documents in this process until a run proves long enough to pay for starting
+    worker processes (PARALLEL_FROM documents), then hands them to the workers."""
+
+    def __init__(self, writer: FastSegmentWriter, procs: int) -> None:
+        self.writer = writer
+        self.procs = procs
+        self.pending: list[dict] = []
+        self.parallel: ParallelAdder | None = None
+
+    def add(self, fields: dict) -> None:
+        if self.parallel is not None:
+            self.parallel.add(fields)
+            return
+        self.pending.append(fields)
+        if self.procs > 1 and len(self.pending) >= PARALLEL_FROM:
+            folder = self.writer.storage.folder
+            self.parallel = ParallelAdder(folder, self.procs, limitmb=WORKER_MB)
+            for pending in self.pending:
+                self.parallel.add(pending)
+            self.pending = []
+
+    def finish(self) -> list:
+        for fields in self.pending:
+            self.writer.add_document(**fields)
+        self.pending = []
+        return self.parallel.finish() if self.parallel is not None else []
+
+    def cancel(self) -> None:
+        if self.parallel is not None:
+            self.parallel.cancel()
+
+
+def _commit(writer: FastSegmentWriter, segments: list) -> None:
+    """Commit the writer's own changes and the workers' segments in one table of contents
+    (what Whoosh's multi-segment MpWriter does)."""
+    if not segments:
+        writer.commit()
+        return
+    try:
+        final = writer._merge_segments(None, None, None)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
+def _available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def _failed_file(failure: Failure) -> str:

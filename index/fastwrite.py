@@ -1,0 +1,455 @@
+"""Faster indexing on Whoosh's own file format: per-word analysis, known lengths, two cores.
+
+Whoosh's writer runs each field's analyzer token by token through a chain of generators
+(tokenizer, normalize, stop words, stem) and bahth indexes title and text twice (stemmed and
+exact): four passes over every token. ``FastSegmentWriter`` instead
+
+* tokenizes each value once for both of its fields, with the analyzers' own regex;
+* analyzes each distinct word form once, by running the field's real analyzer on that word
+  alone, and caches the terms: a news corpus repeats its words, so most tokens cost a
+  dictionary lookup. This is exact because bahth's filters are per token (they never look
+  at a neighbour; see analyzers/filters.py): a word's terms do not depend on its context.
+  A word that does not analyze to tokens at one position, or a document whose terms differ
+  from Whoosh's own analysis in the self-check, sends the writer back to Whoosh's path;
+* hands the segment's field lengths, which it already knows, to the posting writer, instead
+  of letting Whoosh read them back from disk once per posting.
+
+``ParallelAdder`` runs such writers in worker processes, one segment each (Whoosh's
+multi-segment layout), so a long run uses every core; workers die with their parent.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import traceback
+from array import array
+from collections import defaultdict
+
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+log = logging.getLogger("bahth.index")
+
+SELF_CHECKED_DOCUMENTS = 10  # documents compared with Whoosh's own analysis per writer
+WORD_CACHE_LIMIT = 1_000_000  # distinct word forms cached per field before starting over
+
+
+class NotPerWord(Exception):
+    """The analyzer's result for a word depends on more than the word: use Whoosh's path."""
+
+
+class _FieldPlan:
+    """How to index one TEXT field word by word: its tokenizer regex, format, cache."""
+
+    def __init__(self, field) -> None:
+        analyzer = field.analyzer
+        tokenizer = analyzer.items[0]
+        self.expression = tokenizer.expression
+        self.analyzer = analyzer
+        self.positions = type(field.format) is Positions
+        self.boost = field.format.field_boost
+        self.encode = field.format.encode if self.positions else None
+        self.cache: dict[str, tuple[str, ...]] = {}
+
+    def learn(self, words: list[str]) -> None:
+        """Analyze the words not yet in the cache: all in one analyzer call, each word at
+        its own position, so a document's new words cost one pass through the filters."""
+        cache = self.cache
+        new = list(dict.fromkeys(word for word in words if word not in cache))
+        if not new:
+            return
+        if len(cache) + len(new) > WORD_CACHE_LIMIT:
+            cache.clear()
+        joined = " ".join(new)
+        if [t.text for t in self.analyzer.items[0](joined)] != new:
+            raise NotPerWord(joined[:40])  # the words do not tokenize apart again
+        found: list[list[str]] = [[] for _ in new]
+        for token in self.analyzer(joined, positions=True, mode="index"):
+            if not getattr(token, "stopped", False):
+                found[token.pos].append(token.text)
+        for word, terms in zip(new, found, strict=True):
+            cache[word] = tuple(terms)
+
+    def items(self, words: list[str]) -> list[tuple[bytes, int, float, bytes]]:
+        """(term bytes, frequency, weight, encoded value) per term, as Field.index gives."""
+        self.learn(words)
+        cache = self.cache
+        boost = self.boost
+        if self.positions:
+            poses: dict[str, list[int]] = defaultdict(list)
+            for pos, word in enumerate(words):
+                for term in cache[word]:
+                    poses[term].append(pos)
+            encode = self.encode
+            return [
+                (term.encode("utf-8"), len(p), len(p) * boost, encode(p))
+                for term, p in poses.items()
+            ]
+        freqs: dict[str, int] = defaultdict(int)
+        for word in words:
+            for term in cache[word]:
+                freqs[term] += 1
+        return [
+            (term.encode("utf-8"), freq, freq * boost, _packed(freq))
+            for term, freq in freqs.items()
+        ]
+
+
+_FREQUENCIES = [pack_uint(n) for n in range(1024)]
+
+
+def _packed(frequency: int) -> bytes:
+    """pack_uint(frequency), one shared object per small value (most postings' value)."""
+    return _FREQUENCIES[frequency] if frequency < 1024 else pack_uint(frequency)
+
+
+def _plan(field) -> _FieldPlan | None:
+    analyzer = getattr(field, "analyzer", None)
+    if not isinstance(analyzer, CompositeAnalyzer) or not analyzer.items:
+        return None
+    tokenizer = analyzer.items[0]
+    if type(field.format) not in (Frequency, Positions) or field.vector:
+        return None
+    if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
+        return None
+    return _FieldPlan(field)
+
+
+class FastSegmentWriter(SegmentWriter):
+    """A Whoosh SegmentWriter whose add_document analyzes per distinct word (see above)."""
+
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        self._plans = {name: _plan(field) for name, field in self.schema.items()}
+        caches: list[tuple[object, dict]] = []  # fields with equal analyzers share a cache
+        for plan in self._plans.values():
+            if plan is None:
+                continue
+            same = next((cache for a, cache in caches if a == plan.analyzer), None)
+            if same is None:
+                caches.append((plan.analyzer, plan.cache))
+            else:
+                plan.cache = same
+        self._lengths: dict[str, array] = {}
+        self._checks_left = SELF_CHECKED_DOCUMENTS
+        self._fused = True
+
+    def _field_items(self, fieldname: str, field, value, words_of: dict) -> list:
+        plan = self._plans.get(fieldname) if self._fused else None
+        if plan is None or not isinstance(value, str):
+            return list(field.index(value))
+        key = (id(value), plan.expression.pattern)
+        words = words_of.get(key)
+        if words is None:
+            words = words_of[key] = [m.group() for m in plan.expression.finditer(value)]
+        items = plan.items(words)
+        if self._checks_left > 0:
+            expected = sorted(field.index(value))
+            if sorted(items) != expected:
+                log.warning("per-word analysis differs for field %s: using Whoosh's", fieldname)
+                self._fused = False
+                return expected
+        return items
+
+    def add_document(self, **fields) -> None:
+        """Whoosh's SegmentWriter.add_document, with faster analysis and lengths kept."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        words_of: dict = {}  # a value's words, shared by its stemmed and exact fields
+
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                try:
+                    items = self._field_items(fieldname, field, value, words_of)
+                except NotPerWord as word:
+                    log.warning("word %r does not analyze alone: using Whoosh's path", str(word))
+                    self._fused = False
+                    items = list(field.index(value))
+                scorable = field.scorable
+                self._post(fieldname, docnum, items)
+                if scorable:
+                    length = sum(item[1] for item in items)
+                    lengths = self._lengths.get(fieldname)
+                    if lengths is None:
+                        lengths = self._lengths[fieldname] = array("I")
+                    segment_doc = docnum - self.docbase
+                    if len(lengths) <= segment_doc:
+                        lengths.extend([0] * (segment_doc + 1 - len(lengths)))
+                    lengths[segment_doc] = length
+            stored = value if field.stored else None
+            perdocwriter.add_field(fieldname, field, stored, length)
+            column = field.column_type
+            if column:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        perdocwriter.finish_doc()
+        if self._checks_left > 0:
+            self._checks_left -= 1
+        self._added = True
+        self.docnum += 1
+
+    def _post(self, fieldname: str, docnum: int, items: list) -> None:
+        add_post = self.pool.add
+        for tbytes, _freq, weight, vbytes in items:
+            add_post((fieldname, tbytes, docnum, weight, vbytes))
+
+    def _flush_segment(self) -> None:
+        """Whoosh's, but posting lengths come from memory, not from a column on disk."""
+        if self._merged_in:
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        postings = self.pool.iter_postings()
+        self.fieldwriter.add_postings(self.schema, _KnownLengths(self._lengths), postings)
+        self.fieldwriter.close()
+
+    _merged_in = False
+
+    def add_reader(self, reader) -> None:
+        # Merged segments' documents bring lengths we did not record: use Whoosh's flush.
+        self._merged_in = True
+        super().add_reader(reader)
+
+
+class _KnownLengths:
+    def __init__(self, lengths: dict[str, array]) -> None:
+        self.lengths = lengths
+
+    def field(self, fieldname: str):
+        """A docnum -> length function for one field, as doc_field_length answers."""
+        rounded = [
+            byte_to_length(encoded) if encoded else None
+            for encoded in map(length_to_byte, self.lengths.get(fieldname) or ())
+        ]
+        count = len(rounded)
+
+        def length_of(docnum: int) -> int | None:
+            return rounded[docnum] if docnum < count else 0
+
+        return length_of
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        # As Whoosh's reader answers: the length rounded through its one-byte encoding.
+        lengths = self.lengths.get(fieldname)
+        if lengths is None or docnum >= len(lengths):
+            return default
+        encoded = length_to_byte(lengths[docnum])
+        return byte_to_length(encoded) if encoded else None
+
+
+class BulkSegmentWriter(FastSegmentWriter):
+    """For worker processes, which only add new documents: postings go straight into an
+    in-memory table, field -> term -> (docnums, weights, values), filled in docnum order, so
+    the flush only sorts terms. Whoosh's pool instead pickles every posting to a run file
+    and merges the runs back with a heap once its buffer is full, which cost more than all
+    the analysis. Memory stays bounded: past ``limitmb`` the writer closes its segment and
+    starts another (``segments`` lists those it closed)."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:
+        super().__init__(ix, _lk=False, **kwargs)
+        self._limit = limitmb * 1024 * 1024
+        self.segments: list = []
+        self._reset_table()
+
+    def _reset_table(self) -> None:
+        self._table: dict[str, dict[bytes, tuple[array, array, list]]] = defaultdict(dict)
+        self._size = 0
+
+    def _post(self, fieldname: str, docnum: int, items: list) -> None:
+        terms = self._table[fieldname]
+        find = terms.get
+        added = 16 * len(items)
+        for tbytes, _freq, weight, vbytes in items:
+            entry = find(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("f"), [])
+                added += 160 + len(tbytes)
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+            if len(vbytes) > 4:  # a positions value; frequencies are shared (_packed)
+                added += len(vbytes) + 33
+        self._size += added
+
+    def add_document(self, **fields) -> None:
+        super().add_document(**fields)
+        if self._size > self._limit:
+            self._roll()
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = _KnownLengths(self._lengths)
+        writer = self.fieldwriter
+        for fieldname in sorted(self._table):
+            terms = self._table[fieldname]
+            writer.start_field(fieldname, self.schema[fieldname])
+            postwriter = writer._postwriter
+            length_of = lengths.field(fieldname)
+            for tbytes in sorted(terms):
+                writer.start_term(tbytes)
+                _fill_blocks(postwriter, *terms[tbytes], length_of)
+                writer.finish_term()
+            writer.finish_field()
+        writer.close()
+        self._reset_table()
+
+    def _roll(self) -> None:
+        """Close the current segment and carry on in a new one."""
+        self.segments.append(self._finalize_segment())
+        codec, storage = self.codec, self.storage
+        self.newsegment = codec.new_segment(storage, self.indexname)
+        self.compound = self.newsegment.should_assemble()
+        self.perdocwriter = codec.per_document_writer(storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(storage, self.newsegment)
+        self.docnum = self.docbase = 0
+        self._lengths = {}
+        self._added = False
+
+    def finish(self) -> list:
+        """Close the last segment; every segment this writer wrote."""
+        if self._added:
+            self.segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        return self.segments
+
+
+def _fill_blocks(postwriter, docnums: array, weights: array, values: list, length_of) -> None:
+    """What W3PostingsWriter.add_posting does once per posting, done once per block of up to
+    ``_blocklimit`` postings: same blocks, same statistics (the equality test checks)."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if postwriter._ids:
+            postwriter._write_block()  # a full block before this one
+        ids = docnums[start : start + limit]
+        block_weights = weights[start : start + limit]
+        lengths = [n for n in map(length_of, ids) if n]
+        postwriter._ids = ids
+        postwriter._weights = block_weights
+        postwriter._values = [v for v in values[start : start + limit] if v]
+        postwriter._maxweight = max(0, max(block_weights))
+        postwriter._minlength = min(lengths) if lengths else None
+        postwriter._maxlength = max(lengths) if lengths else 0
+
+
+# ---- worker processes ------------------------------------------------------------------
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies (kill -9 included)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _work(folder: str, jobs, results, limitmb: int, parent: int) -> None:
+    _die_with_parent(parent)
+    import whoosh.index
+
+    try:
+        ix = whoosh.index.open_dir(folder)
+        writer = BulkSegmentWriter(ix, limitmb=limitmb)
+        while True:
+            batch = jobs.get()
+            if batch is None:
+                break
+            for fields in batch:
+                writer.add_document(**fields)
+        results.put(("ok", writer.finish()))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+class ParallelAdder:
+    """Send documents' fields to ``procs`` worker processes in batches; ``finish()`` returns
+    the segments they wrote (not yet in any table of contents: the caller commits them)."""
+
+    def __init__(self, folder: str, procs: int = 2, batch: int = 100, limitmb: int = 128):
+        context = multiprocessing.get_context("spawn")
+        self.jobs = context.Queue(maxsize=procs * 2)
+        self.results = context.Queue()
+        self.batch_size = batch
+        self.buffer: list[dict] = []
+        self.workers = [
+            context.Process(
+                target=_work,
+                args=(folder, self.jobs, self.results, limitmb, os.getpid()),
+                daemon=True,
+            )
+            for _ in range(procs)
+        ]
+        for worker in self.workers:
+            worker.start()
+
+    def add(self, fields: dict) -> None:
+        self.buffer.append(fields)
+        if len(self.buffer) >= self.batch_size:
+            self._put(self.buffer)
+            self.buffer = []
+
+    def _put(self, item) -> None:
+        while True:
+            try:
+                self.jobs.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def _check_alive(self) -> None:
+        if not all(worker.is_alive() for worker in self.workers):
+            raise WorkerFailed("an indexing worker process died")
+
+    def finish(self) -> list:
+        if self.buffer:
+            self._put(self.buffer)
+            self.buffer = []
+        for _ in self.workers:
+            self._put(None)
+        segments = []
+        for _ in self.workers:
+            while True:
+                try:
+                    status, value = self.results.get(timeout=1.0)
+                    break
+                except queue.Empty:
+                    if not any(worker.is_alive() for worker in self.workers):
+                        raise WorkerFailed("indexing worker processes died") from None
+            if status != "ok":
+                self.cancel()
+                raise WorkerFailed(f"an indexing worker failed:\n{value}")
+            segments.extend(value)
+        for worker in self.workers:
+            worker.join()
+        return segments
+
+    def cancel(self) -> None:
+        for worker in self.workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in self.workers:
+            worker.join(timeout=5)
