@@ -57,6 +57,86 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
         click.echo(f"{t.surface.ljust(width)}  {t.term:<12} {t.start:>5} {t.end:>4}")
 
 
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--prune", is_flag=True, help="Also delete documents whose files are gone.")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when done.")
+@click.option(
+    "--stem",
+    type=click.Choice(STEMMERS),
+    default=None,
+    help="Stemmer of a new index (or with --rebuild); default light.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (last line).")
+def index_command(paths, index_dir, prune, rebuild, stem, as_json) -> None:
+    """Index PATHS (.txt, .jsonl, .jsonl.gz, .csv files and folders of them): add new
+    documents, update changed ones, leave unchanged ones alone.
+
+    Exit status: 0 all input indexed, 1 some input skipped (each one named on stderr),
+    2 usage error (e.g. a path that does not exist).
+    """
+    from analyzers import AnalysisConfig
+    from index.store import IndexStore
+
+    store = IndexStore(
+        index_dir,
+        AnalysisConfig(stem=stem) if stem else None,
+        on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
+    )
+    if stem and not rebuild and store.exists() and store.analysis.stem != stem:
+        fail(
+            f"the index at {store.path} uses stem={store.analysis.stem}; "
+            f"add --rebuild to rebuild it with stem={stem}"
+        )
+    try:
+        report = store.index_paths(
+            paths, prune=prune, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json
+        )
+    except BahthError as error:
+        fail(str(error))
+    for failure in report.failures:
+        click.echo(f"bahth: skipped {failure.where}: {failure.reason}", err=True)
+    click.echo(f"bahth: {store.path}: {report.summary()}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+def stats_command(index_dir, as_json) -> None:
+    """Show the index's documents, terms, size, analyzer and last update.
+
+    Exit status 1 when there is no index (or it must be rebuilt), saying what to run.
+    """
+    from index.errors import IndexMissing
+    from index.store import IndexStore
+
+    store = IndexStore(index_dir)
+    try:
+        stats = store.stats()
+    except IndexMissing as error:
+        where = f" --index {index_dir}" if index_dir else ""
+        fail(f"{error} Build one first: bahth index PATH...{where}", code=1)
+    except BahthError as error:
+        fail(str(error), code=1)
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    rows = [
+        ("index", stats["path"]),
+        ("documents", f"{stats['documents']:,}"),
+        ("terms", f"{stats['terms']:,}"),
+        ("size", f"{stats['size_bytes'] / 1e6:,.1f} MB"),
+        ("analyzer", f"{stats['analyzer']} (version {stats['analyzer_version']})"),
+        ("updated", stats["last_update"] or "unknown"),
+    ]
+    for name, value in rows:
+        click.echo(f"{name:<10} {value}")
+
+
 @main.command("search")
 @click.argument("query", required=False)
 @index_option
