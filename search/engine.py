@@ -27,18 +27,18 @@ from analyzers.stopwords import stop_words
 from analyzers.tokenizer import WORD_PATTERN
 from index.store import IndexReport, IndexStore
 from search import highlight
-from search.query import ParsedQuery, QueryBuilder
+from search.query import ParsedQuery, QueryBuilder, close_words
 from search.ranking import DEFAULT_RANKING, Ranking
 from search.results import DocumentView, Hit, Page
 
 MAX_PER_PAGE = 1000
 MAX_PAGE = 10_000
 FACETS = ("source", "year")
-# "Did you mean": offered when a query finds fewer documents than this...
+# "Did you mean": offered when a query finds fewer documents than this, or has a word found
+# in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
+# least SUGGESTION_ADVANTAGE times as many documents.
 SUGGEST_BELOW = 3
-# ...for a word found in fewer documents than this, when a spelling within one or two edits
-# is in at least this many times as many documents.
-RARE_WORD_DOCS = 2
+RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
 
 _WORD = re.compile(WORD_PATTERN)
@@ -137,6 +137,7 @@ class SearchEngine:
             mask=parsed.mask,
             groupedby=groups,
             sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
+            optimize=False,  # see search.query.Or
         )
         total = results.total
         if total and results.pagenum != page:
@@ -205,7 +206,7 @@ class SearchEngine:
             best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
             if frequency < RARE_WORD_DOCS and len(word) >= 3:
                 distance = 1 if len(word) <= 5 else 2
-                for candidate in reader.terms_within("text_exact", word, distance, prefix=1):
+                for candidate in close_words(reader, "text_exact", word, distance):
                     candidate_frequency = self._doc_frequency(reader, candidate)
                     if candidate_frequency > best_frequency:
                         best, best_frequency = candidate, candidate_frequency
@@ -293,7 +294,12 @@ class SearchEngine:
                 yield qid, []
                 continue
             results = searcher.search(
-                parsed.query, limit=limit, filter=parsed.filter, mask=parsed.mask, terms=False
+                parsed.query,
+                limit=limit,
+                filter=parsed.filter,
+                mask=parsed.mask,
+                terms=False,
+                optimize=False,  # see search.query.Or
             )
             yield qid, [(ids[docnum], float(score)) for score, docnum in results.top_n]
 

@@ -41,6 +41,17 @@ _FUZZY = re.compile(r"~(\d?)$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
+class Or(wq.Or):
+    """Whoosh's Or, always with the matcher that adds scores up in arrays, block by block.
+
+    Whoosh picks it only for indexes under 5,000 documents; on 10,000 news articles, with
+    one nested Or per query word and ``optimize=False`` in the searches, it made title
+    queries 4x faster than Whoosh's default binary tree of union matchers with block-quality
+    skipping (which spent its time asking each matcher whether it supports skipping)."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
 @dataclass
 class Terms:
     """What a query matches, for the highlighter: stems (stemmed fields), exact words."""
@@ -194,7 +205,7 @@ class QueryBuilder:
         if self._filters:
             parsed.filter = wq.And(self._filters) if len(self._filters) > 1 else self._filters[0]
         if self._masks:
-            parsed.mask = wq.Or(self._masks)
+            parsed.mask = Or(self._masks)
         if parsed.query is None and parsed.filter is not None:
             parsed.query = wq.Every()
         if parsed.query is None and not parsed.messages:
@@ -234,13 +245,13 @@ class QueryBuilder:
         if node.op == "and":
             combined = wq.And(positives)
         elif node.op == "or":
-            combined = wq.Or(positives)
+            combined = Or(positives)
         elif len(positives) == 1 and not proximity:
             combined = positives[0]
         else:
-            combined = wq.Or(positives + self._all_words(positives) + proximity)
+            combined = Or(positives + self._all_words(positives) + proximity)
         if negatives:
-            combined = wq.AndNot(combined, wq.Or(negatives))
+            combined = wq.AndNot(combined, Or(negatives))
         return combined
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
@@ -285,7 +296,7 @@ class QueryBuilder:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return wq.And(clauses) if required else wq.Or(clauses + self._all_words(clauses))
+        return wq.And(clauses) if required else Or(clauses + self._all_words(clauses))
 
     def _all_words(self, clauses: list[wq.Query]) -> list[wq.Query]:
         """The bonus clause for documents that have every word (see Ranking.all_words_*)."""
@@ -311,7 +322,7 @@ class QueryBuilder:
                 )
                 for f in fields
             ]
-        return subs[0] if len(subs) == 1 else wq.Or(subs)
+        return subs[0] if len(subs) == 1 else Or(subs)
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
         subs = [
@@ -321,7 +332,7 @@ class QueryBuilder:
             for f in fields
             for w in words
         ]
-        return subs[0] if len(subs) == 1 else wq.Or(subs)
+        return subs[0] if len(subs) == 1 else Or(subs)
 
     def _phrase(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
         words = [t.text for t in self._exact(text)]
@@ -335,7 +346,7 @@ class QueryBuilder:
             wq.Phrase(f"{f}_exact", words, boost=self.ranking.title_boost if f == "title" else 1.0)
             for f in fields
         ]
-        return subs[0] if len(subs) == 1 else wq.Or(subs)
+        return subs[0] if len(subs) == 1 else Or(subs)
 
     def _expand(self, words: list[tuple[str, int]]) -> list[str]:
         words.sort(key=lambda pair: -pair[1])
@@ -368,7 +379,7 @@ class QueryBuilder:
         self._words_left -= 1
         found: dict[str, int] = {}
         for f in fields:
-            for candidate in self.reader.terms_within(f"{f}_exact", word, distance, prefix=1):
+            for candidate in close_words(self.reader, f"{f}_exact", word, distance):
                 found[candidate] = max(
                     found.get(candidate, 0), self.reader.doc_frequency(f"{f}_exact", candidate)
                 )
@@ -390,6 +401,8 @@ class QueryBuilder:
             for t in self._exact(text)
             if any(True for _ in self._stemmed(t.text))  # not a stop word
         ]
+        if len(content) > r.proximity_max_words:
+            return []
         pairs = [pair for pair in zip(content, content[1:], strict=False) if pair[0] != pair[1]]
         return [
             wq.Phrase("text_exact", list(pair), slop=r.proximity_slop, boost=r.proximity_boost)
@@ -412,6 +425,14 @@ class QueryBuilder:
         if leaf.field == "year":
             value = "".join(normalize_word(ch) or ch for ch in value)
         return wq.Term(leaf.field, value)
+
+
+def close_words(reader, fieldname: str, word: str, distance: int) -> list[str]:
+    """Indexed words within ``distance`` edits of ``word``. Whoosh compares every word that
+    shares the first letters, so share more of them where that is cheap to assume: typos
+    rarely touch a word's first two letters, or the article (ال) and the letter after it."""
+    shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
+    return list(reader.terms_within(fieldname, word, distance, prefix=shared))
 
 
 def _date_bound(text: str, end: bool) -> datetime | None:
