@@ -107,12 +107,15 @@ def child(name: str, data: Path, folder: Path) -> None:
 
 def measure(name: str, data: Path, workdir: Path) -> dict:
     folder = workdir / name
+    load_before = os.getloadavg()[0]
     command = [sys.executable, "-m", "bench.index_speed", "--child", name, "--data", str(data)]
     command += ["--workdir", str(folder)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{name} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    row["load"] = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,18 +142,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cores: {len(os.sched_getaffinity(0))}, python {sys.version.split()[0]}")
         rows = [measure(name, data, workdir) for name in ("whoosh", "bahth")]
     header = f"{'':8} {'docs':>7} {'seconds':>8} {'docs/s':>7} {'cpu s':>7} "
-    header += f"{'peak RSS MB (main + largest worker)':>36} {'index MB':>9}"
+    header += f"{'peak RSS MB (main + largest worker)':>36} {'index MB':>9} {'load avg':>9}"
     print(header)
     for row in rows:
         rss = f"{row['peak_rss_mb']:.0f} + {row['worker_peak_rss_mb']:.0f}"
         print(
             f"{row['name']:8} {row['documents']:>7,} {row['seconds']:>8.1f} "
             f"{row['documents'] / row['seconds']:>7.1f} {row['cpu_seconds']:>7.1f} "
-            f"{rss:>36} {row['index_mb']:>9.1f}"
+            f"{rss:>36} {row['index_mb']:>9.1f} {row['load']:>9}"
         )
     whoosh, bahth = rows
     ratio = (bahth["documents"] / bahth["seconds"]) / (whoosh["documents"] / whoosh["seconds"])
     print(f"bahth / stock Whoosh, docs/s: {ratio:.2f}x")
+    print(
+        "load avg: the machine's 1-minute load before-after each run (other work shares the cores)"
+    )
     return 0
 
 

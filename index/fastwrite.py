@@ -38,7 +38,7 @@ from whoosh.writing import SegmentWriter
 log = logging.getLogger("bahth.index")
 
 SELF_CHECKED_DOCUMENTS = 10  # documents compared with Whoosh's own analysis per writer
-WORD_CACHE_LIMIT = 1_000_000  # distinct word forms cached per field before starting over
+WORD_CACHE_LIMIT = 200_000  # distinct word forms cached per analyzer (~60 MB) before starting over
 
 
 class NotPerWord(Exception):
@@ -62,7 +62,7 @@ class _FieldPlan:
         """Analyze the words not yet in the cache: all in one analyzer call, each word at
         its own position, so a document's new words cost one pass through the filters."""
         cache = self.cache
-        new = list(dict.fromkeys(word for word in words if word not in cache))
+        new = [word for word in dict.fromkeys(words) if word not in cache]
         if not new:
             return
         if len(cache) + len(new) > WORD_CACHE_LIMIT:
@@ -230,18 +230,12 @@ class _KnownLengths:
     def __init__(self, lengths: dict[str, array]) -> None:
         self.lengths = lengths
 
-    def field(self, fieldname: str):
-        """A docnum -> length function for one field, as doc_field_length answers."""
-        rounded = [
+    def rounded(self, fieldname: str) -> list:
+        """Every document's length in one field, as doc_field_length answers (None: 0)."""
+        return [
             byte_to_length(encoded) if encoded else None
             for encoded in map(length_to_byte, self.lengths.get(fieldname) or ())
         ]
-        count = len(rounded)
-
-        def length_of(docnum: int) -> int | None:
-            return rounded[docnum] if docnum < count else 0
-
-        return length_of
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         # As Whoosh's reader answers: the length rounded through its one-byte encoding.
@@ -278,7 +272,7 @@ class BulkSegmentWriter(FastSegmentWriter):
             entry = find(tbytes)
             if entry is None:
                 entry = terms[tbytes] = (array("I"), array("f"), [])
-                added += 160 + len(tbytes)
+                added += 420 + len(tbytes)  # key, dict slot, tuple, two arrays, a list
             entry[0].append(docnum)
             entry[1].append(weight)
             entry[2].append(vbytes)
@@ -299,7 +293,9 @@ class BulkSegmentWriter(FastSegmentWriter):
             terms = self._table[fieldname]
             writer.start_field(fieldname, self.schema[fieldname])
             postwriter = writer._postwriter
-            length_of = lengths.field(fieldname)
+            rounded = lengths.rounded(fieldname)
+            rounded += [None] * (self.docnum - self.docbase - len(rounded))
+            length_of = rounded.__getitem__
             for tbytes in sorted(terms):
                 writer.start_term(tbytes)
                 _fill_blocks(postwriter, *terms[tbytes], length_of)
@@ -338,7 +334,7 @@ def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengt
             postwriter._write_block()  # a full block before this one
         ids = docnums[start : start + limit]
         block_weights = weights[start : start + limit]
-        lengths = [n for n in map(length_of, ids) if n]
+        lengths = [n for n in map(length_of, ids) if n]  # length_of is a list's __getitem__
         postwriter._ids = ids
         postwriter._weights = block_weights
         postwriter._values = [v for v in values[start : start + limit] if v]
