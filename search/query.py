@@ -249,7 +249,7 @@ class QueryBuilder:
         elif len(positives) == 1 and not proximity:
             combined = positives[0]
         else:
-            combined = Or(positives + self._all_words(positives) + proximity)
+            combined = Or(_flat(positives) + self._all_words(positives) + proximity)
         if negatives:
             combined = wq.AndNot(combined, Or(negatives))
         return combined
@@ -296,7 +296,7 @@ class QueryBuilder:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return wq.And(clauses) if required else Or(clauses + self._all_words(clauses))
+        return wq.And(clauses) if required else Or(_flat(clauses) + self._all_words(clauses))
 
     def _all_words(self, clauses: list[wq.Query]) -> list[wq.Query]:
         """The bonus clause for documents that have every word (see Ranking.all_words_*)."""
@@ -425,6 +425,19 @@ class QueryBuilder:
         if leaf.field == "year":
             value = "".join(normalize_word(ch) or ch for ch in value)
         return wq.Term(leaf.field, value)
+
+
+def _flat(queries: list[wq.Query]) -> list[wq.Query]:
+    """Nested plain ORs as one list: one array matcher adds every term's scores up, instead of
+    one matcher per query word (the sum is the same; 30% of a title query's time was the
+    per-word matchers' setup)."""
+    flat: list[wq.Query] = []
+    for q in queries:
+        if type(q) is Or and q.boost == 1.0:
+            flat.extend(_flat(q.subqueries))
+        else:
+            flat.append(q)
+    return flat
 
 
 def close_words(reader, fieldname: str, word: str, distance: int) -> list[str]:
