@@ -50,7 +50,7 @@ _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 # A run adds documents in this process until it has this many, then in worker processes.
 PARALLEL_FROM = 1000
 WRITER_MB = 128  # Whoosh's posting buffer per writer, before it spills sorted runs to disk
-WORKER_MB = 128
+WORKER_MB = 256  # per worker: its term table before it starts a new segment
 
 
 def default_index_path() -> Path:
