@@ -10,6 +10,7 @@ The one courtesy: query punctuation (Arabic ؟ ، ؛ « » and ASCII) becomes a 
 parsing, so that it is neither query syntax nor glued to a word.
 """
 
+import os
 import re
 import tempfile
 import time
@@ -74,6 +75,7 @@ def build_index(
     if with_title:
         fields["title"] = TEXT(analyzer=analyzer)
     directory = directory or tempfile.mkdtemp(prefix=f"bahth-bench-{name}-")
+    os.makedirs(directory, exist_ok=True)
     ix = whoosh_index.create_in(directory, Schema(**fields))
     started = time.perf_counter()
     writer = ix.writer(procs=procs, limitmb=256) if procs > 1 else ix.writer(limitmb=256)
