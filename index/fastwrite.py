@@ -66,7 +66,8 @@ class _FieldPlan:
         if not new:
             return
         if len(cache) + len(new) > WORD_CACHE_LIMIT:
-            cache.clear()
+            cache.clear()  # start over, with every word of this document to learn
+            new = list(dict.fromkeys(words))
         joined = " ".join(new)
         if [t.text for t in self.analyzer.items[0](joined)] != new:
             raise NotPerWord(joined[:40])  # the words do not tokenize apart again
@@ -418,7 +419,11 @@ class ParallelAdder:
 
     def _check_alive(self) -> None:
         if not all(worker.is_alive() for worker in self.workers):
-            raise WorkerFailed("an indexing worker process died")
+            try:
+                status, value = self.results.get(timeout=1.0)
+            except queue.Empty:
+                status, value = "died", ""
+            raise WorkerFailed(f"an indexing worker process {status}:\n{value}".rstrip())
 
     def finish(self) -> list:
         if self.buffer:

@@ -276,7 +276,8 @@ def postings(ix) -> tuple[dict, dict, dict]:
 
 
 @pytest.mark.parametrize("stem", ["light", "snowball", "none"])
-def test_fast_writers_build_the_index_whoosh_builds(tmp_path, stem) -> None:
+def test_fast_writers_build_the_index_whoosh_builds(tmp_path, stem, monkeypatch) -> None:
+    monkeypatch.setattr(fastwrite, "WORD_CACHE_LIMIT", 300)  # the word caches start over often
     analysis = AnalysisConfig(stem=stem)
     docs = [document_fields(Document.from_dict(d)) for d in synthetic_docs(60)]
     docs[0]["text"] = "وقال الحَمُّوشي: ٣٫٥ مليون FBI-CIA، ﻷن الإرهابَ… و14 «مكافحة»"
