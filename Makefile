@@ -36,7 +36,8 @@ bench: install
 	$(BIN)/python -m bench.arwiki --check-cli
 	$(BIN)/python -m bench.check_ranx bench/data/arwiki/qrels.txt bench/out/arwiki/default.trec
 	$(BIN)/python -m bench.news
-	@if [ -f bench/index_speed.py ]; then $(BIN)/python -m bench.index_speed; fi
+	$(BIN)/python -m bench.index_speed
+	$(BIN)/python -m bench.analyzer_speed --saudinewsnet
 
 lint: install
 	$(BIN)/ruff check .
