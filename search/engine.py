@@ -124,9 +124,10 @@ class SearchEngine:
                 conditions.append(wq.Term(name, str(value)))
         if parsed.query is None:
             return self._page(q, page, per_page, started, parsed, total=0)
-        if parsed.query is wq.NullQuery and not conditions:
+        if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
+            parsed.messages.append("No document matches this query.")
             return self._page(q, page, per_page, started, parsed, total=0)
-        query = parsed.query if parsed.query is not wq.NullQuery else wq.Every()
+        query = parsed.query
         groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
         by_date = sort == "date"
         results = searcher.search_page(

@@ -102,6 +102,12 @@ def test_fuzzy_finds_the_right_spelling(engine) -> None:
     assert ids(engine, "بومبيوو") == []
 
 
+def test_prefix_matching_nothing_finds_nothing_even_with_a_filter(engine) -> None:
+    assert ids(engine, "source:archive") == ["dated"]
+    page = engine.search("زززز* source:archive")
+    assert page.total == 0 and page.message
+
+
 def test_not_removes_matches(engine) -> None:
     with_word = set(ids(engine, "الحموشي"))
     without = set(ids(engine, "الحموشي NOT بومبيو"))
