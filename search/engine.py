@@ -10,6 +10,7 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 (a reindex, or a rebuild swapped in), one searcher per thread.
 """
 
+import math
 import re
 import threading
 import time
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from os import PathLike
 
+import numpy as np
 from pyarabic import araby
 from whoosh import query as wq
 from whoosh import sorting
@@ -27,6 +29,7 @@ from analyzers.stopwords import stop_words
 from analyzers.tokenizer import WORD_PATTERN
 from index.store import IndexReport, IndexStore
 from search import highlight
+from search.fastscore import FastSearch, Unsupported
 from search.query import ParsedQuery, QueryBuilder, close_words
 from search.ranking import DEFAULT_RANKING, Ranking
 from search.results import DocumentView, Hit, Page
@@ -51,9 +54,13 @@ class SearchEngine:
         *,
         analysis: AnalysisConfig | None = None,
         ranking: Ranking | None = None,
+        vectorized: bool = True,
     ) -> None:
+        """``vectorized=False`` runs every query through Whoosh's own matchers: the same
+        results, slower; the reference search.fastscore is tested against."""
         self.store = IndexStore(path, analysis)
         self.ranking = ranking or DEFAULT_RANKING
+        self.vectorized = vectorized
         self._local = threading.local()
         self._surfaces: dict[str, str] = {}
 
@@ -127,25 +134,44 @@ class SearchEngine:
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
             parsed.messages.append("No document matches this query.")
             return self._page(q, page, per_page, started, parsed, total=0)
-        query = parsed.query
+        args = (
+            searcher,
+            parsed.query,
+            wq.And(conditions) if conditions else None,
+            parsed.mask,
+            page,
+            per_page,
+            sort == "date",
+        )
+        found = None
+        if self.vectorized:
+            try:
+                found = self._fast_page(*args)
+            except Unsupported:
+                found = None
+        total, shown, ranked, facets = found or self._whoosh_page(*args)
+        if total and shown != page:
+            parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
+            page = shown
+        hits = [self._hit(fields, score, parsed) for fields, score in ranked]
+        suggestion = self._did_you_mean(searcher, parsed, total)
+        if not total and not parsed.messages:
+            parsed.messages.append("No document matches this query.")
+        return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
+
+    def _whoosh_page(self, searcher, query, filter, mask, page, per_page, by_date):
+        """(total, page shown, [(stored fields, score)], facets) by Whoosh's search_page."""
         groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        by_date = sort == "date"
         results = searcher.search_page(
             query,
             page,
             pagelen=per_page,
-            filter=wq.And(conditions) if conditions else None,
-            mask=parsed.mask,
+            filter=filter,
+            mask=mask,
             groupedby=groups,
             sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
             optimize=False,  # see search.query.Or
         )
-        total = results.total
-        if total and results.pagenum != page:
-            parsed.messages.append(
-                f"Page {page} is past the last page: showing page {results.pagenum}."
-            )
-            page = results.pagenum
         facets = {
             name: {
                 str(k): v
@@ -154,11 +180,41 @@ class SearchEngine:
             }
             for name in FACETS
         }
-        hits = [self._hit(hit.fields(), hit.score, parsed) for hit in results]
-        suggestion = self._did_you_mean(searcher, parsed, total)
-        if not total and not parsed.messages:
-            parsed.messages.append("No document matches this query.")
-        return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
+        ranked = [(hit.fields(), hit.score) for hit in results]
+        return results.total, results.pagenum, ranked, facets
+
+    def _fast_page(self, searcher, query, filter, mask, page, per_page, by_date):
+        """What _whoosh_page returns, from search.fastscore: the same hits in the same order,
+        the same total and facets; stored fields are read for the shown page only."""
+        fast = FastSearch(searcher)
+        matches = fast.matches(query, filter, mask)
+        total = matches.total
+        shown = min(math.ceil(total / per_page), page)  # as Whoosh's ResultsPage
+        start, stop = (shown - 1) * per_page, shown * per_page
+        if not total:
+            docnums, scores = [], []
+        elif by_date:
+            ranks, keys = fast.arrays.date_order()
+            docs = matches.docnums()
+            docnums = docs[np.lexsort((docs, ranks[docs]))][start:stop].tolist()
+            scores = [keys[d] for d in docnums]  # Whoosh shows the sort key as the score
+        else:
+            docs, values = matches.top(stop)
+            docnums, scores = docs[start:].tolist(), values[start:].tolist()
+        ranked = [(searcher.stored_fields(d), s) for d, s in zip(docnums, scores, strict=True)]
+        docs = matches.docnums()
+        facets = {}
+        for name in FACETS:
+            codes, names = fast.arrays.facet(name)
+            found, first, counts = np.unique(codes[docs], return_index=True, return_counts=True)
+            # Whoosh counts in docnum order and sorts by count: ties keep first-seen order
+            order = np.lexsort((first, -counts))
+            facets[name] = {
+                str(names[code]): int(count)
+                for code, count in zip(found[order].tolist(), counts[order].tolist(), strict=True)
+                if names[code] not in (None, "")
+            }
+        return total, shown, ranked, facets
 
     def _page(
         self, q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
@@ -289,20 +345,28 @@ class SearchEngine:
         searcher = self._searcher()
         builder = QueryBuilder(self.analysis, self.ranking, searcher.reader())
         ids = searcher.reader().column_reader("id")
+        fast = FastSearch(searcher) if self.vectorized else None
         for qid, text in queries:
             parsed = builder.parse(text or "")
             if parsed.query is None or parsed.query is wq.NullQuery:
                 yield qid, []
                 continue
-            results = searcher.search(
-                parsed.query,
-                limit=limit,
-                filter=parsed.filter,
-                mask=parsed.mask,
-                terms=False,
-                optimize=False,  # see search.query.Or
-            )
-            yield qid, [(ids[docnum], float(score)) for score, docnum in results.top_n]
+            try:
+                if fast is None:
+                    raise Unsupported("vectorized=False")
+                docs, scores = fast.matches(parsed.query, parsed.filter, parsed.mask).top(limit)
+                top = zip(scores.tolist(), docs.tolist(), strict=True)
+            except Unsupported:
+                results = searcher.search(
+                    parsed.query,
+                    limit=limit,
+                    filter=parsed.filter,
+                    mask=parsed.mask,
+                    terms=False,
+                    optimize=False,  # see search.query.Or
+                )
+                top = results.top_n
+            yield qid, [(ids[docnum], float(score)) for score, docnum in top]
 
 
 def _iso(value) -> str | None:

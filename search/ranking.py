@@ -58,11 +58,11 @@ class _BM25F(scoring.BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            scorer.dfl = _field_lengths(searcher, fieldname).__getitem__
+            scorer.dfl = field_lengths(searcher, fieldname).__getitem__
         return scorer
 
 
-def _field_lengths(searcher, fieldname: str) -> list[int]:
+def field_lengths(searcher, fieldname: str) -> list[int]:
     """Every document's length in ``fieldname``, cached on the segment's reader."""
     reader = searcher.reader()
     cache = reader.__dict__.setdefault("_bahth_field_lengths", {})

@@ -1,0 +1,558 @@
+"""Whoosh's own BM25F scores for a whole query at once, with numpy.
+
+Whoosh scores a query one posting at a time in Python (matcher trees, ``score()`` per
+posting, a heap per hit): on SaudiNewsNet that was nearly all of a query's time. Here the
+same query tree is evaluated over the whole index: each term's posting blocks are read as
+Whoosh stores them (ids, weights), BM25 is computed for a whole term with numpy, and the
+query's Or/And/AndNot combine dense per-document arrays. Everything Whoosh's score depends
+on is Whoosh's: idf and average field length from the top-level searcher, the byte-quantized
+field length of each document, each clause's boost, and the order in which the matchers add
+scores (so the sums are the same floating-point numbers, not merely close ones).
+
+Query nodes this module does not know are scored by their own Whoosh matcher, segment by
+segment, so every query gives Whoosh's result. The one shortcut: proximity bonuses (two-word
+phrases at the end of the top-level Or) are checked against positions only for the documents
+that could still enter the requested top k, which keeps the top k exact.
+
+``tests/test_fastscore.py`` checks the results against Whoosh's own search, query shape by
+query shape.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import scoring, sorting
+
+from search.ranking import field_lengths
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The searcher's weighting is not one this module reproduces: use Whoosh's search."""
+
+
+@dataclass
+class Postings:
+    """One term over the whole index: global docnums (ascending), BM25 (unboosted) and, for
+    fields with positions, each posting's raw value."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    values: list | None = None
+
+
+@dataclass
+class _Segment:
+    searcher: object
+    offset: int
+    size: int
+    live: np.ndarray  # bool per local docnum: not deleted
+    lengths: dict = field(default_factory=dict)
+
+
+class IndexArrays:
+    """What scoring reads once per searcher: the segments, which documents are live, each
+    field's document lengths, and (when first asked) facet values and date sort keys."""
+
+    def __init__(self, searcher) -> None:
+        weighting = searcher.weighting
+        if not isinstance(weighting, scoring.BM25F) or weighting.use_final:
+            raise Unsupported(type(weighting).__name__)
+        self.searcher = searcher
+        self.weighting = weighting
+        self.size = searcher.doc_count_all()
+        self.segments: list[_Segment] = []
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            size = reader.doc_count_all()
+            live = np.ones(size, dtype=bool)
+            if reader.has_deletions():
+                live[[d for d in range(size) if reader.is_deleted(d)]] = False
+            self.segments.append(_Segment(sub, offset, size, live))
+        self.live = (
+            np.concatenate([s.live for s in self.segments])
+            if self.segments
+            else np.zeros(0, dtype=bool)
+        )
+        self._facets: dict[str, tuple[np.ndarray, list]] = {}
+        self._date: tuple[np.ndarray, list] | None = None
+
+    @classmethod
+    def of(cls, searcher) -> IndexArrays:
+        """The arrays of ``searcher``, made on first use and kept with it."""
+        arrays = searcher.__dict__.get("_bahth_arrays")
+        if arrays is None:
+            arrays = searcher.__dict__["_bahth_arrays"] = cls(searcher)
+        return arrays
+
+    def lengths(self, segment: _Segment, fieldname: str) -> np.ndarray:
+        if fieldname not in segment.lengths:
+            segment.lengths[fieldname] = np.array(
+                field_lengths(segment.searcher, fieldname), dtype=np.float64
+            )
+        return segment.lengths[fieldname]
+
+    def facet(self, name: str) -> tuple[np.ndarray, list]:
+        """Per document, the code of its value of ``name``; and the value of each code, as
+        Whoosh's FieldFacet names it."""
+        if name not in self._facets:
+            categorizer = sorting.FieldFacet(name).categorizer(self.searcher)
+            codes = np.zeros(self.size, dtype=np.int64)
+            names: list = []
+            index: dict = {}
+            for segment in self.segments:
+                categorizer.set_searcher(segment.searcher, segment.offset)
+                for docnum in range(segment.size):
+                    value = categorizer.key_to_name(categorizer.key_for(None, docnum))
+                    code = index.get(value)
+                    if code is None:
+                        code = index[value] = len(names)
+                        names.append(value)
+                    codes[segment.offset + docnum] = code
+            self._facets[name] = (codes, names)
+        return self._facets[name]
+
+    def date_order(self) -> tuple[np.ndarray, list]:
+        """Per document, the rank of its sort key for "newest first" (Whoosh's reversed date
+        column key), and the keys themselves (Whoosh shows them as the hits' scores)."""
+        if self._date is None:
+            categorizer = sorting.FieldFacet("date", reverse=True).categorizer(self.searcher)
+            keys: list = []
+            for segment in self.segments:
+                categorizer.set_searcher(segment.searcher, segment.offset)
+                keys.extend(categorizer.key_for(None, d) for d in range(segment.size))
+            distinct = {key: rank for rank, key in enumerate(sorted(set(keys)))}
+            ranks = np.array([distinct[key] for key in keys], dtype=np.int64)
+            self._date = (ranks, keys)
+        return self._date
+
+    # ---- postings --------------------------------------------------------------------
+
+    def postings(self, fieldname: str, text, with_values: bool = False) -> Postings:
+        """Every live posting of one term, scored as Whoosh's BM25F scorer scores it."""
+        top = self.searcher
+        schema_field = top.schema[fieldname] if fieldname in top.schema else None
+        if schema_field is None:
+            return Postings(_EMPTY_IDS, _EMPTY_SCORES, [] if with_values else None)
+        try:
+            btext = schema_field.to_bytes(text)
+        except ValueError:
+            return Postings(_EMPTY_IDS, _EMPTY_SCORES, [] if with_values else None)
+        scorable = schema_field.scorable
+        if scorable:
+            w = self.weighting
+            idf = top.idf(fieldname, btext)
+            avgfl = top.avg_field_length(fieldname) or 1
+            B = w._field_B.get(fieldname, w.B)
+            K1 = w.K1
+        ids_parts, score_parts, values = [], [], [] if with_values else None
+        for segment in self.segments:
+            reader = segment.searcher.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            local, tf, raw = _read_postings(reader, fieldname, btext, schema_field, with_values)
+            if not segment.live.all():
+                keep = segment.live[local]
+                local, tf = local[keep], tf[keep]
+                if with_values:
+                    raw = [v for v, k in zip(raw, keep.tolist(), strict=True) if k]
+            if scorable:
+                fl = self.lengths(segment, fieldname)[local]
+                # whoosh.scoring.bm25, term for term, so the numbers are the same
+                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            else:
+                s = tf
+            ids_parts.append(local + segment.offset)
+            score_parts.append(s)
+            if with_values:
+                values.extend(raw)
+        if not ids_parts:
+            return Postings(_EMPTY_IDS, _EMPTY_SCORES, values)
+        if len(ids_parts) == 1:
+            return Postings(ids_parts[0], score_parts[0], values)
+        return Postings(np.concatenate(ids_parts), np.concatenate(score_parts), values)
+
+
+def _read_postings(reader, fieldname: str, btext: bytes, schema_field, with_values: bool):
+    """(local docnums, weights, raw values or None) of a term in one segment, read block by
+    block from Whoosh's postings file (W3 codec) instead of posting by posting."""
+    terminfo = reader.term_info(fieldname, btext)
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        return (
+            np.array(ids, dtype=np.int64),
+            np.array(weights, dtype=np.float64),
+            list(values) if with_values else None,
+        )
+    m = reader._terms.matcher(fieldname, btext, schema_field.format)
+    deltas: list = []
+    weights: list = []
+    values: list | None = [] if with_values else None
+    starts: list[int] = []
+    last_ids: list[int] = []
+    while True:
+        m._read_data()
+        block_ids, block_weights, block_values = m._data
+        n = m._blocklength
+        starts.append(len(deltas))
+        last_ids.append(m._maxid)
+        deltas.extend(block_ids)
+        if block_weights is None:
+            weights.extend([1.0] * n)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * n)
+        else:
+            weights.extend(block_weights)
+        if with_values:
+            values.extend(block_values)
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    ids = np.array(deltas, dtype=np.int64)
+    if len(starts) > 1:
+        # each block's ids are deltas from 0: make them deltas from the previous block's last
+        ids[starts[1:]] -= np.array(last_ids[:-1], dtype=np.int64)
+    return np.cumsum(ids), np.array(weights, dtype=np.float64), values
+
+
+# ---- evaluating a query tree ------------------------------------------------------------
+
+
+def _is_array_or(q) -> bool:
+    """An Or whose matcher is Whoosh's ArrayUnionMatcher (bahth's search.query.Or)."""
+    return isinstance(q, wq.Or) and (
+        q.matcher_type == wq.Or.ARRAY_MATCHER or type(q) is wq.compound.PreloadedOr
+    )
+
+
+class Evaluator:
+    """Scores one query's nodes over the whole index: (scores, matched), dense arrays indexed
+    by docnum, equal to what each node's Whoosh matcher gives."""
+
+    def __init__(self, arrays: IndexArrays) -> None:
+        self.arrays = arrays
+        self.n = arrays.size
+        self._postings: dict = {}
+
+    def postings(self, fieldname: str, text, with_values: bool = False) -> Postings:
+        key = (fieldname, text)
+        p = self._postings.get(key)
+        if p is None or (with_values and p.values is None):
+            p = self._postings[key] = self.arrays.postings(fieldname, text, with_values)
+        return p
+
+    def empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n, dtype=np.float64), np.zeros(self.n, dtype=bool)
+
+    def evaluate(self, q) -> tuple[np.ndarray, np.ndarray]:
+        kind = type(q)
+        if q is wq.NullQuery or kind is wq.qcore._NullQuery:
+            return self.empty()
+        if kind is wq.Term:
+            p = self.postings(q.fieldname, q.text)
+            scores, matched = self.empty()
+            scores[p.ids] = p.scores * q.boost
+            matched[p.ids] = True
+            return scores, matched
+        if _is_array_or(q) or kind is wq.And:
+            subs = q.subqueries
+            if not subs:
+                return self.empty()
+            if len(subs) == 1:  # Whoosh uses the child's matcher as it is (no boost)
+                return self.evaluate(subs[0])
+            if kind is wq.And:
+                return self.intersection(subs, q.boost)
+            scores = self.union(subs, q.boost)
+            return scores, scores > 0
+        if kind is wq.AndNot:
+            scores, matched = self.evaluate(q.a)
+            excluded = self.evaluate(q.b)[1]
+            matched &= ~excluded
+            scores[~matched] = 0.0
+            return scores, matched
+        if kind is wq.Every and q.fieldname is None:
+            return np.where(self.arrays.live, float(q.boost), 0.0), self.arrays.live.copy()
+        if kind is wq.Phrase:
+            return self.by_matcher(q)
+        raise Unsupported(kind.__name__)
+
+    def union(self, subs, boost: float) -> np.ndarray:
+        """Whoosh's ArrayUnionMatcher: each child's score times the Or's boost, added up in
+        the children's order."""
+        acc = np.zeros(self.n, dtype=np.float64)
+        for sub in subs:
+            if type(sub) is wq.Term:
+                p = self.postings(sub.fieldname, sub.text)
+                acc[p.ids] += (p.scores * sub.boost) * boost
+            else:
+                scores, matched = self.evaluate(sub)
+                acc[matched] += scores[matched] * boost
+        return acc
+
+    def intersection(self, subs, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """Whoosh's And: documents every child matches; the score is the sum of the children's
+        scores in the order of Whoosh's weighted matcher tree, made per segment."""
+        parts = [self.evaluate(sub) for sub in subs]
+        matched = parts[0][1].copy()
+        for _, m in parts[1:]:
+            matched &= m
+        if len(parts) == 2:  # a + b: the same number whichever matcher Whoosh puts first
+            scores = parts[0][0] + parts[1][0]
+        else:
+            scores = self._tree_sums(subs, [s for s, _ in parts], matched)
+        if boost != 1.0:
+            scores = scores * boost
+        scores[~matched] = 0.0
+        return scores, matched
+
+    def _tree_sums(self, subs, parts: list[np.ndarray], matched: np.ndarray) -> np.ndarray:
+        scores = np.zeros(self.n, dtype=np.float64)
+        for segment in self.arrays.segments:
+            lo, hi = segment.offset, segment.offset + segment.size
+            if not matched[lo:hi].any():
+                continue
+            reader = segment.searcher.reader()
+            tree = _weighted_tree([0 - sub.estimate_size(reader) for sub in subs])
+            scores[lo:hi] = _tree_sum(tree, [s[lo:hi] for s in parts])
+        return scores
+
+    def by_matcher(self, q) -> tuple[np.ndarray, np.ndarray]:
+        """A node scored by its own Whoosh matcher, segment by segment (exact, not fast)."""
+        scores, matched = self.empty()
+        top = self.arrays.searcher
+        context = top.context()
+        for segment in self.arrays.segments:
+            m = q.matcher(segment.searcher, context)
+            ids, values = [], []
+            while m.is_active():
+                ids.append(m.id())
+                values.append(m.score())
+                m.next()
+            if ids:
+                docnums = np.array(ids, dtype=np.int64) + segment.offset
+                scores[docnums] = values
+                matched[docnums] = True
+        return scores, matched
+
+    def docs(self, q) -> np.ndarray:
+        """The documents a filter or mask query matches (as Whoosh's docs_for_query)."""
+        if _plain(q):
+            return self.evaluate(q)[1]
+        allowed = np.zeros(self.n, dtype=bool)
+        docnums = np.fromiter(self.arrays.searcher.docs_for_query(q), dtype=np.int64)
+        allowed[docnums] = True
+        return allowed
+
+
+def _plain(q) -> bool:
+    """Terms, Ors and Ands of them: what ``evaluate`` reads straight from the postings."""
+    if type(q) is wq.Term:
+        return True
+    return (type(q) is wq.And or _is_array_or(q)) and all(_plain(s) for s in q.subqueries)
+
+
+def _weighted_tree(weights: list[float]):
+    """The shape whoosh.util.make_weighted_tree gives And's matchers: a stable sort by weight,
+    then the two lightest joined and put back after any of equal weight. Leaves are indexes."""
+    ls = sorted(((w, i) for i, w in enumerate(weights)), key=lambda pair: pair[0])
+    while len(ls) > 1:
+        (wa, a), (wb, b) = ls[0], ls[1]
+        del ls[:2]
+        joined = wa + wb
+        ls.insert(bisect_right([w for w, _ in ls], joined), (joined, (a, b)))
+    return ls[0][1]
+
+
+def _tree_sum(tree, parts: list[np.ndarray]) -> np.ndarray:
+    if isinstance(tree, int):
+        return parts[tree]
+    return _tree_sum(tree[0], parts) + _tree_sum(tree[1], parts)
+
+
+# ---- the top level: matches, lazy proximity bonuses, top k ----------------------------
+
+
+@dataclass
+class _Bonus:
+    """A two-word phrase at the end of the top-level Or: which documents could match it
+    (both words present), what it would add to each, and how to check positions."""
+
+    docs: np.ndarray  # global docnums, ascending
+    amount: np.ndarray
+    first: list  # raw posting values of each word for these docs
+    second: list
+    fmt: object
+    slop: int
+
+
+@dataclass
+class Matches:
+    """What a query matches after filters and masks: ``scores`` are exact except where a
+    pending proximity bonus is still to be checked (``top`` checks the ones that matter)."""
+
+    scores: np.ndarray
+    eligible: np.ndarray
+    bonuses: list[_Bonus] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return int(np.count_nonzero(self.eligible))
+
+    def docnums(self) -> np.ndarray:
+        return np.flatnonzero(self.eligible)
+
+    def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first ``k`` documents as Whoosh ranks them (score, then docnum), with scores."""
+        if k <= 0:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        if self.bonuses:
+            self._settle(k)
+        docs = self.docnums()
+        scores = self.scores[docs]
+        chosen = _top_positions(scores, k)
+        order = np.lexsort((docs[chosen], -scores[chosen]))
+        picked = chosen[order]
+        return docs[picked], scores[picked]
+
+    def _settle(self, k: int) -> None:
+        """Check positions for candidates in decreasing order of their best possible score,
+        until no unchecked candidate can reach the k-th score; those left cannot enter the
+        top k (their score is at most their bound, below k documents' exact scores)."""
+        cand = np.unique(np.concatenate([b.docs for b in self.bonuses]))
+        cand = cand[self.eligible[cand]]
+        if not len(cand):
+            self.bonuses = []
+            return
+        aligned = [_align(b, cand) for b in self.bonuses]  # (has, slot, amount) per bonus
+        base = self.scores[cand]
+        upper = base.copy()
+        for has, _, amount in aligned:
+            upper = np.where(has, upper + amount, upper)
+        unchecked = np.ones(len(cand), dtype=bool)
+        batch = max(32, k)
+        while True:
+            floor = _kth_score(self.scores[self.eligible], k)
+            need = np.flatnonzero(unchecked & (upper >= floor))
+            if not len(need):
+                break
+            need = need[np.argsort(-upper[need], kind="stable")[:batch]]
+            exact = base[need]
+            for bonus, (has, slot, amount) in zip(self.bonuses, aligned, strict=True):
+                near = np.array(
+                    [bool(has[i]) and _near(bonus, int(slot[i])) for i in need.tolist()],
+                    dtype=bool,
+                )
+                exact = np.where(near, exact + amount[need], exact)
+            self.scores[cand[need]] = exact
+            upper[need] = exact
+            unchecked[need] = False
+        self.bonuses = []
+
+
+def _align(bonus: _Bonus, cand: np.ndarray):
+    """Which candidates the bonus applies to, their slot in it, and the amount (0 if none)."""
+    slot = np.minimum(np.searchsorted(bonus.docs, cand), len(bonus.docs) - 1)
+    has = bonus.docs[slot] == cand
+    return has, slot, np.where(has, bonus.amount[slot], 0.0)
+
+
+def _near(bonus: _Bonus, j: int) -> bool:
+    """Whoosh's SpanNear2 for two words (ordered, mindist 1): the second word 1..slop
+    positions after the first."""
+    first = bonus.fmt.decode_as("positions", bonus.first[j])
+    second = set(bonus.fmt.decode_as("positions", bonus.second[j]))
+    return any(p + gap in second for p in first for gap in range(1, bonus.slop + 1))
+
+
+def _kth_score(scores: np.ndarray, k: int) -> float:
+    if len(scores) < k:
+        return -np.inf
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+
+def _top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, ties at the cut going to the earlier position."""
+    n = len(scores)
+    if n <= k:
+        return np.arange(n)
+    kth = np.partition(scores, n - k)[n - k]
+    above = np.flatnonzero(scores > kth)
+    level = np.flatnonzero(scores == kth)[: k - len(above)]
+    return np.concatenate([above, level])
+
+
+class FastSearch:
+    """Runs a parsed query (plus filter and mask queries) on one searcher."""
+
+    def __init__(self, searcher) -> None:
+        self.arrays = IndexArrays.of(searcher)
+
+    def matches(self, q, filter=None, mask=None) -> Matches:
+        ev = Evaluator(self.arrays)
+        excluded = None
+        if type(q) is wq.AndNot:
+            q, excluded = q.a, ev.evaluate(q.b)[1]
+        bonuses: list[_Bonus] = []
+        pending = self._trailing_phrases(q, ev)
+        if pending:
+            subs = q.subqueries[: len(q.subqueries) - len(pending)]
+            scores = ev.union(subs, q.boost)
+            matched = scores > 0
+            bonuses = [self._bonus(p, ev, q.boost) for p in pending]
+            bonuses = [b for b in bonuses if len(b.docs)]
+            if not all(matched[b.docs].all() for b in bonuses):
+                # a phrase would match documents nothing else does: score it all now
+                bonuses = []
+                scores, matched = ev.evaluate(q)
+        else:
+            scores, matched = ev.evaluate(q)
+        eligible = matched
+        if excluded is not None:
+            eligible &= ~excluded
+        if filter is not None:
+            eligible &= ev.docs(filter)
+        if mask is not None:
+            eligible &= ~ev.docs(mask)
+        return Matches(scores, eligible, bonuses)
+
+    def _trailing_phrases(self, q, ev: Evaluator) -> list:
+        if not _is_array_or(q) or len(q.subqueries) < 2:
+            return []
+        pending = []
+        for sub in reversed(q.subqueries):
+            if not self._is_pair(sub):
+                break
+            pending.insert(0, sub)
+        return pending if len(pending) < len(q.subqueries) else []
+
+    def _is_pair(self, q) -> bool:
+        schema = self.arrays.searcher.schema
+        return (
+            type(q) is wq.Phrase
+            and len(q.words) == 2
+            and q.words[0] != q.words[1]
+            and q.fieldname in schema
+            and schema[q.fieldname].format is not None
+            and schema[q.fieldname].format.supports("positions")
+        )
+
+    def _bonus(self, phrase, ev: Evaluator, or_boost: float) -> _Bonus:
+        a = ev.postings(phrase.fieldname, phrase.words[0], with_values=True)
+        b = ev.postings(phrase.fieldname, phrase.words[1], with_values=True)
+        docs, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        # SpanNear2's score: its two term matchers added (IntersectionMatcher), then boosts
+        amount = ((a.scores[ia] + b.scores[ib]) * phrase.boost) * or_boost
+        return _Bonus(
+            docs=docs,
+            amount=amount,
+            first=[a.values[i] for i in ia.tolist()],
+            second=[b.values[i] for i in ib.tolist()],
+            fmt=self.arrays.searcher.schema[phrase.fieldname].format,
+            slop=phrase.slop,
+        )
