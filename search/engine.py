@@ -153,7 +153,8 @@ class SearchEngine:
         if total and shown != page:
             parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
             page = shown
-        hits = [self._hit(fields, score, parsed) for fields, score in ranked]
+        verdicts: dict[str, bool] = {}  # the highlighter's, shared by the page's hits
+        hits = [self._hit(fields, score, parsed, verdicts) for fields, score in ranked]
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
@@ -231,10 +232,10 @@ class SearchEngine:
             message=parsed.message,
         )
 
-    def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery) -> Hit:
+    def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery, verdicts: dict) -> Hit:
         title, text = fields.get("title") or "", fields.get("text") or ""
-        title_spans = highlight.matched_spans(title, parsed.terms, self.analysis)
-        text_spans = highlight.matched_spans(text, parsed.terms, self.analysis)
+        title_spans = highlight.matched_spans(title, parsed.terms, self.analysis, verdicts)
+        text_spans = highlight.matched_spans(text, parsed.terms, self.analysis, verdicts)
         return Hit(
             id=fields["id"],
             title=title,

@@ -26,12 +26,15 @@ ELLIPSIS = " … "
 Span = tuple[int, int]
 
 
-def matched_spans(text: str, terms: Terms, analysis: AnalysisConfig) -> list[Span]:
-    """(start, end) of every word of ``text`` that the query matched, in order."""
+def matched_spans(
+    text: str, terms: Terms, analysis: AnalysisConfig, verdicts: dict[str, bool] | None = None
+) -> list[Span]:
+    """(start, end) of every word of ``text`` that the query matched, in order. ``verdicts``
+    (word as written -> matched) may be shared by the texts of one query's hits."""
     if not (terms.stems or terms.exact):
         return []
     stops = stop_words() if analysis.stopwords else frozenset()
-    verdicts: dict[str, bool] = {}
+    verdicts = {} if verdicts is None else verdicts
     spans = []
     for m in _WORD.finditer(text):
         surface = m.group()
