@@ -9,10 +9,11 @@ on is Whoosh's: idf and average field length from the top-level searcher, the by
 field length of each document, each clause's boost, and the order in which the matchers add
 scores (so the sums are the same floating-point numbers, not merely close ones).
 
-Query nodes this module does not know are scored by their own Whoosh matcher, segment by
-segment, so every query gives Whoosh's result. The one shortcut: proximity bonuses (two-word
-phrases at the end of the top-level Or) are checked against positions only for the documents
-that could still enter the requested top k, which keeps the top k exact.
+Phrases are scored by their own Whoosh matcher, segment by segment; a query node this module
+does not know raises Unsupported, and the engine runs Whoosh's search instead. The one
+shortcut: proximity bonuses (two-word phrases at the end of the top-level Or) are checked
+against positions only for the documents that could still enter the requested top k, which
+keeps the top k exact.
 
 ``tests/test_fastscore.py`` checks the results against Whoosh's own search, query shape by
 query shape.
@@ -399,6 +400,7 @@ class Matches:
     scores: np.ndarray
     eligible: np.ndarray
     bonuses: list[_Bonus] = field(default_factory=list)
+    _pending: _Pending | None = None
 
     @property
     def total(self) -> int:
@@ -423,36 +425,44 @@ class Matches:
     def _settle(self, k: int) -> None:
         """Check positions for candidates in decreasing order of their best possible score,
         until no unchecked candidate can reach the k-th score; those left cannot enter the
-        top k (their score is at most their bound, below k documents' exact scores)."""
-        cand = np.unique(np.concatenate([b.docs for b in self.bonuses]))
-        cand = cand[self.eligible[cand]]
-        if not len(cand):
-            self.bonuses = []
-            return
-        aligned = [_align(b, cand) for b in self.bonuses]  # (has, slot, amount) per bonus
-        base = self.scores[cand]
-        upper = base.copy()
-        for has, _, amount in aligned:
-            upper = np.where(has, upper + amount, upper)
-        unchecked = np.ones(len(cand), dtype=bool)
+        top k (their score is at most their bound, below k documents' exact scores). Checked
+        documents keep their exact score, so a later call with a larger k goes on from here."""
+        if self._pending is None:
+            self._pending = _Pending(self.bonuses, self.eligible, self.scores)
+        p = self._pending
         batch = max(32, k)
         while True:
             floor = _kth_score(self.scores[self.eligible], k)
-            need = np.flatnonzero(unchecked & (upper >= floor))
+            need = np.flatnonzero(p.unchecked & (p.upper >= floor))
             if not len(need):
-                break
-            need = need[np.argsort(-upper[need], kind="stable")[:batch]]
-            exact = base[need]
-            for bonus, (has, slot, amount) in zip(self.bonuses, aligned, strict=True):
+                return
+            need = need[np.argsort(-p.upper[need], kind="stable")[:batch]]
+            exact = p.base[need]
+            for bonus, (has, slot, amount) in zip(self.bonuses, p.aligned, strict=True):
                 near = np.array(
                     [bool(has[i]) and _near(bonus, int(slot[i])) for i in need.tolist()],
                     dtype=bool,
                 )
                 exact = np.where(near, exact + amount[need], exact)
-            self.scores[cand[need]] = exact
-            upper[need] = exact
-            unchecked[need] = False
-        self.bonuses = []
+            self.scores[p.docs[need]] = exact
+            p.upper[need] = exact
+            p.unchecked[need] = False
+
+
+class _Pending:
+    """The documents that may get a proximity bonus, their scores without it and their best
+    possible scores: the bonuses added in the Or's order, as Whoosh adds them (adding a
+    positive number never lowers a float sum, so no subset of the bonuses gives more)."""
+
+    def __init__(self, bonuses: list[_Bonus], eligible: np.ndarray, scores: np.ndarray) -> None:
+        docs = np.unique(np.concatenate([b.docs for b in bonuses]))
+        self.docs = docs[eligible[docs]]
+        self.aligned = [_align(b, self.docs) for b in bonuses]  # (has, slot, amount)
+        self.base = scores[self.docs]
+        self.upper = self.base.copy()
+        for has, _, amount in self.aligned:
+            self.upper = np.where(has, self.upper + amount, self.upper)
+        self.unchecked = np.ones(len(self.docs), dtype=bool)
 
 
 def _align(bonus: _Bonus, cand: np.ndarray):

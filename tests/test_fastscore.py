@@ -229,6 +229,19 @@ def test_proximity_checked_only_for_the_top_k_is_still_exact(segmented, k) -> No
         assert_same_ranking(fast_ranking(fast, q, k), whoosh_ranking(whoosh, q)[:k])
 
 
+def test_a_larger_k_after_a_smaller_one_is_still_exact(segmented) -> None:
+    fast, whoosh = segmented
+    searcher = fast._searcher()
+    ids = searcher.reader().column_reader("id")
+    for q in ("الأمن الوطني", "مكافحة الإرهاب"):
+        parsed = fast.parse(q)
+        matches = FastSearch(searcher).matches(parsed.query, parsed.filter, parsed.mask)
+        for k in (1, 4, 50):
+            docs, scores = matches.top(k)
+            got = [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
+            assert_same_ranking(got, whoosh_ranking(whoosh, q)[:k])
+
+
 def test_the_comparison_can_fail(news_index: Path) -> None:
     """A different k1 changes scores: the helpers above would notice a wrong scorer."""
     other = SearchEngine(news_index, ranking=Ranking(k1=1.2), vectorized=False)
