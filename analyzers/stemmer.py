@@ -14,8 +14,10 @@ article combinations, then a fixed list of suffixes) and mends where it is known
   remain, since many words start with it as a root letter (فكرة must not meet كرة). A lone ك
   (كتاب) is nearly always a root letter, so it is peeled only with the article (كال).
 * Article combinations (ال وال بال كال فال لل وبال ...) are unambiguous: stripped outright.
-* Pronoun suffixes (هم هما كم كن نا ها ...) which light10 keeps, are stripped when at least
-  four letters remain, so حكومتهم meets حكومة but محاكم and اسهم keep their letters.
+* Pronoun suffixes (هم هما كم كن نا ها ه ي), which light10 keeps or strips without looking
+  at what is left, are stripped when at least four letters remain, and a ت left in front of
+  one is the ة it was (not the ت of the plural ات): حكومتهم and سلطته meet حكومة and سلطة,
+  سلطاته meets سلطات, but محاكم and اسهم keep their letters.
 * Every strip leaves at least three letters: ولد, وطن, بيت, علم keep theirs.
 
 Each function takes one normalized word and is memoized: news text repeats its words.
@@ -44,7 +46,7 @@ ARTICLE_PREFIXES = (
 # A single-letter proclitic, and how many letters must remain for it to be peeled.
 CONJUNCTIONS = {"و": 3, "ف": 4}
 PREPOSITIONS = {"ب": 3, "ل": 3}
-PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها")
+PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ي")
 # light10's suffix list in its order, after normalization (ة → ه, so ية is يه).
 LIGHT10_SUFFIXES = ("ان", "ات", "ون", "ين", "يه", "ه", "ي")
 MIN_STEM = 3
@@ -64,7 +66,8 @@ def _strip_suffixes(word: str) -> str:
     for suffix in PRONOUN_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_BEFORE_PRONOUN:
             word = word[: -len(suffix)]
-            if word.endswith("ت"):  # ة is written ت before a suffix: حكومتهم = حكومة + هم
+            # ة is written ت before a suffix (حكومتهم = حكومة + هم); ات is the plural.
+            if word.endswith("ت") and not word.endswith("ات"):
                 word = word[:-1] + "ه"
             break
     for suffix in LIGHT10_SUFFIXES:
