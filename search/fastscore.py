@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.reading import TermNotFound
 
 from search.ranking import field_lengths
 
@@ -154,10 +155,12 @@ class IndexArrays:
             K1 = w.K1
         ids_parts, score_parts, values = [], [], [] if with_values else None
         for segment in self.segments:
-            reader = segment.searcher.reader()
-            if (fieldname, btext) not in reader:
+            terms = segment.searcher.reader()._terms  # the segment's W3TermsReader
+            try:
+                terminfo = terms.term_info(fieldname, btext)
+            except TermNotFound:
                 continue
-            local, tf, raw = _read_postings(reader, fieldname, btext, schema_field, with_values)
+            local, tf, raw = _read_postings(terms, terminfo, schema_field.format, with_values)
             if not segment.live.all():
                 keep = segment.live[local]
                 local, tf = local[keep], tf[keep]
@@ -180,10 +183,9 @@ class IndexArrays:
         return Postings(np.concatenate(ids_parts), np.concatenate(score_parts), values)
 
 
-def _read_postings(reader, fieldname: str, btext: bytes, schema_field, with_values: bool):
+def _read_postings(terms, terminfo, fmt, with_values: bool):
     """(local docnums, weights, raw values or None) of a term in one segment, read block by
     block from Whoosh's postings file (W3 codec) instead of posting by posting."""
-    terminfo = reader.term_info(fieldname, btext)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         return (
@@ -191,7 +193,7 @@ def _read_postings(reader, fieldname: str, btext: bytes, schema_field, with_valu
             np.array(weights, dtype=np.float64),
             list(values) if with_values else None,
         )
-    m = reader._terms.matcher(fieldname, btext, schema_field.format)
+    m = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
     deltas: list = []
     weights: list = []
     values: list | None = [] if with_values else None
