@@ -18,9 +18,10 @@ from whoosh.analysis import Analyzer, LowercaseFilter
 from analyzers.filters import ArabicNormalizeFilter, ArabicStemFilter, ArabicStopFilter
 from analyzers.tokenizer import ArabicTokenizer
 
-# Bump when any change alters the terms produced for some text: an index built with another
-# version must be rebuilt, and the index tells its user so.
-ANALYZER_VERSION = "2"
+# Bump when any change alters the terms produced for some text, or what the index keeps of
+# them (3: positions in the stemmed text): an index built with another version must be
+# rebuilt, and the index tells its user so.
+ANALYZER_VERSION = "3"
 STEMMERS = ("light", "snowball", "none")
 
 

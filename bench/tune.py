@@ -30,6 +30,12 @@ CANDIDATES = {
     "all_words_max": (4, 6, 10, 40),
     "proximity_boost": (0.0, 0.5, 1.0, 2.0),
     "proximity_slop": (1, 3, 6),
+    "idf": ("whoosh", "bm25"),
+    "rerank_depth": (20, 30, 50),
+    "window_boost": (0.0, 0.35, 0.5, 0.7, 1.0),
+    "window_size": (12, 24, 40),
+    "lead_boost": (0.0, 0.2, 0.35, 0.5),
+    "lead_words": (40, 60, 100),
 }
 
 

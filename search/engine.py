@@ -28,7 +28,7 @@ from analyzers.normalizer import normalize_word
 from analyzers.stopwords import stop_words
 from analyzers.tokenizer import WORD_PATTERN
 from index.store import IndexReport, IndexStore
-from search import highlight
+from search import highlight, rerank
 from search.fastscore import FastSearch, Unsupported
 from search.query import ParsedQuery, QueryBuilder, close_words
 from search.ranking import DEFAULT_RANKING, Ranking
@@ -142,6 +142,7 @@ class SearchEngine:
             page,
             per_page,
             sort == "date",
+            rerank.query_words(searcher, parsed.text_words),
         )
         found = None
         if self.vectorized:
@@ -160,13 +161,13 @@ class SearchEngine:
             parsed.messages.append("No document matches this query.")
         return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
 
-    def _whoosh_page(self, searcher, query, filter, mask, page, per_page, by_date):
-        """(total, page shown, [(stored fields, score)], facets) by Whoosh's search_page."""
+    def _whoosh_page(self, searcher, query, filter, mask, page, per_page, by_date, words):
+        """(total, page shown, [(stored fields, score)], facets) by Whoosh's search, paged as
+        Whoosh's search_page pages (a page past the end shows the last one)."""
         groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        results = searcher.search_page(
+        results = searcher.search(
             query,
-            page,
-            pagelen=per_page,
+            limit=max(page * per_page, self.ranking.rerank_depth),
             filter=filter,
             mask=mask,
             groupedby=groups,
@@ -176,15 +177,23 @@ class SearchEngine:
         facets = {
             name: {
                 str(k): v
-                for k, v in sorted(results.results.groups(name).items(), key=lambda kv: -kv[1])
+                for k, v in sorted(results.groups(name).items(), key=lambda kv: -kv[1])
                 if k not in (None, "")
             }
             for name in FACETS
         }
-        ranked = [(hit.fields(), hit.score) for hit in results]
-        return results.total, results.pagenum, ranked, facets
+        total = len(results)
+        shown = min(math.ceil(total / per_page), page)
+        top = results.top_n if by_date else self._rerank(searcher, results.top_n, words)
+        start, stop = (shown - 1) * per_page, shown * per_page
+        ranked = [(searcher.stored_fields(d), s) for s, d in top[max(start, 0) : stop]]
+        return total, shown, ranked, facets
 
-    def _fast_page(self, searcher, query, filter, mask, page, per_page, by_date):
+    def _rerank(self, searcher, top, words) -> list[tuple[float, int]]:
+        """The second stage (search.rerank) over (score, docnum) hits, best first."""
+        return rerank.rerank(searcher, list(top), words, self.ranking)
+
+    def _fast_page(self, searcher, query, filter, mask, page, per_page, by_date, words):
         """What _whoosh_page returns, from search.fastscore: the same hits in the same order,
         the same total and facets; stored fields are read for the shown page only."""
         fast = FastSearch(searcher)
@@ -200,8 +209,9 @@ class SearchEngine:
             docnums = docs[np.lexsort((docs, ranks[docs]))][start:stop].tolist()
             scores = [keys[d] for d in docnums]  # Whoosh shows the sort key as the score
         else:
-            docs, values = matches.top(stop)
-            docnums, scores = docs[start:].tolist(), values[start:].tolist()
+            docs, values = matches.top(max(stop, self.ranking.rerank_depth))
+            top = self._rerank(searcher, zip(values.tolist(), docs.tolist(), strict=True), words)
+            scores, docnums = [s for s, _ in top[start:stop]], [d for _, d in top[start:stop]]
         ranked = [(searcher.stored_fields(d), s) for d, s in zip(docnums, scores, strict=True)]
         docs = matches.docnums()
         facets = {}
@@ -355,18 +365,21 @@ class SearchEngine:
             try:
                 if fast is None:
                     raise Unsupported("vectorized=False")
-                docs, scores = fast.matches(parsed.query, parsed.filter, parsed.mask).top(limit)
+                matches = fast.matches(parsed.query, parsed.filter, parsed.mask)
+                docs, scores = matches.top(max(limit, self.ranking.rerank_depth))
                 top = zip(scores.tolist(), docs.tolist(), strict=True)
             except Unsupported:
                 results = searcher.search(
                     parsed.query,
-                    limit=limit,
+                    limit=max(limit, self.ranking.rerank_depth),
                     filter=parsed.filter,
                     mask=parsed.mask,
                     terms=False,
                     optimize=False,  # see search.query.Or
                 )
                 top = results.top_n
+            words = rerank.query_words(searcher, parsed.text_words)
+            top = self._rerank(searcher, top, words)[:limit]
             yield qid, [(ids[docnum], float(score)) for score, docnum in top]
 
 

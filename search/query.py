@@ -69,6 +69,8 @@ class ParsedQuery:
     terms: Terms = field(default_factory=Terms)
     # (as typed, normalized) for each plain word, for "did you mean"
     plain_words: list[tuple[str, str]] = field(default_factory=list)
+    # the stems of each plain word searched in the text (not negated), for search.rerank
+    text_words: list[tuple[str, ...]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -195,6 +197,7 @@ class QueryBuilder:
         self._filters: list[wq.Query] = []
         self._masks: list[wq.Query] = []
         self._stop_words: list[str] = []
+        self._negated = 0
         tree = _Parser(_lex(text)).parse()
         parsed.query = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
@@ -219,7 +222,9 @@ class QueryBuilder:
         if isinstance(node, Leaf):
             return self._leaf(node, parsed)
         if node.op == "not":
+            self._negated += 1
             inner = self._compile(node.children[0], parsed)
+            self._negated -= 1
             return wq.Not(inner) if inner is not None else None
         positives, negatives, proximity = [], [], []
         plain_run: list[str] = []
@@ -273,9 +278,9 @@ class QueryBuilder:
         if fuzzy:
             distance = int(fuzzy.group(1) or 0)
             return self._fuzzy(leaf.text[: fuzzy.start()], distance, fields, parsed)
-        return self._words(leaf.text, fields, parsed, required=leaf.sign == "+")
+        return self._words(leaf.text, fields, parsed, leaf.sign)
 
-    def _words(self, text: str, fields, parsed: ParsedQuery, required=False):
+    def _words(self, text: str, fields, parsed: ParsedQuery, sign: str = ""):
         """Plain words: per position, the stems in the stemmed fields OR the exact form."""
         by_position: dict[int, list[str]] = {}
         for t in self._stemmed(text, positions=True, chars=True, removestops=True):
@@ -287,6 +292,8 @@ class QueryBuilder:
                 break
             self._words_left -= 1
             parsed.terms.stems.update(stems)
+            if "text" in fields and sign != "-" and not self._negated:
+                parsed.text_words.append(tuple(stems))
             exact, end = exact_at.get(start, (None, start))
             if exact:
                 parsed.plain_words.append((text[start:end], exact))
@@ -297,7 +304,7 @@ class QueryBuilder:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return wq.And(clauses) if required else Or(_flat(clauses) + self._all_words(clauses))
+        return wq.And(clauses) if sign == "+" else Or(_flat(clauses) + self._all_words(clauses))
 
     def _all_words(self, clauses: list[wq.Query]) -> list[wq.Query]:
         """The bonus clause for documents that have every word (see Ranking.all_words_*)."""

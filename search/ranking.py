@@ -7,6 +7,7 @@ tables). Ablations in the benchmark pass their own ``Ranking(...)``.
 """
 
 from dataclasses import dataclass
+from math import log
 
 from whoosh import scoring
 
@@ -17,6 +18,8 @@ class Ranking:
     # the textbook 1.2: a passage that mentions a word once is nearly as relevant as one
     # repeating it.
     k1: float = 0.6
+    # idf: "whoosh" (log(N / (n + 1)) + 1) or "bm25" (Robertson-Sparck Jones); see _BM25F.idf.
+    idf: str = "whoosh"
     # Length normalization for the body: the textbook 0.75 (0.6: +0.002, 0.9: -0.003; kept).
     b: float = 0.75
     # Titles: many documents share one (an article's paragraphs, a newspaper's sections), so
@@ -43,17 +46,40 @@ class Ranking:
     proximity_boost: float = 1.0
     proximity_slop: int = 3
     proximity_max_words: int = 3
+    # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
+    # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
+    # within ``window_size`` consecutive words of the text, and ``lead_boost`` times the share
+    # found in its first ``lead_words`` words. Values: bench/tune.py on the tuning split.
+    rerank_depth: int = 30
+    window_boost: float = 0.7
+    window_size: int = 24
+    lead_boost: float = 0.35
+    lead_words: int = 60
     # Prefix (word*) and fuzzy (word~) queries expand to at most this many indexed words,
     # the most frequent first: a one-letter prefix must not expand to the whole dictionary.
     max_expansions: int = 50
 
     def weighting(self) -> scoring.WeightingModel:
-        return _BM25F(B=self.b, K1=self.k1, title_B=self.title_b, title_exact_B=self.title_b)
+        weighting = _BM25F(B=self.b, K1=self.k1, title_B=self.title_b, title_exact_B=self.title_b)
+        weighting.rsj_idf = self.idf == "bm25"
+        return weighting
 
 
 class _BM25F(scoring.BM25F):
     """Whoosh's BM25F, reading each document's field length from a list made once per
     segment instead of from the index for every posting scored (a fifth of the query time)."""
+
+    rsj_idf = False
+
+    def idf(self, searcher, fieldname, text) -> float:
+        """Whoosh's idf, log(N / (n + 1)) + 1, or with ``rsj_idf`` BM25's own (Robertson and
+        Sparck Jones), log(1 + (N - n + 0.5) / (n + 0.5)), which weighs common words less."""
+        if not self.rsj_idf:
+            return super().idf(searcher, fieldname, text)
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        documents = parent.doc_count_all()
+        return log(1 + (documents - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)

@@ -1,0 +1,128 @@
+"""Second stage: re-rank the best BM25 hits by where the query's words stand in the text.
+
+BM25 scores each word on its own: a text that names every word of the query in one sentence
+scores the same as one that scatters them over five paragraphs, and a news article whose
+first lines are about the query the same as one that mentions it in passing at the end.
+Two positional features, read from the stemmed ``text`` field's positions for the top
+``Ranking.rerank_depth`` hits only, mend that:
+
+* window: the largest share of the query (its words weighted by idf) found within
+  ``window_size`` consecutive words: the words of the question in the answer's sentence;
+* lead: the share of the query (weighted the same way) found in the first ``lead_words``
+  words: what a text opens with is what it is about (a news article's lead restates its
+  headline).
+
+Each is in [0, 1]; a hit gains ``best score × (window_boost × window + lead_boost × lead)``,
+so the bonus keeps its weight whatever the query's length and the index's size. Hits below
+the depth keep their order and stay below: paging is stable whatever page is asked for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import log
+
+from search.ranking import Ranking
+
+FIELD = "text"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the query: its stems (any of them counts) and its weight (idf)."""
+
+    stems: tuple[str, ...]
+    weight: float
+
+
+def query_words(searcher, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
+    """Weights for the query's words: BM25's idf (Robertson-Sparck Jones, which gives a word
+    found in most documents next to nothing) of the word's most common stem in ``text``."""
+    documents = searcher.doc_count_all()
+    words = []
+    for stems in stem_groups:
+        stems = tuple(dict.fromkeys(stems))
+        if stems:
+            n = max(searcher.doc_frequency(FIELD, s) for s in stems)
+            words.append(Word(stems, log(1 + (documents - n + 0.5) / (n + 0.5))))
+    return words
+
+
+def rerank(
+    searcher, hits: list[tuple[float, int]], words: Sequence[Word], ranking: Ranking
+) -> list[tuple[float, int]]:
+    """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered."""
+    depth = ranking.rerank_depth
+    if depth <= 1 or len(hits) < 2 or not words:
+        return hits
+    if not (ranking.window_boost or ranking.lead_boost):
+        return hits
+    head, tail = hits[:depth], hits[depth:]
+    positions = _positions(searcher, [docnum for _, docnum in head], words)
+    total = sum(w.weight for w in words) or 1.0
+    best = head[0][0]
+    rescored = []
+    for score, docnum in head:
+        occurrences = positions.get(docnum, [])
+        window = _best_window(occurrences, words, ranking.window_size) / total
+        lead = _lead(occurrences, words, ranking.lead_words) / total
+        bonus = best * (ranking.window_boost * window + ranking.lead_boost * lead)
+        rescored.append((score + bonus, docnum))
+    rescored.sort(key=lambda hit: -hit[0])
+    return rescored + tail
+
+
+def _positions(searcher, docnums: list[int], words: Sequence[Word]) -> dict[int, list]:
+    """For each document: (position, word index) of every query word in ``text``, sorted."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for leaf, offset in _leaves(searcher):
+        reader = leaf.reader()
+        local = sorted(d - offset for d in docnums if offset <= d < offset + reader.doc_count_all())
+        if not local:
+            continue
+        for index, word in enumerate(words):
+            for stem in word.stems:
+                if (FIELD, stem) not in reader:
+                    continue
+                matcher = reader.postings(FIELD, stem)
+                for docnum in local:
+                    if not matcher.is_active():
+                        break
+                    if matcher.id() < docnum:
+                        matcher.skip_to(docnum)
+                        if not matcher.is_active():
+                            break
+                    if matcher.id() == docnum:
+                        spots = found.setdefault(docnum + offset, [])
+                        spots.extend((p, index) for p in matcher.value_as("positions"))
+    for spots in found.values():
+        spots.sort()
+    return found
+
+
+def _leaves(searcher) -> list:
+    subs = searcher.subsearchers
+    return subs if subs else [(searcher, 0)]
+
+
+def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size: int) -> float:
+    """The largest idf mass of distinct query words within ``size`` consecutive positions."""
+    best, start, inside = 0.0, 0, Counter()
+    for position, index in occurrences:
+        inside[index] += 1
+        while position - occurrences[start][0] >= size:
+            gone = occurrences[start][1]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
+            start += 1
+        best = max(best, sum(words[i].weight for i in inside))
+    return best
+
+
+def _lead(occurrences: list[tuple[int, int]], words: Sequence[Word], lead_words: int) -> float:
+    """The idf mass of distinct query words found in the first ``lead_words`` positions."""
+    seen = {index for position, index in occurrences if position < lead_words}
+    return sum(words[i].weight for i in seen)

@@ -1,0 +1,93 @@
+"""The second stage (search/rerank.py): one row per positional rule, on documents that BM25
+alone cannot tell apart (same words, same counts, same length), listed so that BM25's tie
+order (index order) is the wrong one. Words stay more than ``proximity_slop`` apart, so
+the first stage's phrase bonus does not see them."""
+
+from pathlib import Path
+
+import pytest
+
+from search.engine import SearchEngine
+from search.ranking import Ranking
+
+FILLER = "كلمة"
+
+
+def text(*runs: str) -> str:
+    """Words separated by runs of filler: text("a b", 40, "c") = 'a b' + 40 fillers + 'c'."""
+    out = []
+    for run in runs:
+        out.append(" ".join([FILLER] * run) if isinstance(run, int) else run)
+    return " ".join(out)
+
+
+ROWS = [
+    pytest.param(
+        "مكافحة الإرهاب",
+        text(5, "مكافحة", 40, "الإرهاب", 5),
+        text(5, "مكافحة", 10, "الإرهاب", 35),
+        id="window-query-words-together-beat-scattered",
+    ),
+    pytest.param(
+        "الرباط",
+        text(80, "الرباط", 5),
+        text(5, "الرباط", 80),
+        id="lead-text-that-opens-with-the-word-first",
+    ),
+    pytest.param(
+        "الأمن الوطني المغربي",
+        text(2, "الأمن", 30, "الوطني", 30, "المغربي", 2),
+        text(2, "الأمن", 30, "الوطني", 8, "المغربي", 24),
+        id="window-counts-the-largest-share-of-the-query",
+    ),
+]
+
+
+def index_of(tmp_path: Path, *texts: str) -> SearchEngine:
+    engine = SearchEngine(tmp_path / "index")
+    engine.add_documents(
+        {"id": f"d{n}", "title": "", "text": t, "source": "test"} for n, t in enumerate(texts)
+    )
+    return engine
+
+
+@pytest.mark.parametrize(("query", "worse", "better"), ROWS)
+def test_positions_decide_what_bm25_ties(tmp_path, query, worse, better) -> None:
+    engine = index_of(tmp_path, worse, better)
+    bm25_only = SearchEngine(engine.store.path, ranking=Ranking(rerank_depth=0))
+    [(_, first_stage)] = bm25_only.run_queries([("q", query)])
+    assert [doc for doc, _ in first_stage] == ["d0", "d1"]  # a tie, in index order
+    assert first_stage[0][1] == pytest.approx(first_stage[1][1])
+    [(_, reranked)] = engine.run_queries([("q", query)])
+    assert [doc for doc, _ in reranked] == ["d1", "d0"]
+    assert [hit.id for hit in engine.search(query).hits] == ["d1", "d0"]
+
+
+def test_hits_below_the_depth_keep_their_order_and_pages_agree(tmp_path) -> None:
+    # Twelve documents, each a little longer than the last (BM25 order = index order); the
+    # last ones open with the word, so the second stage would lift them if it saw them.
+    texts = [text(2 + n, "الرباط", 60 - n) for n in range(9)]
+    texts += [text("الرباط", 70 + n) for n in range(3)]
+    engine = index_of(tmp_path, *texts)
+    shallow = SearchEngine(engine.store.path, ranking=Ranking(rerank_depth=4))
+    [(_, ranked)] = shallow.run_queries([("q", "الرباط")])
+    ids = [doc for doc, _ in ranked]
+    assert ids[4:] == [doc for doc, _ in sorted(ranked[4:], key=lambda hit: -hit[1])]
+    whole = [hit.id for hit in shallow.search("الرباط", per_page=12).hits]
+    paged = [hit.id for p in (1, 2, 3) for hit in shallow.search("الرباط", page=p, per_page=4).hits]
+    assert whole == paged == ids
+
+
+@pytest.mark.parametrize(
+    ("query", "counted"),
+    [
+        pytest.param("المغرب الرباط", 2, id="plain-words-count"),
+        pytest.param("المغرب -الرباط", 1, id="a-negated-word-does-not"),
+        pytest.param("المغرب NOT الرباط", 1, id="a-word-under-not-does-not"),
+        pytest.param("المغرب title:الرباط", 1, id="a-title-only-word-does-not"),
+        pytest.param("في من على", 0, id="stop-words-do-not"),
+    ],
+)
+def test_which_words_the_second_stage_weighs(tmp_path, query, counted) -> None:
+    engine = index_of(tmp_path, text("المغرب الرباط", 3))
+    assert len(engine.parse(query).text_words) == counted
