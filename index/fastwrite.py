@@ -45,7 +45,7 @@ class NotPerWord(Exception):
     """The analyzer's result for a word depends on more than the word: use Whoosh's path."""
 
 
-class _FieldPlan:
+class FieldPlan:
     """How to index one TEXT field word by word: its tokenizer regex, format, cache."""
 
     def __init__(self, field) -> None:
@@ -111,7 +111,7 @@ def _packed(frequency: int) -> bytes:
     return _FREQUENCIES[frequency] if frequency < 1024 else pack_uint(frequency)
 
 
-def _plan(field) -> _FieldPlan | None:
+def _plan(field) -> FieldPlan | None:
     analyzer = getattr(field, "analyzer", None)
     if not isinstance(analyzer, CompositeAnalyzer) or not analyzer.items:
         return None
@@ -120,7 +120,7 @@ def _plan(field) -> _FieldPlan | None:
         return None
     if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
         return None
-    return _FieldPlan(field)
+    return FieldPlan(field)
 
 
 class FastSegmentWriter(SegmentWriter):

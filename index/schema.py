@@ -2,7 +2,6 @@
 
 Title and text are each indexed twice:
 * ``title`` / ``text``: the full pipeline (stemmed, stop words out): recall, and the main score;
-  ``text`` keeps positions, which the second stage (search/rerank.py) reads for the top hits;
 * ``title_exact`` / ``text_exact``: normalized words only, with positions: exact-form
   ranking, phrases (stop words inside a phrase still count) and prefix queries.
 Only the stemmed fields store the original text, which snippets are cut from.
@@ -26,7 +25,7 @@ def build_schema(analysis: AnalysisConfig | None = None) -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, phrase=False),
         title_exact=TEXT(analyzer=exact, phrase=True),
-        text=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        text=TEXT(analyzer=stemmed, stored=True, phrase=False),
         text_exact=TEXT(analyzer=exact, phrase=True),
         source=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),

@@ -2,7 +2,7 @@
 
 The language (lenient: anything else is read as words):
 
-    المغرب الإرهاب        plain words: documents with all of them first, any of them after
+    المغرب الإرهاب        plain words: any of them; more of them, and closer together, rank higher
     "الشراكة الأمنية"      a phrase, on the exact field: stop words inside it still count
     الكتا*                prefix, on the exact field (normalized, unstemmed)
     المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits

@@ -14,45 +14,50 @@ from whoosh import scoring
 
 @dataclass(frozen=True)
 class Ranking:
-    # BM25 term-frequency saturation. 0.6 (found by bench/tune.py on the tuning split) beat
-    # the textbook 1.2: a passage that mentions a word once is nearly as relevant as one
-    # repeating it.
+    # Deltas quoted below are tuning-split MRR@10 when one value changes from these defaults
+    # (bench/tune.py, 2026-11-30; the defaults score 0.884 there).
+    #
+    # BM25 term-frequency saturation. 0.6 beat the textbook 1.2 (0.9: -0.001, 1.2: -0.004):
+    # a passage that mentions a word once is nearly as relevant as one repeating it.
     k1: float = 0.6
-    # idf: "whoosh" (log(N / (n + 1)) + 1) or "bm25" (Robertson-Sparck Jones); see _BM25F.idf.
-    idf: str = "whoosh"
-    # Length normalization for the body: the textbook 0.75 (0.6: +0.002, 0.9: -0.003; kept).
+    # idf: "bm25" is BM25's own, log(1 + (N - n + 0.5) / (n + 0.5)), which gives words found
+    # in most documents next to nothing; "whoosh" is Whoosh's log(N / (n + 1)) + 1 (-0.002).
+    idf: str = "bm25"
+    # Length normalization for the body: the textbook 0.75 (0.6: -0.003).
     b: float = 0.75
-    # Titles: many documents share one (an article's paragraphs, a newspaper's sections), so
-    # a title word counts half a body word (1.0: -0.003 MRR@10, 2.0: -0.012 on all questions)
-    # and title length is normalized more (0.6) than the textbook would for short fields.
+    # Titles: a title word counts as a body word (0.5: -0.004, 2.0: -0.004), and title length
+    # is normalized less than body length (0.3: -0.0002, 0.0: -0.001).
     title_b: float = 0.6
-    title_boost: float = 0.5
+    title_boost: float = 1.0
     # Weight of the exact-form twin fields (normalized, unstemmed): a document that has the
     # query's very word ranks above one that only shares its stem, all else equal. Without
     # them MRR@10 drops by 0.011; weight 1.0 was 0.004 worse than 0.5.
     use_exact: bool = True
     exact_boost: float = 0.5
-    # Documents with all the query's words rank first, but a missing word does not empty
-    # the list: the words are OR'ed, and a document that has every one of them scores its
-    # words once more, times this. Only for keyword queries of up to ``all_words_max`` words:
-    # on longer ones (questions, titles) it cost MRR@10 (max 6: -0.007, max 3: -0.003).
-    all_words_boost: float = 1.0
+    # An optional bonus for documents that have every word of a keyword query of up to
+    # ``all_words_max`` words: they score their words once more, times this. Off: BM25
+    # already ranks a document with more of the words higher, and the second stage below
+    # lifts the ones that have them together; the bonus on top cost 0.002 (0.5) to 0.003
+    # (1.0) on questions, and news known-item search did not gain from it.
+    all_words_boost: float = 0.0
     all_words_max: int = 3
     # Proximity: in a query of at most ``proximity_max_words`` content words, adjacent ones
     # found near each other (within ``proximity_slop`` positions of the exact field, in
-    # order) add this much: "الأمن الوطني" prefers the text that says it. Longer queries
-    # (titles, questions) vary their word order: there it cost 0.008 MRR@10 on Moroccan news
-    # known-item search (titles as queries) and doubled the query time. 0 turns it off.
-    proximity_boost: float = 1.0
+    # order) add this much: "الأمن الوطني" prefers the text that says it (0: -0.002,
+    # 1.0: -0.002). Longer queries (titles, questions) vary their word order: the second
+    # stage's window serves them. 0 turns it off.
+    proximity_boost: float = 0.5
     proximity_slop: int = 3
     proximity_max_words: int = 3
     # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
     # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
-    # within ``window_size`` consecutive words of the text, and ``lead_boost`` times the share
-    # found in its first ``lead_words`` words. Values: bench/tune.py on the tuning split.
+    # within ``window_size`` consecutive words of the text (0: -0.013, 0.5: -0.002, 1.5 was
+    # worse too; size 24: -0.0003, 12: -0.003), and ``lead_boost`` times the share found in
+    # its first ``lead_words`` words (0: -0.004, 0.5: -0.001; 40 words: -0.001, 100: -0.004).
+    # Depth 20 and 50 scored the same as 30 (-0.0001).
     rerank_depth: int = 30
-    window_boost: float = 0.7
-    window_size: int = 24
+    window_boost: float = 1.0
+    window_size: int = 40
     lead_boost: float = 0.35
     lead_words: int = 60
     # Prefix (word*) and fuzzy (word~) queries expand to at most this many indexed words,
