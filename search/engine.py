@@ -167,7 +167,7 @@ class SearchEngine:
         groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
         results = searcher.search(
             query,
-            limit=max(page * per_page, self.ranking.rerank_depth),
+            limit=max(page * per_page, rerank.fetch(self.ranking)),
             filter=filter,
             mask=mask,
             groupedby=groups,
@@ -209,7 +209,7 @@ class SearchEngine:
             docnums = docs[np.lexsort((docs, ranks[docs]))][start:stop].tolist()
             scores = [keys[d] for d in docnums]  # Whoosh shows the sort key as the score
         else:
-            docs, values = matches.top(max(stop, self.ranking.rerank_depth))
+            docs, values = matches.top(max(stop, rerank.fetch(self.ranking)))
             top = self._rerank(searcher, zip(values.tolist(), docs.tolist(), strict=True), words)
             scores, docnums = [s for s, _ in top[start:stop]], [d for _, d in top[start:stop]]
         ranked = [(searcher.stored_fields(d), s) for d, s in zip(docnums, scores, strict=True)]
@@ -366,12 +366,12 @@ class SearchEngine:
                 if fast is None:
                     raise Unsupported("vectorized=False")
                 matches = fast.matches(parsed.query, parsed.filter, parsed.mask)
-                docs, scores = matches.top(max(limit, self.ranking.rerank_depth))
+                docs, scores = matches.top(max(limit, rerank.fetch(self.ranking)))
                 top = zip(scores.tolist(), docs.tolist(), strict=True)
             except Unsupported:
                 results = searcher.search(
                     parsed.query,
-                    limit=max(limit, self.ranking.rerank_depth),
+                    limit=max(limit, rerank.fetch(self.ranking)),
                     filter=parsed.filter,
                     mask=parsed.mask,
                     terms=False,

@@ -56,16 +56,25 @@ def query_words(searcher, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
     return words
 
 
+def fetch(ranking: Ranking) -> int:
+    """How many first-stage hits to ask for: the depth, and room to see ties at its edge."""
+    return 2 * ranking.rerank_depth
+
+
 def rerank(
     searcher, hits: list[tuple[float, int]], words: Sequence[Word], ranking: Ranking
 ) -> list[tuple[float, int]]:
-    """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered."""
+    """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
+    (and any hit tied with the last of them, so that index order never decides which)."""
     depth = ranking.rerank_depth
     if depth <= 1 or len(hits) < 2 or not words:
         return hits
     if not (ranking.window_boost or ranking.lead_boost):
         return hits
-    head, tail = hits[:depth], hits[depth:]
+    cut = min(depth, len(hits))
+    while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
+        cut += 1  # hits tied with the last one in depth go too: which one is first is chance
+    head, tail = hits[:cut], hits[cut:]
     positions = _positions(searcher, [docnum for _, docnum in head], words)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]

@@ -91,3 +91,13 @@ def test_hits_below_the_depth_keep_their_order_and_pages_agree(tmp_path) -> None
 def test_which_words_the_second_stage_weighs(tmp_path, query, counted) -> None:
     engine = index_of(tmp_path, text("المغرب الرباط", 3))
     assert len(engine.parse(query).text_words) == counted
+
+
+def test_hits_tied_at_the_depth_edge_are_all_reranked(tmp_path) -> None:
+    # Two copies of one text tie; with depth 1, index order must not pick which one gains.
+    copy = text("الرباط", 20)
+    engine = index_of(tmp_path, copy, copy, text(30, "الرباط", 30))
+    shallow = SearchEngine(engine.store.path, ranking=Ranking(rerank_depth=1))
+    [(_, ranked)] = shallow.run_queries([("q", "الرباط")])
+    scores = dict(ranked)
+    assert scores["d0"] == scores["d1"] > scores["d2"]
