@@ -16,7 +16,7 @@ so the bonus keeps its weight whatever the query's length and the index's size. 
 the depth keep their order and stay below: paging is stable whatever page is asked for.
 
 Positions are word numbers in the stored text, found by analyzing it again word by word with
-the indexer's per-word cache (index/fastwrite.py): about 0.1 ms a news article. Keeping
+the indexer's per-word cache (index/fastwrite.py): about 0.3 ms a news article. Keeping
 positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
 stage would unpack them for every posting it scores.
@@ -75,7 +75,7 @@ def rerank(
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
-    positions = _positions(searcher, [docnum for _, docnum in head], words)
+    positions = _positions(searcher, [docnum for _, docnum in head], words, ranking.lead_words)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -89,8 +89,12 @@ def rerank(
     return rescored + tail
 
 
-def _positions(searcher, docnums: list[int], words: Sequence[Word]) -> dict[int, list]:
-    """For each document: (position, word index) of every query word in its text, in order."""
+def _positions(
+    searcher, docnums: list[int], words: Sequence[Word], lead_words: int
+) -> dict[int, list]:
+    """For each document: (position, word index) of every query word in its text, in order.
+    For a one-word query only the first occurrence matters (it decides both features), so
+    the words after it are not analyzed."""
     plan = _plan(searcher)
     word_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
     verdicts: dict[str, int | None] = {}  # surface word -> query word index (or None)
@@ -98,25 +102,33 @@ def _positions(searcher, docnums: list[int], words: Sequence[Word]) -> dict[int,
     for docnum in docnums:
         text = searcher.stored_fields(docnum).get(FIELD) or ""
         surfaces = plan.expression.findall(text)
-        unknown = dict.fromkeys(w for w in surfaces if w not in verdicts)
-        if unknown:
-            cache = plan.cache
-            if any(w not in cache for w in unknown):
-                try:
-                    plan.learn(list(unknown))  # analyzes the words not cached yet
-                except NotPerWord:  # words that do not analyze one by one: the whole analyzer
-                    found[docnum] = _analyzed(plan, text, word_of)
-                    continue
-            for surface in unknown:
-                index = None
-                for term in cache[surface]:
-                    if term in word_of:
-                        index = word_of[term]
-                        break
-                verdicts[surface] = index
-        spots = [(p, i) for p, w in enumerate(surfaces) if (i := verdicts[w]) is not None]
-        found[docnum] = spots
+        try:
+            if len(words) == 1:
+                spots = _spots(plan, surfaces[:lead_words], 0, word_of, verdicts)
+                spots = spots or _spots(plan, surfaces[lead_words:], lead_words, word_of, verdicts)
+                found[docnum] = spots[:1]
+            else:
+                found[docnum] = _spots(plan, surfaces, 0, word_of, verdicts)
+        except NotPerWord:  # words that do not analyze one by one: the whole analyzer
+            found[docnum] = _analyzed(plan, text, word_of)
     return found
+
+
+def _spots(plan: FieldPlan, surfaces: list[str], start: int, word_of: dict, verdicts: dict):
+    """(start + position, word index) of the query words among ``surfaces``."""
+    unknown = dict.fromkeys(w for w in surfaces if w not in verdicts)
+    if unknown:
+        cache = plan.cache
+        if any(w not in cache for w in unknown):
+            plan.learn(list(unknown))  # analyzes the words not cached yet
+        for surface in unknown:
+            index = None
+            for term in cache[surface]:
+                if term in word_of:
+                    index = word_of[term]
+                    break
+            verdicts[surface] = index
+    return [(start + p, i) for p, w in enumerate(surfaces) if (i := verdicts[w]) is not None]
 
 
 def _analyzed(plan: FieldPlan, text: str, word_of: dict[str, int]) -> list[tuple[int, int]]:

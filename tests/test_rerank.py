@@ -101,3 +101,16 @@ def test_hits_tied_at_the_depth_edge_are_all_reranked(tmp_path) -> None:
     [(_, ranked)] = shallow.run_queries([("q", "الرباط")])
     scores = dict(ranked)
     assert scores["d0"] == scores["d1"] > scores["d2"]
+
+
+def test_one_word_bonus_counts_an_occurrence_past_the_lead(tmp_path) -> None:
+    # One query word: the window share is 1 wherever the word is, the lead share only early.
+    engine = index_of(tmp_path, text(5, "الرباط", 80), text(80, "الرباط", 5))
+    ranking = engine.ranking
+    bm25_only = SearchEngine(engine.store.path, ranking=Ranking(rerank_depth=0))
+    [(_, before)] = bm25_only.run_queries([("q", "الرباط")])
+    [(_, after)] = engine.run_queries([("q", "الرباط")])
+    best, before, after = before[0][1], dict(before), dict(after)
+    early = best * (ranking.window_boost + ranking.lead_boost)
+    assert after["d0"] - before["d0"] == pytest.approx(early)
+    assert after["d1"] - before["d1"] == pytest.approx(best * ranking.window_boost)
