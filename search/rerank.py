@@ -67,7 +67,7 @@ def rerank(
     """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
     (and any hit tied with the last of them, so that index order never decides which)."""
     depth = ranking.rerank_depth
-    if depth <= 1 or len(hits) < 2 or not words:
+    if depth < 1 or not hits or not words:
         return hits
     if not (ranking.window_boost or ranking.lead_boost):
         return hits
