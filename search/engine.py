@@ -195,7 +195,8 @@ class SearchEngine:
 
     def _fast_page(self, searcher, query, filter, mask, page, per_page, by_date, words):
         """What _whoosh_page returns, from search.fastscore: the same hits in the same order,
-        the same total and facets; stored fields are read for the shown page only."""
+        the same total and facets. Stored fields are read for the shown page, and the second
+        stage reads the text of its top hits (search.rerank)."""
         fast = FastSearch(searcher)
         matches = fast.matches(query, filter, mask)
         total = matches.total
