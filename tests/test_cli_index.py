@@ -199,10 +199,15 @@ def is_worker(pid: int) -> bool:
         return False
 
 
+BIG_RUN = 10_000
+
+
 def test_kill_9_in_a_long_run_leaves_the_last_commit(tmp_path) -> None:
     index = str(tmp_path / "ix")
     small = write_jsonl(tmp_path / "small.jsonl", 50, "old")
-    big = write_jsonl(tmp_path / "big.jsonl", 3000, "new", seed=2)
+    # Long enough that the kill below lands mid-run: with 3,000 documents the run sometimes
+    # committed within the second after its workers started (CI saw "new-" documents).
+    big = write_jsonl(tmp_path / "big.jsonl", BIG_RUN, "new", seed=2)
     assert bahth("index", str(small), "--index", index).returncode == 0
 
     run = start("index", str(big), str(small), "--index", index)
@@ -215,7 +220,7 @@ def test_kill_9_in_a_long_run_leaves_the_last_commit(tmp_path) -> None:
         time.sleep(0.05)
     assert run.poll() is None, "the run ended before it could be killed: make it longer"
     assert workers, "the run never started its worker processes"
-    time.sleep(1.0)  # the workers are now indexing
+    time.sleep(0.5)  # the workers are now indexing
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=10)
     run.stdout.close()
@@ -231,9 +236,9 @@ def test_kill_9_in_a_long_run_leaves_the_last_commit(tmp_path) -> None:
 
     rerun = bahth("index", str(big), str(small), "--index", index, "--json")
     assert rerun.returncode == 0, rerun.stderr
-    assert (report_of(rerun)["added"], report_of(rerun)["unchanged"]) == (3000, 50)
+    assert (report_of(rerun)["added"], report_of(rerun)["unchanged"]) == (BIG_RUN, 50)
     ids = document_ids(Path(index))
-    assert len(ids) == len(set(ids)) == 3050
+    assert len(ids) == len(set(ids)) == BIG_RUN + 50
     live = Path(index, "current")
     assert not list(live.glob("*.tmp")), "temporary files cleaned up"
     segments = {s.segid for s in IndexStore(index).open_index()._segments()}
