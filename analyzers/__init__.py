@@ -3,17 +3,17 @@
 Knows nothing of files, indexes or HTTP. The public entry points are re-exported here.
 """
 
-from analyzers.normalizer import normalize_word
-from analyzers.pipeline import (
+from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.pipeline import (
     ANALYZER_VERSION,
     STEMMERS,
     AnalysisConfig,
     AnalyzedToken,
     analyze,
-    analyzer_id,
     arabic_analyzer,
     exact_analyzer,
 )
+from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -21,8 +21,11 @@ __all__ = [
     "STEMMERS",
     "AnalyzedToken",
     "analyze",
-    "analyzer_id",
     "arabic_analyzer",
     "exact_analyzer",
     "normalize_word",
+    "TextWord",
+    "WordAnalysis",
+    "WordTerms",
+    "word_analysis",
 ]

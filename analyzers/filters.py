@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token
 
-from analyzers.normalizer import normalize_word
-from analyzers.stemmer import stems_for
-from analyzers.stopwords import stop_words
+from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.stemmer import stems_for
+from bahth.analyzers.stopwords import stop_words
 
 
 class ArabicNormalizeFilter(Filter):

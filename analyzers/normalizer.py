@@ -15,7 +15,7 @@ already taken from the original text. The steps, in order:
 import unicodedata
 from functools import lru_cache
 
-from analyzers import letters
+from bahth.analyzers import letters
 
 _FOLD: dict[int, str | None] = {}
 for _ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, LowercaseFilter
 
-from analyzers.filters import ArabicNormalizeFilter, ArabicStemFilter, ArabicStopFilter
-from analyzers.tokenizer import ArabicTokenizer
+from bahth.analyzers.filters import ArabicNormalizeFilter, ArabicStemFilter, ArabicStopFilter
+from bahth.analyzers.tokenizer import ArabicTokenizer
 
-# Bump when any change alters the terms produced for some text, or what the index keeps of
-# them (3 kept positions in the stemmed text, 4 no longer does): an index built with another
-# version must be rebuilt, and the index tells its user so.
-ANALYZER_VERSION = "4"
+# Bump when any change alters the terms produced for some text, what the index keeps of them
+# (3 kept positions in the stemmed text, 4 no longer does), or how its schema is pickled (5:
+# the filters moved from the top-level package analyzers to bahth.analyzers, and an index
+# names their module): an index built with another version must be rebuilt, and says so.
+ANALYZER_VERSION = "5"
 STEMMERS = ("light", "snowball", "none")
 
 
@@ -38,11 +39,6 @@ def arabic_analyzer(
 def exact_analyzer() -> Analyzer:
     """Normalized words only: every word, as written modulo spelling variants."""
     return ArabicTokenizer() | ArabicNormalizeFilter()
-
-
-def analyzer_id(stem: str = "light") -> str:
-    """A short name recorded with an index: which analysis, which version."""
-    return AnalysisConfig(stem=stem).id
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class AnalysisConfig:
 
     @property
     def id(self) -> str:
-        """e.g. ``bahth-arabic/1 stem=light``: analyzer name, version, and any ablation."""
+        """e.g. ``bahth-arabic/5 stem=light``: analyzer name, version, and any ablation."""
         parts = [f"bahth-arabic/{ANALYZER_VERSION}", f"stem={self.stem}"]
         parts += [] if self.normalize else ["normalize=off"]
         parts += [] if self.stopwords else ["stopwords=off"]

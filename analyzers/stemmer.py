@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from analyzers.letters import is_arabic_letter
+from bahth.analyzers.letters import is_arabic_letter
 
 ARTICLE_PREFIXES = (
     "وبال",

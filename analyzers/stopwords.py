@@ -9,7 +9,7 @@ from pathlib import Path
 
 from whoosh.analysis import STOP_WORDS as ENGLISH_STOP_WORDS
 
-from analyzers.normalizer import normalize_word
+from bahth.analyzers.normalizer import normalize_word
 
 _ARABIC_FILE = Path(__file__).with_name("arabic_stopwords.txt")
 _CONJUNCTIONS = ("و", "ف")

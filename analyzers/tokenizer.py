@@ -19,7 +19,7 @@ import re
 
 from whoosh.analysis import RegexTokenizer
 
-from analyzers.letters import IN_WORD_MARKS
+from bahth.analyzers.letters import IN_WORD_MARKS
 
 _MARKS = re.escape(IN_WORD_MARKS)
 _ARABIC_LETTER = (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from whoosh.analysis import StandardAnalyzer
 
-from analyzers import arabic_analyzer, exact_analyzer
+from bahth.analyzers import arabic_analyzer, exact_analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
 SNN = ROOT.parent / "shared" / "data" / "saudinewsnet" / "docs.jsonl.gz"

@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bahth.search.runs import write_run
 from bench.arwiki_data import DATA_DIR, Arwiki, load
-from bench.evaluate import evaluate, write_run
+from bench.evaluate import evaluate
 
 OUT_DIR = Path(__file__).resolve().parent / "out" / "arwiki"
 SPLIT_COLUMNS = ("arcd-train", "xquad", "arcd-test", "tydi", "tuning", "held-out")
@@ -92,9 +93,9 @@ class Row:
 
 def _bahth_engine(config: Config, data: Arwiki, workdir: Path, indexes: dict):
     """A SearchEngine for ``config``; one index per distinct analysis, shared by rankings."""
-    from analyzers import AnalysisConfig
-    from search.engine import SearchEngine
-    from search.ranking import DEFAULT_RANKING
+    from bahth.analyzers import AnalysisConfig
+    from bahth.search.engine import SearchEngine
+    from bahth.search.ranking import DEFAULT_RANKING
 
     analysis = AnalysisConfig(**config.analysis)
     ranking = dataclasses.replace(DEFAULT_RANKING, **config.ranking)
@@ -194,12 +195,12 @@ def check_cli_run(data_dir: Path, out_dir: Path) -> str:
     library's run for the default configuration: same documents, same order, same scores."""
     import subprocess
 
-    from bench.evaluate import read_run
+    from bahth.search.runs import read_run
 
     library = read_run(out_dir / "default.trec")
     cli_run = out_dir / "default-cli.trec"
     with tempfile.TemporaryDirectory(prefix="bahth-arwiki-cli-") as tmp:
-        from search.engine import SearchEngine
+        from bahth.search.engine import SearchEngine
 
         SearchEngine(Path(tmp) / "index").add_documents(load(data_dir).docs)
         bahth = Path(sys.executable).with_name("bahth")

@@ -6,7 +6,8 @@
 
 import sys
 
-from bench.evaluate import METRICS, evaluate, read_qrels, read_run
+from bahth.search.runs import read_run
+from bench.evaluate import METRICS, evaluate, read_qrels
 
 
 def main(argv: list[str]) -> int:

@@ -19,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from bahth.search.runs import Run, ranked
+
 Qrels = dict[str, dict[str, int]]  # qid -> {docid: relevance}
-Run = dict[str, dict[str, float]]  # qid -> {docid: score}
 
 METRICS = ("mrr@10", "ndcg@10", "recall@100")
 
@@ -33,36 +34,6 @@ def read_qrels(path: str | Path) -> Qrels:
             qid, _, docid, rel = line.split()
             qrels[qid][docid] = int(rel)
     return dict(qrels)
-
-
-def read_run(path: str | Path) -> Run:
-    """TREC run: ``qid Q0 docid rank score tag`` per line."""
-    run: Run = defaultdict(dict)
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, docid, _rank, score, *_ = line.split()
-            run[qid][docid] = float(score)
-    return dict(run)
-
-
-def write_run(
-    path: str | Path, results: Iterable[tuple[str, list[tuple[str, float]]]], tag: str
-) -> Run:
-    """Write ``(qid, [(docid, score), ...])`` pairs as a TREC run file; returns the run."""
-    run: Run = {}
-    lines = []
-    for qid, hits in results:
-        run[qid] = {}
-        for rank, (docid, score) in enumerate(ranked(dict(hits)), start=1):
-            run[qid][docid] = score
-            lines.append(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
-    Path(path).write_text("".join(lines), encoding="utf-8")
-    return run
-
-
-def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
-    """Documents best first; equal scores ordered by id, descending (trec_eval's rule)."""
-    return sorted(scores.items(), key=lambda item: (item[1], item[0]), reverse=True)
 
 
 def reciprocal_rank(ranking: list[str], relevant: Mapping[str, int], k: int = 10) -> float:

@@ -50,7 +50,7 @@ def _limited(path: Path, limit: int | None, workdir: Path) -> Path:
 
 
 def run_bahth(data: Path, folder: Path) -> int:
-    from index.store import IndexStore
+    from bahth.index.store import IndexStore
 
     report = IndexStore(folder).index_paths([data])
     return report.added
@@ -61,7 +61,7 @@ def run_whoosh(data: Path, folder: Path) -> int:
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import ID, TEXT, Schema
 
-    from index.sources import Document, read_sources
+    from bahth.index.sources import Document, read_sources
 
     folder.mkdir(parents=True)
     schema = Schema(

@@ -59,7 +59,7 @@ def percentile(values: list[float], fraction: float) -> float:
 @contextmanager
 def bahth_server(index: Path, threads: int) -> Iterator[tuple[str, int]]:
     """Run ``bahth serve`` on a free loopback port; yield (host, port); stop it afterwards."""
-    command = [sys.executable, "-m", "search.cli", "serve", "--index", str(index)]
+    command = [sys.executable, "-m", "bahth", "serve", "--index", str(index)]
     command += ["--host", "127.0.0.1", "--port", "0", "--threads", str(threads)]
     process = subprocess.Popen(
         command,
@@ -85,7 +85,7 @@ def bahth_server(index: Path, threads: int) -> Iterator[tuple[str, int]]:
 
 def library_baseline(index: Path, queries: list[str], seconds: float, per_page: int) -> dict:
     """SearchEngine.search in this process, one thread: no HTTP at all."""
-    from search.engine import SearchEngine
+    from bahth.search.engine import SearchEngine
 
     engine = SearchEngine(index)
     for q in queries:  # warm-up: open the searcher, fill caches
@@ -188,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 600:
         parser.error("--clients must be 1..256 and --seconds 0..600")
 
-    from index.errors import BahthError
-    from web.server import count_documents
+    from bahth.index.errors import BahthError
+    from bahth.web.server import count_documents
 
     try:
         documents, path = count_documents(args.index)

@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from whoosh import index as whoosh_index
 
+    from bahth.search.engine import SearchEngine
     from bench.baselines import BaselineSearcher, Indexed, build_index
-    from search.engine import SearchEngine
 
     articles = read_articles(args.data)
     items = known_items(articles)

@@ -40,9 +40,9 @@ CANDIDATES = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analyzers import AnalysisConfig
-    from search.engine import SearchEngine
-    from search.ranking import DEFAULT_RANKING
+    from bahth.analyzers import AnalysisConfig
+    from bahth.search.engine import SearchEngine
+    from bahth.search.ranking import DEFAULT_RANKING
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stem", default="light")

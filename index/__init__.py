@@ -1,8 +1,8 @@
 """bahth's index: reading documents from files and keeping a Whoosh index in step with them."""
 
-from index.errors import BahthError, IndexMissing, IndexVersionMismatch, SourceError
-from index.sources import Document, Failure, read_sources
-from index.store import IndexReport, IndexStore, default_index_path
+from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch, SourceError
+from bahth.index.sources import Document, Failure, read_sources
+from bahth.index.store import IndexReport, IndexStore, default_index_path
 
 __all__ = [
     "BahthError",

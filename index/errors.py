@@ -1,16 +1,39 @@
 """Errors a user can meet, each with a message that says what to do. No traceback needed."""
 
+from __future__ import annotations
+
+import shlex
+from os import PathLike
+
 
 class BahthError(Exception):
     """Base class: ``str(error)`` is a complete sentence for the user."""
 
 
 class IndexMissing(BahthError):
-    """There is no index (or an empty folder) where one was expected."""
+    """There is no index (or an empty folder) where one was expected. The message names the
+    folder and the command that builds an index there (``command``, for a web page)."""
+
+    def __init__(self, path: str | PathLike, reason: str | None = None) -> None:
+        self.path = str(path)
+        self.command = f"bahth index PATH... --index {shlex.quote(self.path)}"
+        reason = reason or f"There is no index at {self.path}."
+        super().__init__(f"{reason} Build one with: {self.command}")
+
+
+class IndexEmpty(IndexMissing):
+    """The index exists but holds no document: nothing to search yet."""
+
+    def __init__(self, path: str | PathLike) -> None:
+        super().__init__(path, f"The index at {path} holds no document yet.")
 
 
 class IndexVersionMismatch(BahthError):
     """The index was built by another analyzer version than the code's: rebuild it."""
+
+
+class AnalysisMismatch(BahthError):
+    """An existing index was asked to take documents analyzed another way: rebuild it."""
 
 
 class SourceError(BahthError):

@@ -4,13 +4,11 @@ Whoosh's writer runs each field's analyzer token by token through a chain of gen
 (tokenizer, normalize, stop words, stem) and bahth indexes title and text twice (stemmed and
 exact): four passes over every token. ``FastSegmentWriter`` instead
 
-* tokenizes each value once for both of its fields, with the analyzers' own regex;
-* analyzes each distinct word form once, by running the field's real analyzer on that word
-  alone, and caches the terms: a news corpus repeats its words, so most tokens cost a
-  dictionary lookup. This is exact because bahth's filters are per token (they never look
-  at a neighbour; see analyzers/filters.py): a word's terms do not depend on its context.
-  A word that does not analyze to tokens at one position, or a document whose terms differ
-  from Whoosh's own analysis in the self-check, sends the writer back to Whoosh's path;
+* splits each value into words once for both of its fields;
+* asks the index's ``WordAnalysis`` (analyzers/words.py) what each word becomes: each distinct
+  word is analyzed once, by the very chains in the schema, and cached, so most tokens cost a
+  dictionary lookup. The first documents are checked against the chains; a field whose
+  analyzer is not one of the two chains, or a failed check, goes Whoosh's own way;
 * hands the segment's field lengths, which it already knows, to the posting writer, instead
   of letting Whoosh read them back from disk once per posting.
 
@@ -29,64 +27,40 @@ import traceback
 from array import array
 from collections import defaultdict
 
-from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms, word_analysis
+
 log = logging.getLogger("bahth.index")
 
-SELF_CHECKED_DOCUMENTS = 10  # documents compared with Whoosh's own analysis per writer
-WORD_CACHE_LIMIT = 200_000  # distinct word forms cached per analyzer (~60 MB) before starting over
-
-
-class NotPerWord(Exception):
-    """The analyzer's result for a word depends on more than the word: use Whoosh's path."""
+SELF_CHECKED_DOCUMENTS = 10  # documents checked against the analyzer chains per writer
 
 
 class FieldPlan:
-    """How to index one TEXT field word by word: its tokenizer regex, format, cache."""
+    """How to index one TEXT field word by word: which of a word's terms it takes (its stems
+    or its exact form) and how it encodes them."""
 
-    def __init__(self, field) -> None:
-        analyzer = field.analyzer
-        tokenizer = analyzer.items[0]
-        self.expression = tokenizer.expression
-        self.analyzer = analyzer
+    def __init__(self, field, exact: bool) -> None:
+        self.exact = exact
         self.positions = type(field.format) is Positions
         self.boost = field.format.field_boost
         self.encode = field.format.encode if self.positions else None
-        self.cache: dict[str, tuple[str, ...]] = {}
 
-    def learn(self, words: list[str]) -> None:
-        """Analyze the words not yet in the cache: all in one analyzer call, each word at
-        its own position, so a document's new words cost one pass through the filters."""
-        cache = self.cache
-        new = [word for word in dict.fromkeys(words) if word not in cache]
-        if not new:
-            return
-        if len(cache) + len(new) > WORD_CACHE_LIMIT:
-            cache.clear()  # start over, with every word of this document to learn
-            new = list(dict.fromkeys(words))
-        joined = " ".join(new)
-        if [t.text for t in self.analyzer.items[0](joined)] != new:
-            raise NotPerWord(joined[:40])  # the words do not tokenize apart again
-        found: list[list[str]] = [[] for _ in new]
-        for token in self.analyzer(joined, positions=True, mode="index"):
-            if not getattr(token, "stopped", False):
-                found[token.pos].append(token.text)
-        for word, terms in zip(new, found, strict=True):
-            cache[word] = tuple(terms)
-
-    def items(self, words: list[str]) -> list[tuple[bytes, int, float, bytes]]:
-        """(term bytes, frequency, weight, encoded value) per term, as Field.index gives."""
-        self.learn(words)
-        cache = self.cache
+    def items(self, terms: list[WordTerms]) -> list[tuple[bytes, int, float, bytes]]:
+        """(term bytes, frequency, weight, encoded value) per term, as Field.index gives, for
+        a value whose words, in order, became ``terms``."""
         boost = self.boost
+        if self.exact:
+            per_word = [(word.exact,) if word.exact else () for word in terms]
+        else:
+            per_word = [word.stems for word in terms]
         if self.positions:
             poses: dict[str, list[int]] = defaultdict(list)
-            for pos, word in enumerate(words):
-                for term in cache[word]:
+            for pos, word_terms in enumerate(per_word):
+                for term in word_terms:
                     poses[term].append(pos)
             encode = self.encode
             return [
@@ -94,8 +68,8 @@ class FieldPlan:
                 for term, p in poses.items()
             ]
         freqs: dict[str, int] = defaultdict(int)
-        for word in words:
-            for term in cache[word]:
+        for word_terms in per_word:
+            for term in word_terms:
                 freqs[term] += 1
         return [
             (term.encode("utf-8"), freq, freq * boost, _packed(freq))
@@ -111,53 +85,41 @@ def _packed(frequency: int) -> bytes:
     return _FREQUENCIES[frequency] if frequency < 1024 else pack_uint(frequency)
 
 
-def _plan(field) -> FieldPlan | None:
-    analyzer = getattr(field, "analyzer", None)
-    if not isinstance(analyzer, CompositeAnalyzer) or not analyzer.items:
-        return None
-    tokenizer = analyzer.items[0]
+def _plan(field, words: WordAnalysis) -> FieldPlan | None:
+    """The field's plan when its analyzer is one of the word analysis' two chains."""
     if type(field.format) not in (Frequency, Positions) or field.vector:
         return None
-    if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
-        return None
-    return FieldPlan(field)
+    analyzer = getattr(field, "analyzer", None)
+    if analyzer == words.stemmed_chain:
+        return FieldPlan(field, exact=False)
+    if analyzer == words.exact_chain:
+        return FieldPlan(field, exact=True)
+    return None
 
 
 class FastSegmentWriter(SegmentWriter):
     """A Whoosh SegmentWriter whose add_document analyzes per distinct word (see above)."""
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, words: WordAnalysis | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        self._plans = {name: _plan(field) for name, field in self.schema.items()}
-        caches: list[tuple[object, dict]] = []  # fields with equal analyzers share a cache
-        for plan in self._plans.values():
-            if plan is None:
-                continue
-            same = next((cache for a, cache in caches if a == plan.analyzer), None)
-            if same is None:
-                caches.append((plan.analyzer, plan.cache))
-            else:
-                plan.cache = same
+        self.words = words or word_analysis(AnalysisConfig())
+        self._plans = {name: _plan(field, self.words) for name, field in self.schema.items()}
         self._lengths: dict[str, array] = {}
         self._checks_left = SELF_CHECKED_DOCUMENTS
-        self._fused = True
 
-    def _field_items(self, fieldname: str, field, value, words_of: dict) -> list:
-        plan = self._plans.get(fieldname) if self._fused else None
+    def _field_items(self, fieldname: str, field, value, terms_of: dict) -> list:
+        plan = self._plans.get(fieldname)
         if plan is None or not isinstance(value, str):
             return list(field.index(value))
-        key = (id(value), plan.expression.pattern)
-        words = words_of.get(key)
-        if words is None:
-            words = words_of[key] = [m.group() for m in plan.expression.finditer(value)]
-        items = plan.items(words)
-        if self._checks_left > 0:
-            expected = sorted(field.index(value))
-            if sorted(items) != expected:
-                log.warning("per-word analysis differs for field %s: using Whoosh's", fieldname)
-                self._fused = False
-                return expected
-        return items
+        terms = terms_of.get(id(value))  # a value's words, shared by its stemmed and exact twin
+        if terms is None:
+            words = self.words
+            if self._checks_left > 0:
+                words.check(value)
+            if not words.per_word:
+                return list(field.index(value))
+            terms = terms_of[id(value)] = words.words(words.surfaces(value))
+        return plan.items(terms)
 
     def add_document(self, **fields) -> None:
         """Whoosh's SegmentWriter.add_document, with faster analysis and lengths kept."""
@@ -167,7 +129,7 @@ class FastSegmentWriter(SegmentWriter):
         docnum = self.docnum
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
-        words_of: dict = {}  # a value's words, shared by its stemmed and exact fields
+        terms_of: dict = {}
 
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
@@ -177,12 +139,7 @@ class FastSegmentWriter(SegmentWriter):
             field = schema[fieldname]
             length = 0
             if field.indexed:
-                try:
-                    items = self._field_items(fieldname, field, value, words_of)
-                except NotPerWord as word:
-                    log.warning("word %r does not analyze alone: using Whoosh's path", str(word))
-                    self._fused = False
-                    items = list(field.index(value))
+                items = self._field_items(fieldname, field, value, terms_of)
                 scorable = field.scorable
                 self._post(fieldname, docnum, items)
                 if scorable:
@@ -255,8 +212,8 @@ class BulkSegmentWriter(FastSegmentWriter):
     the analysis. Memory stays bounded: past ``limitmb`` the writer closes its segment and
     starts another (``segments`` lists those it closed)."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:
-        super().__init__(ix, _lk=False, **kwargs)
+    def __init__(self, ix, words: WordAnalysis | None = None, limitmb: int = 128, **kwargs):
+        super().__init__(ix, words, _lk=False, **kwargs)
         self._limit = limitmb * 1024 * 1024
         self.segments: list = []
         self._reset_table()
@@ -360,13 +317,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _work(folder: str, jobs, results, limitmb: int, parent: int) -> None:
+def _work(folder: str, analysis: AnalysisConfig, jobs, results, limitmb: int, parent: int):
     _die_with_parent(parent)
     import whoosh.index
 
     try:
         ix = whoosh.index.open_dir(folder)
-        writer = BulkSegmentWriter(ix, limitmb=limitmb)
+        writer = BulkSegmentWriter(ix, word_analysis(analysis), limitmb=limitmb)
         while True:
             batch = jobs.get()
             if batch is None:
@@ -386,7 +343,14 @@ class ParallelAdder:
     """Send documents' fields to ``procs`` worker processes in batches; ``finish()`` returns
     the segments they wrote (not yet in any table of contents: the caller commits them)."""
 
-    def __init__(self, folder: str, procs: int = 2, batch: int = 100, limitmb: int = 128):
+    def __init__(
+        self,
+        folder: str,
+        analysis: AnalysisConfig,
+        procs: int = 2,
+        batch: int = 100,
+        limitmb: int = 128,
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self.jobs = context.Queue(maxsize=procs * 2)
         self.results = context.Queue()
@@ -395,7 +359,7 @@ class ParallelAdder:
         self.workers = [
             context.Process(
                 target=_work,
-                args=(folder, self.jobs, self.results, limitmb, os.getpid()),
+                args=(folder, analysis, self.jobs, self.results, limitmb, os.getpid()),
                 daemon=True,
             )
             for _ in range(procs)

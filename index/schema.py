@@ -9,7 +9,7 @@ Only the stemmed fields store the original text, which snippets are cut from.
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from analyzers import AnalysisConfig
+from bahth.analyzers import AnalysisConfig
 
 # Fields searched for plain words, and the exact twin of each stemmed field.
 STEMMED_FIELDS = ("title", "text")

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
 
-from index.errors import SourceError
+from bahth.index.errors import SourceError
 
 SUFFIXES = (".jsonl.gz", ".jsonl", ".csv", ".txt")
 _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%Y-%m", "%Y")

@@ -33,12 +33,18 @@ from pathlib import Path
 
 import whoosh.index
 
-from analyzers import ANALYZER_VERSION, AnalysisConfig
-from index.errors import BahthError, IndexMissing, IndexVersionMismatch
-from index.fastwrite import FastSegmentWriter, ParallelAdder
-from index.lock import WriteLock
-from index.schema import build_schema
-from index.sources import Document, Failure, read_sources
+from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig, word_analysis
+from bahth.index.errors import (
+    AnalysisMismatch,
+    BahthError,
+    IndexEmpty,
+    IndexMissing,
+    IndexVersionMismatch,
+)
+from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder
+from bahth.index.lock import WriteLock
+from bahth.index.schema import build_schema
+from bahth.index.sources import Document, Failure, read_sources
 
 DEFAULT_INDEX = Path("instance") / "index"
 CURRENT = "current"
@@ -148,8 +154,10 @@ class IndexStore:
         os.replace(temporary, live / META)
 
     def exists(self) -> bool:
+        """Is there a live generation with a committed table of contents? (Read from the
+        folder, not by opening the index: an index of another version may not open.)"""
         live = self._live_dir()
-        return live is not None and whoosh.index.exists_in(str(live))
+        return live is not None and _has_toc(live)
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -159,19 +167,23 @@ class IndexStore:
         if live is None:
             return self.requested_analysis or AnalysisConfig()
         if self._analysis is None or self._analysis_generation != live.name:
-            recorded = self._read_meta(live).get("analysis")
-            try:
-                self._analysis = AnalysisConfig(**recorded) if recorded else AnalysisConfig()
-            except (TypeError, ValueError):
-                self._analysis = AnalysisConfig()
+            self._analysis = self._read_analysis(live)
             self._analysis_generation = live.name
         return self._analysis
+
+    def _read_analysis(self, live: Path) -> AnalysisConfig:
+        """The analysis a generation was built with (bahth's default if unrecorded)."""
+        recorded = self._read_meta(live).get("analysis")
+        try:
+            return AnalysisConfig(**recorded) if recorded else AnalysisConfig()
+        except (TypeError, ValueError):
+            return AnalysisConfig()
 
     def generation(self) -> str:
         """A cheap token that changes on every commit and on a rebuild swap."""
         live = self._live_dir()
         if live is None:
-            raise IndexMissing(f"There is no index at {self.path}.")
+            raise IndexMissing(self.path)
         newest = max((int(m.group(1)) for m in map(_TOC.match, os.listdir(live)) if m), default=-1)
         return f"{live.name}:{newest}"
 
@@ -184,13 +196,31 @@ class IndexStore:
                 f"{self.analysis.id}: run `bahth index --rebuild PATH... --index {self.path}`."
             )
 
+    def _check_requested_analysis(self) -> None:
+        """An index keeps the analysis it was built with: asking for another one is only
+        possible with a rebuild, which says so."""
+        wanted, built = self.requested_analysis, self.analysis
+        if wanted is not None and wanted != built:
+            raise AnalysisMismatch(
+                f"The index at {self.path} was built with {built.id}, not {wanted.id}: add "
+                f"--rebuild to rebuild it (`bahth index --rebuild PATH... --index {self.path}`)."
+            )
+
+    def require_documents(self) -> int:
+        """The number of documents, when there is an index with some to search; else
+        IndexMissing (no index) or IndexEmpty (an index with no document yet)."""
+        documents = int(self.stats()["documents"])
+        if not documents:
+            raise IndexEmpty(self.path)
+        return documents
+
     def open_index(self) -> whoosh.index.Index:
         """Open the live generation (by its real folder, so a rebuild swap cannot pull files
         from under an open reader). IndexMissing / IndexVersionMismatch say what to do."""
         for attempt in range(5):
             live = self._live_dir()
-            if live is None or not whoosh.index.exists_in(str(live)):
-                raise IndexMissing(f"There is no index at {self.path}.")
+            if live is None or not _has_toc(live):
+                raise IndexMissing(self.path)
             self._check_version(live)
             try:
                 return whoosh.index.open_dir(str(live))
@@ -232,7 +262,7 @@ class IndexStore:
     def delete(self, doc_id: str) -> bool:
         """Delete one document by id; False when there is no such document."""
         if not self.exists():
-            raise IndexMissing(f"There is no index at {self.path}.")
+            raise IndexMissing(self.path)
         with WriteLock(self.path / LOCK, self.on_wait):
             ix = self.open_index()
             writer = ix.writer()
@@ -266,9 +296,13 @@ class IndexStore:
             else:
                 live = self._live_dir()
                 self._check_version(live)
+                self._check_requested_analysis()
             try:
                 ix = whoosh.index.open_dir(str(live))
-                _apply(ix, items, report, prune=prune, progress=progress, procs=self.procs)
+                analysis = self._read_analysis(live)
+                _apply(
+                    ix, analysis, items, report, prune=prune, progress=progress, procs=self.procs
+                )
                 self._touch(ix)
                 if fresh:
                     self._swap(live)
@@ -352,6 +386,11 @@ class IndexStore:
         }
 
 
+def _has_toc(live: Path) -> bool:
+    """Does the generation hold a committed Whoosh table of contents?"""
+    return any(_TOC.match(name) for name in os.listdir(live))
+
+
 def _as_documents(docs: Iterable[Document | dict]) -> Iterator[Document | Failure]:
     for number, doc in enumerate(docs, start=1):
         if isinstance(doc, Document):
@@ -419,11 +458,20 @@ def _known_documents(reader) -> dict[str, _Known]:
     return known
 
 
-def _apply(ix, items, report: IndexReport, *, prune: bool, progress: bool, procs: int) -> None:
+def _apply(
+    ix,
+    analysis: AnalysisConfig,
+    items,
+    report: IndexReport,
+    *,
+    prune: bool,
+    progress: bool,
+    procs: int,
+) -> None:
     """Run the documents of one run through one writer (plus worker processes for a long
     run), and commit once: the run is all in the index or none of it."""
-    writer = FastSegmentWriter(ix, limitmb=WRITER_MB)
-    adder = _Adder(writer, procs)
+    writer = FastSegmentWriter(ix, word_analysis(analysis), limitmb=WRITER_MB)
+    adder = _Adder(writer, analysis, procs)
     try:
         with writer.reader() as reader:
             known = _known_documents(reader) if reader.doc_count_all() else {}
@@ -478,8 +526,9 @@ class _Adder:
     """Adds documents in this process until a run proves long enough to pay for starting
     worker processes (PARALLEL_FROM documents), then hands them to the workers."""
 
-    def __init__(self, writer: FastSegmentWriter, procs: int) -> None:
+    def __init__(self, writer: FastSegmentWriter, analysis: AnalysisConfig, procs: int) -> None:
         self.writer = writer
+        self.analysis = analysis
         self.procs = procs
         self.pending: list[dict] = []
         self.parallel: ParallelAdder | None = None
@@ -491,7 +540,7 @@ class _Adder:
         self.pending.append(fields)
         if self.procs > 1 and len(self.pending) >= PARALLEL_FROM:
             folder = self.writer.storage.folder
-            self.parallel = ParallelAdder(folder, self.procs, limitmb=WORKER_MB)
+            self.parallel = ParallelAdder(folder, self.analysis, self.procs, limitmb=WORKER_MB)
             for pending in self.pending:
                 self.parallel.add(pending)
             self.pending = []

@@ -10,8 +10,6 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 (a reindex, or a rebuild swapped in), one searcher per thread.
 """
 
-import math
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -21,21 +19,16 @@ from os import PathLike
 import numpy as np
 from pyarabic import araby
 from whoosh import query as wq
-from whoosh import sorting
 
-from analyzers import AnalysisConfig
-from analyzers.normalizer import normalize_word
-from analyzers.stopwords import stop_words
-from analyzers.tokenizer import WORD_PATTERN
-from index.store import IndexReport, IndexStore
-from search import highlight, rerank
-from search.fastscore import FastSearch, Unsupported
-from search.query import ParsedQuery, QueryBuilder, close_words
-from search.ranking import DEFAULT_RANKING, Ranking
-from search.results import DocumentView, Hit, Page
+from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
+from bahth.index.store import IndexReport, IndexStore
+from bahth.search import highlight, rerank
+from bahth.search.fastscore import IndexArrays
+from bahth.search.first_stage import Matches, first_stage
+from bahth.search.query import ParsedQuery, QueryBuilder, close_words
+from bahth.search.ranking import DEFAULT_RANKING, Ranking
+from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
 
-MAX_PER_PAGE = 1000
-MAX_PAGE = 10_000
 FACETS = ("source", "year")
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
@@ -43,8 +36,6 @@ FACETS = ("source", "year")
 SUGGEST_BELOW = 3
 RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
-
-_WORD = re.compile(WORD_PATTERN)
 
 
 class SearchEngine:
@@ -67,6 +58,11 @@ class SearchEngine:
     @property
     def analysis(self) -> AnalysisConfig:
         return self.store.analysis
+
+    @property
+    def words(self) -> WordAnalysis:
+        """What each word becomes in this index: the one answer the writer used."""
+        return word_analysis(self.analysis)
 
     # ---- the write side: the index's own operations ----------------------------------
 
@@ -102,9 +98,25 @@ class SearchEngine:
             self._local.searcher.close()
             self._local.searcher = None
 
+    def _builder(self, searcher) -> QueryBuilder:
+        return QueryBuilder(self.words, self.ranking, searcher.reader())
+
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
-        return QueryBuilder(self.analysis, self.ranking, self._searcher().reader()).parse(q)
+        return self._builder(self._searcher()).parse(q)
+
+    def _matches(self, searcher, parsed: ParsedQuery, filter: wq.Query | None) -> Matches:
+        """The first stage: what the query matches, and BM25F scores (search.first_stage)."""
+        return first_stage(searcher, parsed.query, filter, parsed.mask, vectorized=self.vectorized)
+
+    def _ranked(
+        self, searcher, parsed: ParsedQuery, matches: Matches, depth: int
+    ) -> list[tuple[float, int]]:
+        """The best ``depth`` (score, docnum) hits: the first stage's, then the second's."""
+        docs, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
+        hits = list(zip(scores.tolist(), docs.tolist(), strict=True))
+        words = rerank.query_words(searcher, parsed.text_words)
+        return rerank.rerank(searcher, hits, words, self.ranking, self.words)[:depth]
 
     def search(
         self,
@@ -121,10 +133,9 @@ class SearchEngine:
         that cannot be run gives an empty page whose ``message`` says why.
         """
         started = time.perf_counter()
-        page = min(max(1, int(page)), MAX_PAGE)
-        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+        page, per_page = clamp_paging(page, per_page)
         searcher = self._searcher()
-        parsed = QueryBuilder(self.analysis, self.ranking, searcher.reader()).parse(q or "")
+        parsed = self._builder(searcher).parse(q or "")
         conditions = [parsed.filter] if parsed.filter is not None else []
         for name, value in (filters or {}).items():
             if name in FACETS and value not in (None, ""):
@@ -134,99 +145,50 @@ class SearchEngine:
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
             parsed.messages.append("No document matches this query.")
             return self._page(q, page, per_page, started, parsed, total=0)
-        args = (
-            searcher,
-            parsed.query,
-            wq.And(conditions) if conditions else None,
-            parsed.mask,
-            page,
-            per_page,
-            sort == "date",
-            rerank.query_words(searcher, parsed.text_words),
-        )
-        found = None
-        if self.vectorized:
-            try:
-                found = self._fast_page(*args)
-            except Unsupported:
-                found = None
-        total, shown, ranked, facets = found or self._whoosh_page(*args)
+        matches = self._matches(searcher, parsed, wq.And(conditions) if conditions else None)
+        total = matches.total
+        shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
             parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
-            page = shown
-        verdicts: dict[str, bool] = {}  # the highlighter's, shared by the page's hits
-        hits = [self._hit(fields, score, parsed, verdicts) for fields, score in ranked]
+        if sort == "date":
+            ranked = self._by_date(searcher, matches)[start:stop]
+        else:
+            ranked = self._ranked(searcher, parsed, matches, stop)[start:stop]
+        verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
+        hits = [
+            self._hit(searcher.stored_fields(docnum), score, parsed, verdicts)
+            for score, docnum in ranked
+        ]
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
-        return self._page(q, page, per_page, started, parsed, total, hits, suggestion, facets)
+        facets = self._facets(searcher, matches)
+        return self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
 
-    def _whoosh_page(self, searcher, query, filter, mask, page, per_page, by_date, words):
-        """(total, page shown, [(stored fields, score)], facets) by Whoosh's search, paged as
-        Whoosh's search_page pages (a page past the end shows the last one)."""
-        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        results = searcher.search(
-            query,
-            limit=max(page * per_page, rerank.fetch(self.ranking)),
-            filter=filter,
-            mask=mask,
-            groupedby=groups,
-            sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
-            optimize=False,  # see search.query.Or
-        )
-        facets = {
-            name: {
-                str(k): v
-                for k, v in sorted(results.groups(name).items(), key=lambda kv: -kv[1])
-                if k not in (None, "")
-            }
-            for name in FACETS
-        }
-        total = len(results)
-        shown = min(math.ceil(total / per_page), page)
-        top = results.top_n if by_date else self._rerank(searcher, results.top_n, words)
-        start, stop = (shown - 1) * per_page, shown * per_page
-        ranked = [(searcher.stored_fields(d), s) for s, d in top[max(start, 0) : stop]]
-        return total, shown, ranked, facets
+    def _by_date(self, searcher, matches: Matches) -> list[tuple[float, int]]:
+        """Every match, newest first (undated ones last; ties by docnum), with its date's
+        sort key as the score."""
+        ranks, keys = IndexArrays.of(searcher).date_order()
+        docs = matches.docnums()
+        ordered = docs[np.lexsort((docs, ranks[docs]))].tolist()
+        return [(keys[docnum], docnum) for docnum in ordered]
 
-    def _rerank(self, searcher, top, words) -> list[tuple[float, int]]:
-        """The second stage (search.rerank) over (score, docnum) hits, best first."""
-        return rerank.rerank(searcher, list(top), words, self.ranking)
-
-    def _fast_page(self, searcher, query, filter, mask, page, per_page, by_date, words):
-        """What _whoosh_page returns, from search.fastscore: the same hits in the same order,
-        the same total and facets. Stored fields are read for the shown page, and the second
-        stage reads the text of its top hits (search.rerank)."""
-        fast = FastSearch(searcher)
-        matches = fast.matches(query, filter, mask)
-        total = matches.total
-        shown = min(math.ceil(total / per_page), page)  # as Whoosh's ResultsPage
-        start, stop = (shown - 1) * per_page, shown * per_page
-        if not total:
-            docnums, scores = [], []
-        elif by_date:
-            ranks, keys = fast.arrays.date_order()
-            docs = matches.docnums()
-            docnums = docs[np.lexsort((docs, ranks[docs]))][start:stop].tolist()
-            scores = [keys[d] for d in docnums]  # Whoosh shows the sort key as the score
-        else:
-            docs, values = matches.top(max(stop, rerank.fetch(self.ranking)))
-            top = self._rerank(searcher, zip(values.tolist(), docs.tolist(), strict=True), words)
-            scores, docnums = [s for s, _ in top[start:stop]], [d for _, d in top[start:stop]]
-        ranked = [(searcher.stored_fields(d), s) for d, s in zip(docnums, scores, strict=True)]
+    def _facets(self, searcher, matches: Matches) -> dict[str, dict[str, int]]:
+        """For each facet, {value: number of matches with it}, the most frequent first (ties
+        in the order the values first appear in the index)."""
+        arrays = IndexArrays.of(searcher)
         docs = matches.docnums()
         facets = {}
         for name in FACETS:
-            codes, names = fast.arrays.facet(name)
+            codes, names = arrays.facet(name)
             found, first, counts = np.unique(codes[docs], return_index=True, return_counts=True)
-            # Whoosh counts in docnum order and sorts by count: ties keep first-seen order
             order = np.lexsort((first, -counts))
             facets[name] = {
                 str(names[code]): int(count)
                 for code, count in zip(found[order].tolist(), counts[order].tolist(), strict=True)
                 if names[code] not in (None, "")
             }
-        return total, shown, ranked, facets
+        return facets
 
     def _page(
         self, q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
@@ -245,8 +207,8 @@ class SearchEngine:
 
     def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery, verdicts: dict) -> Hit:
         title, text = fields.get("title") or "", fields.get("text") or ""
-        title_spans = highlight.matched_spans(title, parsed.terms, self.analysis, verdicts)
-        text_spans = highlight.matched_spans(text, parsed.terms, self.analysis, verdicts)
+        title_spans = highlight.matched_spans(title, parsed.terms, self.words, verdicts)
+        text_spans = highlight.matched_spans(text, parsed.terms, self.words, verdicts)
         return Hit(
             id=fields["id"],
             title=title,
@@ -290,17 +252,16 @@ class SearchEngine:
         """Whole indexed words starting with the last word of ``prefix``, most frequent first,
         spelled as in the documents (not stems, not normalized)."""
         limit = min(max(1, int(limit)), 50)
-        words = [t.text for t in self.analysis.exact()(prefix or "")]
-        if not words or (prefix or "")[-1:].isspace():
+        typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
+        if not typed or (prefix or "")[-1:].isspace():
             return []
         searcher = self._searcher()
         reader = searcher.reader()
         counts: dict[str, int] = {}
-        stops = stop_words()
         for fieldname in ("text_exact", "title_exact"):
-            for word, info in reader.iter_prefix(fieldname, words[-1]):
+            for word, info in reader.iter_prefix(fieldname, typed[-1]):
                 word = word.decode("utf-8")
-                if word not in stops:
+                if not self.words.word(word).stop:
                     counts[word] = counts.get(word, 0) + info.doc_frequency()
         ranked = sorted(counts, key=lambda w: (-counts[w], w))[:limit]
         return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
@@ -316,10 +277,10 @@ class SearchEngine:
                 continue
             docnum = reader.postings(fieldname, word).id()
             text = searcher.stored_fields(docnum).get(stored) or ""
-            spellings = (m.group() for m in _WORD.finditer(text))
-            found = next((w for w in spellings if normalize_word(w) == word), None)
-            if found:
-                surface = araby.strip_tatweel(araby.strip_diacritics(found))
+            spans = self.words.spans(text, lambda terms: True if terms.exact == word else None, {})
+            if spans:
+                start, end = spans[0]
+                surface = araby.strip_tatweel(araby.strip_diacritics(text[start:end]))
                 break
         self._surfaces[word] = surface
         return surface
@@ -339,10 +300,10 @@ class SearchEngine:
             title=title,
             text=text,
             title_html=highlight.highlight(
-                title, highlight.matched_spans(title, parsed.terms, self.analysis)
+                title, highlight.matched_spans(title, parsed.terms, self.words)
             ),
             body_html=highlight.paragraphs(
-                text, highlight.matched_spans(text, parsed.terms, self.analysis)
+                text, highlight.matched_spans(text, parsed.terms, self.words)
             ),
             source=fields.get("source"),
             date=_iso(fields.get("date")),
@@ -355,32 +316,15 @@ class SearchEngine:
         """For each (query id, text): the top ``limit`` (doc id, score), for TREC runs.
         No snippets, facets or counts: only ranking, as fast as it goes."""
         searcher = self._searcher()
-        builder = QueryBuilder(self.analysis, self.ranking, searcher.reader())
+        builder = self._builder(searcher)
         ids = searcher.reader().column_reader("id")
-        fast = FastSearch(searcher) if self.vectorized else None
         for qid, text in queries:
             parsed = builder.parse(text or "")
             if parsed.query is None or parsed.query is wq.NullQuery:
                 yield qid, []
                 continue
-            try:
-                if fast is None:
-                    raise Unsupported("vectorized=False")
-                matches = fast.matches(parsed.query, parsed.filter, parsed.mask)
-                docs, scores = matches.top(max(limit, rerank.fetch(self.ranking)))
-                top = zip(scores.tolist(), docs.tolist(), strict=True)
-            except Unsupported:
-                results = searcher.search(
-                    parsed.query,
-                    limit=max(limit, rerank.fetch(self.ranking)),
-                    filter=parsed.filter,
-                    mask=parsed.mask,
-                    terms=False,
-                    optimize=False,  # see search.query.Or
-                )
-                top = results.top_n
-            words = rerank.query_words(searcher, parsed.text_words)
-            top = self._rerank(searcher, top, words)[:limit]
+            matches = self._matches(searcher, parsed, parsed.filter)
+            top = self._ranked(searcher, parsed, matches, limit)
             yield qid, [(ids[docnum], float(score)) for score, docnum in top]
 
 

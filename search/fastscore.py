@@ -29,7 +29,7 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.reading import TermNotFound
 
-from search.ranking import field_lengths
+from bahth.search.ranking import field_lengths
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -275,9 +275,14 @@ class Evaluator:
             return scores, scores > 0
         if kind is wq.AndNot:
             scores, matched = self.evaluate(q.a)
-            excluded = self.evaluate(q.b)[1]
-            matched &= ~excluded
+            matched &= ~self.evaluate(q.b)[1]
             scores[~matched] = 0.0
+            return scores, matched
+        if kind is wq.AndMaybe:  # a's documents; b's score added where b matches too
+            scores, matched = self.evaluate(q.a)
+            extra, also = self.evaluate(q.b)
+            both = matched & also
+            scores[both] = scores[both] + extra[both]
             return scores, matched
         if kind is wq.Every and q.fieldname is None:
             return np.where(self.arrays.live, float(q.boost), 0.0), self.arrays.live.copy()

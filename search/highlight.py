@@ -1,23 +1,19 @@
 """Snippets and highlights: mark matched words exactly as written, escape everything else.
 
-The original text is re-tokenized with the analyzer's own tokenizer, so a mark always covers
-a whole word as written: its diacritics, tatweel and clitics (a match of تمارة marks بتمارة).
-A word is marked when its normalized form is one of the query's exact words, or one of its
-stems is one of the query's stems: both stemmed and exact matches show.
+The original text is split by the analyzer's own tokenizer, so a mark always covers a whole
+word as written: its diacritics, tatweel and clitics (a match of تمارة marks بتمارة). A word is
+marked when its exact term is one of the query's exact words, or one of its stems is one of
+the query's stems: both stemmed and exact matches show. What a word becomes is the index's
+WordAnalysis' answer, the one the writer indexed it by.
 """
 
 import re
 from collections.abc import Iterator
 from html import escape, unescape
 
-from analyzers import AnalysisConfig
-from analyzers.normalizer import normalize_word
-from analyzers.stemmer import stems_for
-from analyzers.stopwords import stop_words
-from analyzers.tokenizer import WORD_PATTERN
-from search.query import Terms
+from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.search.query import Terms
 
-_WORD = re.compile(WORD_PATTERN)
 _SPACES = re.compile(r"\s+")
 SNIPPET_CHARS = 200
 MAX_FRAGMENTS = 3
@@ -27,31 +23,18 @@ Span = tuple[int, int]
 
 
 def matched_spans(
-    text: str, terms: Terms, analysis: AnalysisConfig, verdicts: dict[str, bool] | None = None
+    text: str, terms: Terms, words: WordAnalysis, verdicts: dict[str, bool | None] | None = None
 ) -> list[Span]:
     """(start, end) of every word of ``text`` that the query matched, in order. ``verdicts``
     (word as written -> matched) may be shared by the texts of one query's hits."""
     if not (terms.stems or terms.exact):
         return []
-    stops = stop_words() if analysis.stopwords else frozenset()
-    verdicts = {} if verdicts is None else verdicts
-    spans = []
-    for m in _WORD.finditer(text):
-        surface = m.group()
-        verdict = verdicts.get(surface)
-        if verdict is None:
-            word = normalize_word(surface) if analysis.normalize else surface.lower()
-            verdict = bool(word) and (
-                word in terms.exact
-                or (
-                    word not in stops
-                    and any(s in terms.stems for s in stems_for(word, analysis.stem))
-                )
-            )
-            verdicts[surface] = verdict
-        if verdict:
-            spans.append(m.span())
-    return spans
+
+    def matched(word: WordTerms) -> bool | None:
+        hit = word.exact in terms.exact or any(s in terms.stems for s in word.stems)
+        return True if hit else None
+
+    return words.spans(text, matched, {} if verdicts is None else verdicts)
 
 
 def _render(text: str, start: int, end: int, spans: list[Span], flatten: bool) -> str:

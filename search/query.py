@@ -6,12 +6,14 @@ The language (lenient: anything else is read as words):
     "الشراكة الأمنية"      a phrase, on the exact field: stop words inside it still count
     الكتا*                prefix, on the exact field (normalized, unstemmed)
     المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
-    a AND b, a OR b, NOT a, -a, +a, ( ... )
+    a AND b, a OR b, NOT a, -a, ( ... )
+    +a +"a b"             required: only documents that have it (the other words still rank)
     title:حموشي           search the title only
     source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
 
-Words go through the same analyzers as the documents. Arabic punctuation (؟ ، ؛ « ») is
-punctuation: the analyzer drops it; only a trailing * or ~ is syntax.
+Words become terms as the documents' words did: the index's WordAnalysis says what each one
+becomes. Arabic punctuation (؟ ، ؛ « ») is punctuation: the tokenizer drops it; only a
+trailing * or ~ is syntax.
 """
 
 import re
@@ -22,9 +24,9 @@ from datetime import datetime
 from whoosh import query as wq
 from whoosh.support.levenshtein import distance as edit_distance
 
-from analyzers import AnalysisConfig
-from analyzers.normalizer import normalize_word
-from search.ranking import Ranking
+from bahth.analyzers import WordAnalysis
+from bahth.analyzers.normalizer import normalize_word
+from bahth.search.ranking import Ranking
 
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
@@ -179,12 +181,14 @@ class _Parser:
 class QueryBuilder:
     """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
 
-    def __init__(self, analysis: AnalysisConfig, ranking: Ranking, reader) -> None:
-        self.analysis = analysis
+    def __init__(self, words: WordAnalysis, ranking: Ranking, reader) -> None:
+        self.words = words
         self.ranking = ranking
         self.reader = reader
-        self._stemmed = analysis.stemmed()
-        self._exact = analysis.exact()
+
+    def _exact_words(self, text: str) -> list[str]:
+        """The exact terms of the words of ``text`` (stop words included), in order."""
+        return [word.terms.exact for word in self.words.tokens(text) if word.terms.exact]
 
     def parse(self, text: str) -> ParsedQuery:
         parsed = ParsedQuery(query=None)
@@ -226,7 +230,7 @@ class QueryBuilder:
             inner = self._compile(node.children[0], parsed)
             self._negated -= 1
             return wq.Not(inner) if inner is not None else None
-        positives, negatives, proximity = [], [], []
+        positives, negatives, required, proximity = [], [], [], []
         plain_run: list[str] = []
         for child in node.children:
             negative = isinstance(child, Leaf) and child.sign == "-"
@@ -242,6 +246,8 @@ class QueryBuilder:
                 negatives.append(compiled)
             else:
                 positives.append(compiled)
+                if isinstance(child, Leaf) and child.sign == "+":
+                    required.append(compiled)
         if node.op == "soft" and len(positives) > 1:
             proximity = self._proximity(plain_run)
         if not positives:
@@ -252,6 +258,8 @@ class QueryBuilder:
             combined = wq.And(positives)
         elif node.op == "or":
             combined = Or(positives)
+        elif required:
+            combined = self._required(positives, required, proximity)
         elif len(positives) == 1 and not proximity:
             combined = positives[0]
         else:
@@ -259,6 +267,15 @@ class QueryBuilder:
         if negatives:
             combined = wq.AndNot(combined, Or(negatives))
         return combined
+
+    def _required(self, positives: list, required: list, proximity: list) -> wq.Query:
+        """Documents with every +word (or +"phrase"), scored by all the words: the required
+        ones, plus each optional one the document also has (Whoosh's AndMaybe)."""
+        must = required[0] if len(required) == 1 else wq.And(required)
+        optional = [q for q in positives if not any(q is r for r in required)]
+        if not optional and not proximity:
+            return must
+        return wq.AndMaybe(must, Or(_flat(optional) + proximity))
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
         if leaf.field in FILTER_FIELDS:
@@ -281,26 +298,24 @@ class QueryBuilder:
         return self._words(leaf.text, fields, parsed, leaf.sign)
 
     def _words(self, text: str, fields, parsed: ParsedQuery, sign: str = ""):
-        """Plain words: per position, the stems in the stemmed fields OR the exact form."""
-        by_position: dict[int, list[str]] = {}
-        for t in self._stemmed(text, positions=True, chars=True, removestops=True):
-            by_position.setdefault(t.startchar, []).append(t.text)
-        exact_at = {t.startchar: (t.text, t.endchar) for t in self._exact(text, chars=True)}
+        """Plain words: per word, its stems in the stemmed fields OR its exact form."""
+        words = self.words.tokens(text)
         clauses = []
-        for start, stems in by_position.items():
+        for word in words:
+            stems, exact = word.terms.stems, word.terms.exact
+            if not stems:  # a stop word (or nothing indexable)
+                continue
             if self._words_left <= 0:
                 break
             self._words_left -= 1
             parsed.terms.stems.update(stems)
             if "text" in fields and sign != "-" and not self._negated:
-                parsed.text_words.append(tuple(stems))
-            exact, end = exact_at.get(start, (None, start))
+                parsed.text_words.append(stems)
             if exact:
-                parsed.plain_words.append((text[start:end], exact))
+                parsed.plain_words.append((text[word.start : word.end], exact))
             clauses.append(self._word_clause(stems, exact, fields, parsed))
         if not clauses:
-            self._stop_words += [t.text for t in self._exact(text)]
-        if not clauses:
+            self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None
         if len(clauses) == 1:
             return clauses[0]
@@ -343,7 +358,7 @@ class QueryBuilder:
         return subs[0] if len(subs) == 1 else Or(subs)
 
     def _phrase(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
-        words = [t.text for t in self._exact(text)]
+        words = self._exact_words(text)
         if not words:
             return None
         self._words_left -= len(words)
@@ -361,7 +376,7 @@ class QueryBuilder:
         return [w for w, _ in words[: self.ranking.max_expansions]]
 
     def _prefix(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
-        tokens = [t.text for t in self._exact(text)]
+        tokens = self._exact_words(text)
         prefix = tokens[-1] if tokens else ""
         if len(prefix) < MIN_PREFIX:
             parsed.messages.append(f"A prefix search needs at least {MIN_PREFIX} letters before *.")
@@ -379,7 +394,7 @@ class QueryBuilder:
         return self._exact_terms(expansions, fields)
 
     def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> wq.Query | None:
-        tokens = [t.text for t in self._exact(text)]
+        tokens = self._exact_words(text)
         if not tokens:
             return None
         word = tokens[-1]
@@ -403,11 +418,11 @@ class QueryBuilder:
         r = self.ranking
         if not (r.proximity_boost and r.use_exact):
             return []
-        content = [
-            t.text
+        content = [  # the exact forms of the words that are not stop words
+            word.terms.exact
             for text in plain_texts
-            for t in self._exact(text)
-            if any(True for _ in self._stemmed(t.text))  # not a stop word
+            for word in self.words.tokens(text)
+            if word.terms.stems and word.terms.exact
         ]
         if len(content) > r.proximity_max_words:
             return []

@@ -15,8 +15,8 @@ Each is in [0, 1]; a hit gains ``best score × (window_boost × window + lead_bo
 so the bonus keeps its weight whatever the query's length and the index's size. Hits below
 the depth keep their order and stay below: paging is stable whatever page is asked for.
 
-Positions are word numbers in the stored text, found by analyzing it again word by word with
-the indexer's per-word cache (index/fastwrite.py): about 0.3 ms a news article. Keeping
+Positions are word numbers in the stored text, found by asking the index's WordAnalysis
+(analyzers/words.py) what each of its words becomes: about 0.3 ms a news article. Keeping
 positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
 stage would unpack them for every posting it scores.
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import log
 
-from index.fastwrite import FieldPlan, NotPerWord
-from search.ranking import Ranking
+from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.search.ranking import Ranking
 
 FIELD = "text"
 
@@ -62,7 +62,11 @@ def fetch(ranking: Ranking) -> int:
 
 
 def rerank(
-    searcher, hits: list[tuple[float, int]], words: Sequence[Word], ranking: Ranking
+    searcher,
+    hits: list[tuple[float, int]],
+    words: Sequence[Word],
+    ranking: Ranking,
+    analysis: WordAnalysis,
 ) -> list[tuple[float, int]]:
     """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
     (and any hit tied with the last of them, so that index order never decides which)."""
@@ -75,7 +79,7 @@ def rerank(
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
-    positions = _positions(searcher, [docnum for _, docnum in head], words, ranking.lead_words)
+    positions = _positions(searcher, [docnum for _, docnum in head], words, analysis)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -90,62 +94,22 @@ def rerank(
 
 
 def _positions(
-    searcher, docnums: list[int], words: Sequence[Word], lead_words: int
-) -> dict[int, list]:
+    searcher, docnums: list[int], words: Sequence[Word], analysis: WordAnalysis
+) -> dict[int, list[tuple[int, int]]]:
     """For each document: (position, word index) of every query word in its text, in order.
-    For a one-word query only the first occurrence matters (it decides both features), so
-    the words after it are not analyzed."""
-    plan = _plan(searcher)
-    word_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
-    verdicts: dict[str, int | None] = {}  # surface word -> query word index (or None)
+    For a one-word query only the first occurrence matters: it decides both features."""
+    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
+
+    def which(terms: WordTerms) -> int | None:
+        return next((index_of[s] for s in terms.stems if s in index_of), None)
+
+    verdicts: dict[str, int | None] = {}  # word as written -> query word index (or None)
     found = {}
     for docnum in docnums:
         text = searcher.stored_fields(docnum).get(FIELD) or ""
-        surfaces = plan.expression.findall(text)
-        try:
-            if len(words) == 1:
-                spots = _spots(plan, surfaces[:lead_words], 0, word_of, verdicts)
-                spots = spots or _spots(plan, surfaces[lead_words:], lead_words, word_of, verdicts)
-                found[docnum] = spots[:1]
-            else:
-                found[docnum] = _spots(plan, surfaces, 0, word_of, verdicts)
-        except NotPerWord:  # words that do not analyze one by one: the whole analyzer
-            found[docnum] = _analyzed(plan, text, word_of)
+        occurrences = analysis.positions(text, which, verdicts)
+        found[docnum] = occurrences[:1] if len(words) == 1 else occurrences
     return found
-
-
-def _spots(plan: FieldPlan, surfaces: list[str], start: int, word_of: dict, verdicts: dict):
-    """(start + position, word index) of the query words among ``surfaces``."""
-    unknown = dict.fromkeys(w for w in surfaces if w not in verdicts)
-    if unknown:
-        cache = plan.cache
-        if any(w not in cache for w in unknown):
-            plan.learn(list(unknown))  # analyzes the words not cached yet
-        for surface in unknown:
-            index = None
-            for term in cache[surface]:
-                if term in word_of:
-                    index = word_of[term]
-                    break
-            verdicts[surface] = index
-    return [(start + p, i) for p, w in enumerate(surfaces) if (i := verdicts[w]) is not None]
-
-
-def _analyzed(plan: FieldPlan, text: str, word_of: dict[str, int]) -> list[tuple[int, int]]:
-    tokens = plan.analyzer(text, positions=True, mode="index")
-    return [
-        (t.pos, word_of[t.text])
-        for t in tokens
-        if t.text in word_of and not getattr(t, "stopped", False)
-    ]
-
-
-def _plan(searcher) -> FieldPlan:
-    """The text field's per-word analysis and its cache, one per searcher (per thread)."""
-    plan = searcher.__dict__.get("_bahth_text_plan")
-    if plan is None:
-        plan = searcher.__dict__["_bahth_text_plan"] = FieldPlan(searcher.schema[FIELD])
-    return plan
 
 
 def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size: int) -> float:

@@ -1,6 +1,27 @@
-"""What a search returns: frozen dataclasses that turn into JSON with ``to_dict()``."""
+"""What a search returns: frozen dataclasses that turn into JSON with ``to_dict()``; and the
+arithmetic of pages, which every caller shares."""
 
 from dataclasses import asdict, dataclass, field
+
+MAX_PER_PAGE = 1000  # hits on one page: enough for batch use, bounded for a server
+MAX_PAGE = 10_000
+
+
+def clamp_paging(page: int, per_page: int) -> tuple[int, int]:
+    """``page`` and ``per_page`` brought within 1..MAX_PAGE and 1..MAX_PER_PAGE."""
+    return min(max(1, int(page)), MAX_PAGE), min(max(1, int(per_page)), MAX_PER_PAGE)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Pages of ``per_page`` hits that ``total`` hits fill: at least one, empty or not."""
+    return max(1, -(-total // per_page))
+
+
+def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(page shown, first hit, hit after the last) for a request of page ``page``: a page past
+    the last one shows the last one."""
+    shown = min(page, page_count(total, per_page))
+    return shown, (shown - 1) * per_page, shown * per_page
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +91,3 @@ class DocumentView:
     source: str | None = None
     date: str | None = None
     url: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)

@@ -68,7 +68,7 @@ def hostile_document() -> dict:
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the repository's seeds/ (five articles), built once per session."""
-    from search.engine import SearchEngine
+    from bahth.search.engine import SearchEngine
 
     path = tmp_path_factory.mktemp("seeds") / "index"
     engine = SearchEngine(path)
@@ -80,7 +80,7 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seeds + ``generated_news()`` + ``hostile_document()``, built once per session."""
-    from search.engine import SearchEngine
+    from bahth.search.engine import SearchEngine
 
     path = tmp_path_factory.mktemp("news") / "index"
     engine = SearchEngine(path)
@@ -95,7 +95,7 @@ def running_server(index: Path, timeout: float = 30.0) -> Iterator[str]:
     """Run ``bahth serve --port 0`` (any free port) as a real subprocess; yield the address it
     prints; stop it. Fails the test if the server exits before printing an address."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--index", str(index), "--port", "0"],
+        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzers import STEMMERS, analyze, arabic_analyzer, exact_analyzer
+from bahth.analyzers import STEMMERS, analyze, arabic_analyzer, exact_analyzer
 
 ARABIC_HEAVY = st.text(
     alphabet=st.one_of(

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-BAHTH = [sys.executable, "-m", "search.cli"]
+BAHTH = [sys.executable, "-m", "bahth"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

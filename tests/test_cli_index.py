@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index.store import IndexStore
+from bahth.index.store import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -22,7 +22,7 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 def bahth(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "search.cli", *args],
+        [sys.executable, "-m", "bahth", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -33,7 +33,7 @@ def bahth(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "search.cli", *args],
+        [sys.executable, "-m", "bahth", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -247,7 +247,7 @@ def test_kill_9_in_a_long_run_leaves_the_last_commit(tmp_path) -> None:
 
 
 def test_two_runs_at_once_both_finish_with_the_right_count(tmp_path) -> None:
-    from index.lock import WriteLock
+    from bahth.index.lock import WriteLock
 
     index = tmp_path / "ix"
     one = write_jsonl(tmp_path / "one.jsonl", 300, "shared", seed=3)

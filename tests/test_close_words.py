@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.engine import SearchEngine
-from search.query import close_words
+from bahth.search.engine import SearchEngine
+from bahth.search.query import close_words
 
 
 def whoosh_close_words(reader, fieldname: str, word: str, distance: int) -> list[str]:

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from bench.evaluate import evaluate, ndcg, read_qrels, read_run, recall, reciprocal_rank, write_run
+from bahth.search.runs import read_run, write_run
+from bench.evaluate import evaluate, ndcg, read_qrels, recall, reciprocal_rank
 
 LOG2_3 = math.log2(3)
 

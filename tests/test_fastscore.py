@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from index.sources import Document
-from index.store import document_fields
-from search.engine import SearchEngine
-from search.fastscore import FastSearch
-from search.ranking import Ranking
+from bahth.index.sources import Document
+from bahth.index.store import document_fields
+from bahth.search.engine import SearchEngine
+from bahth.search.fastscore import FastSearch
+from bahth.search.ranking import Ranking
 from tests.conftest import SEEDS, generated_news, hostile_document
 
 TOLERANCE = 1e-6

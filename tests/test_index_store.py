@@ -12,14 +12,14 @@ import pytest
 import whoosh.index
 from whoosh.writing import SegmentWriter
 
-from analyzers import AnalysisConfig
-from index import fastwrite
-from index import store as store_module
-from index.errors import IndexMissing, IndexVersionMismatch, SourceError
-from index.lock import WriteLock
-from index.schema import build_schema
-from index.sources import Document
-from index.store import IndexStore, document_fields
+from bahth.analyzers import AnalysisConfig, WordAnalysis
+from bahth.index import fastwrite
+from bahth.index import store as store_module
+from bahth.index.errors import IndexMissing, IndexVersionMismatch, SourceError
+from bahth.index.lock import WriteLock
+from bahth.index.schema import build_schema
+from bahth.index.sources import Document
+from bahth.index.store import IndexStore, document_fields
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -277,8 +277,8 @@ def postings(ix) -> tuple[dict, dict, dict]:
 
 @pytest.mark.parametrize("stem", ["light", "snowball", "none"])
 def test_fast_writers_build_the_index_whoosh_builds(tmp_path, stem, monkeypatch) -> None:
-    monkeypatch.setattr(fastwrite, "WORD_CACHE_LIMIT", 300)  # the word caches start over often
     analysis = AnalysisConfig(stem=stem)
+    words = WordAnalysis(analysis, cache_limit=300)  # the word cache starts over often
     docs = [document_fields(Document.from_dict(d)) for d in synthetic_docs(60)]
     docs[0]["text"] = "وقال الحَمُّوشي: ٣٫٥ مليون FBI-CIA، ﻷن الإرهابَ… و14 «مكافحة»"
 
@@ -296,7 +296,14 @@ def test_fast_writers_build_the_index_whoosh_builds(tmp_path, stem, monkeypatch)
             writer.commit()
         return postings(whoosh.index.open_dir(str(folder)))
 
+    def fast(ix):
+        writer = fastwrite.FastSegmentWriter(ix, words)
+        # every text field goes the per-word way (else this test compares Whoosh with itself)
+        assert all(writer._plans[name] for name in ("title", "text", "title_exact", "text_exact"))
+        return writer
+
     expected = build("whoosh", SegmentWriter)
-    assert build("fast", fastwrite.FastSegmentWriter) == expected
+    assert build("fast", fast) == expected
     # a tiny memory limit: the bulk writer rolls over to several segments
-    assert build("bulk", lambda ix: fastwrite.BulkSegmentWriter(ix, limitmb=0)) == expected
+    assert build("bulk", lambda ix: fastwrite.BulkSegmentWriter(ix, words, limitmb=0)) == expected
+    assert words.per_word and len(words._cache) <= 300

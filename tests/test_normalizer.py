@@ -3,7 +3,7 @@ TestArabicNormalizationFilter)."""
 
 import pytest
 
-from analyzers import normalize_word
+from bahth.analyzers import normalize_word
 
 SAME_WORD = [
     pytest.param("أحمد", "احمد", id="hamza-above-alef-folds-to-alef"),

@@ -4,7 +4,7 @@ import re
 import shutil
 from pathlib import Path
 
-from search.cli import main
+from bahth.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from search.engine import SearchEngine
-from search.ranking import Ranking
+from bahth.search.engine import SearchEngine
+from bahth.search.ranking import Ranking
 
 FILLER = "كلمة"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.engine import SearchEngine
+from bahth.search.engine import SearchEngine
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

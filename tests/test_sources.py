@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import SourceError
-from index.sources import Document, Failure, parse_date, read_sources
+from bahth.index.errors import SourceError
+from bahth.index.sources import Document, Failure, parse_date, read_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

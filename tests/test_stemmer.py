@@ -3,7 +3,7 @@ TestArabicStemFilter). Words go through the whole pipeline, as a user's would.""
 
 import pytest
 
-from analyzers import analyze
+from bahth.analyzers import analyze
 
 
 def terms(text: str, stem: str = "light") -> list[str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analyzers import analyze, exact_analyzer
+from bahth.analyzers import analyze, exact_analyzer
 
 
 def surfaces(text: str) -> list[str]:

@@ -33,10 +33,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
-    from web.engine_access import EngineHolder
-    from web.errors import register_error_handlers
-    from web.security import add_security_headers
-    from web.views import blueprint
+    from bahth.web.engine_access import EngineHolder
+    from bahth.web.errors import register_error_handlers
+    from bahth.web.security import add_security_headers
+    from bahth.web.views import blueprint
 
     app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
     app.register_blueprint(blueprint)

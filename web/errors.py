@@ -11,9 +11,7 @@ import shlex
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from index.errors import BahthError, IndexMissing, IndexVersionMismatch
-
-BUILD_COMMAND = "bahth index seeds/"
+from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch
 
 TITLES = {
     400: "طلب غير صالح",
@@ -41,13 +39,11 @@ def error_answer(status: int, message: str, template: str = "error.html", **extr
 
 def index_unavailable(error: BahthError):
     """503: there is nothing to search yet (or the index needs a rebuild). Say how to fix it."""
-    holder = current_app.extensions["bahth"]
-    path = holder.index_path()
-    command = BUILD_COMMAND
-    if isinstance(error, IndexVersionMismatch):
-        command += " --rebuild"
-    if holder.path is not None:  # not the default place: say which index to build
-        command += f" --index {shlex.quote(str(path))}"
+    path = str(current_app.extensions["bahth"].engine().store.path)
+    if isinstance(error, IndexMissing):
+        command = error.command
+    else:  # an index of another analyzer version
+        command = f"bahth index --rebuild PATH... --index {shlex.quote(str(path))}"
     return error_answer(503, str(error), template="no_index.html", command=command, index_path=path)
 
 

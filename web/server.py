@@ -10,27 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from index.errors import IndexMissing
-from web import create_app
-from web.engine_access import IndexEmpty
-
-
-def count_documents(index: str | Path | None) -> tuple[int, str]:
-    """(documents, index path) of the index at ``index``; IndexMissing/IndexEmpty when there is
-    nothing to serve, so the caller can say how to build one before opening a port."""
-    from search.engine import SearchEngine
-
-    engine = SearchEngine(index)
-    try:
-        path = str(engine.store.path)
-        if not engine.store.exists():
-            raise IndexMissing(f"There is no index at {path}.")
-        documents = int(engine.stats().get("documents") or 0)
-        if documents == 0:
-            raise IndexEmpty(f"The index at {path} holds no document yet.")
-        return documents, path
-    finally:
-        engine.close()
+from bahth.web import create_app
 
 
 def create_server(

@@ -15,8 +15,8 @@ from flask import (
     url_for,
 )
 
-from web.engine_access import EngineHolder
-from web.params import BadParameter, SearchParams, parse_search_params
+from bahth.web.engine_access import EngineHolder
+from bahth.web.params import BadParameter, SearchParams, parse_search_params
 
 blueprint = Blueprint("web", __name__)
 

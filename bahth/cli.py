@@ -1,7 +1,9 @@
-"""The ``bahth`` command: thin click wrappers over the library.
+"""The ``bahth`` command: thin click wrappers over the library, and nothing else.
 
-Every command turns library errors into one clear line on stderr and an exit status:
-0 success, 1 some input was skipped, 2 a usage error. No traceback reaches the user.
+It stands above every floor (analyzers, index, search, web) and no floor imports it. Each
+command calls the library and turns its errors into one clear line on stderr and an exit
+status: 0 success, 1 some input was skipped or there is no index to use, 2 a usage error.
+No traceback reaches the user.
 """
 
 import json
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from analyzers import STEMMERS, analyze
-from index.errors import BahthError
+from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
+from bahth.index.errors import BahthError, IndexMissing
+from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 
 index_option = click.option(
     "--index",
@@ -27,6 +30,11 @@ def fail(message: str, code: int = 2) -> None:
     """Print one clear line on stderr and exit: no traceback reaches the user."""
     click.echo(f"bahth: {message}", err=True)
     sys.exit(code)
+
+
+def fail_on(error: BahthError) -> None:
+    """A library error as one line: no index to use is 1, anything else a usage error, 2."""
+    fail(str(error), code=1 if isinstance(error, IndexMissing) else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,25 +84,19 @@ def index_command(paths, index_dir, prune, rebuild, stem, as_json) -> None:
     Exit status: 0 all input indexed, 1 some input skipped (each one named on stderr),
     2 usage error (e.g. a path that does not exist).
     """
-    from analyzers import AnalysisConfig
-    from index.store import IndexStore
+    from bahth.index.store import IndexStore
 
     store = IndexStore(
         index_dir,
         AnalysisConfig(stem=stem) if stem else None,
         on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
     )
-    if stem and not rebuild and store.exists() and store.analysis.stem != stem:
-        fail(
-            f"the index at {store.path} uses stem={store.analysis.stem}; "
-            f"add --rebuild to rebuild it with stem={stem}"
-        )
     try:
         report = store.index_paths(
             paths, prune=prune, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json
         )
     except BahthError as error:
-        fail(str(error))
+        fail_on(error)
     for failure in report.failures:
         click.echo(f"bahth: skipped {failure.where}: {failure.reason}", err=True)
     click.echo(f"bahth: {store.path}: {report.summary()}", err=as_json)
@@ -109,19 +111,14 @@ def index_command(paths, index_dir, prune, rebuild, stem, as_json) -> None:
 def stats_command(index_dir, as_json) -> None:
     """Show the index's documents, terms, size, analyzer and last update.
 
-    Exit status 1 when there is no index (or it must be rebuilt), saying what to run.
+    Exit status 1 when there is no index, saying how to build one.
     """
-    from index.errors import IndexMissing
-    from index.store import IndexStore
+    from bahth.index.store import IndexStore
 
-    store = IndexStore(index_dir)
     try:
-        stats = store.stats()
-    except IndexMissing as error:
-        where = f" --index {index_dir}" if index_dir else ""
-        fail(f"{error} Build one first: bahth index PATH...{where}", code=1)
+        stats = IndexStore(index_dir).stats()
     except BahthError as error:
-        fail(str(error), code=1)
+        fail_on(error)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False))
         return
@@ -141,8 +138,8 @@ def stats_command(index_dir, as_json) -> None:
 @click.argument("query", required=False)
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
 @click.option(
     "--queries",
@@ -157,7 +154,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, queries, run_fi
     Batch mode for evaluation: --queries FILE.jsonl --run OUT.trec writes a TREC run file
     (qid Q0 docid rank score tag) with the top --limit documents of each query.
     """
-    from search.engine import SearchEngine
+    from bahth.search.engine import SearchEngine
 
     if (queries is None) != (run_file is None):
         fail("--queries and --run go together: --queries FILE.jsonl --run OUT.trec")
@@ -170,7 +167,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, queries, run_fi
             return
         result = engine.search(query, page=page, per_page=limit, sort=sort)
     except BahthError as error:
-        fail(str(error))
+        fail_on(error)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -178,7 +175,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, queries, run_fi
 
 
 def _print_page(result) -> None:
-    from search.highlight import plain_text
+    from bahth.search.highlight import plain_text
 
     first = (result.page - 1) * result.per_page
     click.echo(f"{result.total} documents ({result.took_ms} ms)")
@@ -195,19 +192,10 @@ def _print_page(result) -> None:
 
 
 def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:
-    queries, bad = [], []
-    for number, line in enumerate(queries_file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            queries.append((str(record["id"]), str(record["text"])))
-        except (ValueError, KeyError, TypeError):
-            bad.append(f"{queries_file}:{number}")
-    with run_file.open("w", encoding="utf-8") as out:
-        for qid, ranked in engine.run_queries(queries, limit=limit):
-            for rank, (docid, score) in enumerate(ranked, start=1):
-                out.write(f"{qid} Q0 {docid} {rank} {score:.4f} {tag}\n")
+    from bahth.search.runs import read_queries, write_run
+
+    queries, bad = read_queries(queries_file)
+    write_run(run_file, engine.run_queries(queries, limit=limit), tag)
     click.echo(f"{len(queries)} queries, run written to {run_file}", err=True)
     for where in bad:
         click.echo(f"skipped {where}: not a JSON object with id and text", err=True)
@@ -226,19 +214,20 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     """Serve the search page and its JSON API (waitress) until Ctrl+C."""
     import signal
 
-    from web.server import count_documents, create_server, server_url
+    from bahth.index.store import IndexStore
+    from bahth.web.server import create_server, server_url
 
+    store = IndexStore(index_dir)
     try:
-        documents, path = count_documents(index_dir)
+        documents = store.require_documents()
     except BahthError as error:
-        where = f" --index {index_dir}" if index_dir else ""
-        fail(f"{error} Build one first: bahth index seeds/{where}", code=1)
+        fail_on(error)
     try:
         server = create_server(index_dir, host=host, port=port, threads=threads)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(f"bahth: serving {documents} documents from {path}")
+    click.echo(f"bahth: serving {documents} documents from {store.path.resolve()}")
     click.echo(f"Open {server_url(server, host, port)} in a browser (Ctrl+C to stop).")
     try:
         server.run()
@@ -246,7 +235,3 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
         click.echo("bahth: stopped.")
     finally:
         server.close()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,215 @@
+"""What a word as written becomes: one answer for the writer, the query, the highlighter, the
+second stage and "did you mean".
+
+Each of them needs to know, for a surface word: its terms in the stemmed fields, its term in
+the exact fields, and whether it is a stop word. They ask one ``WordAnalysis`` (built from an
+``AnalysisConfig``) instead of re-deriving the pipeline: the order of the steps is written
+once, in pipeline.py, and this object learns what each word becomes by running those very
+Whoosh chains.
+
+Why per word: bahth's filters look at one token at a time, so a word's terms do not depend on
+its neighbours. That makes a cache keyed by the surface word exact, and a news corpus, which
+repeats its words, is analyzed once per distinct word (most words cost a dictionary lookup).
+The object checks that assumption against the chains (``check``): on a probe text when it is
+built, and on the first documents a writer indexes. If a filter that reads its neighbours is
+ever added, the check fails, ``per_word`` turns False, and every caller gets its words from
+the chains run over the whole text: slower, but still in step with the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import NamedTuple, TypeVar
+
+from bahth.analyzers.pipeline import AnalysisConfig
+
+log = logging.getLogger("bahth.analysis")
+V = TypeVar("V")
+
+WORD_CACHE_LIMIT = 200_000  # distinct words kept (about 80 MB) before the cache starts over
+
+# One sentence with each kind of word the rules treat differently: clitics and the article,
+# pronoun suffixes, stop words (alone and with و), diacritics and tatweel, hamza forms, ى and
+# ة, Latin words, digits in two scripts, a ligature.
+PROBE = (
+    "وَقالَ الوزيرُ إنَّ المـــغربيةَ وبالمدينة سلطاته في مسؤولية ومسئولية على علي موسى "
+    "أحمد إلى FBI and the CIA's ٢٠١٥ 3.5 ﻻ فكرة بتمارة حكومتهم"
+)
+
+
+class WordTerms(NamedTuple):
+    """What one word as written becomes."""
+
+    exact: str  # its term in the exact fields ('' when nothing indexable is left)
+    stems: tuple[str, ...]  # its terms in the stemmed fields; () for a stop word
+    stop: bool  # a stop word: no stemmed terms, but still an exact term
+
+
+class TextWord(NamedTuple):
+    """One word of a text: its position (word number), its span in the text, its terms."""
+
+    position: int
+    start: int
+    end: int
+    terms: WordTerms
+
+
+NOTHING = WordTerms("", (), False)
+
+
+class WordAnalysis:
+    """Per-word analysis for one AnalysisConfig, with a bounded cache shared by threads."""
+
+    def __init__(self, config: AnalysisConfig, cache_limit: int = WORD_CACHE_LIMIT) -> None:
+        self.config = config
+        self.stemmed_chain = config.stemmed()
+        self.exact_chain = config.exact()
+        self.pattern: re.Pattern = self.stemmed_chain.items[0].expression
+        self.cache_limit = cache_limit
+        self.per_word = True
+        self._cache: dict[str, WordTerms] = {}
+        self.check(PROBE)
+
+    # ---- words -------------------------------------------------------------------------
+
+    def surfaces(self, text: str) -> list[str]:
+        """The words of ``text`` as written, as the tokenizer splits it (index = position)."""
+        return self.pattern.findall(text)
+
+    def word(self, surface: str) -> WordTerms:
+        """What one word as written becomes (valid when ``per_word``)."""
+        terms = self._cache.get(surface)
+        return terms if terms is not None else self.words([surface])[0]
+
+    def words(self, surfaces: Sequence[str]) -> list[WordTerms]:
+        """What each of ``surfaces`` becomes, learning the new ones in one pass of the chains."""
+        get = self._cache.get
+        found = [get(surface) for surface in surfaces]
+        if None in found:
+            pairs = list(zip(surfaces, found, strict=True))
+            learned = self._learn([surface for surface, terms in pairs if terms is None])
+            found = [terms or learned[surface] for surface, terms in pairs]
+        return found
+
+    def _learn(self, surfaces: list[str]) -> dict[str, WordTerms]:
+        new = list(dict.fromkeys(surfaces))
+        joined = " ".join(new)
+        if self.surfaces(joined) == new:
+            learned = dict(zip(new, self._analyze_apart(joined, len(new)), strict=True))
+        else:  # words that do not split apart again: one at a time
+            learned = {word: (self._analyze_apart(word, 1) or [NOTHING])[0] for word in new}
+        cache = self._cache
+        if len(cache) + len(learned) > self.cache_limit:
+            cache.clear()
+        cache.update(learned)
+        return learned
+
+    def _analyze_apart(self, text: str, count: int) -> list[WordTerms]:
+        """The terms of each of the ``count`` words of ``text``, by position."""
+        stems: list[list[str]] = [[] for _ in range(count)]
+        stopped = [False] * count
+        for t in self.stemmed_chain(text, positions=True, removestops=False, mode="index"):
+            if t.pos < count:
+                if getattr(t, "stopped", False):
+                    stopped[t.pos] = True
+                else:
+                    stems[t.pos].append(t.text)
+        exact = [""] * count
+        for t in self.exact_chain(text, positions=True, mode="index"):
+            if t.pos < count:
+                exact[t.pos] = t.text
+        return [
+            WordTerms(exact[i], tuple(stems[i]), stopped[i] and not stems[i]) for i in range(count)
+        ]
+
+    # ---- texts -------------------------------------------------------------------------
+
+    def tokens(self, text: str) -> list[TextWord]:
+        """Every word of ``text`` with its position, span and terms, in order."""
+        if not self.per_word:
+            return self._chain_tokens(text)
+        matches = list(self.pattern.finditer(text))
+        terms = self.words([m.group() for m in matches])
+        return [
+            TextWord(position, m.start(), m.end(), word_terms)
+            for position, (m, word_terms) in enumerate(zip(matches, terms, strict=True))
+        ]
+
+    def positions(
+        self, text: str, verdict: Callable[[WordTerms], V | None], cache: dict[str, V | None]
+    ) -> list[tuple[int, V]]:
+        """(position, verdict) of each word of ``text`` whose verdict is not None. ``cache``
+        keeps the verdict of each word as written: share it between the texts of one query."""
+        if not self.per_word:
+            words = self._chain_tokens(text)
+            return [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
+        surfaces = self.surfaces(text)
+        self._judge(surfaces, verdict, cache)
+        return [(i, v) for i, s in enumerate(surfaces) if (v := cache[s]) is not None]
+
+    def spans(
+        self, text: str, verdict: Callable[[WordTerms], V | None], cache: dict[str, V | None]
+    ) -> list[tuple[int, int]]:
+        """(start, end) in ``text`` of each word whose verdict is not None; as positions()."""
+        if not self.per_word:
+            words = self._chain_tokens(text)
+            return [(w.start, w.end) for w in words if verdict(w.terms) is not None]
+        matches = list(self.pattern.finditer(text))
+        self._judge([m.group() for m in matches], verdict, cache)
+        return [m.span() for m in matches if cache[m.group()] is not None]
+
+    def _judge(self, surfaces: list[str], verdict: Callable, cache: dict) -> None:
+        """Fill ``cache`` with the verdict on each surface word it does not hold yet."""
+        unknown = [surface for surface in dict.fromkeys(surfaces) if surface not in cache]
+        if unknown:
+            for surface, terms in zip(unknown, self.words(unknown), strict=True):
+                cache[surface] = verdict(terms)
+
+    def _chain_tokens(self, text: str) -> list[TextWord]:
+        """tokens() from the chains run over the whole text: right whatever the filters read."""
+        spans: dict[int, tuple[int, int]] = {}
+        stems: dict[int, list[str]] = {}
+        stopped: set[int] = set()
+        for t in self.stemmed_chain(text, positions=True, chars=True, removestops=False):
+            spans.setdefault(t.pos, (t.startchar, t.endchar))
+            if getattr(t, "stopped", False):
+                stopped.add(t.pos)
+            else:
+                stems.setdefault(t.pos, []).append(t.text)
+        exact: dict[int, str] = {}
+        for t in self.exact_chain(text, positions=True, chars=True):
+            spans.setdefault(t.pos, (t.startchar, t.endchar))
+            exact[t.pos] = t.text
+        return [
+            TextWord(
+                pos,
+                *spans[pos],
+                WordTerms(
+                    exact.get(pos, ""),
+                    tuple(stems.get(pos, ())),
+                    pos in stopped and pos not in stems,
+                ),
+            )
+            for pos in sorted(spans)
+        ]
+
+    def check(self, text: str) -> bool:
+        """Does per-word analysis give, for ``text``, exactly what the chains give? If not,
+        say so once and stop answering per word (see the module's docstring)."""
+        if not self.per_word:
+            return False
+        mine = [word for word in self.tokens(text) if word.terms != NOTHING]
+        if mine == self._chain_tokens(text):  # (a word with no terms is absent from the chains)
+            return True
+        log.warning("per-word analysis differs from the analyzer chains: using the chains")
+        self.per_word = False
+        return False
+
+
+@lru_cache(maxsize=16)
+def word_analysis(config: AnalysisConfig) -> WordAnalysis:
+    """The process's one WordAnalysis for ``config`` (its cache shared by every caller)."""
+    return WordAnalysis(config)

@@ -1,0 +1,62 @@
+"""TREC run files: the batch mode's output (``bahth search --queries F --run OUT``) and the
+benchmarks' input. One writer, so the CLI and bench/ write the same file for the same run.
+
+A run line is ``qid Q0 docid rank score tag``. Equal scores are ordered by document id,
+descending, as trec_eval and ranx order them, so a file's ranks are the ranks it is scored by.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from pathlib import Path
+
+Run = dict[str, dict[str, float]]  # qid -> {docid: score}
+
+
+def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Documents best first; equal scores ordered by id, descending (trec_eval's rule)."""
+    return sorted(scores.items(), key=lambda item: (item[1], item[0]), reverse=True)
+
+
+def write_run(
+    path: str | PathLike, results: Iterable[tuple[str, list[tuple[str, float]]]], tag: str
+) -> Run:
+    """Write ``(qid, [(docid, score), ...])`` pairs as a TREC run file; returns the run."""
+    run: Run = {}
+    lines = []
+    for qid, hits in results:
+        run[qid] = {}
+        for rank, (docid, score) in enumerate(ranked(dict(hits)), start=1):
+            run[qid][docid] = score
+            lines.append(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
+    Path(path).write_text("".join(lines), encoding="utf-8")
+    return run
+
+
+def read_run(path: str | PathLike) -> Run:
+    """A TREC run file as {qid: {docid: score}}."""
+    run: Run = defaultdict(dict)
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            qid, _, docid, _rank, score, *_ = line.split()
+            run[qid][docid] = float(score)
+    return dict(run)
+
+
+def read_queries(path: str | PathLike) -> tuple[list[tuple[str, str]], list[str]]:
+    """``{"id", "text"}`` JSON lines as (id, text) pairs, and the ``file:line`` of each line
+    that is not such an object (skipped, for the caller to name)."""
+    queries, bad = [], []
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            queries.append((str(record["id"]), str(record["text"])))
+        except (ValueError, KeyError, TypeError):
+            bad.append(f"{path}:{number}")
+    return queries, bad
