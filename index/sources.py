@@ -135,9 +135,6 @@ class Failure:
     where: str
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
-
 
 def source_type(path: Path) -> str | None:
     """The suffix bahth reads ``path`` as, or None for a file type it does not read."""

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bahth.analyzers import STEMMERS, analyze, arabic_analyzer, exact_analyzer
+from bahth.analyzers import (
+    STEMMERS,
+    AnalysisConfig,
+    WordAnalysis,
+    analyze,
+    arabic_analyzer,
+    exact_analyzer,
+)
 
 ARABIC_HEAVY = st.text(
     alphabet=st.one_of(
@@ -31,13 +38,13 @@ def test_never_raises_and_offsets_slice_the_original(text: str, stem: str) -> No
         last_start = token.start
 
 
-@settings(max_examples=200, deadline=None)
-@given(ARABIC_HEAVY)
-def test_index_mode_and_query_mode_give_the_same_terms(text: str) -> None:
-    analyzer = arabic_analyzer()
-    index_terms = [t.text for t in analyzer(text, mode="index")]
-    query_terms = [t.text for t in analyzer(text, mode="query")]
-    assert index_terms == query_terms
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), ARABIC_HEAVY), st.sampled_from(STEMMERS))
+def test_per_word_analysis_is_the_chains_analysis(text: str, stem: str) -> None:
+    """What WordAnalysis says each word becomes, read word by word from its cache, is what
+    the Whoosh chains give for the whole text: the assumption every caller relies on."""
+    words = WordAnalysis(AnalysisConfig(stem=stem))
+    assert words.check(text) and words.per_word
 
 
 @pytest.mark.parametrize("make", [arabic_analyzer, exact_analyzer], ids=["stemmed", "exact"])

@@ -109,9 +109,10 @@ def test_seeds_read_as_documents() -> None:
     assert failures == []
     assert [d.id for d in docs] == sorted(p.stem for p in SEEDS.glob("*.txt"))
     for doc in docs:
-        lines = [line.strip() for line in (SEEDS / f"{doc.id}.txt").read_text().splitlines()]
-        assert doc.title == next(line for line in lines if line)
-        assert doc.text and doc.title not in doc.text[:1]
+        content = (SEEDS / f"{doc.id}.txt").read_text(encoding="utf-8")
+        first_line = next(line.strip() for line in content.splitlines() if line.strip())
+        assert doc.title == first_line
+        assert doc.text and doc.text == content.split(first_line, 1)[1].strip()
         assert doc.origin == str((SEEDS / f"{doc.id}.txt").resolve())
 
 

@@ -1,0 +1,122 @@
+"""WordAnalysis: the one answer to "what does this word become", for every caller.
+
+Rows are rules, the reason as the id. Then what holds the callers in step with the index: the
+check against the Whoosh chains, which catches a filter that reads its neighbours.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from whoosh.analysis import Filter
+
+from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms
+from bahth.search.highlight import matched_spans
+from bahth.search.query import Terms
+
+WORDS = [
+    pytest.param("الوزير", WordTerms("الوزير", ("وزير",), False), id="article-stripped-in-stems"),
+    pytest.param("وقال", WordTerms("وقال", ("وقال", "قال"), False), id="ambiguous-wa-two-stems"),
+    pytest.param("في", WordTerms("في", (), True), id="stop-word-keeps-its-exact-term"),
+    pytest.param("وفي", WordTerms("وفي", (), True), id="stop-word-with-wa"),
+    pytest.param("أَحْمَد", WordTerms("احمد", ("احمد",), False), id="diacritics-and-hamza-folded"),
+    pytest.param("ـــ", WordTerms("", (), False), id="tatweel-alone-is-nothing"),
+    pytest.param("FBI", WordTerms("fbi", ("fbi",), False), id="latin-lowercased"),
+    pytest.param("The", WordTerms("the", (), True), id="english-stop-word"),
+    pytest.param("٢٠١٥", WordTerms("2015", ("2015",), False), id="arabic-indic-digits"),
+]
+
+
+@pytest.fixture()
+def words() -> WordAnalysis:
+    return WordAnalysis(AnalysisConfig())
+
+
+@pytest.mark.parametrize(("surface", "expected"), WORDS)
+def test_what_a_word_becomes(words: WordAnalysis, surface: str, expected: WordTerms) -> None:
+    assert words.word(surface) == expected
+    assert words.words([surface, surface]) == [expected, expected]
+
+
+def test_without_stop_words_a_stop_word_is_an_ordinary_word() -> None:
+    words = WordAnalysis(AnalysisConfig(stopwords=False))
+    assert words.word("في") == WordTerms("في", ("في",), False)
+
+
+def test_tokens_carry_positions_spans_and_terms(words: WordAnalysis) -> None:
+    text = "وَقالَ الوزيرُ في بتمارة"
+    tokens = words.tokens(text)
+    assert [(t.position, text[t.start : t.end]) for t in tokens] == [
+        (0, "وَقالَ"),
+        (1, "الوزيرُ"),
+        (2, "في"),
+        (3, "بتمارة"),
+    ]
+    assert [t.terms.stems for t in tokens] == [("وقال", "قال"), ("وزير",), (), ("بتمار", "تمار")]
+
+
+def test_the_cache_is_bounded_and_answers_stay_right() -> None:
+    words = WordAnalysis(AnalysisConfig(), cache_limit=50)
+    vocabulary = [f"كلمة{n}" for n in range(400)]
+    expected = WordAnalysis(AnalysisConfig()).words(vocabulary)
+    assert words.words(vocabulary[:40]) == expected[:40]
+    for start in range(0, 400, 30):
+        assert words.words(vocabulary[start : start + 30]) == expected[start : start + 30]
+        assert len(words._cache) <= 50
+
+
+def test_threads_share_one_small_cache_without_a_wrong_answer() -> None:
+    words = WordAnalysis(AnalysisConfig(), cache_limit=64)
+    reference = WordAnalysis(AnalysisConfig())
+    texts = [" ".join(f"والكلمة{n + k}" for k in range(40)) for n in range(0, 400, 7)]
+    expected = {text: reference.tokens(text) for text in texts}
+    errors: list = []
+
+    def work(offset: int) -> None:
+        try:
+            for text in texts[offset:] + texts[:offset]:
+                if words.tokens(text) != expected[text]:
+                    errors.append(text)
+        except Exception as error:  # noqa: BLE001 - collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n * 5,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+class UnitedNations(Filter):
+    """A filter that reads its neighbour: امم followed by متحد becomes one term."""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous == "امم" and text == "متحد":
+                token.text = "امم_متحد"
+            previous = text
+            yield token
+
+
+def test_a_filter_that_reads_its_neighbours_is_caught_and_callers_follow_the_chain() -> None:
+    words = WordAnalysis(AnalysisConfig())
+    words.stemmed_chain = words.stemmed_chain | UnitedNations()
+    words._cache.clear()
+    text = "قالت الأمم المتحدة إن المتحدة"
+    assert words.per_word
+    assert not words.check(text), "per word, المتحدة cannot know what stands before it"
+    assert not words.per_word
+    assert [t.terms.stems for t in words.tokens(text)] == [
+        ("قالت",),
+        ("امم",),
+        ("امم_متحد",),
+        (),
+        ("متحد",),
+    ]
+    # the highlighter asks the same object: it marks the المتحدة that the index has as امم_متحد
+    spans = matched_spans(text, Terms(stems={"امم_متحد"}), words)
+    assert [text[a:b] for a, b in spans] == ["المتحدة"]
