@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
+
+from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
 from bahth.analyzers.pipeline import AnalysisConfig
 
@@ -108,19 +110,27 @@ class WordAnalysis:
         return learned
 
     def _analyze_apart(self, text: str, count: int) -> list[WordTerms]:
-        """The terms of each of the ``count`` words of ``text``, by position."""
+        """The terms of each of the ``count`` words of ``text``, by position. When the exact
+        chain is the first steps of the stemmed one (bahth's pipelines are), one pass of the
+        stemmed chain gives both: a tap after those steps records each exact term."""
+        exact = [""] * count
+        steps = self.stemmed_chain.items
+        shared = len(self.exact_chain.items)
+        if steps[:shared] == self.exact_chain.items:
+            chain = CompositeAnalyzer(*steps[:shared], _Tap(exact), *steps[shared:])
+        else:
+            chain = self.stemmed_chain
+            for t in self.exact_chain(text, positions=True, mode="index"):
+                if t.pos < count:
+                    exact[t.pos] = t.text
         stems: list[list[str]] = [[] for _ in range(count)]
         stopped = [False] * count
-        for t in self.stemmed_chain(text, positions=True, removestops=False, mode="index"):
+        for t in chain(text, positions=True, removestops=False, mode="index"):
             if t.pos < count:
                 if getattr(t, "stopped", False):
                     stopped[t.pos] = True
                 else:
                     stems[t.pos].append(t.text)
-        exact = [""] * count
-        for t in self.exact_chain(text, positions=True, mode="index"):
-            if t.pos < count:
-                exact[t.pos] = t.text
         return [
             WordTerms(exact[i], tuple(stems[i]), stopped[i] and not stems[i]) for i in range(count)
         ]
@@ -139,16 +149,31 @@ class WordAnalysis:
         ]
 
     def positions(
-        self, text: str, verdict: Callable[[WordTerms], V | None], cache: dict[str, V | None]
+        self,
+        text: str,
+        verdict: Callable[[WordTerms], V | None],
+        cache: dict[str, V | None],
+        first: bool = False,
     ) -> list[tuple[int, V]]:
         """(position, verdict) of each word of ``text`` whose verdict is not None. ``cache``
-        keeps the verdict of each word as written: share it between the texts of one query."""
+        keeps the verdict of each word as written: share it between the texts of one query.
+        ``first``: only the first such word, judging the words in growing chunks until it."""
         if not self.per_word:
             words = self._chain_tokens(text)
-            return [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
+            found = [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
+            return found[:1] if first else found
         surfaces = self.surfaces(text)
-        self._judge(surfaces, verdict, cache)
-        return [(i, v) for i, s in enumerate(surfaces) if (v := cache[s]) is not None]
+        start, size = 0, len(surfaces) if not first else 64
+        while start < len(surfaces):
+            part = surfaces[start : start + size]
+            self._judge(part, verdict, cache)
+            found = [(start + i, v) for i, s in enumerate(part) if (v := cache[s]) is not None]
+            if first and found:
+                return found[:1]
+            if not first:
+                return found
+            start, size = start + size, size * 4
+        return []
 
     def spans(
         self, text: str, verdict: Callable[[WordTerms], V | None], cache: dict[str, V | None]
@@ -207,6 +232,20 @@ class WordAnalysis:
         log.warning("per-word analysis differs from the analyzer chains: using the chains")
         self.per_word = False
         return False
+
+
+class _Tap(Filter):
+    """Records each token's text by position as it passes, and lets it through."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        texts = self.texts
+        for t in tokens:
+            if t.pos < len(texts):
+                texts[t.pos] = t.text
+            yield t
 
 
 @lru_cache(maxsize=16)

@@ -11,10 +11,6 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
 
-# Fields searched for plain words, and the exact twin of each stemmed field.
-STEMMED_FIELDS = ("title", "text")
-EXACT_FIELDS = {"title": "title_exact", "text": "text_exact"}
-
 
 def build_schema(analysis: AnalysisConfig | None = None) -> Schema:
     """The schema for an index analyzed as ``analysis`` says (bahth's defaults if None)."""

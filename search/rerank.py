@@ -98,18 +98,23 @@ def _positions(
 ) -> dict[int, list[tuple[int, int]]]:
     """For each document: (position, word index) of every query word in its text, in order.
     For a one-word query only the first occurrence matters: it decides both features."""
-    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
+    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}.get
 
     def which(terms: WordTerms) -> int | None:
-        return next((index_of[s] for s in terms.stems if s in index_of), None)
+        for stem in terms.stems:
+            index = index_of(stem)
+            if index is not None:
+                return index
+        return None
 
     verdicts: dict[str, int | None] = {}  # word as written -> query word index (or None)
-    found = {}
-    for docnum in docnums:
-        text = searcher.stored_fields(docnum).get(FIELD) or ""
-        occurrences = analysis.positions(text, which, verdicts)
-        found[docnum] = occurrences[:1] if len(words) == 1 else occurrences
-    return found
+    first = len(words) == 1
+    return {
+        docnum: analysis.positions(
+            searcher.stored_fields(docnum).get(FIELD) or "", which, verdicts, first=first
+        )
+        for docnum in docnums
+    }
 
 
 def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size: int) -> float:
