@@ -3,7 +3,9 @@
 The language (lenient: anything else is read as words):
 
     المغرب الإرهاب        plain words: any of them; more of them, and closer together, rank higher
-    "الشراكة الأمنية"      a phrase, on the exact field: stop words inside it still count
+    "الشراكة الأمنية"      its words, and a bonus where they stand as that phrase (exact field:
+                          stop words inside it count); “…” «…» „…“ are quotes too
+    +"الشراكة الأمنية"     the phrase required
     الكتا*                prefix, on the exact field (normalized, unstemmed)
     المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
     a AND b, a OR b, NOT a, -a, ( ... )
@@ -12,8 +14,14 @@ The language (lenient: anything else is read as words):
     source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
 
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
-becomes. Arabic punctuation (؟ ، ؛ « ») is punctuation: the tokenizer drops it; only a
-trailing * or ~ is syntax.
+becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
+~ is syntax.
+
+Text pasted from a headline is not syntax. Quotes there mark a quotation, which the article
+often paraphrases: so a quoted phrase rewards the documents that have it, and its words still
+count as words. A long query (more than OPERATOR_MAX_WORDS words, and no AND, OR, NOT or
+field:) reads + and - stuck to a word as punctuation: ``... -فيديو`` is a site's tag, not an
+exclusion. To exclude or require in a long query, write NOT word, or use AND.
 """
 
 import re
@@ -31,6 +39,9 @@ from bahth.search.ranking import Ranking
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
 MIN_PREFIX = 2
+OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
+# Every quotation mark Arabic text uses reads as the ASCII one.
+QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
 OPERATORS = {"AND", "OR", "NOT"}
 FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
@@ -99,7 +110,7 @@ class Node:
 
 def _lex(text: str) -> list:
     items: list = []
-    for m in _LEXEME.finditer(text):
+    for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
             items.append("(")
         elif m.group("close"):
@@ -117,6 +128,19 @@ def _lex(text: str) -> list:
             else:
                 kind = "phrase" if is_phrase else "word"
                 items.append(Leaf(kind, body, fld.lower() if fld else None, sign))
+    return _pasted_signs(items)
+
+
+def _pasted_signs(items: list) -> list:
+    """In a long query with no other syntax (pasted from a headline), + and - stuck to a word
+    are punctuation: the word counts as a word."""
+    leaves = [item for item in items if isinstance(item, Leaf)]
+    syntax = any(item in OPERATORS for item in items if isinstance(item, str))
+    syntax = syntax or any(leaf.field for leaf in leaves)
+    if syntax or sum(len(leaf.text.split()) for leaf in leaves) <= OPERATOR_MAX_WORDS:
+        return items
+    for leaf in leaves:
+        leaf.sign = ""
     return items
 
 
@@ -288,7 +312,8 @@ class QueryBuilder:
             return None
         fields = ("title",) if leaf.field == "title" else ("title", "text")
         if leaf.kind == "phrase":
-            return self._phrase(leaf.text, fields, parsed)
+            strict = leaf.sign in ("+", "-") or self._negated > 0
+            return self._phrase(leaf.text, fields, parsed, strict)
         if leaf.text.endswith("*"):
             return self._prefix(leaf.text.rstrip("*"), fields, parsed)
         fuzzy = _FUZZY.search(leaf.text)
@@ -357,19 +382,35 @@ class QueryBuilder:
         ]
         return subs[0] if len(subs) == 1 else Or(subs)
 
-    def _phrase(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
+    def _phrase(self, text: str, fields, parsed: ParsedQuery, strict: bool) -> wq.Query | None:
+        """A quoted phrase. ``strict`` (+"…", -"…", NOT "…"): the phrase as written, on the
+        exact fields. Otherwise its words as plain words, plus ``Ranking.phrase_boost`` for
+        the documents that have them as that phrase."""
         words = self._exact_words(text)
         if not words:
             return None
-        self._words_left -= len(words)
+        loose = None if strict else self._words(text, fields, parsed)
+        if loose is not None and len(words) == 1:
+            return loose
         parsed.terms.exact.update(words)
+        boost = 1.0 if loose is None else self.ranking.phrase_boost
         if len(words) == 1:
-            return self._exact_terms(words, fields)
-        subs = [
-            wq.Phrase(f"{f}_exact", words, boost=self.ranking.title_boost if f == "title" else 1.0)
-            for f in fields
-        ]
-        return subs[0] if len(subs) == 1 else Or(subs)
+            phrase = self._exact_terms(words, fields, boost)
+        else:
+            phrase = Or(
+                [
+                    wq.Phrase(
+                        f"{f}_exact",
+                        words,
+                        boost=boost * (self.ranking.title_boost if f == "title" else 1.0),
+                    )
+                    for f in fields
+                ]
+            )
+        if loose is None:  # strict, or only stop words: the phrase alone
+            self._words_left -= len(words)
+            return phrase.subqueries[0] if len(phrase.subqueries) == 1 else phrase
+        return Or(_flat([loose, phrase]))
 
     def _expand(self, words: list[tuple[str, int]]) -> list[str]:
         words.sort(key=lambda pair: -pair[1])

@@ -49,6 +49,10 @@ class Ranking:
     proximity_boost: float = 0.5
     proximity_slop: int = 3
     proximity_max_words: int = 3
+    # A quoted phrase (not +"…") is its words, plus this weight on the phrase itself on the
+    # exact fields: documents that quote it rank above those that paraphrase it, which are
+    # still found by its words (issue 12: pasted headlines quote what articles paraphrase).
+    phrase_boost: float = 0.5
     # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
     # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
     # within ``window_size`` consecutive words of the text (0: -0.013, 0.5: -0.002, 1.5 was
