@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         engines,
         items,
         qrels,
-        touched=getattr(engine, "variant_touched", None),
+        touched=lambda text: bool(engine.parse(text).variants),
     )
     engine.close()
     return 0

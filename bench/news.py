@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         engines,
         items,
         qrels,
+        touched=lambda text: bool(engine.parse(text).variants),
     )
     figures = {}
     for name, run_queries in engines.items():  # the quality pass above warmed title queries

@@ -35,10 +35,12 @@ from whoosh.support.levenshtein import distance as edit_distance
 from bahth.analyzers import WordAnalysis
 from bahth.analyzers.normalizer import normalize_word
 from bahth.search.ranking import Ranking
+from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
 MIN_PREFIX = 2
+VARIANT_CACHE_LIMIT = 50_000  # words whose spelling variants a reader keeps
 OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
 # Every quotation mark Arabic text uses reads as the ASCII one.
 QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
@@ -84,6 +86,8 @@ class ParsedQuery:
     plain_words: list[tuple[str, str]] = field(default_factory=list)
     # the stems of each plain word searched in the text (not negated), for search.rerank
     text_words: list[tuple[str, ...]] = field(default_factory=list)
+    # (word as typed, another spelling of it the index holds) for each name variant searched
+    variants: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -273,7 +277,7 @@ class QueryBuilder:
                 if isinstance(child, Leaf) and child.sign == "+":
                     required.append(compiled)
         if node.op == "soft" and len(positives) > 1:
-            proximity = self._proximity(plain_run)
+            proximity = self._proximity(plain_run) + self._joined(plain_run, parsed)
         if not positives:
             if negatives:
                 parsed.messages.append("A query needs at least one word to look for.")
@@ -333,12 +337,16 @@ class QueryBuilder:
             if self._words_left <= 0:
                 break
             self._words_left -= 1
-            parsed.terms.stems.update(stems)
+            typed = text[word.start : word.end]
+            variants = self._variants(exact) if sign != "-" and not self._negated else []
+            parsed.variants += [(typed, v) for v in variants]
+            also = tuple(s for v in variants for s in self.words.word(v).stems if s not in stems)
+            parsed.terms.stems.update(stems + also)
             if "text" in fields and sign != "-" and not self._negated:
-                parsed.text_words.append(stems)
+                parsed.text_words.append(stems + also)
             if exact:
-                parsed.plain_words.append((text[word.start : word.end], exact))
-            clauses.append(self._word_clause(stems, exact, fields, parsed))
+                parsed.plain_words.append((typed, exact))
+            clauses.append(self._word_clause(stems, exact, fields, parsed, variants))
         if not clauses:
             self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None
@@ -353,10 +361,15 @@ class QueryBuilder:
             return [wq.And(clauses, boost=r.all_words_boost)]
         return []
 
-    def _word_clause(self, stems, exact, fields, parsed: ParsedQuery) -> wq.Query:
+    def _word_clause(
+        self, stems, exact, fields, parsed: ParsedQuery, variants=(), boost: float = 1.0
+    ) -> wq.Query:
+        """One word: its stems, its exact form at ``exact_boost``, and each other spelling of
+        it the index holds (search.variants) at ``variant_boost``, so that documents with the
+        spelling typed rank above those with another one."""
         r = self.ranking
         subs = [
-            wq.Term(f, s, boost=r.title_boost if f == "title" else 1.0)
+            wq.Term(f, s, boost=boost * (r.title_boost if f == "title" else 1.0))
             for f in fields
             for s in stems
         ]
@@ -366,11 +379,63 @@ class QueryBuilder:
                 wq.Term(
                     f"{f}_exact",
                     exact,
-                    boost=r.exact_boost * (r.title_boost if f == "title" else 1),
+                    boost=boost * r.exact_boost * (r.title_boost if f == "title" else 1),
                 )
                 for f in fields
             ]
+        for variant in variants:
+            if " " in variant:  # written as two words: the two, standing together
+                parsed.terms.exact.update(variant.split())
+                subs += [
+                    wq.Phrase(f"{f}_exact", variant.split(), boost=boost * r.variant_boost)
+                    for f in fields
+                ]
+                continue
+            terms = self.words.word(variant)
+            new = [s for s in terms.stems if s not in stems]
+            parsed.terms.stems.update(new)
+            parsed.terms.exact.add(variant)
+            weight = boost * r.variant_boost
+            subs += [wq.Term(f, s, boost=weight) for f in fields for s in new]
+            subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(subs)
+
+    def _variants(self, exact: str) -> list[str]:
+        """Other spellings of ``exact`` in the index (search.variants), kept per reader."""
+        if not (self.ranking.variant_boost and exact) or len(exact) < MIN_LETTERS:
+            return []
+        cache = self.reader.__dict__.setdefault("_bahth_variants", {})
+        found = cache.get(exact)
+        if found is None:
+            if len(cache) > VARIANT_CACHE_LIMIT:
+                cache.clear()
+            found = spelling_variants(self.reader, exact)
+            found += [f"{a} {b}" for a, b in split_variants(self.reader, exact)]
+            cache[exact] = found
+        return found
+
+    def _joined(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
+        """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
+        if not self.ranking.variant_boost:
+            return []
+        exact = [w.terms.exact for t in plain_texts for w in self.words.tokens(t) if w.terms.exact]
+        clauses = []
+        for a, b in zip(exact, exact[1:], strict=False):
+            joined = a + b
+            if len(a) >= 2 and len(b) >= 2 and self.reader.doc_frequency("text_exact", joined):
+                terms = self.words.word(joined)
+                if terms.stems:
+                    parsed.variants.append((f"{a} {b}", joined))
+                    clause = self._word_clause(
+                        terms.stems,
+                        joined,
+                        ("title", "text"),
+                        parsed,
+                        (),
+                        self.ranking.variant_boost,
+                    )
+                    clauses.append(clause)
+        return clauses
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
         subs = [

@@ -33,6 +33,7 @@ from bahth.analyzers import WordAnalysis, WordTerms
 from bahth.search.ranking import Ranking
 
 FIELD = "text"
+TITLE = "title"
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,17 @@ def rerank(
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
-    if not (ranking.window_boost or ranking.lead_boost):
+    if not (ranking.window_boost or ranking.lead_boost or ranking.title_share_boost):
         return hits
     cut = min(depth, len(hits))
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
-    positions = _positions(searcher, [docnum for _, docnum in head], words, analysis)
+    docnums = [docnum for _, docnum in head]
+    positions = _positions(searcher, docnums, words, analysis)
+    titles = (
+        _positions(searcher, docnums, words, analysis, TITLE) if ranking.title_share_boost else {}
+    )
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -87,17 +92,26 @@ def rerank(
         occurrences = positions.get(docnum, [])
         window = _best_window(occurrences, words, ranking.window_size) / total
         lead = _lead(occurrences, words, ranking.lead_words) / total
-        bonus = best * (ranking.window_boost * window + ranking.lead_boost * lead)
+        title = _share(titles.get(docnum, []), words) / total
+        bonus = best * (
+            ranking.window_boost * window
+            + ranking.lead_boost * lead
+            + ranking.title_share_boost * title
+        )
         rescored.append((score + bonus, docnum))
     rescored.sort(key=lambda hit: -hit[0])
     return rescored + tail
 
 
 def _positions(
-    searcher, docnums: list[int], words: Sequence[Word], analysis: WordAnalysis
+    searcher,
+    docnums: list[int],
+    words: Sequence[Word],
+    analysis: WordAnalysis,
+    field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
-    """For each document: (position, word index) of every query word in its text, in order.
-    For a one-word query only the first occurrence matters: it decides both features."""
+    """For each document: (position, word index) of every query word in its ``field``, in
+    order. For a one-word query only the first occurrence matters: it decides every feature."""
     index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}.get
 
     def which(terms: WordTerms) -> int | None:
@@ -111,7 +125,7 @@ def _positions(
     first = len(words) == 1
     return {
         docnum: analysis.positions(
-            searcher.stored_fields(docnum).get(FIELD) or "", which, verdicts, first=first
+            searcher.stored_fields(docnum).get(field) or "", which, verdicts, first=first
         )
         for docnum in docnums
     }
@@ -130,6 +144,11 @@ def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size
             start += 1
         best = max(best, sum(words[i].weight for i in inside))
     return best
+
+
+def _share(occurrences: list[tuple[int, int]], words: Sequence[Word]) -> float:
+    """The idf mass of distinct query words among ``occurrences``."""
+    return sum(words[i].weight for i in {index for _, index in occurrences})
 
 
 def _lead(occurrences: list[tuple[int, int]], words: Sequence[Word], lead_words: int) -> float:

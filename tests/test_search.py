@@ -155,8 +155,8 @@ def test_a_minus_in_a_short_or_operator_query_still_excludes(engine) -> None:
 
 
 def test_fuzzy_finds_the_right_spelling(engine) -> None:
-    assert set(ids(engine, "بومبيوو~")) == set(ids(engine, "بومبيو")) != set()
-    assert ids(engine, "بومبيوو") == []
+    assert set(ids(engine, "بوممبيو~")) == set(ids(engine, "بومبيو")) != set()
+    assert ids(engine, "بوممبيو") == []  # a doubled consonant is a typo, not a spelling
 
 
 def test_prefix_matching_nothing_finds_nothing_even_with_a_filter(engine) -> None:
