@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bahth.search.engine import SearchEngine
-from bahth.web import create_app
+from bahth.web import DEFAULTS, create_app
+from bahth.web.params import parse_search_params
 
 QUERY = "مكافحة الإرهاب"
 
@@ -217,6 +218,10 @@ LONG_QUERY = "ب" * 20_000
         pytest.param("/search?q=x&page=-3", 200, id="page-negative-clamped"),
         pytest.param("/search?q=x&page=0", 200, id="page-zero-clamped"),
         pytest.param("/search?q=x&page=99999999999999999999", 200, id="page-huge-clamped"),
+        pytest.param("/search?q=x&page=" + "9" * 5000, 200, id="page-5000-digits-clamped"),
+        pytest.param("/search?q=x&page=٢", 200, id="page-in-arabic-indic-digits"),
+        pytest.param("/api/search?q=x&per_page=" + "9" * 5000, 200, id="per-page-5000-digits"),
+        pytest.param("/search?q=x&page=٢x", 400, id="page-digits-and-a-letter"),
         pytest.param("/search?q=x&per_page=abc", 400, id="per-page-not-a-number"),
         pytest.param("/search?q=x&year=20x5", 400, id="year-not-four-digits"),
         pytest.param("/search?q=x&sort=random", 400, id="unknown-sort"),
@@ -280,6 +285,49 @@ def test_post_is_not_allowed(client) -> None:
     response = client.post("/search?q=x")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+# ---- numbers in any digits, of any length ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, page, per_page",
+    [
+        pytest.param({"page": "٢"}, 2, 10, id="arabic-indic-page"),
+        pytest.param({"page": "۳", "per_page": "۵"}, 3, 5, id="persian-page-and-per-page"),
+        pytest.param({"page": "２"}, 2, 10, id="full-width-page"),
+        pytest.param({"page": "9" * 5000}, DEFAULTS["MAX_PAGE"], 10, id="5000-digits-clamped"),
+        pytest.param({"page": "-" + "9" * 5000}, 1, 10, id="5000-digits-negative-clamped"),
+        pytest.param({"page": "0" * 5000 + "3"}, 3, 10, id="leading-zeros-are-still-3"),
+        pytest.param({"per_page": "٧" * 5000}, 1, DEFAULTS["MAX_PER_PAGE"], id="long-per-page"),
+        pytest.param({"page": "+4"}, 4, 10, id="plus-sign"),
+    ],
+)
+def test_whole_numbers_in_any_digits_and_any_length(args, page: int, per_page: int) -> None:
+    params = parse_search_params({"q": "x", **args}, DEFAULTS)
+    assert (params.page, params.per_page) == (page, per_page)
+
+
+@pytest.mark.parametrize(
+    "year",
+    [
+        pytest.param("٢٠٢١", id="arabic-indic-digits"),
+        pytest.param("۲۰۲۱", id="persian-digits"),
+        pytest.param("２０２１", id="full-width-digits"),
+        pytest.param(" 2021 ", id="spaces-around"),
+    ],
+)
+def test_a_year_in_any_digits_filters_as_in_the_query(client, year: str) -> None:
+    def api(**args) -> dict:
+        data = client.get("/api/search", query_string={"per_page": 50, **args}).json
+        data.pop("took_ms")
+        return data
+
+    ascii_year = api(q=QUERY, year="2021")
+    assert ascii_year["total"] > 0
+    assert api(q=QUERY, year=year)["hits"] == ascii_year["hits"]
+    in_query = api(q=f"{QUERY} year:{year.strip()}")
+    assert api(q=QUERY, year=year)["total"] == in_query["total"] == ascii_year["total"]
 
 
 def test_an_unexpected_error_is_a_friendly_500(news_index: Path) -> None:
