@@ -65,6 +65,43 @@ def hostile_document() -> dict:
     }
 
 
+# Document ids that a link must reach as they are, each with the reason it is here. Each
+# document's title holds its own Latin word, so a search for the word finds it alone.
+ODD_IDS = [
+    pytest.param("a/b/../c", "alfa", id="dot-dot-inside"),
+    pytest.param("../../etc/passwd", "bravo", id="traversal-shaped"),
+    pytest.param("line\nbreak", "charlie", id="newline"),
+    pytest.param("//x.example", "delta", id="double-slash-host-shaped"),
+    pytest.param("a b?c#d%e&f=g", "echo", id="space-and-url-delimiters"),
+    pytest.param("مقال/٢٠١٥/الأول", "foxtrot", id="arabic-with-slashes"),
+    pytest.param("ends/", "golf", id="trailing-slash"),
+    pytest.param("./x", "hotel", id="dot-slash-start"),
+    pytest.param("%2F%2e%2e", "india", id="percent-encoding-as-text"),
+    pytest.param("a\\b", "juliet", id="backslash"),
+    pytest.param("tab\there+plus", "kilo", id="tab-and-plus"),
+]
+
+
+def odd_id_documents() -> list[dict]:
+    return [
+        {"id": row.values[0], "title": f"وثيقة {row.values[1]}", "text": "نص تجريبي لاختبار المعرف"}
+        for row in ODD_IDS
+    ]
+
+
+@pytest.fixture(scope="session")
+def odd_ids_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One document per ``ODD_IDS`` row, built once per session."""
+    from bahth.search.engine import SearchEngine
+
+    path = tmp_path_factory.mktemp("odd-ids") / "index"
+    engine = SearchEngine(path)
+    report = engine.add_documents(odd_id_documents())
+    assert report.added == len(ODD_IDS), report.failures
+    engine.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the repository's seeds/ (five articles), built once per session."""

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import running_server
+from conftest import ODD_IDS, running_server
 
 BAHTH = [sys.executable, "-m", "bahth"]
 
@@ -85,3 +87,17 @@ def test_serve_on_a_busy_port_says_so(seeds_index: Path) -> None:
 def test_serve_rejects_bad_options(option: str) -> None:
     result = subprocess.run([*BAHTH, "serve", option], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_every_document_opens_from_its_link_on_the_real_server(odd_ids_index: Path) -> None:
+    """Waitress decodes the path before Flask sees it: ids with "/", "..", "//", a newline,
+    "?#%&" must still reach their own document through the link the results page gives."""
+    with running_server(odd_ids_index) as address:
+        for row in ODD_IDS:
+            doc_id, word = row.values
+            _, _, results = get(f"{address}search?q={word}")
+            (link,) = re.findall(r'class="hit-title"[^>]*><a href="([^"]+)"', results)
+            status, _, page = get(urllib.parse.urljoin(address, unescape(link)))
+            assert status == 200, (doc_id, link)
+            title = re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[1])
+            assert title.strip() == f"وثيقة {word}", (doc_id, link)

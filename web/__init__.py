@@ -33,12 +33,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
+    from bahth.web.doc_ids import DocIdConverter
     from bahth.web.engine_access import EngineHolder
     from bahth.web.errors import register_error_handlers
     from bahth.web.security import add_security_headers
     from bahth.web.views import blueprint
 
     app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
+    app.url_map.converters["doc_id"] = DocIdConverter
     app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.after_request(add_security_headers)

@@ -80,7 +80,7 @@ def search():
     )
 
 
-@blueprint.get("/doc/<path:doc_id>")
+@blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
     q = " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_CHARS"]]
     view = holder().require_documents().document(doc_id, q=q or None)
