@@ -7,6 +7,7 @@ document), so what is checked is what a browser would get.
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -181,7 +182,7 @@ def test_a_script_title_shows_as_text_everywhere(client) -> None:
         assert HOSTILE_TITLE not in page
         assert "<img" not in page and "<i>" not in page
         assert "javascript:" not in page, "a javascript: url is not a link"
-        assert not re.search(r'<script(?! src="/static/suggest\.js")', page)
+        assert not re.search(r'<script(?! src="/static/suggest\.js\?v=\w+")', page)
 
 
 def test_a_query_with_markup_is_escaped(client) -> None:
@@ -286,6 +287,7 @@ def test_post_is_not_allowed(client) -> None:
     response = client.post("/search?q=x")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 # ---- numbers in any digits, of any length ------------------------------------------------
@@ -331,6 +333,53 @@ def test_a_year_in_any_digits_filters_as_in_the_query(client, year: str) -> None
     assert api(q=QUERY, year=year)["total"] == in_query["total"] == ascii_year["total"]
 
 
+# ---- how long an answer may be kept ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/", id="home"),
+        pytest.param(f"/search?q={QUERY}", id="results"),
+        pytest.param("/search?q=+", id="redirect"),
+        pytest.param("/api/search?q=x", id="json"),
+        pytest.param("/api/suggest?q=الحمو", id="suggestions"),
+        pytest.param("/doc/news-01", id="document"),
+        pytest.param("/doc/nope", id="404"),
+        pytest.param("/search?q=x&page=abc", id="400"),
+        pytest.param("/api/search?q=x&year=x", id="json-400"),
+        pytest.param("/static/nope.css", id="static-404"),
+    ],
+)
+def test_searches_documents_and_errors_may_not_be_stored(client, path: str) -> None:
+    """They change with the index (a reindex can swap it at any moment), and a query can be
+    private: no browser or proxy keeps them."""
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("name", ["style.css", "suggest.js"])
+def test_static_files_may_be_kept_a_day_under_a_url_that_names_their_content(
+    tmp_path: Path, news_index: Path, name: str
+) -> None:
+    app = create_app({"BAHTH_INDEX": str(news_index)})
+    app.static_folder = str(shutil.copytree(Path(app.static_folder), tmp_path / "static"))
+    client = app.test_client()
+
+    def linked() -> str:
+        page = html(client.get("/"))
+        return unescape(re.search(rf'(?:href|src)="(/static/{re.escape(name)}[^"]*)"', page)[1])
+
+    before = linked()
+    response = client.get(before)
+    assert response.status_code == 200
+    cache = response.headers["Cache-Control"]
+    assert "public" in cache and int(re.search(r"max-age=(\d+)", cache)[1]) >= 86400
+    assert linked() == before, "the same file keeps its URL"
+    with open(tmp_path / "static" / name, "a", encoding="utf-8") as file:
+        file.write("\n/* changed */\n")
+    assert linked() != before, "a changed file gets a new URL, so no stale copy is used"
+
+
 # ---- document ids: every id opens from its link ---------------------------------------------
 
 
@@ -370,6 +419,7 @@ def test_an_unexpected_error_is_a_friendly_500(news_index: Path) -> None:
     app.add_url_rule("/broken", "broken", broken)
     response = app.test_client().get("/broken")
     assert response.status_code == 500
+    assert response.headers["Cache-Control"] == "no-store"
     assert "secret internals" not in html(response) and "Traceback" not in html(response)
     assert "خطأ غير متوقع" in html(response)
 
@@ -393,6 +443,7 @@ def test_no_index_says_how_to_build_one(tmp_path: Path, empty_index: Path, kind,
     index = tmp_path / "nothing-here" if kind == "missing" else empty_index
     response = create_app({"BAHTH_INDEX": str(index)}).test_client().get(path)
     assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
     assert f"bahth index PATH... --index {index}" in html(response)
 
 

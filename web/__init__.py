@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_CHARS": 500,  # longer queries are cut (and the page says so)
     "MAX_FILTER_CHARS": 200,
     "SUGGEST_LIMIT": 8,
+    # static files (CSS, JS) may be cached a day; their URLs carry a hash of their content
+    "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "EXAMPLE_QUERY": "الحموشي",
     "JSON_AS_ASCII": False,
 }
@@ -33,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
+    from bahth.web.caching import add_cache_control, static_url_version
     from bahth.web.doc_ids import DocIdConverter
     from bahth.web.engine_access import EngineHolder
     from bahth.web.errors import register_error_handlers
@@ -43,7 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["doc_id"] = DocIdConverter
     app.register_blueprint(blueprint)
     register_error_handlers(app)
+    app.url_defaults(static_url_version)
     app.after_request(add_security_headers)
+    app.after_request(add_cache_control)
     return app
 
 
