@@ -17,6 +17,7 @@ from conftest import HOSTILE_TITLE, NEWS_SOURCES, ODD_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bahth.index.errors import SearchTimeout
 from bahth.search.engine import SearchEngine
 from bahth.web import DEFAULTS, create_app
 from bahth.web.params import parse_search_params
@@ -378,6 +379,49 @@ def test_static_files_may_be_kept_a_day_under_a_url_that_names_their_content(
     with open(tmp_path / "static" / name, "a", encoding="utf-8") as file:
         file.write("\n/* changed */\n")
     assert linked() != before, "a changed file gets a new URL, so no stale copy is used"
+
+
+# ---- a search past the time limit ---------------------------------------------------------
+
+
+class TimedOutEngine(SearchEngine):
+    """A real engine whose every search runs past its limit (and records the limit)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.limits: list[float | None] = []
+
+    def search(self, q: str, *args, time_limit: float | None = None, **kwargs):
+        self.limits.append(time_limit)
+        raise SearchTimeout("The search ran past its time limit.")
+
+
+@pytest.mark.parametrize(
+    "config, limit",
+    [
+        pytest.param({}, DEFAULTS["REQUEST_TIME_LIMIT"], id="default-limit"),
+        pytest.param({"REQUEST_TIME_LIMIT": 2.5}, 2.5, id="configured-limit"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/search?q=x", "/api/search?q=x"])
+def test_a_search_past_the_time_limit_is_a_503_that_says_so(
+    news_index: Path, config: dict, limit: float, path: str
+) -> None:
+    engine = TimedOutEngine(news_index)
+    response = create_app({"BAHTH_ENGINE": engine, **config}).test_client().get(path)
+    assert engine.limits == [limit], "the engine was given the app's time limit"
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    if path.startswith("/api/"):
+        assert set(response.json) == {"error", "status"} and response.json["status"] == 503
+        message = response.json["error"]
+    else:
+        message = html(response)
+        assert '<html lang="ar" dir="rtl">' in message
+        assert "لا يوجد فهرس" not in message, "not the page for a missing index"
+    assert "تجاوز الوقت المسموح" in message and f"{limit:g}" in message
+    assert "Traceback" not in message
 
 
 # ---- document ids: every id opens from its link ---------------------------------------------

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_CHARS": 500,  # longer queries are cut (and the page says so)
     "MAX_FILTER_CHARS": 200,
     "SUGGEST_LIMIT": 8,
+    # seconds a search may run; past it the engine raises SearchTimeout and the answer is a
+    # 503 that says so (None: no limit). A thread stuck on one query serves nobody else.
+    "REQUEST_TIME_LIMIT": 5.0,
     # static files (CSS, JS) may be cached a day; their URLs carry a hash of their content
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "EXAMPLE_QUERY": "الحموشي",

@@ -36,6 +36,8 @@ def search_params() -> SearchParams:
 
 
 def run_search(params: SearchParams):
+    """The engine's page for ``params``, within the app's time limit (past it the engine
+    raises SearchTimeout, which web.errors answers with a 503)."""
     engine = holder().require_documents()
     return engine.search(
         params.q,
@@ -43,6 +45,7 @@ def run_search(params: SearchParams):
         per_page=params.per_page,
         filters=params.filters or None,
         sort=params.sort,
+        time_limit=current_app.config["REQUEST_TIME_LIMIT"],
     )
 
 
