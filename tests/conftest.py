@@ -128,15 +128,19 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def running_server(index: Path, timeout: float = 30.0) -> Iterator[str]:
-    """Run ``bahth serve --port 0`` (any free port) as a real subprocess; yield the address it
-    prints; stop it. Fails the test if the server exits before printing an address."""
+def running_server(
+    index: Path, *options: str, timeout: float = 30.0, preexec_fn=None
+) -> Iterator[str]:
+    """Run ``bahth serve --port 0 OPTIONS`` (any free port) as a real subprocess; yield the
+    address it prints; stop it. Fails the test if the server exits before printing an
+    address. ``preexec_fn`` runs in the child before bahth starts (e.g. to lower a limit)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0"],
+        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=preexec_fn,
     )
     try:
         address = None

@@ -7,9 +7,10 @@ the dataclasses of :mod:`search.results`. Build an app with :func:`create_app`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app: the CLI reads DEFAULTS without it
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "BAHTH_INDEX": None,  # index folder; None: the library default ($BAHTH_INDEX, instance/index)
@@ -32,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Flask's application-factory pattern: one app per call, configured by ``config``."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     if config:
