@@ -167,3 +167,19 @@ def test_the_server_gives_searches_its_time_limit(seeds_index: Path, monkeypatch
         server.close()
     assert limits == [2.5]
     assert response.status_code == 503 and response.json["status"] == 503
+
+
+def test_the_load_benchmark_runs(seeds_index: Path) -> None:
+    """bench/load.py is how the README's web figures are measured: it must run (it broke
+    unnoticed when the package moved). A short, small run: the outcome, not the speed."""
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--index", str(seeds_index)]
+        + ["--clients", "2", "--seconds", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "GET /api/search, 2 clients" in result.stdout and "Traceback" not in result.stderr
