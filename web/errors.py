@@ -73,7 +73,7 @@ def register_error_handlers(app: Flask) -> None:
     def search_timeout(error: SearchTimeout):
         """503: this search would hold a server thread too long. Say what to try."""
         limit = current_app.config["REQUEST_TIME_LIMIT"]
-        within = f" ({float(limit):g} ثانية)" if limit else ""
+        within = f" (الحد: {float(limit):g} ث)" if limit else ""  # ث: seconds, any number
         message = (
             f"أُوقف البحث لأنه تجاوز الوقت المسموح{within}. "
             "جرّب كلمات أقل أو أدق، أو ضيّق البحث بالمصدر أو السنة."
