@@ -15,6 +15,8 @@ import click
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
 from bahth.index.errors import BahthError, IndexMissing
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
+from bahth.web import DEFAULTS as WEB_DEFAULTS
+from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
 
 index_option = click.option(
     "--index",
@@ -210,8 +212,42 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the search page and its JSON API (waitress) until Ctrl+C."""
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, min_open=True),
+    default=WEB_DEFAULTS["REQUEST_TIME_LIMIT"],
+    show_default=True,
+    help="Seconds a search may run; past it the answer is a 503 that says so.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=HEADER_TIMEOUT,
+    show_default=True,
+    help="Seconds a client has to send a request's headers; then it is disconnected.",
+)
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(1, 1_000_000),
+    default=CONNECTION_LIMIT,
+    show_default=True,
+    help="Open connections at most (each costs an open file, not a thread).",
+)
+def serve_command(
+    index_dir: Path | None,
+    host: str,
+    port: int,
+    threads: int,
+    time_limit: float,
+    header_timeout: float,
+    connection_limit: int,
+) -> None:
+    """Serve the search page and its JSON API (waitress) until Ctrl+C.
+
+    Slow clients cannot shut others out: a connection whose request's headers are
+    --header-timeout late is closed, and up to --connection-limit connections stay open
+    (they cost no thread). A search that runs past --time-limit is answered with a 503.
+    """
     import signal
 
     from bahth.index.store import IndexStore
@@ -223,7 +259,17 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     except BahthError as error:
         fail_on(error)
     try:
-        server = create_server(index_dir, host=host, port=port, threads=threads)
+        server = create_server(
+            index_dir,
+            host=host,
+            port=port,
+            threads=threads,
+            header_timeout=header_timeout,
+            connection_limit=connection_limit,
+            time_limit=time_limit,
+        )
+    except BahthError as error:
+        fail_on(error)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

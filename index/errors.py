@@ -38,3 +38,8 @@ class AnalysisMismatch(BahthError):
 
 class SourceError(BahthError):
     """A source path cannot be read at all (missing path, unknown file type)."""
+
+
+class SearchTimeout(BahthError):
+    """A search ran past its time limit (``SearchEngine.search(..., time_limit=)``): a
+    narrower query, or a longer limit, will do."""

@@ -125,12 +125,15 @@ class SearchEngine:
         per_page: int = 10,
         filters: dict[str, str] | None = None,
         sort: str = "relevance",
+        time_limit: float | None = None,
     ) -> Page:
         """One page of ranked hits for ``q``, with facets over all matches.
 
         ``filters`` narrows by facet values, e.g. {"source": "alriyadh", "year": "2015"};
         ``sort`` is "relevance" or "date" (newest first). Never raises on user text: a query
         that cannot be run gives an empty page whose ``message`` says why.
+        ``time_limit`` (seconds) is accepted for the web's wiring; bahth.index.errors'
+        SearchTimeout is what a search past it raises (enforcing it is issue 15's engine part).
         """
         started = time.perf_counter()
         page, per_page = clamp_paging(page, per_page)

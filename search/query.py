@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.support.levenshtein import distance as edit_distance
 
 from bahth.analyzers import WordAnalysis
-from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.normalizer import normalize_digits, normalize_word
 from bahth.search.ranking import Ranking
 
 MAX_QUERY_CHARS = 2000
@@ -446,7 +446,7 @@ class QueryBuilder:
                 return None
             return wq.DateRange("date", span[0], span[1])
         if leaf.field == "year":
-            value = "".join(normalize_word(ch) or ch for ch in value)
+            value = normalize_digits(value)
         return wq.Term(leaf.field, value)
 
 

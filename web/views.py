@@ -36,6 +36,8 @@ def search_params() -> SearchParams:
 
 
 def run_search(params: SearchParams):
+    """The engine's page for ``params``, within the app's time limit (past it the engine
+    raises SearchTimeout, which web.errors answers with a 503)."""
     engine = holder().require_documents()
     return engine.search(
         params.q,
@@ -43,6 +45,7 @@ def run_search(params: SearchParams):
         per_page=params.per_page,
         filters=params.filters or None,
         sort=params.sort,
+        time_limit=current_app.config["REQUEST_TIME_LIMIT"],
     )
 
 
@@ -80,7 +83,7 @@ def search():
     )
 
 
-@blueprint.get("/doc/<path:doc_id>")
+@blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
     q = " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_CHARS"]]
     view = holder().require_documents().document(doc_id, q=q or None)
