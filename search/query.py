@@ -31,6 +31,9 @@ from bahth.search.ranking import Ranking
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
 MIN_PREFIX = 2
+# Brackets nested deeper than this are read as if they were not there: their words count at
+# the depth reached. (400 nested brackets used to exhaust Python's stack.)
+MAX_DEPTH = 10
 OPERATORS = {"AND", "OR", "NOT"}
 FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
@@ -121,23 +124,25 @@ def _lex(text: str) -> list:
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT unary
-    | atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored."""
+    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT*
+    atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored. The recursion
+    is bounded: brackets count up to MAX_DEPTH, a run of NOTs is one NOT or none, and what
+    follows a stray ")" joins the top level instead of nesting one level per stray."""
 
     def __init__(self, items: list) -> None:
         self.items = items
         self.i = 0
+        self.depth = 0
 
     def peek(self):
         return self.items[self.i] if self.i < len(self.items) else None
 
     def parse(self) -> Node:
-        node = self.parse_or()
+        parts = [self.parse_or()]
         while self.peek() is not None:  # a stray ")" or operator: skip it and go on
             self.i += 1
-            rest = self.parse_or()
-            node = Node("soft", [node, rest])
-        return node
+            parts.append(self.parse_or())
+        return parts[0] if len(parts) == 1 else Node("soft", parts)
 
     def parse_or(self) -> Node:
         children = [self.parse_and()]
@@ -160,19 +165,28 @@ class _Parser:
         return Node("and" if hard else "soft", children)
 
     def parse_unary(self):
-        if self.peek() == "NOT":
+        negations = 0
+        while self.peek() == "NOT":
             self.i += 1
-            if self.peek() is None or self.peek() in (")", "OR", "AND"):
-                return Node("soft", [])
-            return Node("not", [self.parse_unary()])
+            negations += 1
+        if negations and (self.peek() is None or self.peek() in (")", "OR", "AND")):
+            return Node("soft", [])
+        atom = self.parse_atom()
+        return Node("not", [atom]) if negations % 2 else atom
+
+    def parse_atom(self):
         item = self.peek()
         self.i += 1
-        if item == "(":
-            node = self.parse_or()
-            if self.peek() == ")":
-                self.i += 1
-            return node
-        return item
+        if item != "(":
+            return item
+        if self.depth >= MAX_DEPTH:  # too deep: read on as if the bracket were not there
+            return Node("soft", [])
+        self.depth += 1
+        node = self.parse_or()
+        self.depth -= 1
+        if self.peek() == ")":
+            self.i += 1
+        return node
 
 
 # ---- compiling the tree into Whoosh queries ---------------------------------------------
