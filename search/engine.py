@@ -24,9 +24,10 @@ from whoosh import query as wq
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
 from bahth.index.store import IndexReport, IndexStore
 from bahth.search import highlight, rerank
+from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.first_stage import Matches, first_stage
-from bahth.search.query import ParsedQuery, QueryBuilder, close_words
+from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
 from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
 
@@ -236,7 +237,8 @@ class SearchEngine:
 
     def _did_you_mean(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
         """A respelling of the query when it finds little, or one of its words is rare and a
-        close spelling is much more common (a doubled, dropped or wrong letter)."""
+        close spelling is much more common (a doubled, dropped or wrong letter). The close
+        spellings are looked up on the query's expansion budget: what * and ~ left of it."""
         reader = searcher.reader()
         frequencies = [self._doc_frequency(reader, word) for _, word in parsed.plain_words]
         if total >= SUGGEST_BELOW and min(frequencies, default=RARE_WORD_DOCS) >= RARE_WORD_DOCS:
@@ -246,7 +248,9 @@ class SearchEngine:
             best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
             if frequency < RARE_WORD_DOCS and len(word) >= 3:
                 distance = 1 if len(word) <= 5 else 2
-                for candidate in close_words(reader, "text_exact", word, distance):
+                for candidate in close_words(
+                    reader, "text_exact", word, distance, parsed.expansion
+                ):
                     candidate_frequency = self._doc_frequency(reader, candidate)
                     if candidate_frequency > best_frequency:
                         best, best_frequency = candidate, candidate_frequency
@@ -259,20 +263,24 @@ class SearchEngine:
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Whole indexed words starting with the last word of ``prefix``, most frequent first,
-        spelled as in the documents (not stems, not normalized)."""
+        spelled as in the documents (not stems, not normalized). The last word needs
+        MIN_PREFIX letters, as a prefix search does, and the dictionary is read on the same
+        budget as a query's expansions (search.expansion): as far as it goes, the most
+        frequent words found."""
         limit = min(max(1, int(limit)), 50)
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
-        if not typed or (prefix or "")[-1:].isspace():
+        if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
         searcher = self._searcher()
-        reader = searcher.reader()
-        counts: dict[str, int] = {}
-        for fieldname in ("text_exact", "title_exact"):
-            for word, info in reader.iter_prefix(fieldname, typed[-1]):
-                word = word.decode("utf-8")
-                if not self.words.word(word).stop:
-                    counts[word] = counts.get(word, 0) + info.doc_frequency()
-        ranked = sorted(counts, key=lambda w: (-counts[w], w))[:limit]
+        counts, _ = prefix_frequencies(
+            searcher.reader(), ("text_exact", "title_exact"), typed[-1], ExpansionBudget()
+        )
+        ranked: list[str] = []
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
+            if not self.words.word(word).stop:
+                ranked.append(word)
+                if len(ranked) == limit:
+                    break
         return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
 
     def _surface(self, searcher, word: str) -> str:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh import query as wq
-from whoosh.support.levenshtein import distance as edit_distance
 
 from bahth.analyzers import WordAnalysis
 from bahth.analyzers.normalizer import normalize_word
+from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.ranking import Ranking
 
 MAX_QUERY_CHARS = 2000
@@ -34,6 +34,10 @@ MIN_PREFIX = 2
 # Brackets nested deeper than this are read as if they were not there: their words count at
 # the depth reached. (400 nested brackets used to exhaust Python's stack.)
 MAX_DEPTH = 10
+EXPANSION_CUT = (
+    "Some words with * or ~ match more indexed words than one query may search: only part of "
+    "them was searched. Type more letters before *, or use fewer * and ~ words."
+)
 OPERATORS = {"AND", "OR", "NOT"}
 FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
@@ -77,6 +81,8 @@ class ParsedQuery:
     # the stems of each plain word searched in the text (not negated), for search.rerank
     text_words: list[tuple[str, ...]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # what expanding * and ~ words (and "did you mean") may still read, and what they read
+    expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
 
     @property
     def message(self) -> str:
@@ -205,6 +211,8 @@ class QueryBuilder:
         return [word.terms.exact for word in self.words.tokens(text) if word.terms.exact]
 
     def parse(self, text: str) -> ParsedQuery:
+        """The query for ``text``. Expanding its * and ~ words is charged to one budget
+        (``parsed.expansion``)."""
         parsed = ParsedQuery(query=None)
         text = text or ""
         if len(text) > MAX_QUERY_CHARS:
@@ -385,9 +393,14 @@ class QueryBuilder:
         ]
         return subs[0] if len(subs) == 1 else Or(subs)
 
-    def _expand(self, words: list[tuple[str, int]]) -> list[str]:
-        words.sort(key=lambda pair: -pair[1])
-        return [w for w, _ in words[: self.ranking.max_expansions]]
+    def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
+        """The exact-field terms of an expansion; a word the budget cut short says so."""
+        if not expansion.complete:
+            parsed.messages.append(EXPANSION_CUT)
+        if not expansion.words:
+            return wq.NullQuery
+        parsed.terms.exact.update(expansion.words)
+        return self._exact_terms(expansion.words, fields)
 
     def _prefix(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
         tokens = self._exact_words(text)
@@ -396,16 +409,10 @@ class QueryBuilder:
             parsed.messages.append(f"A prefix search needs at least {MIN_PREFIX} letters before *.")
             return None
         self._words_left -= 1
-        found: dict[str, int] = {}
-        for f in fields:
-            for word, info in self.reader.iter_prefix(f"{f}_exact", prefix):
-                word = word.decode("utf-8")
-                found[word] = found.get(word, 0) + info.doc_frequency()
-        expansions = self._expand(list(found.items()))
-        if not expansions:
-            return wq.NullQuery
-        parsed.terms.exact.update(expansions)
-        return self._exact_terms(expansions, fields)
+        exact_fields = [f"{f}_exact" for f in fields]
+        limit = self.ranking.max_expansions
+        expansion = prefix_words(self.reader, exact_fields, prefix, parsed.expansion, limit)
+        return self._expanded(expansion, fields, parsed)
 
     def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> wq.Query | None:
         tokens = self._exact_words(text)
@@ -414,17 +421,11 @@ class QueryBuilder:
         word = tokens[-1]
         distance = min(distance or (1 if len(word) <= 5 else 2), 2)
         self._words_left -= 1
-        found: dict[str, int] = {}
-        for f in fields:
-            for candidate in close_words(self.reader, f"{f}_exact", word, distance):
-                found[candidate] = max(
-                    found.get(candidate, 0), self.reader.doc_frequency(f"{f}_exact", candidate)
-                )
-        expansions = self._expand(list(found.items()))
-        if not expansions:
-            return wq.NullQuery
-        parsed.terms.exact.update(expansions)
-        return self._exact_terms(expansions, fields)
+        exact_fields = [f"{f}_exact" for f in fields]
+        limit = self.ranking.max_expansions
+        budget = parsed.expansion
+        expansion = fuzzy_words(self.reader, exact_fields, word, distance, budget, limit)
+        return self._expanded(expansion, fields, parsed)
 
     def _proximity(self, plain_texts: list[str]) -> list[wq.Query]:
         """Adjacent content words of the query found near each other in the text (within
@@ -475,29 +476,6 @@ def _flat(queries: list[wq.Query]) -> list[wq.Query]:
         else:
             flat.append(q)
     return flat
-
-
-def close_words(reader, fieldname: str, word: str, distance: int) -> list[str]:
-    """Indexed words within ``distance`` edits of ``word``. Whoosh compares every word that
-    shares the first letters, so share more of them where that is cheap to assume: typos
-    rarely touch a word's first two letters, or the article (ال) and the letter after it."""
-    shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
-    # What reader.terms_within gives, faster: each segment's words with the prefix (instead
-    # of Whoosh merging the segments' term lists), and no edit distance computed for a word
-    # whose length alone puts it too far (an edit changes the length by at most one).
-    field = reader.schema[fieldname]
-    lo, hi = len(word) - distance, len(word) + distance
-    found = set()
-    for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(fieldname, word[:shared]):
-            candidate = field.from_bytes(btext)
-            if lo <= len(candidate) <= hi:
-                found.add(candidate)
-    return [
-        candidate
-        for candidate in sorted(found)
-        if edit_distance(candidate, word, limit=distance) <= distance
-    ]
 
 
 def _date_bound(text: str, end: bool) -> datetime | None:
