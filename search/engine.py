@@ -24,6 +24,14 @@ from whoosh import query as wq
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
 from bahth.index.store import IndexReport, IndexStore
 from bahth.search import highlight, rerank
+from bahth.search.deadline import (
+    DID_YOU_MEAN,
+    HIGHLIGHTING,
+    NO_DEADLINE,
+    SNIPPETS,
+    SUGGESTIONS,
+    Deadline,
+)
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.first_stage import Matches, first_stage
@@ -111,9 +119,22 @@ class SearchEngine:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
         return self._builder(self._searcher()).parse(q)
 
-    def _matches(self, searcher, parsed: ParsedQuery, filter: wq.Query | None) -> Matches:
+    def _matches(
+        self,
+        searcher,
+        parsed: ParsedQuery,
+        filter: wq.Query | None,
+        deadline: Deadline = NO_DEADLINE,
+    ) -> Matches:
         """The first stage: what the query matches, and BM25F scores (search.first_stage)."""
-        return first_stage(searcher, parsed.query, filter, parsed.mask, vectorized=self.vectorized)
+        return first_stage(
+            searcher,
+            parsed.query,
+            filter,
+            parsed.mask,
+            vectorized=self.vectorized,
+            deadline=deadline,
+        )
 
     def _ranked(
         self,
@@ -121,13 +142,14 @@ class SearchEngine:
         parsed: ParsedQuery,
         matches: Matches,
         depth: int,
+        deadline: Deadline = NO_DEADLINE,
         stored: Callable[[int], dict] | None = None,
     ) -> list[tuple[float, int]]:
         """The best ``depth`` (score, docnum) hits: the first stage's, then the second's."""
         docs, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
         hits = list(zip(scores.tolist(), docs.tolist(), strict=True))
         words = rerank.query_words(searcher, parsed.text_words)
-        ranked = rerank.rerank(searcher, hits, words, self.ranking, self.words, stored)
+        ranked = rerank.rerank(searcher, hits, words, self.ranking, self.words, deadline, stored)
         return ranked[:depth]
 
     def search(
@@ -137,17 +159,21 @@ class SearchEngine:
         per_page: int = 10,
         filters: dict[str, str] | None = None,
         sort: str = "relevance",
+        time_limit: float | None = None,
     ) -> Page:
         """One page of ranked hits for ``q``, with facets over all matches.
 
         ``filters`` narrows by facet values, e.g. {"source": "alriyadh", "year": "2015"};
         ``sort`` is "relevance" or "date" (newest first). Never raises on user text: a query
-        that cannot be run gives an empty page whose ``message`` says why.
+        that cannot be run gives an empty page whose ``message`` says why. The one exception:
+        with a ``time_limit`` (seconds), a search still at work past it stops and raises
+        SearchTimeout, whose message says how to narrow the query.
         """
         started = time.perf_counter()
+        deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
         searcher = self._searcher()
-        parsed = self._builder(searcher).parse(q or "")
+        parsed = self._builder(searcher).parse(q or "", deadline)
         conditions = [parsed.filter] if parsed.filter is not None else []
         for name, value in (filters or {}).items():
             if name in FACETS and value not in (None, ""):
@@ -157,7 +183,8 @@ class SearchEngine:
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
             parsed.messages.append("No document matches this query.")
             return self._page(q, page, per_page, started, parsed, total=0)
-        matches = self._matches(searcher, parsed, wq.And(conditions) if conditions else None)
+        condition = wq.And(conditions) if conditions else None
+        matches = self._matches(searcher, parsed, condition, deadline)
         total = matches.total
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
@@ -166,9 +193,12 @@ class SearchEngine:
         if sort == "date":
             ranked = self._by_date(searcher, matches)[start:stop]
         else:
-            ranked = self._ranked(searcher, parsed, matches, stop, stored)[start:stop]
+            ranked = self._ranked(searcher, parsed, matches, stop, deadline, stored)[start:stop]
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
-        hits = [self._hit(stored(docnum), score, parsed, verdicts) for score, docnum in ranked]
+        hits = []
+        for score, docnum in ranked:
+            deadline.check(SNIPPETS)
+            hits.append(self._hit(stored(docnum), score, parsed, verdicts))
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
@@ -248,9 +278,9 @@ class SearchEngine:
             best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
             if frequency < RARE_WORD_DOCS and len(word) >= 3:
                 distance = 1 if len(word) <= 5 else 2
-                for candidate in close_words(
-                    reader, "text_exact", word, distance, parsed.expansion
-                ):
+                budget = parsed.expansion
+                close = close_words(reader, "text_exact", word, distance, budget, DID_YOU_MEAN)
+                for candidate in close:
                     candidate_frequency = self._doc_frequency(reader, candidate)
                     if candidate_frequency > best_frequency:
                         best, best_frequency = candidate, candidate_frequency
@@ -261,19 +291,20 @@ class SearchEngine:
                 words.append(typed)
         return " ".join(words) if changed else None
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+    def suggest(self, prefix: str, limit: int = 10, time_limit: float | None = None) -> list[str]:
         """Whole indexed words starting with the last word of ``prefix``, most frequent first,
         spelled as in the documents (not stems, not normalized). The last word needs
         MIN_PREFIX letters, as a prefix search does, and the dictionary is read on the same
         budget as a query's expansions (search.expansion): as far as it goes, the most
-        frequent words found."""
+        frequent words found. ``time_limit`` as in search()."""
         limit = min(max(1, int(limit)), 50)
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
         searcher = self._searcher()
+        budget = ExpansionBudget(deadline=Deadline(time_limit))
         counts, _ = prefix_frequencies(
-            searcher.reader(), ("text_exact", "title_exact"), typed[-1], ExpansionBudget()
+            searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
         )
         ranked: list[str] = []
         for word in sorted(counts, key=lambda w: (-counts[w], w)):
@@ -306,15 +337,18 @@ class SearchEngine:
 
     # ---- one document; batch runs ------------------------------------------------------
 
-    def document(self, doc_id: str, q: str | None = None) -> DocumentView | None:
+    def document(
+        self, doc_id: str, q: str | None = None, time_limit: float | None = None
+    ) -> DocumentView | None:
         """The document ``doc_id``, with the words ``q`` matched highlighted: the whole of
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
-        the last paragraph of ``body_html``) says so."""
+        the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
+        deadline = Deadline(time_limit)
         searcher = self._searcher()
         fields = searcher.document(id=str(doc_id))
         if fields is None:
             return None
-        parsed = self.parse(q) if q else ParsedQuery(query=None)
+        parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
         title, text = fields.get("title") or "", fields.get("text") or ""
         shown, message = _cut(text, DOCUMENT_CHARS), ""
         if len(shown) < len(text):
@@ -322,6 +356,7 @@ class SearchEngine:
                 f"This document is {len(text):,} characters long: "
                 f"only its first {len(shown):,} are shown."
             )
+        deadline.check(HIGHLIGHTING)
         body_html = highlight.paragraphs(
             shown, highlight.matched_spans(shown, parsed.terms, self.words, limit=None)
         )

@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import distance as edit_distance
 
+from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
+
 MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slowest query's
 MAX_TERMS = 150  # words all of a query's * and ~ expand into (three full expansions of 50)
 COMPARE_COST = 5  # an edit-distance comparison costs about five entries read
+CHECK_EVERY = 1024  # entries between two looks at the clock
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,14 @@ class ExpansionBudget:
 
     max_examined: int = field(default_factory=lambda: MAX_EXAMINED)
     max_terms: int = field(default_factory=lambda: MAX_TERMS)
+    deadline: Deadline = NO_DEADLINE
     examined: int = 0  # dictionary entries examined (comparisons count COMPARE_COST)
     terms: int = 0  # words given to the query by * and ~ expansions
     expansions: int = 0  # distinct expansions worked out
     reused: int = 0  # expansions answered from the cache
     cut: int = 0  # expansions that stopped short for want of budget
     cache: dict = field(default_factory=dict, repr=False)
+    _next_check: int = field(default=CHECK_EVERY, repr=False)
 
     @property
     def room(self) -> int:
@@ -63,13 +68,16 @@ class ExpansionBudget:
     def terms_left(self) -> int:
         return max(0, self.max_terms - self.terms)
 
-    def charge(self, units: int) -> bool:
+    def charge(self, units: int, stage: str) -> bool:
         """Spend ``units``; False when they are not there, and then nothing more may be
-        examined."""
+        examined. Looks at the deadline every CHECK_EVERY units."""
         if self.examined + units > self.max_examined:
             self.examined = self.max_examined
             return False
         self.examined += units
+        if self.examined >= self._next_check:
+            self._next_check = self.examined + CHECK_EVERY
+            self.deadline.check(stage)
         return True
 
 
@@ -80,11 +88,13 @@ _DOC_FREQUENCY = struct.Struct("!I")  # in a W3TermInfo: 5 bytes in, after flags
 CHUNK = 1 << 16  # bytes of the term table read at a time, at most (4 KB first)
 
 
-def _segment_entries(leaf, fieldname: str, prefix: bytes) -> Iterator[tuple[bytes, int]]:
+def _segment_entries(
+    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str
+) -> Iterator[tuple[bytes, int]]:
     """(term bytes, document frequency) of one segment's terms starting with ``prefix``, in
     order, read as they are asked for. From Whoosh's W3 term table in chunks (its own
     ``ranges_from`` makes several calls per entry); through ``iter_prefix`` for another
-    codec."""
+    codec. The deadline is looked at for each chunk."""
     terms = getattr(leaf, "_terms", None)
     table = getattr(terms, "_tindex", None)
     if table is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
@@ -104,11 +114,13 @@ def _segment_entries(leaf, fieldname: str, prefix: bytes) -> Iterator[tuple[byte
         if at + _LENGTHS.size > len(chunk):
             chunk, base, at = dbfile.get(pos, min(size, end - pos)), pos, 0
             size = min(2 * size, CHUNK)
+            deadline.check(stage)
         keylen, datalen = unpack_lengths(chunk, at)
         after = at + _LENGTHS.size + keylen + datalen
         if after > len(chunk):  # the entry runs past the chunk: read from its start
             chunk, base, at = dbfile.get(pos, min(max(size, after - at), end - pos)), pos, 0
             size = min(2 * size, CHUNK)
+            deadline.check(stage)
         key = chunk[at + _LENGTHS.size : at + _LENGTHS.size + keylen]
         if not key.startswith(start):
             return
@@ -136,7 +148,7 @@ class _Scan:
 
 
 def entries(
-    reader, fieldname: str, prefix: str, budget: ExpansionBudget
+    reader, fieldname: str, prefix: str, budget: ExpansionBudget, stage: str = EXPANDING
 ) -> tuple[list[tuple[str, int]], bool]:
     """(word, document frequency) of the words of ``fieldname`` starting with ``prefix``, one
     pair for each segment that holds the word (add them up), as many as the budget allows,
@@ -149,14 +161,17 @@ def entries(
         bprefix = reader.schema[fieldname].to_bytes(prefix)
     except (ValueError, TypeError):
         return [], True
-    scans = [_Scan(_segment_entries(leaf, fieldname, bprefix)) for leaf, _ in reader.leaf_readers()]
+    scans = [
+        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage))
+        for leaf, _ in reader.leaf_readers()
+    ]
     found: list[tuple[str, int]] = []
     active = [scan for scan in scans if not scan.done]
     while active and budget.room:
         share = max(1, budget.room // len(active))
         for scan in active:
             part = scan.take(min(share, budget.room))
-            budget.charge(len(part))
+            budget.charge(len(part), stage)
             found += [(btext.decode("utf-8"), frequency) for btext, frequency in part]
         active = [scan for scan in active if not scan.done]
     return found, not active
@@ -166,14 +181,14 @@ def entries(
 
 
 def prefix_frequencies(
-    reader, fieldnames: Sequence[str], prefix: str, budget: ExpansionBudget
+    reader, fieldnames: Sequence[str], prefix: str, budget: ExpansionBudget, stage: str
 ) -> tuple[dict[str, int], bool]:
     """Every word of ``fieldnames`` starting with ``prefix`` and its document frequency
     (summed over the fields), as far as the budget goes; and whether that was all of them."""
     found: dict[str, int] = {}
     complete = True
     for fieldname in fieldnames:
-        pairs, whole = entries(reader, fieldname, prefix, budget)
+        pairs, whole = entries(reader, fieldname, prefix, budget, stage)
         complete = complete and whole
         for word, frequency in pairs:
             found[word] = found.get(word, 0) + frequency
@@ -186,12 +201,13 @@ def prefix_words(
     prefix: str,
     budget: ExpansionBudget,
     limit: int,
+    stage: str = EXPANDING,
 ) -> Expansion:
     """The ``limit`` most frequent words starting with ``prefix`` (fewer when the query's
     term budget is nearly spent), once per query: a second ask is answered from the cache."""
 
     def work() -> Expansion:
-        found, complete = prefix_frequencies(reader, fieldnames, prefix, budget)
+        found, complete = prefix_frequencies(reader, fieldnames, prefix, budget, stage)
         return _top(found, complete, budget, limit)
 
     return _cached(budget, ("prefix", prefix, tuple(fieldnames), limit), work)
@@ -204,6 +220,7 @@ def fuzzy_words(
     distance: int,
     budget: ExpansionBudget,
     limit: int,
+    stage: str = EXPANDING,
 ) -> Expansion:
     """The ``limit`` most frequent indexed words within ``distance`` edits of ``word`` in any
     of ``fieldnames`` (a word's frequency: its largest in one field), once per query."""
@@ -212,7 +229,7 @@ def fuzzy_words(
         found: dict[str, int] = {}
         complete = True
         for fieldname in fieldnames:
-            close, complete = _close(reader, fieldname, word, distance, budget)
+            close, complete = _close(reader, fieldname, word, distance, budget, stage)
             for candidate, frequency in close.items():
                 found[candidate] = max(found.get(candidate, 0), frequency)
             if not complete:
@@ -228,6 +245,7 @@ def close_words(
     word: str,
     distance: int,
     budget: ExpansionBudget | None = None,
+    stage: str = EXPANDING,
 ) -> list[str]:
     """Indexed words within ``distance`` edits of ``word``, sorted, as far as the budget goes
     (a fresh one when none is given). Only words that share the first letters are compared:
@@ -236,19 +254,19 @@ def close_words(
     budget = budget if budget is not None else ExpansionBudget()
 
     def work() -> Expansion:
-        found, complete = _close(reader, fieldname, word, distance, budget)
+        found, complete = _close(reader, fieldname, word, distance, budget, stage)
         return Expansion(tuple(sorted(found)), complete)
 
     return list(_cached(budget, ("close", word, fieldname, distance), work).words)
 
 
 def _close(
-    reader, fieldname: str, word: str, distance: int, budget: ExpansionBudget
+    reader, fieldname: str, word: str, distance: int, budget: ExpansionBudget, stage: str
 ) -> tuple[dict[str, int], bool]:
     """{word within ``distance`` edits: its document frequency}, and whether all were seen."""
     shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
     lo, hi = len(word) - distance, len(word) + distance
-    pairs, complete = entries(reader, fieldname, word[:shared], budget)
+    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage)
     found: dict[str, int] = {}
     rejected: set[str] = set()
     for candidate, frequency in pairs:
@@ -257,7 +275,7 @@ def _close(
         if candidate in found:  # the same word in another segment
             found[candidate] += frequency
             continue
-        if not budget.charge(COMPARE_COST):
+        if not budget.charge(COMPARE_COST, stage):
             return found, False
         if within_edits(candidate, word, distance):
             found[candidate] = frequency

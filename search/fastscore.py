@@ -29,6 +29,7 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.reading import TermNotFound
 
+from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
 from bahth.search.ranking import field_lengths
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -238,15 +239,18 @@ class Evaluator:
     """Scores one query's nodes over the whole index: (scores, matched), dense arrays indexed
     by docnum, equal to what each node's Whoosh matcher gives."""
 
-    def __init__(self, arrays: IndexArrays) -> None:
+    def __init__(self, arrays: IndexArrays, deadline: Deadline = NO_DEADLINE) -> None:
         self.arrays = arrays
         self.n = arrays.size
+        self.deadline = deadline
         self._postings: dict = {}
 
     def postings(self, fieldname: str, text, with_values: bool = False) -> Postings:
+        """A term's postings, read once per query; the deadline is looked at before each."""
         key = (fieldname, text)
         p = self._postings.get(key)
         if p is None or (with_values and p.values is None):
+            self.deadline.check(SCORING)
             p = self._postings[key] = self.arrays.postings(fieldname, text, with_values)
         return p
 
@@ -358,7 +362,9 @@ class Evaluator:
         total = _binary_tree_sum([lists[w].scores[slots[w]] for w in words])
         fmt = schema[q.fieldname].format
         found = np.zeros(len(docs), dtype=bool)
+        check = self.deadline.check
         for i in range(len(docs)):
+            check(SCORING)  # (a tenth of a microsecond; a document's positions take 15)
             at = {w: fmt.decode_as("positions", p.values[slots[w][i]]) for w, p in lists.items()}
             found[i] = _in_sequence(words, at)
         docs = docs[found]
@@ -371,13 +377,17 @@ class Evaluator:
         scores, matched = self.empty()
         top = self.arrays.searcher
         context = top.context()
+        check = self.deadline.check
         for segment in self.arrays.segments:
+            check(SCORING)
             m = q.matcher(segment.searcher, context)
             ids, values = [], []
             while m.is_active():
                 ids.append(m.id())
                 values.append(m.score())
                 m.next()
+                if not len(ids) % 1024:
+                    check(SCORING)
             if ids:
                 docnums = np.array(ids, dtype=np.int64) + segment.offset
                 scores[docnums] = values
@@ -461,6 +471,7 @@ class Matches:
     scores: np.ndarray
     eligible: np.ndarray
     bonuses: list[_Bonus] = field(default_factory=list)
+    deadline: Deadline = NO_DEADLINE
     _pending: _Pending | None = None
 
     @property
@@ -493,6 +504,7 @@ class Matches:
         p = self._pending
         batch = max(32, k)
         while True:
+            self.deadline.check(SCORING)
             floor = _kth_score(self.scores[self.eligible], k)
             need = np.flatnonzero(p.unchecked & (p.upper >= floor))
             if not len(need):
@@ -564,8 +576,8 @@ class FastSearch:
     def __init__(self, searcher) -> None:
         self.arrays = IndexArrays.of(searcher)
 
-    def matches(self, q, filter=None, mask=None) -> Matches:
-        ev = Evaluator(self.arrays)
+    def matches(self, q, filter=None, mask=None, deadline: Deadline = NO_DEADLINE) -> Matches:
+        ev = Evaluator(self.arrays, deadline)
         excluded = None
         if type(q) is wq.AndNot:
             q, excluded = q.a, ev.evaluate(q.b)[1]
@@ -590,7 +602,7 @@ class FastSearch:
             eligible &= ev.docs(filter)
         if mask is not None:
             eligible &= ~ev.docs(mask)
-        return Matches(scores, eligible, bonuses)
+        return Matches(scores, eligible, bonuses, deadline)
 
     def _trailing_phrases(self, q, ev: Evaluator) -> list:
         if not _is_array_or(q) or len(q.subqueries) < 2:

@@ -25,6 +25,7 @@ from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis
 from bahth.analyzers.normalizer import normalize_word
+from bahth.search.deadline import NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.ranking import Ranking
 
@@ -210,10 +211,10 @@ class QueryBuilder:
         """The exact terms of the words of ``text`` (stop words included), in order."""
         return [word.terms.exact for word in self.words.tokens(text) if word.terms.exact]
 
-    def parse(self, text: str) -> ParsedQuery:
+    def parse(self, text: str, deadline: Deadline = NO_DEADLINE) -> ParsedQuery:
         """The query for ``text``. Expanding its * and ~ words is charged to one budget
-        (``parsed.expansion``)."""
-        parsed = ParsedQuery(query=None)
+        (``parsed.expansion``), checked against ``deadline``."""
+        parsed = ParsedQuery(query=None, expansion=ExpansionBudget(deadline=deadline))
         text = text or ""
         if len(text) > MAX_QUERY_CHARS:
             cut = text.rfind(" ", 0, MAX_QUERY_CHARS)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from math import log
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.search.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking
 
 FIELD = "text"
@@ -70,11 +71,13 @@ def rerank(
     words: Sequence[Word],
     ranking: Ranking,
     analysis: WordAnalysis,
+    deadline: Deadline = NO_DEADLINE,
     stored: Callable[[int], dict] | None = None,
 ) -> list[tuple[float, int]]:
     """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
     (and any hit tied with the last of them, so that index order never decides which).
-    ``stored`` reads a document's stored fields (default: the searcher's)."""
+    The deadline is looked at before each document is read; ``stored`` reads a document's
+    stored fields (default: the searcher's)."""
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
@@ -86,7 +89,7 @@ def rerank(
     head, tail = hits[:cut], hits[cut:]
     stored = stored or searcher.stored_fields
     docnums = [docnum for _, docnum in head]
-    positions = _positions(stored, docnums, words, analysis)
+    positions = _positions(stored, docnums, words, analysis, deadline)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -105,6 +108,7 @@ def _positions(
     docnums: list[int],
     words: Sequence[Word],
     analysis: WordAnalysis,
+    deadline: Deadline = NO_DEADLINE,
 ) -> dict[int, list[tuple[int, int]]]:
     """For each document: (position, word index) of every query word in its first SCAN_WORDS
     words, in order. For a one-word query only the first occurrence matters: it decides both
@@ -122,6 +126,7 @@ def _positions(
     first = len(words) == 1
     found = {}
     for docnum in docnums:
+        deadline.check(RERANKING)
         text = stored(docnum).get(FIELD) or ""
         found[docnum] = analysis.positions(text, which, verdicts, first=first, limit=SCAN_WORDS)
     return found
