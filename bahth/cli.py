@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
-from bahth.index.errors import BahthError, IndexMissing
+from bahth.index.errors import BahthError, IndexMissing, SearchTimeout
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
 from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
@@ -35,8 +35,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def fail_on(error: BahthError) -> None:
-    """A library error as one line: no index to use is 1, anything else a usage error, 2."""
-    fail(str(error), code=1 if isinstance(error, IndexMissing) else 2)
+    """A library error as one line: no index to use, or a search past its time limit, is 1;
+    anything else a usage error, 2."""
+    fail(str(error), code=1 if isinstance(error, IndexMissing | SearchTimeout) else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,11 +151,22 @@ def stats_command(index_dir, as_json) -> None:
 )
 @click.option("--run", "run_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tag", default="bahth", show_default=True, help="Run tag in the TREC file.")
-def search_command(query, index_dir, as_json, limit, page, sort, queries, run_file, tag) -> None:
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop a search still at work after SECONDS (exit status 1).",
+)
+def search_command(
+    query, index_dir, as_json, limit, page, sort, queries, run_file, tag, time_limit
+) -> None:
     """Search the index for QUERY and print ranked hits.
 
     Batch mode for evaluation: --queries FILE.jsonl --run OUT.trec writes a TREC run file
     (qid Q0 docid rank score tag) with the top --limit documents of each query.
+
+    Exit status: 0 hits printed (or none found), 1 no index, or the search ran past
+    --time-limit, 2 usage error.
     """
     from bahth.search.engine import SearchEngine
 
@@ -167,7 +179,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, queries, run_fi
         if queries is not None:
             _write_run(engine, queries, run_file, limit, tag)
             return
-        result = engine.search(query, page=page, per_page=limit, sort=sort)
+        result = engine.search(query, page=page, per_page=limit, sort=sort, time_limit=time_limit)
     except BahthError as error:
         fail_on(error)
     if as_json:

@@ -41,5 +41,13 @@ class SourceError(BahthError):
 
 
 class SearchTimeout(BahthError):
-    """A search ran past its time limit (``SearchEngine.search(..., time_limit=)``): a
-    narrower query, or a longer limit, will do."""
+    """A search ran past the time limit its caller gave it, and was stopped. ``seconds`` is
+    the limit; ``stage`` names the work under way (for a log line, not for the user)."""
+
+    def __init__(self, seconds: float, stage: str = "") -> None:
+        self.seconds = seconds
+        self.stage = stage
+        super().__init__(
+            f"The query took longer than {seconds:g} s and was stopped. Narrow it: fewer words, "
+            "more letters before *, fewer ~ words, or a filter such as source: or year:."
+        )

@@ -156,7 +156,7 @@ def test_the_server_gives_searches_its_time_limit(seeds_index: Path, monkeypatch
 
     def search(self, q, *args, time_limit=None, **kwargs):
         limits.append(time_limit)
-        raise SearchTimeout("The search ran past its time limit.")
+        raise SearchTimeout(time_limit or 1.0, "test")
 
     monkeypatch.setattr(SearchEngine, "search", search)
     server = create_server(seeds_index, port=0, time_limit=2.5)

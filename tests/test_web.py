@@ -393,7 +393,7 @@ class TimedOutEngine(SearchEngine):
 
     def search(self, q: str, *args, time_limit: float | None = None, **kwargs):
         self.limits.append(time_limit)
-        raise SearchTimeout("The search ran past its time limit.")
+        raise SearchTimeout(time_limit or 1.0, "test")
 
 
 @pytest.mark.parametrize(
