@@ -3,7 +3,7 @@
 Knows nothing of files, indexes or HTTP. The public entry points are re-exported here.
 """
 
-from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.normalizer import normalize_digits, normalize_word
 from bahth.analyzers.pipeline import (
     ANALYZER_VERSION,
     STEMMERS,
@@ -23,6 +23,7 @@ __all__ = [
     "analyze",
     "arabic_analyzer",
     "exact_analyzer",
+    "normalize_digits",
     "normalize_word",
     "TextWord",
     "WordAnalysis",

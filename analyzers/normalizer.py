@@ -83,3 +83,15 @@ def normalize_word(word: str) -> str:
         return word.lower()
     word = unicodedata.normalize("NFKC", word).translate(_FOLD)
     return word.casefold()
+
+
+def normalize_digits(text: str) -> str:
+    """``text`` with each character normalized on its own, and kept where normalization
+    would drop it: digits of any script (Arabic-Indic, Persian, full-width) become ASCII, and
+    nothing is removed or joined, so ``"٢٠١٥"`` reads as ``"2015"`` and ``"١ ٢"`` stays two
+    numbers. For values that must be numbers (a year filter, a page number).
+
+    >>> normalize_digits("٢٠١٥"), normalize_digits("۲۰۱۵")
+    ('2015', '2015')
+    """
+    return "".join(normalize_word(ch) or ch for ch in text)

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple, TypeVar
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
@@ -77,9 +79,12 @@ class WordAnalysis:
 
     # ---- words -------------------------------------------------------------------------
 
-    def surfaces(self, text: str) -> list[str]:
-        """The words of ``text`` as written, as the tokenizer splits it (index = position)."""
-        return self.pattern.findall(text)
+    def surfaces(self, text: str, limit: int | None = None) -> list[str]:
+        """The words of ``text`` as written, as the tokenizer splits it (index = position);
+        only the first ``limit`` when given (the rest of the text is not read)."""
+        if limit is None:
+            return self.pattern.findall(text)
+        return [m.group() for m in islice(self.pattern.finditer(text), limit)]
 
     def word(self, surface: str) -> WordTerms:
         """What one word as written becomes (valid when ``per_word``)."""
@@ -154,15 +159,17 @@ class WordAnalysis:
         verdict: Callable[[WordTerms], V | None],
         cache: dict[str, V | None],
         first: bool = False,
+        limit: int | None = None,
     ) -> list[tuple[int, V]]:
         """(position, verdict) of each word of ``text`` whose verdict is not None. ``cache``
         keeps the verdict of each word as written: share it between the texts of one query.
-        ``first``: only the first such word, judging the words in growing chunks until it."""
+        ``first``: only the first such word, judging the words in growing chunks until it.
+        ``limit``: only the first ``limit`` words are read."""
         if not self.per_word:
-            words = self._chain_tokens(text)
+            words = self._chain_tokens(self._head(text, limit))
             found = [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
             return found[:1] if first else found
-        surfaces = self.surfaces(text)
+        surfaces = self.surfaces(text, limit)
         start, size = 0, len(surfaces) if not first else 64
         while start < len(surfaces):
             part = surfaces[start : start + size]
@@ -185,6 +192,13 @@ class WordAnalysis:
         matches = list(self.pattern.finditer(text))
         self._judge([m.group() for m in matches], verdict, cache)
         return [m.span() for m in matches if cache[m.group()] is not None]
+
+    def _head(self, text: str, limit: int | None) -> str:
+        """``text`` up to the end of its ``limit``-th word (all of it when None)."""
+        if limit is None:
+            return text
+        last = deque(islice(self.pattern.finditer(text), limit), maxlen=1)
+        return text[: last[0].end()] if last else ""
 
     def _judge(self, surfaces: list[str], verdict: Callable, cache: dict) -> None:
         """Fill ``cache`` with the verdict on each surface word it does not hold yet."""

@@ -28,6 +28,7 @@ _EXPORTS = {
     "IndexReport": "bahth.index",
     "IndexStore": "bahth.index",
     "IndexVersionMismatch": "bahth.index",
+    "SearchTimeout": "bahth.index",
     "SourceError": "bahth.index",
     "Hit": "bahth.search.results",
     "Page": "bahth.search.results",
@@ -48,6 +49,7 @@ __all__ = [
     "Page",
     "Ranking",
     "SearchEngine",
+    "SearchTimeout",
     "SourceError",
     "WordAnalysis",
     "__version__",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
         IndexReport,
         IndexStore,
         IndexVersionMismatch,
+        SearchTimeout,
         SourceError,
     )
     from bahth.search.engine import SearchEngine

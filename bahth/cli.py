@@ -13,8 +13,10 @@ from pathlib import Path
 import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
-from bahth.index.errors import BahthError, IndexMissing
+from bahth.index.errors import BahthError, IndexMissing, SearchTimeout
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
+from bahth.web import DEFAULTS as WEB_DEFAULTS
+from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
 
 index_option = click.option(
     "--index",
@@ -33,8 +35,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def fail_on(error: BahthError) -> None:
-    """A library error as one line: no index to use is 1, anything else a usage error, 2."""
-    fail(str(error), code=1 if isinstance(error, IndexMissing) else 2)
+    """A library error as one line: no index to use, or a search past its time limit, is 1;
+    anything else a usage error, 2."""
+    fail(str(error), code=1 if isinstance(error, IndexMissing | SearchTimeout) else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -148,11 +151,22 @@ def stats_command(index_dir, as_json) -> None:
 )
 @click.option("--run", "run_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tag", default="bahth", show_default=True, help="Run tag in the TREC file.")
-def search_command(query, index_dir, as_json, limit, page, sort, queries, run_file, tag) -> None:
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop a search still at work after SECONDS (exit status 1).",
+)
+def search_command(
+    query, index_dir, as_json, limit, page, sort, queries, run_file, tag, time_limit
+) -> None:
     """Search the index for QUERY and print ranked hits.
 
     Batch mode for evaluation: --queries FILE.jsonl --run OUT.trec writes a TREC run file
     (qid Q0 docid rank score tag) with the top --limit documents of each query.
+
+    Exit status: 0 hits printed (or none found), 1 no index, or the search ran past
+    --time-limit, 2 usage error.
     """
     from bahth.search.engine import SearchEngine
 
@@ -165,7 +179,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, queries, run_fi
         if queries is not None:
             _write_run(engine, queries, run_file, limit, tag)
             return
-        result = engine.search(query, page=page, per_page=limit, sort=sort)
+        result = engine.search(query, page=page, per_page=limit, sort=sort, time_limit=time_limit)
     except BahthError as error:
         fail_on(error)
     if as_json:
@@ -210,8 +224,42 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the search page and its JSON API (waitress) until Ctrl+C."""
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, min_open=True),
+    default=WEB_DEFAULTS["REQUEST_TIME_LIMIT"],
+    show_default=True,
+    help="Seconds a search may run; past it the answer is a 503 that says so.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=HEADER_TIMEOUT,
+    show_default=True,
+    help="Seconds a client has to send a request's headers; then it is disconnected.",
+)
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(1, 1_000_000),
+    default=CONNECTION_LIMIT,
+    show_default=True,
+    help="Open connections at most (each costs an open file, not a thread).",
+)
+def serve_command(
+    index_dir: Path | None,
+    host: str,
+    port: int,
+    threads: int,
+    time_limit: float,
+    header_timeout: float,
+    connection_limit: int,
+) -> None:
+    """Serve the search page and its JSON API (waitress) until Ctrl+C.
+
+    Slow clients cannot shut others out: a connection whose request's headers are
+    --header-timeout late is closed, and up to --connection-limit connections stay open
+    (they cost no thread). A search that runs past --time-limit is answered with a 503.
+    """
     import signal
 
     from bahth.index.store import IndexStore
@@ -223,7 +271,17 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     except BahthError as error:
         fail_on(error)
     try:
-        server = create_server(index_dir, host=host, port=port, threads=threads)
+        server = create_server(
+            index_dir,
+            host=host,
+            port=port,
+            threads=threads,
+            header_timeout=header_timeout,
+            connection_limit=connection_limit,
+            time_limit=time_limit,
+        )
+    except BahthError as error:
+        fail_on(error)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -189,15 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--clients must be 1..256 and --seconds 0..600")
 
     from bahth.index.errors import BahthError
-    from bahth.web.server import count_documents
+    from bahth.index.store import IndexStore
 
+    store = IndexStore(args.index)
     try:
-        documents, path = count_documents(args.index)
+        documents, path = store.require_documents(), store.path
     except BahthError as error:
-        print(
-            f"load: {error} Build one first: bahth index seeds/ --index {args.index}",
-            file=sys.stderr,
-        )
+        print(f"load: {error}", file=sys.stderr)  # IndexMissing names the build command
         return 1
     print(
         f"index: {path} ({documents} documents); {len(QUERIES)} queries, per_page {args.per_page}"

@@ -1,6 +1,12 @@
 """bahth's index: reading documents from files and keeping a Whoosh index in step with them."""
 
-from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch, SourceError
+from bahth.index.errors import (
+    BahthError,
+    IndexMissing,
+    IndexVersionMismatch,
+    SearchTimeout,
+    SourceError,
+)
 from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.store import IndexReport, IndexStore, default_index_path
 
@@ -12,6 +18,7 @@ __all__ = [
     "IndexReport",
     "IndexStore",
     "IndexVersionMismatch",
+    "SearchTimeout",
     "SourceError",
     "default_index_path",
     "read_sources",

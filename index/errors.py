@@ -38,3 +38,16 @@ class AnalysisMismatch(BahthError):
 
 class SourceError(BahthError):
     """A source path cannot be read at all (missing path, unknown file type)."""
+
+
+class SearchTimeout(BahthError):
+    """A search ran past the time limit its caller gave it, and was stopped. ``seconds`` is
+    the limit; ``stage`` names the work under way (for a log line, not for the user)."""
+
+    def __init__(self, seconds: float, stage: str = "") -> None:
+        self.seconds = seconds
+        self.stage = stage
+        super().__init__(
+            f"The query took longer than {seconds:g} s and was stopped. Narrow it: fewer words, "
+            "more letters before *, fewer ~ words, or a filter such as source: or year:."
+        )

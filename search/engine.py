@@ -12,8 +12,9 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from html import escape
 from os import PathLike
 
 import numpy as np
@@ -23,9 +24,18 @@ from whoosh import query as wq
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
 from bahth.index.store import IndexReport, IndexStore
 from bahth.search import highlight, rerank
+from bahth.search.deadline import (
+    DID_YOU_MEAN,
+    HIGHLIGHTING,
+    NO_DEADLINE,
+    SNIPPETS,
+    SUGGESTIONS,
+    Deadline,
+)
+from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.first_stage import Matches, first_stage
-from bahth.search.query import ParsedQuery, QueryBuilder, close_words
+from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
 from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
 
@@ -36,6 +46,10 @@ FACETS = ("source", "year")
 SUGGEST_BELOW = 3
 RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
+# The document page shows at most this many characters of a text (a long book chapter),
+# and says so: highlighting a 20 MB text would take seconds for each request.
+DOCUMENT_CHARS = 500_000
+SURFACES_KEPT = 20_000  # spellings remembered for suggestions (then the memory starts over)
 
 
 class SearchEngine:
@@ -105,18 +119,38 @@ class SearchEngine:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
         return self._builder(self._searcher()).parse(q)
 
-    def _matches(self, searcher, parsed: ParsedQuery, filter: wq.Query | None) -> Matches:
+    def _matches(
+        self,
+        searcher,
+        parsed: ParsedQuery,
+        filter: wq.Query | None,
+        deadline: Deadline = NO_DEADLINE,
+    ) -> Matches:
         """The first stage: what the query matches, and BM25F scores (search.first_stage)."""
-        return first_stage(searcher, parsed.query, filter, parsed.mask, vectorized=self.vectorized)
+        return first_stage(
+            searcher,
+            parsed.query,
+            filter,
+            parsed.mask,
+            vectorized=self.vectorized,
+            deadline=deadline,
+        )
 
     def _ranked(
-        self, searcher, parsed: ParsedQuery, matches: Matches, depth: int
+        self,
+        searcher,
+        parsed: ParsedQuery,
+        matches: Matches,
+        depth: int,
+        deadline: Deadline = NO_DEADLINE,
+        stored: Callable[[int], dict] | None = None,
     ) -> list[tuple[float, int]]:
         """The best ``depth`` (score, docnum) hits: the first stage's, then the second's."""
         docs, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
         hits = list(zip(scores.tolist(), docs.tolist(), strict=True))
         words = rerank.query_words(searcher, parsed.text_words)
-        return rerank.rerank(searcher, hits, words, self.ranking, self.words)[:depth]
+        ranked = rerank.rerank(searcher, hits, words, self.ranking, self.words, deadline, stored)
+        return ranked[:depth]
 
     def search(
         self,
@@ -125,17 +159,21 @@ class SearchEngine:
         per_page: int = 10,
         filters: dict[str, str] | None = None,
         sort: str = "relevance",
+        time_limit: float | None = None,
     ) -> Page:
         """One page of ranked hits for ``q``, with facets over all matches.
 
         ``filters`` narrows by facet values, e.g. {"source": "alriyadh", "year": "2015"};
         ``sort`` is "relevance" or "date" (newest first). Never raises on user text: a query
-        that cannot be run gives an empty page whose ``message`` says why.
+        that cannot be run gives an empty page whose ``message`` says why. The one exception:
+        with a ``time_limit`` (seconds), a search still at work past it stops and raises
+        SearchTimeout, whose message says how to narrow the query.
         """
         started = time.perf_counter()
+        deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
         searcher = self._searcher()
-        parsed = self._builder(searcher).parse(q or "")
+        parsed = self._builder(searcher).parse(q or "", deadline)
         conditions = [parsed.filter] if parsed.filter is not None else []
         for name, value in (filters or {}).items():
             if name in FACETS and value not in (None, ""):
@@ -145,20 +183,22 @@ class SearchEngine:
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
             parsed.messages.append("No document matches this query.")
             return self._page(q, page, per_page, started, parsed, total=0)
-        matches = self._matches(searcher, parsed, wq.And(conditions) if conditions else None)
+        condition = wq.And(conditions) if conditions else None
+        matches = self._matches(searcher, parsed, condition, deadline)
         total = matches.total
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
             parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
+        stored = _stored_fields(searcher)
         if sort == "date":
             ranked = self._by_date(searcher, matches)[start:stop]
         else:
-            ranked = self._ranked(searcher, parsed, matches, stop)[start:stop]
+            ranked = self._ranked(searcher, parsed, matches, stop, deadline, stored)[start:stop]
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
-        hits = [
-            self._hit(searcher.stored_fields(docnum), score, parsed, verdicts)
-            for score, docnum in ranked
-        ]
+        hits = []
+        for score, docnum in ranked:
+            deadline.check(SNIPPETS)
+            hits.append(self._hit(stored(docnum), score, parsed, verdicts))
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
@@ -227,7 +267,8 @@ class SearchEngine:
 
     def _did_you_mean(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
         """A respelling of the query when it finds little, or one of its words is rare and a
-        close spelling is much more common (a doubled, dropped or wrong letter)."""
+        close spelling is much more common (a doubled, dropped or wrong letter). The close
+        spellings are looked up on the query's expansion budget: what * and ~ left of it."""
         reader = searcher.reader()
         frequencies = [self._doc_frequency(reader, word) for _, word in parsed.plain_words]
         if total >= SUGGEST_BELOW and min(frequencies, default=RARE_WORD_DOCS) >= RARE_WORD_DOCS:
@@ -237,7 +278,9 @@ class SearchEngine:
             best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
             if frequency < RARE_WORD_DOCS and len(word) >= 3:
                 distance = 1 if len(word) <= 5 else 2
-                for candidate in close_words(reader, "text_exact", word, distance):
+                budget = parsed.expansion
+                close = close_words(reader, "text_exact", word, distance, budget, DID_YOU_MEAN)
+                for candidate in close:
                     candidate_frequency = self._doc_frequency(reader, candidate)
                     if candidate_frequency > best_frequency:
                         best, best_frequency = candidate, candidate_frequency
@@ -248,22 +291,27 @@ class SearchEngine:
                 words.append(typed)
         return " ".join(words) if changed else None
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+    def suggest(self, prefix: str, limit: int = 10, time_limit: float | None = None) -> list[str]:
         """Whole indexed words starting with the last word of ``prefix``, most frequent first,
-        spelled as in the documents (not stems, not normalized)."""
+        spelled as in the documents (not stems, not normalized). The last word needs
+        MIN_PREFIX letters, as a prefix search does, and the dictionary is read on the same
+        budget as a query's expansions (search.expansion): as far as it goes, the most
+        frequent words found. ``time_limit`` as in search()."""
         limit = min(max(1, int(limit)), 50)
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
-        if not typed or (prefix or "")[-1:].isspace():
+        if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
         searcher = self._searcher()
-        reader = searcher.reader()
-        counts: dict[str, int] = {}
-        for fieldname in ("text_exact", "title_exact"):
-            for word, info in reader.iter_prefix(fieldname, typed[-1]):
-                word = word.decode("utf-8")
-                if not self.words.word(word).stop:
-                    counts[word] = counts.get(word, 0) + info.doc_frequency()
-        ranked = sorted(counts, key=lambda w: (-counts[w], w))[:limit]
+        budget = ExpansionBudget(deadline=Deadline(time_limit))
+        counts, _ = prefix_frequencies(
+            searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
+        )
+        ranked: list[str] = []
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
+            if not self.words.word(word).stop:
+                ranked.append(word)
+                if len(ranked) == limit:
+                    break
         return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
 
     def _surface(self, searcher, word: str) -> str:
@@ -276,25 +324,44 @@ class SearchEngine:
             if (fieldname, word) not in reader:
                 continue
             docnum = reader.postings(fieldname, word).id()
-            text = searcher.stored_fields(docnum).get(stored) or ""
+            text = (searcher.stored_fields(docnum).get(stored) or "")[: highlight.SCAN_CHARS]
             spans = self.words.spans(text, lambda terms: True if terms.exact == word else None, {})
             if spans:
                 start, end = spans[0]
                 surface = araby.strip_tatweel(araby.strip_diacritics(text[start:end]))
                 break
+        if len(self._surfaces) >= SURFACES_KEPT:
+            self._surfaces = {}
         self._surfaces[word] = surface
         return surface
 
     # ---- one document; batch runs ------------------------------------------------------
 
-    def document(self, doc_id: str, q: str | None = None) -> DocumentView | None:
-        """The whole document ``doc_id``, with the words ``q`` matched highlighted."""
+    def document(
+        self, doc_id: str, q: str | None = None, time_limit: float | None = None
+    ) -> DocumentView | None:
+        """The document ``doc_id``, with the words ``q`` matched highlighted: the whole of
+        it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
+        the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
+        deadline = Deadline(time_limit)
         searcher = self._searcher()
         fields = searcher.document(id=str(doc_id))
         if fields is None:
             return None
-        parsed = self.parse(q) if q else ParsedQuery(query=None)
+        parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
         title, text = fields.get("title") or "", fields.get("text") or ""
+        shown, message = _cut(text, DOCUMENT_CHARS), ""
+        if len(shown) < len(text):
+            message = (
+                f"This document is {len(text):,} characters long: "
+                f"only its first {len(shown):,} are shown."
+            )
+        deadline.check(HIGHLIGHTING)
+        body_html = highlight.paragraphs(
+            shown, highlight.matched_spans(shown, parsed.terms, self.words, limit=None)
+        )
+        if message:
+            body_html += f'\n<p class="cut">{escape(message)}</p>'
         return DocumentView(
             id=fields["id"],
             title=title,
@@ -302,12 +369,11 @@ class SearchEngine:
             title_html=highlight.highlight(
                 title, highlight.matched_spans(title, parsed.terms, self.words)
             ),
-            body_html=highlight.paragraphs(
-                text, highlight.matched_spans(text, parsed.terms, self.words)
-            ),
+            body_html=body_html,
             source=fields.get("source"),
             date=_iso(fields.get("date")),
             url=fields.get("url"),
+            message=message,
         )
 
     def run_queries(
@@ -326,6 +392,31 @@ class SearchEngine:
             matches = self._matches(searcher, parsed, parsed.filter)
             top = self._ranked(searcher, parsed, matches, limit)
             yield qid, [(ids[docnum], float(score)) for score, docnum in top]
+
+
+def _stored_fields(searcher) -> Callable[[int], dict]:
+    """One query's reader of stored fields: the second stage and the page read the same top
+    hits, and a long text costs its unpacking (0.2 s for 20 MB) once, not twice."""
+    memo: dict[int, dict] = {}
+
+    def stored(docnum: int) -> dict:
+        fields = memo.get(docnum)
+        if fields is None:
+            fields = memo[docnum] = searcher.stored_fields(docnum)
+        return fields
+
+    return stored
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, cut at a line or a space near there if any."""
+    if len(text) <= limit:
+        return text
+    for separator in ("\n", " "):
+        at = text.rfind(separator, limit - 2_000, limit)
+        if at > 0:
+            return text[:at]
+    return text[:limit]
 
 
 def _iso(value) -> str | None:

@@ -12,8 +12,12 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
+from whoosh.collectors import FilterCollector, WrappingCollector
 
+from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
 from bahth.search.fastscore import FastSearch, Unsupported
+
+CHECK_EVERY = 1024  # documents Whoosh's matchers collect between two looks at the clock
 
 
 class Matches(Protocol):
@@ -34,16 +38,16 @@ class Matches(Protocol):
 class WhooshMatches:
     """Whoosh's own search behind the Matches interface (every match, ranked: no pruning)."""
 
-    def __init__(self, searcher, query, filter=None, mask=None) -> None:
-        results = searcher.search(
-            query,
-            limit=None,
-            filter=filter,
-            mask=mask,
-            terms=False,
-            optimize=False,  # see search.query.Or
-        )
-        ranked = results.top_n
+    def __init__(
+        self, searcher, query, filter=None, mask=None, deadline: Deadline = NO_DEADLINE
+    ) -> None:
+        # what searcher.search(limit=None, optimize=False) collects (see search.query.Or),
+        # with the deadline looked at as the documents come
+        collector = _DeadlineCollector(searcher.collector(limit=None, optimize=False), deadline)
+        if filter is not None or mask is not None:
+            collector = FilterCollector(collector, filter, mask)  # outside, as Whoosh puts it
+        searcher.search_with_collector(query, collector)
+        ranked = collector.results().top_n
         self._docs = np.array([docnum for _, docnum in ranked], dtype=np.int64)
         self._scores = np.array([score for score, _ in ranked], dtype=np.float64)
 
@@ -58,11 +62,41 @@ class WhooshMatches:
         return self._docs[: max(k, 0)], self._scores[: max(k, 0)]
 
 
-def first_stage(searcher, query, filter=None, mask=None, *, vectorized: bool = True) -> Matches:
-    """The matches of ``query`` on ``searcher``: numpy scoring when it knows the query."""
+class _DeadlineCollector(WrappingCollector):
+    """Whoosh's collector, looking at the deadline every CHECK_EVERY documents and at each
+    segment (Whoosh's own TimeLimitCollector starts a timer thread for every search)."""
+
+    def __init__(self, child, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+        self.collected = 0
+
+    def set_subsearcher(self, subsearcher, offset) -> None:
+        self.deadline.check(SCORING)
+        super().set_subsearcher(subsearcher, offset)
+
+    def collect(self, sub_docnum):
+        self.collected += 1
+        if not self.collected % CHECK_EVERY:
+            self.deadline.check(SCORING)
+        return self.child.collect(sub_docnum)
+
+
+def first_stage(
+    searcher,
+    query,
+    filter=None,
+    mask=None,
+    *,
+    vectorized: bool = True,
+    deadline: Deadline = NO_DEADLINE,
+) -> Matches:
+    """The matches of ``query`` on ``searcher``: numpy scoring when it knows the query.
+    Past ``deadline`` (checked per term, or every CHECK_EVERY documents) it raises
+    SearchTimeout."""
     if vectorized:
         try:
-            return FastSearch(searcher).matches(query, filter, mask)
+            return FastSearch(searcher).matches(query, filter, mask, deadline)
         except Unsupported:
             pass
-    return WhooshMatches(searcher, query, filter, mask)
+    return WhooshMatches(searcher, query, filter, mask, deadline)

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh import query as wq
-from whoosh.support.levenshtein import distance as edit_distance
 
 from bahth.analyzers import WordAnalysis
-from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.normalizer import normalize_digits, normalize_word
+from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
+from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.ranking import Ranking
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
@@ -41,9 +42,17 @@ MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
 MIN_PREFIX = 2
 VARIANT_CACHE_LIMIT = 50_000  # words whose spelling variants a reader keeps
+VARIANT_LOOKUP_COST = 100  # budget units for looking up one word's spelling variants
 OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
 # Every quotation mark Arabic text uses reads as the ASCII one.
 QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
+# Brackets nested deeper than this are read as if they were not there: their words count at
+# the depth reached. (400 nested brackets used to exhaust Python's stack.)
+MAX_DEPTH = 10
+EXPANSION_CUT = (
+    "Some words with * or ~ match more indexed words than one query may search: only part of "
+    "them was searched. Type more letters before *, or use fewer * and ~ words."
+)
 OPERATORS = {"AND", "OR", "NOT"}
 FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
@@ -89,6 +98,8 @@ class ParsedQuery:
     # (word as typed, another spelling of it the index holds) for each name variant searched
     variants: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # what expanding * and ~ words (and "did you mean") may still read, and what they read
+    expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
 
     @property
     def message(self) -> str:
@@ -149,23 +160,25 @@ def _pasted_signs(items: list) -> list:
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT unary
-    | atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored."""
+    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT*
+    atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored. The recursion
+    is bounded: brackets count up to MAX_DEPTH, a run of NOTs is one NOT or none, and what
+    follows a stray ")" joins the top level instead of nesting one level per stray."""
 
     def __init__(self, items: list) -> None:
         self.items = items
         self.i = 0
+        self.depth = 0
 
     def peek(self):
         return self.items[self.i] if self.i < len(self.items) else None
 
     def parse(self) -> Node:
-        node = self.parse_or()
+        parts = [self.parse_or()]
         while self.peek() is not None:  # a stray ")" or operator: skip it and go on
             self.i += 1
-            rest = self.parse_or()
-            node = Node("soft", [node, rest])
-        return node
+            parts.append(self.parse_or())
+        return parts[0] if len(parts) == 1 else Node("soft", parts)
 
     def parse_or(self) -> Node:
         children = [self.parse_and()]
@@ -188,19 +201,28 @@ class _Parser:
         return Node("and" if hard else "soft", children)
 
     def parse_unary(self):
-        if self.peek() == "NOT":
+        negations = 0
+        while self.peek() == "NOT":
             self.i += 1
-            if self.peek() is None or self.peek() in (")", "OR", "AND"):
-                return Node("soft", [])
-            return Node("not", [self.parse_unary()])
+            negations += 1
+        if negations and (self.peek() is None or self.peek() in (")", "OR", "AND")):
+            return Node("soft", [])
+        atom = self.parse_atom()
+        return Node("not", [atom]) if negations % 2 else atom
+
+    def parse_atom(self):
         item = self.peek()
         self.i += 1
-        if item == "(":
-            node = self.parse_or()
-            if self.peek() == ")":
-                self.i += 1
-            return node
-        return item
+        if item != "(":
+            return item
+        if self.depth >= MAX_DEPTH:  # too deep: read on as if the bracket were not there
+            return Node("soft", [])
+        self.depth += 1
+        node = self.parse_or()
+        self.depth -= 1
+        if self.peek() == ")":
+            self.i += 1
+        return node
 
 
 # ---- compiling the tree into Whoosh queries ---------------------------------------------
@@ -218,8 +240,10 @@ class QueryBuilder:
         """The exact terms of the words of ``text`` (stop words included), in order."""
         return [word.terms.exact for word in self.words.tokens(text) if word.terms.exact]
 
-    def parse(self, text: str) -> ParsedQuery:
-        parsed = ParsedQuery(query=None)
+    def parse(self, text: str, deadline: Deadline = NO_DEADLINE) -> ParsedQuery:
+        """The query for ``text``. Expanding its * and ~ words is charged to one budget
+        (``parsed.expansion``), checked against ``deadline``."""
+        parsed = ParsedQuery(query=None, expansion=ExpansionBudget(deadline=deadline))
         text = text or ""
         if len(text) > MAX_QUERY_CHARS:
             cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
@@ -338,7 +362,9 @@ class QueryBuilder:
                 break
             self._words_left -= 1
             typed = text[word.start : word.end]
-            variants = self._variants(exact) if sign != "-" and not self._negated else []
+            variants = []
+            if sign != "-" and not self._negated:
+                variants = self._variants(exact, parsed.expansion)
             parsed.variants += [(typed, v) for v in variants]
             also = tuple(s for v in variants for s in self.words.word(v).stems if s not in stems)
             parsed.terms.stems.update(stems + also)
@@ -400,13 +426,16 @@ class QueryBuilder:
             subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(subs)
 
-    def _variants(self, exact: str) -> list[str]:
-        """Other spellings of ``exact`` in the index (search.variants), kept per reader."""
+    def _variants(self, exact: str, budget: ExpansionBudget) -> list[str]:
+        """Other spellings of ``exact`` in the index (search.variants), kept per reader;
+        looking them up is charged to the query's expansion budget."""
         if not (self.ranking.variant_boost and exact) or len(exact) < MIN_LETTERS:
             return []
         cache = self.reader.__dict__.setdefault("_bahth_variants", {})
         found = cache.get(exact)
         if found is None:
+            if not budget.charge(VARIANT_LOOKUP_COST, EXPANDING):
+                return []
             if len(cache) > VARIANT_CACHE_LIMIT:
                 cache.clear()
             found = spelling_variants(self.reader, exact)
@@ -477,9 +506,14 @@ class QueryBuilder:
             return phrase.subqueries[0] if len(phrase.subqueries) == 1 else phrase
         return Or(_flat([loose, phrase]))
 
-    def _expand(self, words: list[tuple[str, int]]) -> list[str]:
-        words.sort(key=lambda pair: -pair[1])
-        return [w for w, _ in words[: self.ranking.max_expansions]]
+    def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
+        """The exact-field terms of an expansion; a word the budget cut short says so."""
+        if not expansion.complete:
+            parsed.messages.append(EXPANSION_CUT)
+        if not expansion.words:
+            return wq.NullQuery
+        parsed.terms.exact.update(expansion.words)
+        return self._exact_terms(expansion.words, fields)
 
     def _prefix(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
         tokens = self._exact_words(text)
@@ -488,16 +522,10 @@ class QueryBuilder:
             parsed.messages.append(f"A prefix search needs at least {MIN_PREFIX} letters before *.")
             return None
         self._words_left -= 1
-        found: dict[str, int] = {}
-        for f in fields:
-            for word, info in self.reader.iter_prefix(f"{f}_exact", prefix):
-                word = word.decode("utf-8")
-                found[word] = found.get(word, 0) + info.doc_frequency()
-        expansions = self._expand(list(found.items()))
-        if not expansions:
-            return wq.NullQuery
-        parsed.terms.exact.update(expansions)
-        return self._exact_terms(expansions, fields)
+        exact_fields = [f"{f}_exact" for f in fields]
+        limit = self.ranking.max_expansions
+        expansion = prefix_words(self.reader, exact_fields, prefix, parsed.expansion, limit)
+        return self._expanded(expansion, fields, parsed)
 
     def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> wq.Query | None:
         tokens = self._exact_words(text)
@@ -506,17 +534,11 @@ class QueryBuilder:
         word = tokens[-1]
         distance = min(distance or (1 if len(word) <= 5 else 2), 2)
         self._words_left -= 1
-        found: dict[str, int] = {}
-        for f in fields:
-            for candidate in close_words(self.reader, f"{f}_exact", word, distance):
-                found[candidate] = max(
-                    found.get(candidate, 0), self.reader.doc_frequency(f"{f}_exact", candidate)
-                )
-        expansions = self._expand(list(found.items()))
-        if not expansions:
-            return wq.NullQuery
-        parsed.terms.exact.update(expansions)
-        return self._exact_terms(expansions, fields)
+        exact_fields = [f"{f}_exact" for f in fields]
+        limit = self.ranking.max_expansions
+        budget = parsed.expansion
+        expansion = fuzzy_words(self.reader, exact_fields, word, distance, budget, limit)
+        return self._expanded(expansion, fields, parsed)
 
     def _proximity(self, plain_texts: list[str]) -> list[wq.Query]:
         """Adjacent content words of the query found near each other in the text (within
@@ -552,7 +574,7 @@ class QueryBuilder:
                 return None
             return wq.DateRange("date", span[0], span[1])
         if leaf.field == "year":
-            value = "".join(normalize_word(ch) or ch for ch in value)
+            value = normalize_digits(value)
         return wq.Term(leaf.field, value)
 
 
@@ -567,29 +589,6 @@ def _flat(queries: list[wq.Query]) -> list[wq.Query]:
         else:
             flat.append(q)
     return flat
-
-
-def close_words(reader, fieldname: str, word: str, distance: int) -> list[str]:
-    """Indexed words within ``distance`` edits of ``word``. Whoosh compares every word that
-    shares the first letters, so share more of them where that is cheap to assume: typos
-    rarely touch a word's first two letters, or the article (ال) and the letter after it."""
-    shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
-    # What reader.terms_within gives, faster: each segment's words with the prefix (instead
-    # of Whoosh merging the segments' term lists), and no edit distance computed for a word
-    # whose length alone puts it too far (an edit changes the length by at most one).
-    field = reader.schema[fieldname]
-    lo, hi = len(word) - distance, len(word) + distance
-    found = set()
-    for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(fieldname, word[:shared]):
-            candidate = field.from_bytes(btext)
-            if lo <= len(candidate) <= hi:
-                found.add(candidate)
-    return [
-        candidate
-        for candidate in sorted(found)
-        if edit_distance(candidate, word, limit=distance) <= distance
-    ]
 
 
 def _date_bound(text: str, end: bool) -> datetime | None:

@@ -16,7 +16,9 @@ so the bonus keeps its weight whatever the query's length and the index's size. 
 the depth keep their order and stay below: paging is stable whatever page is asked for.
 
 Positions are word numbers in the stored text, found by asking the index's WordAnalysis
-(analyzers/words.py) what each of its words becomes: about 0.3 ms a news article. Keeping
+(analyzers/words.py) what each of its words becomes: about 0.3 ms a news article. Only the
+first ``SCAN_WORDS`` words of a text are read (a 20 MB document would otherwise cost seconds
+for every query it is a top hit of); the lead is in them, and a window further on is missed. Keeping
 positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
 stage would unpack them for every posting it scores.
@@ -25,15 +27,17 @@ stage would unpack them for every posting it scores.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import log
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.search.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking
 
 FIELD = "text"
 TITLE = "title"
+SCAN_WORDS = 20_000  # words of a hit's text the second stage reads, at most
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,13 @@ def rerank(
     words: Sequence[Word],
     ranking: Ranking,
     analysis: WordAnalysis,
+    deadline: Deadline = NO_DEADLINE,
+    stored: Callable[[int], dict] | None = None,
 ) -> list[tuple[float, int]]:
     """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
-    (and any hit tied with the last of them, so that index order never decides which)."""
+    (and any hit tied with the last of them, so that index order never decides which).
+    The deadline is looked at before each document is read; ``stored`` reads a document's
+    stored fields (default: the searcher's)."""
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
@@ -80,11 +88,12 @@ def rerank(
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
+    stored = stored or searcher.stored_fields
     docnums = [docnum for _, docnum in head]
-    positions = _positions(searcher, docnums, words, analysis)
-    titles = (
-        _positions(searcher, docnums, words, analysis, TITLE) if ranking.title_share_boost else {}
-    )
+    positions = _positions(stored, docnums, words, analysis, deadline)
+    titles = {}
+    if ranking.title_share_boost:
+        titles = _positions(stored, docnums, words, analysis, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -104,14 +113,16 @@ def rerank(
 
 
 def _positions(
-    searcher,
+    stored: Callable[[int], dict],
     docnums: list[int],
     words: Sequence[Word],
     analysis: WordAnalysis,
+    deadline: Deadline = NO_DEADLINE,
     field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
-    """For each document: (position, word index) of every query word in its ``field``, in
-    order. For a one-word query only the first occurrence matters: it decides every feature."""
+    """For each document: (position, word index) of every query word in the first SCAN_WORDS
+    words of its ``field``, in order. For a one-word query only the first occurrence matters:
+    it decides every feature."""
     index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}.get
 
     def which(terms: WordTerms) -> int | None:
@@ -123,12 +134,12 @@ def _positions(
 
     verdicts: dict[str, int | None] = {}  # word as written -> query word index (or None)
     first = len(words) == 1
-    return {
-        docnum: analysis.positions(
-            searcher.stored_fields(docnum).get(field) or "", which, verdicts, first=first
-        )
-        for docnum in docnums
-    }
+    found = {}
+    for docnum in docnums:
+        deadline.check(RERANKING)
+        text = stored(docnum).get(field) or ""
+        found[docnum] = analysis.positions(text, which, verdicts, first=first, limit=SCAN_WORDS)
+    return found
 
 
 def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size: int) -> float:

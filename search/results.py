@@ -81,7 +81,8 @@ class Page:
 @dataclass(frozen=True)
 class DocumentView:
     """A whole document for display. ``body_html`` is escaped <p> paragraphs with <mark>
-    around the words a query matched (when the document was opened from a search)."""
+    around the words a query matched (when the document was opened from a search).
+    ``message`` says when the text shown was cut (``text`` is always all of it)."""
 
     id: str
     title: str
@@ -91,3 +92,4 @@ class DocumentView:
     source: str | None = None
     date: str | None = None
     url: str | None = None
+    message: str = ""

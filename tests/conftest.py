@@ -65,6 +65,43 @@ def hostile_document() -> dict:
     }
 
 
+# Document ids that a link must reach as they are, each with the reason it is here. Each
+# document's title holds its own Latin word, so a search for the word finds it alone.
+ODD_IDS = [
+    pytest.param("a/b/../c", "alfa", id="dot-dot-inside"),
+    pytest.param("../../etc/passwd", "bravo", id="traversal-shaped"),
+    pytest.param("line\nbreak", "charlie", id="newline"),
+    pytest.param("//x.example", "delta", id="double-slash-host-shaped"),
+    pytest.param("a b?c#d%e&f=g", "echo", id="space-and-url-delimiters"),
+    pytest.param("مقال/٢٠١٥/الأول", "foxtrot", id="arabic-with-slashes"),
+    pytest.param("ends/", "golf", id="trailing-slash"),
+    pytest.param("./x", "hotel", id="dot-slash-start"),
+    pytest.param("%2F%2e%2e", "india", id="percent-encoding-as-text"),
+    pytest.param("a\\b", "juliet", id="backslash"),
+    pytest.param("tab\there+plus", "kilo", id="tab-and-plus"),
+]
+
+
+def odd_id_documents() -> list[dict]:
+    return [
+        {"id": row.values[0], "title": f"وثيقة {row.values[1]}", "text": "نص تجريبي لاختبار المعرف"}
+        for row in ODD_IDS
+    ]
+
+
+@pytest.fixture(scope="session")
+def odd_ids_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One document per ``ODD_IDS`` row, built once per session."""
+    from bahth.search.engine import SearchEngine
+
+    path = tmp_path_factory.mktemp("odd-ids") / "index"
+    engine = SearchEngine(path)
+    report = engine.add_documents(odd_id_documents())
+    assert report.added == len(ODD_IDS), report.failures
+    engine.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the repository's seeds/ (five articles), built once per session."""
@@ -91,15 +128,19 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def running_server(index: Path, timeout: float = 30.0) -> Iterator[str]:
-    """Run ``bahth serve --port 0`` (any free port) as a real subprocess; yield the address it
-    prints; stop it. Fails the test if the server exits before printing an address."""
+def running_server(
+    index: Path, *options: str, timeout: float = 30.0, preexec_fn=None
+) -> Iterator[str]:
+    """Run ``bahth serve --port 0 OPTIONS`` (any free port) as a real subprocess; yield the
+    address it prints; stop it. Fails the test if the server exits before printing an
+    address. ``preexec_fn`` runs in the child before bahth starts (e.g. to lower a limit)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0"],
+        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=preexec_fn,
     )
     try:
         address = None

@@ -1,4 +1,4 @@
-"""search.query.close_words (did-you-mean, word~) against an exhaustive reference: Whoosh's
+"""search.expansion.close_words (did-you-mean, word~) against an exhaustive reference: Whoosh's
 terms_within over the whole dictionary (no shared prefix), on an index of several segments.
 
 close_words only looks at words that share their first letters with the typed one (typos
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bahth.search.engine import SearchEngine
-from bahth.search.query import close_words
+from bahth.search.expansion import close_words
 
 FIRST_LETTERS_KEPT = 3  # typos made at or after this letter must be found
 

@@ -34,6 +34,7 @@ MADE = [
     {"id": "stem-only", "title": "خبر", "text": "زار الوفد المدن المغربي أمس"},
     {"id": "title-word", "title": "مهرجان السينما", "text": "عروض كثيرة هذا العام"},
     {"id": "no-source", "title": "مكافحة الإرهاب", "text": "مكافحة الإرهاب بلا مصدر ولا تاريخ"},
+    {"id": "repeated", "title": "تكرار", "text": "قال قال قال الوفد في في الرباط في في في"},
 ]
 
 
@@ -101,6 +102,10 @@ SHAPES = [
     pytest.param('"إلى الرباط"', {}, id="phrase-with-stop-word"),
     pytest.param('"مكافحة الإرهاب والجريمة"', {}, id="three-word-phrase"),
     pytest.param('الأمن "مكافحة الإرهاب"', {}, id="word-and-phrase"),
+    pytest.param('"قال قال الوفد"', {}, id="phrase-repeating-a-word"),
+    pytest.param('"في في في"', {}, id="phrase-of-one-stop-word-thrice"),
+    pytest.param('"في في في في"', {}, id="phrase-repeating-more-than-the-text-does"),
+    pytest.param('"في الرباط في"', {}, id="phrase-word-repeated-apart"),
     pytest.param("الإره*", {}, id="prefix"),
     pytest.param("زززز*", {}, id="prefix-matching-nothing"),
     pytest.param("الارهب~", {}, id="fuzzy"),
@@ -273,6 +278,25 @@ def vocabulary(seeds_index: Path) -> list[str]:
 def seeds_engines(seeds_index: Path):
     with engine_pair(seeds_index) as pair:
         yield pair
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_phrases(segmented, data) -> None:
+    """Runs of words from the texts (found) and with a word repeated or swapped (mostly not
+    found): the phrase's documents and scores are Whoosh's."""
+    fast, whoosh = segmented
+    text = data.draw(st.sampled_from([d["text"] for d in MADE + generated_news()]))
+    words = text.split()
+    start = data.draw(st.integers(0, len(words) - 1))
+    run = words[start : start + data.draw(st.integers(2, 6))]
+    if data.draw(st.booleans()):
+        at = data.draw(st.integers(0, len(run) - 1))
+        run.insert(at, data.draw(st.sampled_from(run)))
+    q = '"' + " ".join(run) + '"'
+    assert_same_ranking(fast_ranking(fast, q), whoosh_ranking(whoosh, q))
 
 
 @settings(

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import running_server
+from click.testing import CliRunner
+from conftest import ODD_IDS, running_server
+
+from bahth.cli import main
 
 BAHTH = [sys.executable, "-m", "bahth"]
 
@@ -81,7 +87,99 @@ def test_serve_on_a_busy_port_says_so(seeds_index: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("option", ["--port=-1", "--port=70000", "--threads=0"])
+@pytest.mark.parametrize(
+    "option",
+    [
+        "--port=-1",
+        "--port=70000",
+        "--threads=0",
+        "--time-limit=0",
+        "--time-limit=abc",
+        "--header-timeout=-1",
+        "--connection-limit=0",
+    ],
+)
 def test_serve_rejects_bad_options(option: str) -> None:
     result = subprocess.run([*BAHTH, "serve", option], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_every_document_opens_from_its_link_on_the_real_server(odd_ids_index: Path) -> None:
+    """Waitress decodes the path before Flask sees it: ids with "/", "..", "//", a newline,
+    "?#%&" must still reach their own document through the link the results page gives."""
+    with running_server(odd_ids_index) as address:
+        for row in ODD_IDS:
+            doc_id, word = row.values
+            _, _, results = get(f"{address}search?q={word}")
+            (link,) = re.findall(r'class="hit-title"[^>]*><a href="([^"]+)"', results)
+            status, _, page = get(urllib.parse.urljoin(address, unescape(link)))
+            assert status == 200, (doc_id, link)
+            title = re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[1])
+            assert title.strip() == f"وثيقة {word}", (doc_id, link)
+
+
+def test_serve_passes_its_options_to_the_server(seeds_index: Path, monkeypatch) -> None:
+    """The command is glue: its limits reach create_server as they were given."""
+    given: dict = {}
+
+    class Server:
+        def run(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    def create_server(index, **options):
+        given.update(options, index=index)
+        return Server()
+
+    monkeypatch.setattr("bahth.web.server.create_server", create_server)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # leave pytest's SIGTERM alone
+    options = ["--time-limit", "2.5", "--header-timeout", "4", "--connection-limit", "321"]
+    result = CliRunner().invoke(main, ["serve", "--index", str(seeds_index), *options])
+    assert result.exit_code == 0, result.output
+    assert (given["time_limit"], given["header_timeout"], given["connection_limit"]) == (
+        2.5,
+        4.0,
+        321,
+    )
+
+
+def test_the_server_gives_searches_its_time_limit(seeds_index: Path, monkeypatch) -> None:
+    """create_server's time_limit reaches every search, and a search past it is a 503 (the
+    server's WSGI application, through waitress's wrapper, with a search that times out)."""
+    from werkzeug.test import Client
+
+    from bahth.index.errors import SearchTimeout
+    from bahth.search.engine import SearchEngine
+    from bahth.web.server import create_server
+
+    limits = []
+
+    def search(self, q, *args, time_limit=None, **kwargs):
+        limits.append(time_limit)
+        raise SearchTimeout(time_limit or 1.0, "test")
+
+    monkeypatch.setattr(SearchEngine, "search", search)
+    server = create_server(seeds_index, port=0, time_limit=2.5)
+    try:
+        loopback = {"REMOTE_ADDR": "127.0.0.1"}  # what waitress puts in every request
+        response = Client(server.application).get("/api/search?q=x", environ_base=loopback)
+    finally:
+        server.close()
+    assert limits == [2.5]
+    assert response.status_code == 503 and response.json["status"] == 503
+
+
+def test_the_load_benchmark_runs(seeds_index: Path) -> None:
+    """bench/load.py is how the README's web figures are measured: it must run (it broke
+    unnoticed when the package moved). A short, small run: the outcome, not the speed."""
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--index", str(seeds_index)]
+        + ["--clients", "2", "--seconds", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "GET /api/search, 2 clients" in result.stdout and "Traceback" not in result.stderr

@@ -7,16 +7,20 @@ document), so what is checked is what a browser would get.
 from __future__ import annotations
 
 import re
+import shutil
+from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from conftest import HOSTILE_TITLE, NEWS_SOURCES
+from conftest import HOSTILE_TITLE, NEWS_SOURCES, ODD_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bahth.index.errors import SearchTimeout
 from bahth.search.engine import SearchEngine
-from bahth.web import create_app
+from bahth.web import DEFAULTS, create_app
+from bahth.web.params import parse_search_params
 
 QUERY = "مكافحة الإرهاب"
 
@@ -179,7 +183,7 @@ def test_a_script_title_shows_as_text_everywhere(client) -> None:
         assert HOSTILE_TITLE not in page
         assert "<img" not in page and "<i>" not in page
         assert "javascript:" not in page, "a javascript: url is not a link"
-        assert not re.search(r'<script(?! src="/static/suggest\.js")', page)
+        assert not re.search(r'<script(?! src="/static/suggest\.js\?v=\w+")', page)
 
 
 def test_a_query_with_markup_is_escaped(client) -> None:
@@ -217,6 +221,10 @@ LONG_QUERY = "ب" * 20_000
         pytest.param("/search?q=x&page=-3", 200, id="page-negative-clamped"),
         pytest.param("/search?q=x&page=0", 200, id="page-zero-clamped"),
         pytest.param("/search?q=x&page=99999999999999999999", 200, id="page-huge-clamped"),
+        pytest.param("/search?q=x&page=" + "9" * 5000, 200, id="page-5000-digits-clamped"),
+        pytest.param("/search?q=x&page=٢", 200, id="page-in-arabic-indic-digits"),
+        pytest.param("/api/search?q=x&per_page=" + "9" * 5000, 200, id="per-page-5000-digits"),
+        pytest.param("/search?q=x&page=٢x", 400, id="page-digits-and-a-letter"),
         pytest.param("/search?q=x&per_page=abc", 400, id="per-page-not-a-number"),
         pytest.param("/search?q=x&year=20x5", 400, id="year-not-four-digits"),
         pytest.param("/search?q=x&sort=random", 400, id="unknown-sort"),
@@ -280,6 +288,170 @@ def test_post_is_not_allowed(client) -> None:
     response = client.post("/search?q=x")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+# ---- numbers in any digits, of any length ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, page, per_page",
+    [
+        pytest.param({"page": "٢"}, 2, 10, id="arabic-indic-page"),
+        pytest.param({"page": "۳", "per_page": "۵"}, 3, 5, id="persian-page-and-per-page"),
+        pytest.param({"page": "２"}, 2, 10, id="full-width-page"),
+        pytest.param({"page": "9" * 5000}, DEFAULTS["MAX_PAGE"], 10, id="5000-digits-clamped"),
+        pytest.param({"page": "-" + "9" * 5000}, 1, 10, id="5000-digits-negative-clamped"),
+        pytest.param({"page": "0" * 5000 + "3"}, 3, 10, id="leading-zeros-are-still-3"),
+        pytest.param({"per_page": "٧" * 5000}, 1, DEFAULTS["MAX_PER_PAGE"], id="long-per-page"),
+        pytest.param({"page": "+4"}, 4, 10, id="plus-sign"),
+    ],
+)
+def test_whole_numbers_in_any_digits_and_any_length(args, page: int, per_page: int) -> None:
+    params = parse_search_params({"q": "x", **args}, DEFAULTS)
+    assert (params.page, params.per_page) == (page, per_page)
+
+
+@pytest.mark.parametrize(
+    "year",
+    [
+        pytest.param("٢٠٢١", id="arabic-indic-digits"),
+        pytest.param("۲۰۲۱", id="persian-digits"),
+        pytest.param("２０２１", id="full-width-digits"),
+        pytest.param(" 2021 ", id="spaces-around"),
+    ],
+)
+def test_a_year_in_any_digits_filters_as_in_the_query(client, year: str) -> None:
+    def api(**args) -> dict:
+        data = client.get("/api/search", query_string={"per_page": 50, **args}).json
+        data.pop("took_ms")
+        return data
+
+    ascii_year = api(q=QUERY, year="2021")
+    assert ascii_year["total"] > 0
+    assert api(q=QUERY, year=year)["hits"] == ascii_year["hits"]
+    in_query = api(q=f"{QUERY} year:{year.strip()}")
+    assert api(q=QUERY, year=year)["total"] == in_query["total"] == ascii_year["total"]
+
+
+# ---- how long an answer may be kept ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/", id="home"),
+        pytest.param(f"/search?q={QUERY}", id="results"),
+        pytest.param("/search?q=+", id="redirect"),
+        pytest.param("/api/search?q=x", id="json"),
+        pytest.param("/api/suggest?q=الحمو", id="suggestions"),
+        pytest.param("/doc/news-01", id="document"),
+        pytest.param("/doc/nope", id="404"),
+        pytest.param("/search?q=x&page=abc", id="400"),
+        pytest.param("/api/search?q=x&year=x", id="json-400"),
+        pytest.param("/static/nope.css", id="static-404"),
+    ],
+)
+def test_searches_documents_and_errors_may_not_be_stored(client, path: str) -> None:
+    """They change with the index (a reindex can swap it at any moment), and a query can be
+    private: no browser or proxy keeps them."""
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("name", ["style.css", "suggest.js"])
+def test_static_files_may_be_kept_a_day_under_a_url_that_names_their_content(
+    tmp_path: Path, news_index: Path, name: str
+) -> None:
+    app = create_app({"BAHTH_INDEX": str(news_index)})
+    app.static_folder = str(shutil.copytree(Path(app.static_folder), tmp_path / "static"))
+    client = app.test_client()
+
+    def linked() -> str:
+        page = html(client.get("/"))
+        return unescape(re.search(rf'(?:href|src)="(/static/{re.escape(name)}[^"]*)"', page)[1])
+
+    before = linked()
+    response = client.get(before)
+    assert response.status_code == 200
+    cache = response.headers["Cache-Control"]
+    assert "public" in cache and int(re.search(r"max-age=(\d+)", cache)[1]) >= 86400
+    assert linked() == before, "the same file keeps its URL"
+    with open(tmp_path / "static" / name, "a", encoding="utf-8") as file:
+        file.write("\n/* changed */\n")
+    assert linked() != before, "a changed file gets a new URL, so no stale copy is used"
+
+
+# ---- a search past the time limit ---------------------------------------------------------
+
+
+class TimedOutEngine(SearchEngine):
+    """A real engine whose every search runs past its limit (and records the limit)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.limits: list[float | None] = []
+
+    def search(self, q: str, *args, time_limit: float | None = None, **kwargs):
+        self.limits.append(time_limit)
+        raise SearchTimeout(time_limit or 1.0, "test")
+
+
+@pytest.mark.parametrize(
+    "config, limit",
+    [
+        pytest.param({}, DEFAULTS["REQUEST_TIME_LIMIT"], id="default-limit"),
+        pytest.param({"REQUEST_TIME_LIMIT": 2.5}, 2.5, id="configured-limit"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/search?q=x", "/api/search?q=x"])
+def test_a_search_past_the_time_limit_is_a_503_that_says_so(
+    news_index: Path, config: dict, limit: float, path: str
+) -> None:
+    engine = TimedOutEngine(news_index)
+    response = create_app({"BAHTH_ENGINE": engine, **config}).test_client().get(path)
+    assert engine.limits == [limit], "the engine was given the app's time limit"
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    if path.startswith("/api/"):
+        assert set(response.json) == {"error", "status"} and response.json["status"] == 503
+        message = response.json["error"]
+    else:
+        message = html(response)
+        assert '<html lang="ar" dir="rtl">' in message
+        assert "لا يوجد فهرس" not in message, "not the page for a missing index"
+    assert "تجاوز الوقت المسموح" in message and f"{limit:g}" in message
+    assert "Traceback" not in message
+
+
+# ---- document ids: every id opens from its link ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def odd_client(odd_ids_index: Path):
+    return create_app({"BAHTH_INDEX": str(odd_ids_index)}).test_client()
+
+
+def hit_links(page: str) -> list[str]:
+    return [
+        unescape(link) for link in re.findall(r'class="hit-title"[^>]*><a href="([^"]+)"', page)
+    ]
+
+
+def heading(page: str) -> str:
+    """The page's <h1>, as text."""
+    return re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[1]).strip()
+
+
+@pytest.mark.parametrize("doc_id, word", ODD_IDS)
+def test_every_document_opens_from_its_link(odd_client, doc_id: str, word: str) -> None:
+    (link,) = hit_links(html(odd_client.get("/search", query_string={"q": word})))
+    path = urlsplit(link).path
+    assert path.startswith("/doc/") and "/" not in path[len("/doc/") :], "one path segment"
+    assert "\n" not in link and " " not in link
+    response = odd_client.get(link)
+    assert response.status_code == 200, link
+    assert heading(html(response)) == f"وثيقة {word}"
 
 
 def test_an_unexpected_error_is_a_friendly_500(news_index: Path) -> None:
@@ -291,6 +463,7 @@ def test_an_unexpected_error_is_a_friendly_500(news_index: Path) -> None:
     app.add_url_rule("/broken", "broken", broken)
     response = app.test_client().get("/broken")
     assert response.status_code == 500
+    assert response.headers["Cache-Control"] == "no-store"
     assert "secret internals" not in html(response) and "Traceback" not in html(response)
     assert "خطأ غير متوقع" in html(response)
 
@@ -314,6 +487,7 @@ def test_no_index_says_how_to_build_one(tmp_path: Path, empty_index: Path, kind,
     index = tmp_path / "nothing-here" if kind == "missing" else empty_index
     response = create_app({"BAHTH_INDEX": str(index)}).test_client().get(path)
     assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
     assert f"bahth index PATH... --index {index}" in html(response)
 
 
@@ -340,5 +514,5 @@ def test_random_parameters_never_give_a_500(app, q, page, per_page, source, year
     for path in ("/search", "/api/search", "/api/suggest"):
         response = client.get(path, query_string=args)
         assert response.status_code in (200, 302, 400), (path, args, response.status_code)
-    document = client.get("/doc/" + quote(q or "x", safe=""), follow_redirects=True)
-    assert document.status_code in (200, 404)  # "/doc//0" redirects to "/doc/0" first
+    document = client.get("/doc/" + quote(q or "x", safe=""))
+    assert document.status_code in (200, 404)  # any id at all: no redirect to another one

@@ -7,9 +7,10 @@ the dataclasses of :mod:`search.results`. Build an app with :func:`create_app`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app: the CLI reads DEFAULTS without it
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "BAHTH_INDEX": None,  # index folder; None: the library default ($BAHTH_INDEX, instance/index)
@@ -20,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_CHARS": 500,  # longer queries are cut (and the page says so)
     "MAX_FILTER_CHARS": 200,
     "SUGGEST_LIMIT": 8,
+    # seconds a search may run; past it the engine raises SearchTimeout and the answer is a
+    # 503 that says so (None: no limit). A thread stuck on one query serves nobody else.
+    "REQUEST_TIME_LIMIT": 5.0,
+    # static files (CSS, JS) may be cached a day; their URLs carry a hash of their content
+    "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "EXAMPLE_QUERY": "الحموشي",
     "JSON_AS_ASCII": False,
 }
@@ -27,21 +33,28 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Flask's application-factory pattern: one app per call, configured by ``config``."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
+    from bahth.web.caching import add_cache_control, static_url_version
+    from bahth.web.doc_ids import DocIdConverter
     from bahth.web.engine_access import EngineHolder
     from bahth.web.errors import register_error_handlers
     from bahth.web.security import add_security_headers
     from bahth.web.views import blueprint
 
     app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
+    app.url_map.converters["doc_id"] = DocIdConverter
     app.register_blueprint(blueprint)
     register_error_handlers(app)
+    app.url_defaults(static_url_version)
     app.after_request(add_security_headers)
+    app.after_request(add_cache_control)
     return app
 
 

@@ -1,6 +1,7 @@
 """Every failure becomes a page a person can read (or JSON under /api/), never a traceback.
 
-A missing or empty index is 503 with the command that builds one; HTTP errors keep their
+A missing or empty index is 503 with the command that builds one; a search past the app's
+time limit (REQUEST_TIME_LIMIT) is 503 with what to try instead; HTTP errors keep their
 status; anything unexpected is logged and answered with a plain 500 page.
 """
 
@@ -11,7 +12,7 @@ import shlex
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch
+from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch, SearchTimeout
 
 TITLES = {
     400: "طلب غير صالح",
@@ -26,11 +27,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_answer(status: int, message: str, template: str = "error.html", **extra) -> Response:
+TIMEOUT_TITLE = "استغرق البحث وقتا أطول من المسموح"
+
+
+def error_answer(
+    status: int, message: str, template: str = "error.html", title: str | None = None, **extra
+) -> Response:
     if wants_json():
         response = jsonify({"error": message, "status": status, **extra})
     else:
-        title = TITLES.get(status, "خطأ")
+        title = title or TITLES.get(status, "خطأ")
         page = render_template(template, status=status, title=title, message=message, **extra)
         response = make_response(page)
     response.status_code = status
@@ -62,6 +68,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(IndexVersionMismatch)
     def missing_index(error: BahthError):
         return index_unavailable(error)
+
+    @app.errorhandler(SearchTimeout)
+    def search_timeout(error: SearchTimeout):
+        """503: this search would hold a server thread too long. Say what to try."""
+        limit = current_app.config["REQUEST_TIME_LIMIT"]
+        within = f" (الحد: {float(limit):g} ث)" if limit else ""  # ث: seconds, any number
+        message = (
+            f"أُوقف البحث لأنه تجاوز الوقت المسموح{within}. "
+            "جرّب كلمات أقل أو أدق، أو ضيّق البحث بالمصدر أو السنة."
+        )
+        return error_answer(503, message, title=TIMEOUT_TITLE)
 
     @app.errorhandler(BahthError)
     def bahth_error(error: BahthError):

@@ -1,8 +1,9 @@
 """Turn untrusted query-string values into the arguments of a search, or a clear 400.
 
 Rules: a value that is not what it should be (``page=abc``) is a 400 with a sentence saying
-why; a value that is merely too big (``per_page=10000``, page 5000, a 20,000-character query)
-is clamped, because the user's intent is clear and a smaller answer serves it.
+why; a value that is merely too big (``per_page=10000``, page 5000, a page number of 5,000
+digits, a 20,000-character query) is clamped, because the user's intent is clear and a smaller
+answer serves it. Numbers are read in any digits, as in a query (``year=٢٠١٥`` is 2015).
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bahth.analyzers import normalize_digits
+
 SORTS = ("relevance", "date")
-YEAR = re.compile(r"\d{4}")
+YEAR = re.compile(r"[0-9]{4}")
+WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
 
 class BadParameter(ValueError):
@@ -45,13 +49,18 @@ class SearchParams:
         return {k: v for k, v in args.items() if v not in (None, "")}
 
 
-def _integer(raw: str | None, name: str, default: int) -> int:
+def _whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    """``raw`` as a whole number in any digits, clamped to [low, high]. A number too long for
+    int() (Python refuses 4,300 digits and more) is still a number: it is clamped unread."""
     if raw is None or raw.strip() == "":
         return default
-    try:
-        return int(raw.strip())
-    except ValueError:
-        raise BadParameter(f"{name} must be a whole number, not {raw[:20]!r}.") from None
+    match = WHOLE_NUMBER.fullmatch(normalize_digits(raw.strip()))
+    if not match:
+        raise BadParameter(f"{name} must be a whole number, not {raw[:20]!r}.")
+    sign, digits = match.groups()
+    if len(digits) > len(str(high)):  # more digits than the largest allowed value
+        return low if sign == "-" else high
+    return min(max(int(sign + digits), low), high)
 
 
 def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -> SearchParams:
@@ -63,20 +72,17 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
         q = q[:max_chars]
         notes.append(f"قُصّ الاستعلام إلى أول {max_chars} حرف.")
 
-    page = _integer(args.get("page"), "page", 1)
-    max_page = int(config["MAX_PAGE"])
-    page = min(max(page, 1), max_page)
-
+    page = _whole_number(args.get("page"), "page", 1, 1, int(config["MAX_PAGE"]))
     default_per_page = int(config["PER_PAGE"])
-    per_page = _integer(args.get("per_page"), "per_page", default_per_page)
-    per_page = min(max(per_page, 1), int(config["MAX_PER_PAGE"]))
+    max_per_page = int(config["MAX_PER_PAGE"])
+    per_page = _whole_number(args.get("per_page"), "per_page", default_per_page, 1, max_per_page)
 
     filters: dict[str, str] = {}
     max_filter = int(config["MAX_FILTER_CHARS"])
     source = (args.get("source") or "").strip()
     if source:
         filters["source"] = source[:max_filter]
-    year = (args.get("year") or "").strip()
+    year = normalize_digits((args.get("year") or "").strip())
     if year:
         if not YEAR.fullmatch(year):
             raise BadParameter(f"year must be four digits, like 2015, not {year[:20]!r}.")

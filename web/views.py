@@ -28,6 +28,11 @@ def holder() -> EngineHolder:
     return current_app.extensions["bahth"]
 
 
+def time_limit() -> float | None:
+    """Seconds any engine call of a request may take (a 503 past it): the app's setting."""
+    return current_app.config["REQUEST_TIME_LIMIT"]
+
+
 def search_params() -> SearchParams:
     try:
         return parse_search_params(request.args, current_app.config)
@@ -36,6 +41,8 @@ def search_params() -> SearchParams:
 
 
 def run_search(params: SearchParams):
+    """The engine's page for ``params``, within the app's time limit (past it the engine
+    raises SearchTimeout, which web.errors answers with a 503)."""
     engine = holder().require_documents()
     return engine.search(
         params.q,
@@ -43,6 +50,7 @@ def run_search(params: SearchParams):
         per_page=params.per_page,
         filters=params.filters or None,
         sort=params.sort,
+        time_limit=time_limit(),
     )
 
 
@@ -80,10 +88,10 @@ def search():
     )
 
 
-@blueprint.get("/doc/<path:doc_id>")
+@blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
     q = " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_CHARS"]]
-    view = holder().require_documents().document(doc_id, q=q or None)
+    view = holder().require_documents().document(doc_id, q=q or None, time_limit=time_limit())
     if view is None:
         abort(404, description="لا توجد وثيقة بهذا المعرّف في الفهرس.")
     return render_template("document.html", doc=view, q=q)
@@ -102,7 +110,7 @@ def api_suggest():
         return jsonify([])
     engine = holder().require_documents()
     limit = int(current_app.config["SUGGEST_LIMIT"])
-    return jsonify(list(engine.suggest(prefix, limit=limit)))
+    return jsonify(list(engine.suggest(prefix, limit=limit, time_limit=time_limit())))
 
 
 def page_window(current: int, pages: int, width: int = 2) -> list[int]:

@@ -1,0 +1,330 @@
+"""Expanding a typed word into indexed words, on one budget per query.
+
+``word*`` (a prefix), ``word~`` (fuzzy), "did you mean" and suggestions as one types all read
+the term dictionary: every indexed word that starts with some letters. That is cheap for
+``الكتا*`` and costly for ``ال*`` (about 90,000 entries on SaudiNewsNet), and a query could
+ask for forty of them: before this budget, ``ال*`` forty times ran for 55 s and ``امير~2``
+forty times for 19 s, holding a server thread all along. So:
+
+* each distinct expansion (kind, word, fields) is worked out once per query and reused;
+* all of a query's expansions, and its "did you mean", share one ``ExpansionBudget``: at
+  most ``MAX_EXAMINED`` dictionary entries examined (comparing a word by edit distance
+  counts ``COMPARE_COST`` entries, since it costs about that much more), and at most
+  ``MAX_TERMS`` words all the query's ``*`` and ``~`` may expand into;
+* when the budget runs out, the query runs with what was expanded, and says so.
+
+The dictionary is read segment by segment straight from Whoosh's term table (the key and the
+document frequency of each entry, about 1.5 µs an entry), not through ``iter_prefix`` on the
+whole index, which merges the segments and decodes every entry's term info (about 30 µs).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from whoosh.support.levenshtein import distance as edit_distance
+
+from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
+
+MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slowest query's
+MAX_TERMS = 150  # words all of a query's * and ~ expand into (three full expansions of 50)
+COMPARE_COST = 5  # an edit-distance comparison costs about five entries read
+CHECK_EVERY = 1024  # entries between two looks at the clock
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The indexed words a typed word stands for, and whether every candidate was examined
+    (False: the budget ran out, and only the words found before that are here)."""
+
+    words: tuple[str, ...]
+    complete: bool = True
+
+
+@dataclass
+class ExpansionBudget:
+    """One query's (or one suggest request's) allowance for reading the term dictionary, and
+    the counters of what it spent (ParsedQuery.expansion: tests read them)."""
+
+    max_examined: int = field(default_factory=lambda: MAX_EXAMINED)
+    max_terms: int = field(default_factory=lambda: MAX_TERMS)
+    deadline: Deadline = NO_DEADLINE
+    examined: int = 0  # dictionary entries examined (comparisons count COMPARE_COST)
+    terms: int = 0  # words given to the query by * and ~ expansions
+    expansions: int = 0  # distinct expansions worked out
+    reused: int = 0  # expansions answered from the cache
+    cut: int = 0  # expansions that stopped short for want of budget
+    cache: dict = field(default_factory=dict, repr=False)
+    _next_check: int = field(default=CHECK_EVERY, repr=False)
+
+    @property
+    def room(self) -> int:
+        """Dictionary entries that may still be examined."""
+        return max(0, self.max_examined - self.examined)
+
+    @property
+    def terms_left(self) -> int:
+        return max(0, self.max_terms - self.terms)
+
+    def charge(self, units: int, stage: str) -> bool:
+        """Spend ``units``; False when they are not there, and then nothing more may be
+        examined. Looks at the deadline every CHECK_EVERY units."""
+        if self.examined + units > self.max_examined:
+            self.examined = self.max_examined
+            return False
+        self.examined += units
+        if self.examined >= self._next_check:
+            self._next_check = self.examined + CHECK_EVERY
+            self.deadline.check(stage)
+        return True
+
+
+# ---- reading the dictionary -------------------------------------------------------------
+
+_LENGTHS = struct.Struct("!ii")  # Whoosh's hash file: key length, value length, then both
+_DOC_FREQUENCY = struct.Struct("!I")  # in a W3TermInfo: 5 bytes in, after flags and a float
+CHUNK = 1 << 16  # bytes of the term table read at a time, at most (4 KB first)
+
+
+def _segment_entries(
+    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str
+) -> Iterator[tuple[bytes, int]]:
+    """(term bytes, document frequency) of one segment's terms starting with ``prefix``, in
+    order, read as they are asked for. From Whoosh's W3 term table in chunks (its own
+    ``ranges_from`` makes several calls per entry); through ``iter_prefix`` for another
+    codec. The deadline is looked at for each chunk."""
+    terms = getattr(leaf, "_terms", None)
+    table = getattr(terms, "_tindex", None)
+    if table is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
+        for btext, info in leaf.iter_prefix(fieldname, prefix):
+            yield btext, info.doc_frequency()
+        return
+    start = terms._keycoder(fieldname, prefix)
+    skip = len(start) - len(prefix)  # the field's number before each term
+    pos, end = table.closest_key_pos(start), table.endofdata
+    if pos is None:
+        return
+    dbfile, unpack_lengths = terms._dbfile, _LENGTHS.unpack_from
+    unpack_frequency = _DOC_FREQUENCY.unpack_from
+    chunk, base, size = b"", pos, 1 << 12
+    while pos < end:
+        at = pos - base
+        if at + _LENGTHS.size > len(chunk):
+            chunk, base, at = dbfile.get(pos, min(size, end - pos)), pos, 0
+            size = min(2 * size, CHUNK)
+            deadline.check(stage)
+        keylen, datalen = unpack_lengths(chunk, at)
+        after = at + _LENGTHS.size + keylen + datalen
+        if after > len(chunk):  # the entry runs past the chunk: read from its start
+            chunk, base, at = dbfile.get(pos, min(max(size, after - at), end - pos)), pos, 0
+            size = min(2 * size, CHUNK)
+            deadline.check(stage)
+        key = chunk[at + _LENGTHS.size : at + _LENGTHS.size + keylen]
+        if not key.startswith(start):
+            return
+        yield key[skip:], unpack_frequency(chunk, at + _LENGTHS.size + keylen + 5)[0]
+        pos += _LENGTHS.size + keylen + datalen
+
+
+class _Scan:
+    """One segment's entries, taken ``n`` at a time; ``done`` once none is left."""
+
+    def __init__(self, entries: Iterator[tuple[bytes, int]]) -> None:
+        self._entries = entries
+        self._next = next(entries, None)
+
+    @property
+    def done(self) -> bool:
+        return self._next is None
+
+    def take(self, n: int) -> list[tuple[bytes, int]]:
+        taken = []
+        while self._next is not None and len(taken) < n:
+            taken.append(self._next)
+            self._next = next(self._entries, None)
+        return taken
+
+
+def entries(
+    reader, fieldname: str, prefix: str, budget: ExpansionBudget, stage: str = EXPANDING
+) -> tuple[list[tuple[str, int]], bool]:
+    """(word, document frequency) of the words of ``fieldname`` starting with ``prefix``, one
+    pair for each segment that holds the word (add them up), as many as the budget allows,
+    charged to it; and whether that was all. The budget is shared out between the segments
+    in rounds (what one segment does not need goes to the others), so that a cut leaves
+    each segment read about as far into the alphabet as the others."""
+    if fieldname not in reader.schema:
+        return [], True
+    try:
+        bprefix = reader.schema[fieldname].to_bytes(prefix)
+    except (ValueError, TypeError):
+        return [], True
+    scans = [
+        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage))
+        for leaf, _ in reader.leaf_readers()
+    ]
+    found: list[tuple[str, int]] = []
+    active = [scan for scan in scans if not scan.done]
+    while active and budget.room:
+        share = max(1, budget.room // len(active))
+        for scan in active:
+            part = scan.take(min(share, budget.room))
+            budget.charge(len(part), stage)
+            found += [(btext.decode("utf-8"), frequency) for btext, frequency in part]
+        active = [scan for scan in active if not scan.done]
+    return found, not active
+
+
+# ---- the expansions ---------------------------------------------------------------------
+
+
+def prefix_frequencies(
+    reader, fieldnames: Sequence[str], prefix: str, budget: ExpansionBudget, stage: str
+) -> tuple[dict[str, int], bool]:
+    """Every word of ``fieldnames`` starting with ``prefix`` and its document frequency
+    (summed over the fields), as far as the budget goes; and whether that was all of them."""
+    found: dict[str, int] = {}
+    complete = True
+    for fieldname in fieldnames:
+        pairs, whole = entries(reader, fieldname, prefix, budget, stage)
+        complete = complete and whole
+        for word, frequency in pairs:
+            found[word] = found.get(word, 0) + frequency
+    return found, complete
+
+
+def prefix_words(
+    reader,
+    fieldnames: Sequence[str],
+    prefix: str,
+    budget: ExpansionBudget,
+    limit: int,
+    stage: str = EXPANDING,
+) -> Expansion:
+    """The ``limit`` most frequent words starting with ``prefix`` (fewer when the query's
+    term budget is nearly spent), once per query: a second ask is answered from the cache."""
+
+    def work() -> Expansion:
+        found, complete = prefix_frequencies(reader, fieldnames, prefix, budget, stage)
+        return _top(found, complete, budget, limit)
+
+    return _cached(budget, ("prefix", prefix, tuple(fieldnames), limit), work)
+
+
+def fuzzy_words(
+    reader,
+    fieldnames: Sequence[str],
+    word: str,
+    distance: int,
+    budget: ExpansionBudget,
+    limit: int,
+    stage: str = EXPANDING,
+) -> Expansion:
+    """The ``limit`` most frequent indexed words within ``distance`` edits of ``word`` in any
+    of ``fieldnames`` (a word's frequency: its largest in one field), once per query."""
+
+    def work() -> Expansion:
+        found: dict[str, int] = {}
+        complete = True
+        for fieldname in fieldnames:
+            close, complete = _close(reader, fieldname, word, distance, budget, stage)
+            for candidate, frequency in close.items():
+                found[candidate] = max(found.get(candidate, 0), frequency)
+            if not complete:
+                break
+        return _top(found, complete, budget, limit)
+
+    return _cached(budget, ("fuzzy", word, tuple(fieldnames), distance, limit), work)
+
+
+def close_words(
+    reader,
+    fieldname: str,
+    word: str,
+    distance: int,
+    budget: ExpansionBudget | None = None,
+    stage: str = EXPANDING,
+) -> list[str]:
+    """Indexed words within ``distance`` edits of ``word``, sorted, as far as the budget goes
+    (a fresh one when none is given). Only words that share the first letters are compared:
+    typos rarely touch a word's first two letters, or the article (ال) and the letter after
+    it, and so the dictionary is read from there, not whole."""
+    budget = budget if budget is not None else ExpansionBudget()
+
+    def work() -> Expansion:
+        found, complete = _close(reader, fieldname, word, distance, budget, stage)
+        return Expansion(tuple(sorted(found)), complete)
+
+    return list(_cached(budget, ("close", word, fieldname, distance), work).words)
+
+
+def _close(
+    reader, fieldname: str, word: str, distance: int, budget: ExpansionBudget, stage: str
+) -> tuple[dict[str, int], bool]:
+    """{word within ``distance`` edits: its document frequency}, and whether all were seen."""
+    shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
+    lo, hi = len(word) - distance, len(word) + distance
+    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage)
+    found: dict[str, int] = {}
+    rejected: set[str] = set()
+    for candidate, frequency in pairs:
+        if not lo <= len(candidate) <= hi or candidate in rejected:
+            continue  # (an edit changes the length by at most one)
+        if candidate in found:  # the same word in another segment
+            found[candidate] += frequency
+            continue
+        if not budget.charge(COMPARE_COST, stage):
+            return found, False
+        if within_edits(candidate, word, distance):
+            found[candidate] = frequency
+        else:
+            rejected.add(candidate)
+    return found, complete
+
+
+def within_edits(a: str, b: str, limit: int) -> bool:
+    """Are ``a`` and ``b`` within ``limit`` edits (Whoosh's Damerau-Levenshtein, as
+    ``terms_within``)? The common beginning and end are set aside first (they cost no edit),
+    and two words that differ in more distinct letters than ``limit`` edits can change are
+    told apart without the distance table."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    n, i = min(len(a), len(b)), 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    a, b = a[i:], b[i:]
+    n, j = min(len(a), len(b)), 0
+    while j < n and a[-1 - j] == b[-1 - j]:
+        j += 1
+    if j:
+        a, b = a[:-j], b[:-j]
+    if not a or not b:
+        return len(a) + len(b) <= limit
+    if len(set(a) ^ set(b)) > 2 * limit:  # an edit adds or removes at most two letters
+        return False
+    return edit_distance(a, b, limit=limit) <= limit
+
+
+def _top(found: dict[str, int], complete: bool, budget: ExpansionBudget, limit: int) -> Expansion:
+    """The most frequent of ``found`` (ties by word), as many as the limit and the query's
+    term budget allow, charged to that budget."""
+    room = min(limit, budget.terms_left)
+    ranked = sorted(found, key=lambda w: (-found[w], w))
+    words = tuple(ranked[:room])
+    budget.terms += len(words)
+    starved = room < limit and len(ranked) > room  # the query's other expansions took the rest
+    return Expansion(words, complete and not starved)
+
+
+def _cached(budget: ExpansionBudget, key: tuple, work) -> Expansion:
+    expansion = budget.cache.get(key)
+    if expansion is not None:
+        budget.reused += 1
+        return expansion
+    expansion = budget.cache[key] = work()
+    budget.expansions += 1
+    if not expansion.complete:
+        budget.cut += 1
+    return expansion

@@ -1,0 +1,140 @@
+"""No query string of any shape makes search(), suggest() or document() raise.
+
+The parser reads anything, and its recursion is bounded: brackets nest up to MAX_DEPTH (deeper
+ones are read as if they were not there), a run of NOTs is one NOT or none, and stray closing
+brackets do not nest. 400 nested brackets used to raise RecursionError out of search().
+"""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bahth.search.engine import SearchEngine
+from bahth.search.query import MAX_DEPTH
+
+WORD = "الأمن"
+
+
+@pytest.fixture(scope="module")
+def engine(news_index: Path):
+    engine = SearchEngine(news_index)
+    yield engine
+    engine.close()
+
+
+def ids(engine: SearchEngine, q: str) -> list[str]:
+    return [hit.id for hit in engine.search(q, per_page=50).hits]
+
+
+# (query, a query that must give the same hits): one row per way a query can nest or repeat,
+# each within the 2,000 characters a query is cut to
+DEEP = [
+    pytest.param("(" * 400 + WORD, WORD, id="400-open-brackets"),
+    pytest.param("(" * 400 + WORD + ")" * 400, WORD, id="400-nested-brackets"),
+    pytest.param("(" * 1000 + WORD + ")" * 3, WORD, id="1000-open-brackets-a-few-closed"),
+    pytest.param(f"({WORD} OR " * 150 + "طنجة" + ")" * 150, f"{WORD} OR طنجة", id="nested-ors"),
+    pytest.param(")" * 600 + WORD, WORD, id="600-stray-closing-brackets"),
+    pytest.param(f"{WORD} )" * 250, WORD, id="a-word-and-a-stray-bracket-250-times"),
+    pytest.param("NOT " * 400 + WORD, WORD, id="an-even-run-of-nots-cancels"),
+    pytest.param(f"مكافحة {'NOT ' * 401}{WORD}", f"مكافحة NOT {WORD}", id="an-odd-run-is-one-not"),
+    pytest.param("-" * 600 + WORD, "-" + WORD, id="600-minus-signs"),
+    pytest.param('"' * 999 + WORD, WORD, id="999-quotes"),
+    pytest.param("AND " * 200 + WORD + " OR" * 200, WORD, id="dangling-operators"),
+    pytest.param(
+        "(" * (MAX_DEPTH - 1) + WORD + ")" * (MAX_DEPTH - 1), WORD, id="as-deep-as-allowed"
+    ),
+]
+
+
+@pytest.mark.parametrize(("q", "same_as"), DEEP)
+def test_deep_and_repeated_syntax_is_read_not_raised(engine, q: str, same_as: str) -> None:
+    assert set(ids(engine, q)) == set(ids(engine, same_as))
+
+
+TOKENS = st.sampled_from(
+    [
+        WORD,
+        "مكافحة",
+        "الإرهاب",
+        "طنجة",
+        "الرباط",
+        "في",
+        "من",
+        "و",
+        "FBI",
+        "alert",
+        "2015",
+        "١٣",
+        "ال",
+        "اا",
+        '"',
+        "“",
+        "”",
+        "«",
+        "»",
+        "'",
+        "(",
+        ")",
+        "AND",
+        "OR",
+        "NOT",
+        "and",
+        "+",
+        "-",
+        "*",
+        "~",
+        "~2",
+        "~9",
+        ":",
+        "title:",
+        "text:",
+        "source:",
+        "year:",
+        "date:",
+        "date:2015..",
+        "date:..2015-13",
+        "؟",
+        "،",
+        "\u064b",
+        "ـ",
+        "\u200f",
+        "ﻻ",
+        "\x00",
+        "\t",
+        "\n",
+        " ",
+    ]
+)
+GLUE = st.sampled_from(["", " ", " ", "  "])
+QUERIES = st.one_of(
+    st.lists(st.tuples(TOKENS, GLUE), max_size=60).map(lambda p: "".join(a + b for a, b in p)),
+    st.tuples(TOKENS, st.integers(1, 3000)).map(lambda t: t[0] * t[1]),
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), max_size=200),
+)
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(q=QUERIES, page=st.integers(-5, 20_000), sort=st.sampled_from(["relevance", "date", "x"]))
+def test_search_never_raises_on_any_query(engine, q: str, page: int, sort: str) -> None:
+    result = engine.search(q, page=page, per_page=5, sort=sort)
+    assert result.total >= 0 and len(result.hits) <= 5 and isinstance(result.message, str)
+    assert not result.hits or result.total > 0
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(q=QUERIES)
+def test_suggest_and_the_document_page_never_raise_on_any_query(engine, q: str) -> None:
+    assert isinstance(engine.suggest(q), list)
+    view = engine.document("news-01", q=q)
+    assert view is not None and view.body_html.startswith("<p>")
