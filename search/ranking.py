@@ -64,7 +64,8 @@ class Ranking:
     # Depth 20 and 50 scored the same as 30 (-0.0001).
     # A third feature: the share of the query (idf-weighted) found in the hit's title. A pasted
     # headline finds its own article's title whole (issue 12: exact headline lookup).
-    title_share_boost: float = 0.0
+    title_share_boost: float = 1.0
+    title_share_power: float = 6.0
     rerank_depth: int = 30
     window_boost: float = 1.0
     window_size: int = 40

@@ -101,7 +101,7 @@ def rerank(
         occurrences = positions.get(docnum, [])
         window = _best_window(occurrences, words, ranking.window_size) / total
         lead = _lead(occurrences, words, ranking.lead_words) / total
-        title = _share(titles.get(docnum, []), words) / total
+        title = (_share(titles.get(docnum, []), words) / total) ** ranking.title_share_power
         bonus = best * (
             ranking.window_boost * window
             + ranking.lead_boost * lead
