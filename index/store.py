@@ -44,7 +44,7 @@ from bahth.index.errors import (
 from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
-from bahth.index.sources import Document, Failure, read_sources
+from bahth.index.sources import Document, Failure, check_id, read_sources
 
 DEFAULT_INDEX = Path("instance") / "index"
 CURRENT = "current"
@@ -393,13 +393,15 @@ def _has_toc(live: Path) -> bool:
 
 def _as_documents(docs: Iterable[Document | dict]) -> Iterator[Document | Failure]:
     for number, doc in enumerate(docs, start=1):
-        if isinstance(doc, Document):
-            yield doc
-            continue
         try:
+            if isinstance(doc, Document):
+                check_id(doc.id)
+                yield doc
+                continue
             yield Document.from_dict(doc)
         except ValueError as error:
             label = doc.get("id") if isinstance(doc, dict) and doc.get("id") else number
+            label = doc.id if isinstance(doc, Document) else label
             yield Failure(f"document {label}", str(error))
 
 
@@ -475,7 +477,7 @@ def _apply(
     try:
         with writer.reader() as reader:
             known = _known_documents(reader) if reader.doc_count_all() else {}
-        seen: dict[str, str | None] = {}
+        seen: dict[str, tuple[str | None, str | None]] = {}  # id -> (origin, where) of its first
         failed_origins: set[str] = set()
         bar = _progress_bar(progress)
         for item in items:
@@ -486,11 +488,11 @@ def _apply(
                 failed_origins.add(_failed_file(item))
                 continue
             if item.id in seen:
-                first = seen[item.id] or "an earlier document"
-                where = item.origin or f"document {item.id}"
+                first = seen[item.id][1] or "an earlier document"
+                where = item.where or f"document {item.id}"
                 report.fail(Failure(where, f"duplicate id {item.id!r} (first in {first}): skipped"))
                 continue
-            seen[item.id] = item.origin
+            seen[item.id] = (item.origin, item.where)
             fields = document_fields(item)
             before = known.get(item.id)
             if before is None:
@@ -506,7 +508,7 @@ def _apply(
         if bar is not None:
             bar.close()
         if prune:
-            read_cleanly = {o for o in seen.values() if o} - failed_origins
+            read_cleanly = {origin for origin, _ in seen.values() if origin} - failed_origins
             for doc_id, before in known.items():
                 if doc_id in seen or before.origin is None:
                     continue
