@@ -13,7 +13,13 @@ from pathlib import Path
 import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
-from bahth.index.errors import BahthError, IndexDamaged, IndexMissing, SearchTimeout
+from bahth.index.errors import (
+    BahthError,
+    IndexDamaged,
+    IndexMissing,
+    IndexWriteFailed,
+    SearchTimeout,
+)
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
 from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
@@ -35,9 +41,10 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def fail_on(error: BahthError) -> None:
-    """A library error as one line: no index to use, a damaged one, or a search past its
-    time limit, is 1; anything else a usage error, 2."""
-    failed = isinstance(error, IndexMissing | IndexDamaged | SearchTimeout)
+    """A library error as one line: no index to use, a damaged one, a write the system
+    refused (a full disk, a killed worker) or a search past its time limit is 1; anything
+    else a usage error, 2."""
+    failed = isinstance(error, IndexMissing | IndexDamaged | IndexWriteFailed | SearchTimeout)
     fail(str(error), code=1 if failed else 2)
 
 

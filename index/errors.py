@@ -47,6 +47,12 @@ class IndexDamaged(BahthError):
         )
 
 
+class IndexWriteFailed(BahthError):
+    """Writing the index failed for a reason outside bahth (a full disk, a read-only or
+    forbidden folder, an indexing worker killed): the run was undone, the last commit is
+    intact, and the message says what happened and what to do."""
+
+
 class AnalysisMismatch(BahthError):
     """An existing index was asked to take documents analyzed another way: rebuild it."""
 

@@ -15,9 +15,10 @@ Why this shape:
   of it. The analysis metadata lives inside each generation and swaps with it.
 * Incremental updates compare each document's content hash with the one stored in the
   index: unchanged documents cost a dictionary lookup, not an analysis.
-* A writer first repairs what an earlier one could not: a build that was killed, a lost
-  ``current`` link, files no commit references (index/generations.py says which generation
-  is which); a run that fails removes its files.
+* A run that fails (a full disk, a killed worker) is undone before it says so: workers
+  stopped, its files removed (index/faults.py words the message). A writer first repairs
+  what an earlier one could not: a build that was killed, a lost ``current`` link, files no
+  commit references (index/generations.py says which generation is which).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from bahth.index.errors import (
     IndexMissing,
     IndexVersionMismatch,
 )
-from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder
+from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder, WorkerFailed, abandon
+from bahth.index.faults import write_failure
 from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
@@ -275,7 +277,7 @@ class IndexStore:
                     return False
                 writer.commit(merge=False)
             except BaseException:
-                writer.cancel()
+                abandon(writer)
                 generations.discard_uncommitted(live)
                 raise
             self._touch(live, warnings)
@@ -283,10 +285,14 @@ class IndexStore:
 
     @contextmanager
     def _locked(self, warnings: list[str]) -> Iterator[None]:
-        """Hold the write lock and repair what earlier writers left."""
-        with WriteLock(self.path / LOCK, self.on_wait):
-            warnings.extend(self._recover())
-            yield
+        """Hold the write lock; repair what earlier writers left; say a failure of the file
+        system or of a worker (the run already undone) in one IndexWriteFailed line."""
+        try:
+            with WriteLock(self.path / LOCK, self.on_wait):
+                warnings.extend(self._recover())
+                yield
+        except (OSError, WorkerFailed) as error:
+            raise write_failure(error, self.path) from error
 
     def _recover(self) -> list[str]:
         """Under the write lock nobody else is writing: a generation still marked building
@@ -592,7 +598,7 @@ def _apply(
         segments = adder.finish()
     except BaseException:
         adder.cancel()  # first: workers stop writing before their files are removed
-        writer.cancel()
+        abandon(writer)
         raise
     _commit(writer, segments)
 
@@ -633,21 +639,22 @@ class _Adder:
 
 def _commit(writer: FastSegmentWriter, segments: list) -> None:
     """Commit the writer's own changes and the workers' segments in one table of contents
-    (what Whoosh's multi-segment MpWriter does)."""
-    if not segments:
-        writer.commit()
-        return
+    (what Whoosh's commit does, and its multi-segment MpWriter). Once the table of contents
+    is renamed into place the run is committed: what fails after that is not a failure."""
     try:
         final = writer._merge_segments(None, None, None)
         if writer._added:
             final.append(writer._finalize_segment())
         else:
             writer._close_segment()
+        writer._commit_toc(final + segments)
     except BaseException:
-        writer.cancel()
+        abandon(writer)
         raise
-    writer._commit_toc(final + segments)
-    writer._finish()
+    try:
+        writer._finish()
+    except OSError:  # its temporary folder is left for the next writer to remove
+        abandon(writer)
 
 
 def _available_cores() -> int:
