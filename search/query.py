@@ -503,7 +503,8 @@ class QueryBuilder:
             )
         if loose is None:  # strict, or only stop words: the phrase alone
             self._words_left -= len(words)
-            return phrase.subqueries[0] if len(phrase.subqueries) == 1 else phrase
+            subs = getattr(phrase, "subqueries", None)
+            return subs[0] if subs is not None and len(subs) == 1 else phrase
         return Or(_flat([loose, phrase]))
 
     def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
