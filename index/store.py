@@ -184,8 +184,7 @@ class IndexStore:
         live = self._live_dir()
         if live is None:
             raise IndexMissing(self.path)
-        newest = max((int(m.group(1)) for m in map(_TOC.match, os.listdir(live)) if m), default=-1)
-        return f"{live.name}:{newest}"
+        return _generation_of(live)
 
     def _check_version(self, live: Path) -> None:
         meta = self._read_meta(live)
@@ -383,7 +382,15 @@ class IndexStore:
             "last_update": meta.get("last_update"),
             "created": meta.get("created"),
             "path": str(self.path.resolve()),
+            "generation": _generation_of(live, ix.latest_generation()),
         }
+
+
+def _generation_of(live: Path, newest: int | None = None) -> str:
+    """The generation token of the folder ``live`` at its newest commit (or at ``newest``)."""
+    if newest is None:
+        newest = max((int(m[1]) for m in map(_TOC.match, os.listdir(live)) if m), default=-1)
+    return f"{live.name}:{newest}"
 
 
 def _has_toc(live: Path) -> bool:
