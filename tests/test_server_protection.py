@@ -81,14 +81,17 @@ def send_byte(connection: socket.socket, data: bytes) -> None:
         pass  # closed by the server; closed_by_server() will see it
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["waitress", "gunicorn-2-workers"])
 def test_slow_clients_do_not_shut_others_out_and_are_closed_at_the_deadline(
-    seeds_index: Path,
+    seeds_index: Path, workers: int
 ) -> None:
-    """150 connections (waitress alone takes 100 and then stops accepting) that send one
-    header byte a second, or nothing at all: a normal request is answered while they are
-    all open, and each of them is closed once its headers are 3 seconds late."""
+    """150 connections (waitress alone takes 100 and then stops accepting; gunicorn's gthread
+    workers, 2 of 4 threads, are shut out by 40) that send one header byte a second, or
+    nothing at all: a normal request is answered while they are all open, and each of them is
+    closed once its headers are 3 seconds late. The same with one process and with two."""
     deadline = 3.0
-    with running_server(seeds_index, "--header-timeout", str(deadline)) as address:
+    options = ("--header-timeout", str(deadline))
+    with running_server(seeds_index, *options, workers=workers) as address:
         assert fetch(address) == 200  # warm: the engine is open before the clock starts
         started = time.monotonic()
         with open_connections(port_of(address), 150) as connections:
@@ -176,7 +179,10 @@ def low_soft_file_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))
 
 
-def test_more_connections_than_select_and_the_soft_file_limit_allow(seeds_index: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2], ids=["waitress", "gunicorn-2-workers"])
+def test_more_connections_than_select_and_the_soft_file_limit_allow(
+    seeds_index: Path, workers: int
+) -> None:
     """1,100 open connections: more file descriptors than select() can watch (1024) and than
     the server's soft open-file limit (512, set in its process); others are still served."""
     raised_soft_file_limit(4096)
@@ -184,7 +190,11 @@ def test_more_connections_than_select_and_the_soft_file_limit_allow(seeds_index:
     if hard != resource.RLIM_INFINITY and hard < 2000:
         pytest.skip(f"this machine allows {hard} open files, the server needs 2,000")
     with running_server(
-        seeds_index, "--connection-limit", "1500", preexec_fn=low_soft_file_limit
+        seeds_index,
+        "--connection-limit",
+        "1500",
+        workers=workers,
+        preexec_fn=low_soft_file_limit,
     ) as address:
         assert fetch(address) == 200
         with open_connections(port_of(address), 1100) as connections:
@@ -214,9 +224,9 @@ def test_a_connection_limit_beyond_the_open_file_limit_is_refused(seeds_index: P
 # ---- waitress's own answers (before a request reaches the app) --------------------------
 
 
-@pytest.fixture(scope="module")
-def address(seeds_index: Path) -> Iterator[str]:
-    with running_server(seeds_index) as url:
+@pytest.fixture(scope="module", params=[1, 2], ids=["waitress", "gunicorn-2-workers"])
+def address(seeds_index: Path, request) -> Iterator[str]:
+    with running_server(seeds_index, workers=request.param) as url:
         yield url
 
 
