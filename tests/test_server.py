@@ -212,3 +212,16 @@ def test_the_load_benchmark_runs(tmp_path: Path) -> None:
     assert result.stdout.count("index (one document) exited 0") == 2
     assert "baseline: SearchEngine.search" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_several_workers_where_gunicorn_does_not_run_is_a_usage_error(
+    seeds_index: Path, monkeypatch
+) -> None:
+    """gunicorn needs POSIX: elsewhere --workers 2 says so in one line (and the default is 1)."""
+    import bahth.web.server as server
+
+    monkeypatch.setattr(server, "multiprocess_supported", lambda: False)
+    result = CliRunner().invoke(main, ["serve", "--index", str(seeds_index), "--workers", "2"])
+    assert result.exit_code == 2
+    assert "POSIX" in result.output and "--workers 1" in result.output
+    assert server.default_workers() == 1

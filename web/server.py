@@ -83,6 +83,7 @@ def create_server(
         threads=threads,
         header_timeout=header_timeout,
         connection_limit=connection_limit,
+        log_queries=log_queries,
         host=host,
         port=port,
     )
@@ -94,6 +95,7 @@ def waitress_server(
     threads: int,
     header_timeout: float,
     connection_limit: int,
+    log_queries: bool = True,
     socket_map: dict | None = None,
     **where: Any,
 ) -> Any:
@@ -117,7 +119,7 @@ def waitress_server(
         asyncore_use_poll=True,
         **where,
     )
-    channel = deadline_channel(header_timeout)
+    channel = deadline_channel(header_timeout, log_queries)
     for listener in list(sockets.values()):  # one per address the host name resolved to
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel

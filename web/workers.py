@@ -67,6 +67,7 @@ class WorkerOptions:
     header_timeout: float
     connection_limit: int
     stuck_after: float  # seconds after which a running request counts as stuck
+    log_queries: bool = True  # for waitress's own answers (the app's own log is in the app)
 
 
 class InFlight:
@@ -112,6 +113,7 @@ class WaitressWorker(Worker):
             threads=options.threads,
             header_timeout=options.header_timeout,
             connection_limit=options.connection_limit,
+            log_queries=options.log_queries,
             socket_map=socket_map,
             sockets=[listener.sock for listener in self.sockets],
         )
@@ -195,6 +197,7 @@ def create_multiprocess_server(
         header_timeout=header_timeout,
         connection_limit=connection_limit,
         stuck_after=stuck_after(time_limit),
+        log_queries=log_queries,
     )
     bound_host, bound_port = listener.getsockname()[:2]
     url = server_url(None, bound_host, bound_port)
