@@ -11,7 +11,9 @@ The language (lenient: anything else is read as words):
     a AND b, a OR b, NOT a, -a, ( ... )
     +a +"a b"             required: only documents that have it (the other words still rank)
     title:حموشي           search the title only
-    source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
+    section:sport  words:100..500  published:2015-07..2015-08
+                          filters on the index's declared fields (search.filters); in the
+                          default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31
 
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
 becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
@@ -27,14 +29,14 @@ exclusion. To exclude or require in a long query, write NOT word, or use AND.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis
-from bahth.analyzers.normalizer import normalize_digits, normalize_word
+from bahth.index.settings import Settings
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
+from bahth.search.filters import FieldFilters, FilterError
 from bahth.search.ranking import Ranking
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
@@ -54,16 +56,14 @@ EXPANSION_CUT = (
     "them was searched. Type more letters before *, or use fewer * and ~ words."
 )
 OPERATORS = {"AND", "OR", "NOT"}
-FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
 
 _LEXEME = re.compile(
-    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_]+):)?"
+    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"
     r'(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s()"]+))'
     r"|(?P<open>\()|(?P<close>\))|(?P<quote>\")"
 )
 _FUZZY = re.compile(r"~(\d?)$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
 class Or(wq.Or):
@@ -123,7 +123,9 @@ class Node:
     children: list = field(default_factory=list)
 
 
-def _lex(text: str) -> list:
+def _lex(text: str, filter_fields: frozenset[str] | set[str] = frozenset()) -> list:
+    """Lexemes of ``text``; ``filter_fields``: the index's fields that ``FIELD:value``
+    filters on (any other ``name:`` is read as words)."""
     items: list = []
     for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
@@ -136,13 +138,15 @@ def _lex(text: str) -> list:
             fld, sign = m.group("field"), m.group("sign")
             is_phrase = m.group("phrase") is not None
             body = m.group("phrase") if is_phrase else m.group("word")
-            if fld and fld.lower() not in FILTER_FIELDS | SEARCH_FIELDS:
+            if fld and fld.lower() in SEARCH_FIELDS:
+                fld = fld.lower()
+            elif fld and fld not in filter_fields:
                 body, fld = f"{fld}:{body}", None  # not a field: read it all as words
             if not is_phrase and not fld and not sign and body in OPERATORS:
                 items.append(body)
             else:
                 kind = "phrase" if is_phrase else "word"
-                items.append(Leaf(kind, body, fld.lower() if fld else None, sign))
+                items.append(Leaf(kind, body, fld, sign))
     return _pasted_signs(items)
 
 
@@ -231,10 +235,25 @@ class _Parser:
 class QueryBuilder:
     """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
 
-    def __init__(self, words: WordAnalysis, ranking: Ranking, reader) -> None:
+    def __init__(
+        self,
+        words: WordAnalysis,
+        ranking: Ranking,
+        reader,
+        filters: FieldFilters | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> None:
+        """``filters``: the index's declared fields (``FIELD:value``); ``weights``: the text
+        fields' weights from its settings, on top of ``ranking``."""
         self.words = words
         self.ranking = ranking
         self.reader = reader
+        self.filters = filters or FieldFilters(Settings())
+        weights = weights or {}
+        self.boosts = {
+            "title": ranking.title_boost * weights.get("title", 1.0),
+            "text": weights.get("text", 1.0),
+        }
 
     def _exact_words(self, text: str) -> list[str]:
         """The exact terms of the words of ``text`` (stop words included), in order."""
@@ -254,7 +273,7 @@ class QueryBuilder:
         self._masks: list[wq.Query] = []
         self._stop_words: list[str] = []
         self._negated = 0
-        tree = _Parser(_lex(text)).parse()
+        tree = _Parser(_lex(text, set(self.filters.names))).parse()
         parsed.query = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
@@ -330,7 +349,7 @@ class QueryBuilder:
         return wq.AndMaybe(must, Or(_flat(optional) + proximity))
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
-        if leaf.field in FILTER_FIELDS:
+        if leaf.field and leaf.field not in SEARCH_FIELDS:
             condition = self._filter(leaf, parsed)
             if condition is not None:
                 (self._masks if leaf.sign == "-" else self._filters).append(condition)
@@ -394,18 +413,14 @@ class QueryBuilder:
         it the index holds (search.variants) at ``variant_boost``, so that documents with the
         spelling typed rank above those with another one."""
         r = self.ranking
-        subs = [
-            wq.Term(f, s, boost=boost * (r.title_boost if f == "title" else 1.0))
-            for f in fields
-            for s in stems
-        ]
+        subs = [wq.Term(f, s, boost=boost * self.boosts[f]) for f in fields for s in stems]
         if r.use_exact and exact:
             parsed.terms.exact.add(exact)
             subs += [
                 wq.Term(
                     f"{f}_exact",
                     exact,
-                    boost=boost * r.exact_boost * (r.title_boost if f == "title" else 1),
+                    boost=boost * r.exact_boost * self.boosts[f],
                 )
                 for f in fields
             ]
@@ -468,11 +483,7 @@ class QueryBuilder:
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
         subs = [
-            wq.Term(
-                f"{f}_exact", w, boost=boost * (self.ranking.title_boost if f == "title" else 1)
-            )
-            for f in fields
-            for w in words
+            wq.Term(f"{f}_exact", w, boost=boost * self.boosts[f]) for f in fields for w in words
         ]
         return subs[0] if len(subs) == 1 else Or(subs)
 
@@ -496,7 +507,7 @@ class QueryBuilder:
                     wq.Phrase(
                         f"{f}_exact",
                         words,
-                        boost=boost * (self.ranking.title_boost if f == "title" else 1.0),
+                        boost=boost * self.boosts[f],
                     )
                     for f in fields
                 ]
@@ -562,21 +573,16 @@ class QueryBuilder:
         ]
 
     def _filter(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+        """``FIELD:value`` on a declared field; a value it cannot read is a message (user
+        text never raises)."""
         value = leaf.text.strip()
         if not value:
             return None
-        if leaf.field == "date":
-            span = parse_date_range(value)
-            if span is None:
-                parsed.messages.append(
-                    f"Could not read the date {value!r}: "
-                    "use 2015, 2015-07 or 2015-07-01..2015-07-31."
-                )
-                return None
-            return wq.DateRange("date", span[0], span[1])
-        if leaf.field == "year":
-            value = normalize_digits(value)
-        return wq.Term(leaf.field, value)
+        try:
+            return self.filters.condition(leaf.field, value)
+        except FilterError as error:
+            parsed.messages.append(str(error))
+            return None
 
 
 def _flat(queries: list[wq.Query]) -> list[wq.Query]:
@@ -590,34 +596,3 @@ def _flat(queries: list[wq.Query]) -> list[wq.Query]:
         else:
             flat.append(q)
     return flat
-
-
-def _date_bound(text: str, end: bool) -> datetime | None:
-    m = _DATE.match(normalize_word(text) if text else "")
-    if not m:
-        return None
-    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-    try:
-        if not end:
-            return datetime(year, month or 1, day or 1)
-        if not month:
-            return datetime(year, 12, 31, 23, 59, 59)
-        if not day:
-            next_month = datetime(year + month // 12, month % 12 + 1, 1)
-            return datetime.fromtimestamp(next_month.timestamp() - 1)
-        return datetime(year, month, day, 23, 59, 59)
-    except ValueError:
-        return None
-
-
-def parse_date_range(text: str) -> tuple[datetime | None, datetime | None] | None:
-    """``2015``, ``2015-07``, ``2015-07-01``, ``A..B``, ``A..`` or ``..B`` → (start, end)."""
-    if ".." in text:
-        left, _, right = text.partition("..")
-        start = _date_bound(left, end=False) if left else None
-        stop = _date_bound(right, end=True) if right else None
-        if (left and start is None) or (right and stop is None) or (start is None and stop is None):
-            return None
-        return start, stop
-    start, stop = _date_bound(text, end=False), _date_bound(text, end=True)
-    return None if start is None else (start, stop)

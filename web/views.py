@@ -15,12 +15,12 @@ from flask import (
     url_for,
 )
 
+from bahth.search.filters import FilterError
 from bahth.web.engine_access import EngineHolder
 from bahth.web.params import BadParameter, SearchParams, parse_search_params
 
 blueprint = Blueprint("web", __name__)
 
-FACET_LABELS = {"source": "المصدر", "year": "السنة"}
 FACET_SHOWN = 12  # values per facet on the page; the JSON twin has them all
 
 
@@ -42,16 +42,20 @@ def search_params() -> SearchParams:
 
 def run_search(params: SearchParams):
     """The engine's page for ``params``, within the app's time limit (past it the engine
-    raises SearchTimeout, which web.errors answers with a 503)."""
+    raises SearchTimeout, which web.errors answers with a 503). A filter or sort the index
+    cannot apply is a 400 that names those it can."""
     engine = holder().require_documents()
-    return engine.search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        filters=params.filters or None,
-        sort=params.sort,
-        time_limit=time_limit(),
-    )
+    try:
+        return engine.search(
+            params.q,
+            page=params.page,
+            per_page=params.per_page,
+            filters=params.filters or None,
+            sort=params.sort,
+            time_limit=time_limit(),
+        )
+    except FilterError as error:
+        abort(400, description=str(error))
 
 
 @blueprint.app_template_filter("show_date")
@@ -74,6 +78,7 @@ def search():
     if not params.q:
         return redirect(url_for("web.home"))
     page = run_search(params)
+    settings = holder().engine().settings
     pages = min(page.pages, int(current_app.config["MAX_PAGE"]))
     if page.total and params.page > pages:  # past the end: show the last page, at its own URL
         return redirect(url_for("web.search", **params.url_args(page=pages)))
@@ -83,8 +88,8 @@ def search():
         page=page,
         pages=pages,
         page_numbers=page_window(page.page, pages),
-        facets=facet_links(params, page.facets),
-        facet_labels=FACET_LABELS,
+        facets=facet_links(params, page.facets, settings),
+        sorts=sort_links(params, settings),
     )
 
 
@@ -119,12 +124,16 @@ def page_window(current: int, pages: int, width: int = 2) -> list[int]:
     return sorted(n for n in shown if 1 <= n <= pages)
 
 
-def facet_links(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[dict]:
+def label(settings, name: str) -> str:
+    spec = settings.field(name)
+    return (spec.label if spec is not None else None) or name
+
+
+def facet_links(params: SearchParams, facets: dict[str, dict[str, int]], settings) -> list[dict]:
     """For each facet: its values (most frequent first) with the URL that narrows to each, and,
     when a value is already chosen, the URL that widens the search again."""
     groups = []
-    for name in ("source", "year"):
-        counts = facets.get(name) or {}
+    for name, counts in facets.items():
         active = params.filters.get(name)
         if not counts and not active:
             continue
@@ -139,5 +148,31 @@ def facet_links(params: SearchParams, facets: dict[str, dict[str, int]]) -> list
             for value, count in ordered
         ]
         clear = url_for("web.search", **params.url_args(page=None, **{name: None}))
-        groups.append({"name": name, "active": active, "values": values, "clear_url": clear})
+        groups.append(
+            {
+                "name": name,
+                "label": label(settings, name),
+                "active": active,
+                "values": values,
+                "clear_url": clear,
+            }
+        )
     return groups
+
+
+def sort_links(params: SearchParams, settings) -> list[dict]:
+    """Relevance, and each date field newest first: the orders the page offers."""
+    orders = [("relevance", "حسب الصلة")]
+    for name in settings.names("date"):
+        shown = "حسب التاريخ" if name == "date" else f"حسب {label(settings, name)}"
+        orders.append((f"-{name}", shown))
+    return [
+        {
+            "label": shown,
+            "active": params.sort == key,
+            "url": url_for(
+                "web.search", **params.url_args(page=None, sort=None if key == "relevance" else key)
+            ),
+        }
+        for key, shown in orders
+    ]
