@@ -50,7 +50,10 @@ def build_schema(
         has=Values(),
     )
     for spec in settings.fields:
-        if spec.type == "keyword":
+        if spec.type == "text":  # as title and text: stemmed, and exact with positions
+            schema.add(spec.name, TEXT(analyzer=stemmed, phrase=False))
+            schema.add(f"{spec.name}_exact", TEXT(analyzer=exact, phrase=True))
+        elif spec.type == "keyword":
             schema.add(spec.name, Values())
         elif spec.type == "date":
             schema.add(spec.name, DATETIME(sortable=True))

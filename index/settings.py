@@ -16,7 +16,11 @@ fields source, date, year, url)::
     strict = false            # true: a key no field declares is bad input, not stored
 
     [fields.title]            # id, title and text are always there; title and text are
-    weight = 2.0              #   the text fields (analyzed, searched, highlighted)
+    weight = 2.0              #   text fields (analyzed, searched, highlighted)
+
+    [fields.summary]
+    type = "text"             # analyzed and searched like the text, with its weight
+    weight = 0.5
 
     [fields.section]
     type = "keyword"          # exact values, one or a list per document: filter, facet
@@ -63,7 +67,7 @@ else:  # pragma: no cover - Python 3.10
 FIELD_TYPES = ("text", "keyword", "date", "number", "stored")
 CORE_FIELDS = ("id", "title", "text")
 # Names the index uses for itself: a declared field may not take them.
-RESERVED = ("content_hash", "origin", "given", "has")
+RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact")
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
@@ -224,8 +228,11 @@ class Settings:
         # TODO(issue 11, merge with branch synonyms): SearchEngine(synonyms=...) lives there.
         return {"synonyms": self.synonyms} if self.synonyms else {}
 
-    def weight(self, text_field: str) -> float:
-        return self.title_weight if text_field == "title" else self.text_weight
+    def text_weights(self) -> dict[str, float]:
+        """Every text field's weight: title, text, then the declared text fields."""
+        weights = {"title": self.title_weight, "text": self.text_weight}
+        weights.update({spec.name: spec.weight for spec in self.fields if spec.type == "text"})
+        return weights
 
     def with_changes(
         self,
@@ -286,6 +293,7 @@ class Settings:
         return {
             "input": (self.id_key, self.title_key, self.text_key),
             "fields": [(spec.name, spec.type, spec.year_of) for spec in self.fields],
+            # a text field's weight is query-time: it is not here
             "analysis": (self.stem, self.stopwords_add, self.stopwords_remove),
         }
 
@@ -346,25 +354,21 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
     if kind not in FIELD_TYPES:
         shown = "no type" if kind is None else f"type = {kind!r}"
         raise SettingsError(f"{where}: {place} has {shown}: use one of {', '.join(FIELD_TYPES)}.")
-    if kind == "text":
-        raise SettingsError(
-            f"{where}: {place}: title and text are the text fields; declare {name} as "
-            "keyword or stored, or map it onto text with [input] text."
-        )
     facet = spec.get("facet", False)
     if not isinstance(facet, bool):
         raise SettingsError(f"{where}: {place} facet must be true or false.")
     if facet and kind != "keyword":
         raise SettingsError(f"{where}: {place}: facet = true is for keyword fields.")
-    if "weight" in spec:
-        raise SettingsError(f"{where}: {place}: weight is for the text fields (title, text).")
+    if "weight" in spec and kind != "text":
+        raise SettingsError(f"{where}: {place}: weight is for text fields.")
     year_of = spec.get("year_of")
     if year_of is not None and (kind != "keyword" or not isinstance(year_of, str)):
         raise SettingsError(f"{where}: {place}: year_of names a date field, on a keyword field.")
     label = spec.get("label")
     if label is not None and not isinstance(label, str):
         raise SettingsError(f"{where}: {place} label must be a string.")
-    return FieldSpec(name, kind, facet, 1.0, year_of, label)
+    weight = _weight(spec, where, place) if kind == "text" else 1.0
+    return FieldSpec(name, kind, facet, weight, year_of, label)
 
 
 def _check_fields(fields: list[FieldSpec], where: str) -> None:

@@ -54,7 +54,7 @@ from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, check_id, read_sources
-from bahth.index.values import date_value, keyword_values, number_value
+from bahth.index.values import date_value, keyword_values, number_value, text_value
 
 log = logging.getLogger("bahth.index")
 
@@ -607,6 +607,11 @@ def document_fields(doc: Document, settings: Settings | None = None) -> dict:
     dates: dict[str, object] = {}
     for spec in settings.fields:
         value = given.get(spec.name)
+        if spec.type == "text":
+            text = text_value(spec.name, value)
+            if text:
+                fields[spec.name] = fields[f"{spec.name}_exact"] = text
+            continue
         if spec.type == "date":
             value = doc.date if spec.name == "date" and doc.date else date_value(value)
             dates[spec.name] = value
@@ -621,7 +626,7 @@ def document_fields(doc: Document, settings: Settings | None = None) -> dict:
     for spec in settings.fields:
         if spec.year_of and dates.get(spec.year_of) is not None:
             fields[spec.name] = [str(dates[spec.year_of].year)]
-    has = [spec.name for spec in settings.fields if spec.name in fields]
+    has = [spec.name for spec in settings.fields if spec.name in fields and spec.type != "text"]
     if has:
         fields["has"] = has
     if doc.origin:

@@ -1,8 +1,9 @@
 """What a document's given value becomes in a declared field (index/settings.py): the one
-reading of keyword, date and number values, for the writer.
+reading of text, keyword, date and number values, for the writer.
 
-A keyword takes text or a number, or a list of them; anything else (an object, a list of
-lists) is bad input, named with the document, as a title that is not text is. A date or a
+A text field takes a string or a list of them. A keyword takes text or a number, or a list
+of them; anything else (an object, a list of lists) is bad input, named with the document,
+as a title that is not text is. A date or a
 number that cannot be read is not indexed (so the document sorts with those without one),
 and stays in the document's fields as given: losing a whole document over one odd value
 would cost more than it saves.
@@ -30,6 +31,17 @@ def keyword_values(name: str, value: object) -> list[str]:
         if text:
             values.append(text)
     return values
+
+
+def text_value(name: str, value: object) -> str:
+    """A declared text field's text: a string, or a list of them (one paragraph each);
+    ValueError for anything else."""
+    if value is None:
+        return ""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"{name} is not text or a list of texts")
+    return "\n".join(item.strip() for item in items if item.strip())
 
 
 def date_value(value: object) -> datetime | None:

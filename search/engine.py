@@ -135,7 +135,7 @@ class SearchEngine:
         settings = self.settings
         # TODO(issue 11, merge with branch synonyms): settings.engine_kwargs() (synonyms)
         # are the index's query-time settings; an engine given none uses them.
-        weights = {"title": settings.title_weight, "text": settings.text_weight}
+        weights = settings.text_weights()
         return QueryBuilder(self.words, self.ranking, searcher.reader(), self.filters, weights)
 
     def parse(self, q: str) -> ParsedQuery:

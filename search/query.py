@@ -123,9 +123,13 @@ class Node:
     children: list = field(default_factory=list)
 
 
-def _lex(text: str, filter_fields: frozenset[str] | set[str] = frozenset()) -> list:
+def _lex(
+    text: str,
+    filter_fields: frozenset[str] | set[str] = frozenset(),
+    search_fields: frozenset[str] | set[str] = frozenset(SEARCH_FIELDS),
+) -> list:
     """Lexemes of ``text``; ``filter_fields``: the index's fields that ``FIELD:value``
-    filters on (any other ``name:`` is read as words)."""
+    filters on, ``search_fields`` its text fields (any other ``name:`` is read as words)."""
     items: list = []
     for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
@@ -140,7 +144,7 @@ def _lex(text: str, filter_fields: frozenset[str] | set[str] = frozenset()) -> l
             body = m.group("phrase") if is_phrase else m.group("word")
             if fld and fld.lower() in SEARCH_FIELDS:
                 fld = fld.lower()
-            elif fld and fld not in filter_fields:
+            elif fld and fld not in filter_fields and fld not in search_fields:
                 body, fld = f"{fld}:{body}", None  # not a field: read it all as words
             if not is_phrase and not fld and not sign and body in OPERATORS:
                 items.append(body)
@@ -243,17 +247,17 @@ class QueryBuilder:
         filters: FieldFilters | None = None,
         weights: dict[str, float] | None = None,
     ) -> None:
-        """``filters``: the index's declared fields (``FIELD:value``); ``weights``: the text
-        fields' weights from its settings, on top of ``ranking``."""
+        """``filters``: the index's declared fields (``FIELD:value``); ``weights``: each text
+        field's weight from its settings (title, text and any declared text field), on top of
+        ``ranking``. A word is searched in every text field."""
         self.words = words
         self.ranking = ranking
         self.reader = reader
         self.filters = filters or FieldFilters(Settings())
-        weights = weights or {}
-        self.boosts = {
-            "title": ranking.title_boost * weights.get("title", 1.0),
-            "text": weights.get("text", 1.0),
-        }
+        weights = {"title": 1.0, "text": 1.0, **(weights or {})}
+        self.boosts = {name: weight for name, weight in weights.items()}
+        self.boosts["title"] *= ranking.title_boost
+        self.searched = tuple(self.boosts)  # title, text, then the declared text fields
 
     def _exact_words(self, text: str) -> list[str]:
         """The exact terms of the words of ``text`` (stop words included), in order."""
@@ -273,14 +277,14 @@ class QueryBuilder:
         self._masks: list[wq.Query] = []
         self._stop_words: list[str] = []
         self._negated = 0
-        tree = _Parser(_lex(text, set(self.filters.names))).parse()
+        tree = _Parser(_lex(text, set(self.filters.names), set(self.searched))).parse()
         parsed.query = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
             parsed.messages.append("Only very common words: they were matched as written.")
             words = list(dict.fromkeys(self._stop_words))[:MAX_WORDS]
             parsed.terms.exact.update(words)
-            parsed.query = self._exact_terms(words, ("title", "text"))
+            parsed.query = self._exact_terms(words, self.searched)
         if self._filters:
             parsed.filter = wq.And(self._filters) if len(self._filters) > 1 else self._filters[0]
         if self._masks:
@@ -349,7 +353,7 @@ class QueryBuilder:
         return wq.AndMaybe(must, Or(_flat(optional) + proximity))
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
-        if leaf.field and leaf.field not in SEARCH_FIELDS:
+        if leaf.field and leaf.field not in self.searched:
             condition = self._filter(leaf, parsed)
             if condition is not None:
                 (self._masks if leaf.sign == "-" else self._filters).append(condition)
@@ -357,7 +361,9 @@ class QueryBuilder:
         if self._words_left <= 0:
             parsed.messages.append(f"Only the first {MAX_WORDS} words were searched.")
             return None
-        fields = ("title",) if leaf.field == "title" else ("title", "text")
+        fields = self.searched  # text: means every text field, as plain words do
+        if leaf.field and leaf.field != "text":
+            fields = (leaf.field,)
         if leaf.kind == "phrase":
             strict = leaf.sign in ("+", "-") or self._negated > 0
             return self._phrase(leaf.text, fields, parsed, strict)
@@ -473,7 +479,7 @@ class QueryBuilder:
                     clause = self._word_clause(
                         terms.stems,
                         joined,
-                        ("title", "text"),
+                        self.searched,
                         parsed,
                         (),
                         self.ranking.variant_boost,

@@ -95,7 +95,7 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
         ),
         pytest.param(
             '[fields.a]\ntype = "keyword"\nweight = 2\n',
-            "weight is for the text",
+            "weight is for text fields",
             id="weight-on-a-keyword",
         ),
         pytest.param(
@@ -106,9 +106,12 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
             '[fields.id]\ntype = "keyword"\n', "[input] id names its key", id="id-is-not-declared"
         ),
         pytest.param(
-            '[fields.summary]\ntype = "text"\n',
-            "title and text are the text fields",
-            id="only-title-and-text-are-text",
+            '[fields.summary]\ntype = "text"\nfacet = true\n',
+            "facet = true is for keyword fields",
+            id="facet-on-a-text-field",
+        ),
+        pytest.param(
+            '[fields.summary]\ntype = "text"\nweight = -1\n', "above 0", id="text-weight-negative"
         ),
         pytest.param('[fields.has]\ntype = "keyword"\n', "not one of", id="reserved-name"),
         pytest.param('[fields.a_exact]\ntype = "keyword"\n', "_exact", id="exact-suffix"),
@@ -355,3 +358,31 @@ def test_an_unreadable_number_is_not_indexed_and_kept_as_given(tmp_path: Path, v
     page = engine.search("الاقتصاد", filters={"words": "200..300"})
     assert (page.total == 1) is found
     assert engine.search("الاقتصاد").hits[0].fields == {"words": value}
+
+
+SUMMARY = """
+[fields.summary]
+type = "text"
+weight = 0.5
+"""
+
+
+def test_a_declared_text_field_is_analyzed_searched_and_weighed(tmp_path: Path) -> None:
+    settings = Settings.load(write(tmp_path / "s.toml", SUMMARY))
+    engine = SearchEngine(tmp_path / "ix", settings=settings)
+    docs = [
+        {"id": "in-summary", "title": "عنوان", "text": "نص", "summary": "المفاوضات النووية"},
+        {"id": "in-text", "title": "عنوان", "text": "المفاوضات النووية", "summary": "ملخص"},
+        {"id": "listed", "title": "عنوان", "text": "نص", "summary": ["سطر", "مفاوضات"]},
+    ]
+    assert engine.add_documents(docs).added == 3
+    found = engine.search("مفاوضات")  # the stem meets المفاوضات: the field is analyzed
+    assert {hit.id for hit in found.hits} == {"in-summary", "in-text", "listed"}
+    assert found.hits[0].id == "in-text", "weight 0.5: the text outweighs the summary"
+    only = engine.search("summary:مفاوضات")
+    assert {hit.id for hit in only.hits} == {"in-summary", "listed"}
+    phrase = engine.search('+"المفاوضات النووية"')
+    assert {hit.id for hit in phrase.hits} == {"in-summary", "in-text"}, "its exact twin"
+    assert only.hits[0].fields["summary"] in ("المفاوضات النووية", ["سطر", "مفاوضات"])
+    bad = engine.add_documents([{"id": "x", "text": "نص", "summary": {"a": 1}}])
+    assert bad.failed == 1 and "summary is not text" in bad.failures[0].reason
