@@ -18,6 +18,7 @@ from whoosh import query as wq
 
 from bahth.analyzers import normalize_digits, normalize_word
 from bahth.index.settings import Settings
+from bahth.search.notices import Notice, notice
 
 RELEVANCE = "relevance"
 _YEAR = re.compile(r"^[0-9]{4}$")
@@ -25,7 +26,24 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
 class FilterError(ValueError):
-    """A filter or a sort key the index cannot apply; ``str(error)`` says what would."""
+    """A filter or a sort key the index cannot apply; ``str(error)`` says what would, in
+    English. For callers that say it otherwise: ``kind`` (unknown_field, unknown_sort, or
+    the notice code of a bad value: bad_year, bad_number, bad_date), ``parameter`` (the field,
+    or "sort"), ``value`` as given, ``allowed`` (the names that would do), and ``notice``
+    (search.notices) for a bad value."""
+
+    def __init__(
+        self,
+        message: str | Notice,
+        *,
+        kind: str,
+        parameter: str,
+        value: str,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(str(message))
+        self.notice = message if isinstance(message, Notice) else None
+        self.kind, self.parameter, self.value, self.allowed = kind, parameter, value, allowed
 
 
 @dataclass(frozen=True)
@@ -58,33 +76,31 @@ class FieldFilters:
     def condition(self, name: str, value: object) -> wq.Query:
         """The query that keeps the documents whose ``name`` is ``value``."""
         kind = self.types.get(name)
+        text = str(value).strip()
         if kind is None:
             allowed = ", ".join(self.names) or "none: the index declares no such field"
             raise FilterError(
-                f"unknown filter field {name!r}: the index's filter fields are {allowed}."
+                f"unknown filter field {name!r}: the index's filter fields are {allowed}.",
+                kind="unknown_field",
+                parameter=name,
+                value=text,
+                allowed=tuple(self.names),
             )
-        text = str(value).strip()
         if kind == "keyword":
             if name in self.years:
                 year = normalize_digits(text)
                 if not _YEAR.fullmatch(year):
-                    raise FilterError(f"{name} must be four digits, like 2015, not {text[:20]!r}.")
+                    raise self._bad("bad_year", name, text)
                 return wq.Term(name, year)
             return wq.Term(name, text)
         if kind == "date":
             span = parse_date_range(text)
             if span is None:
-                raise FilterError(
-                    f"Could not read the date {text[:40]!r} for {name}: "
-                    "use 2015, 2015-07, 2015-07-01 or a range such as 2015-07-01..2015-07-31."
-                )
+                raise self._bad("bad_date", name, text)
             return wq.DateRange(name, span[0], span[1])
         span = _number_range(text)
         if span is None:
-            raise FilterError(
-                f"{name} is a number field: give a number or a range such as 100..500 "
-                f"(100.. or ..500 leave one end open), not {text[:40]!r}."
-            )
+            raise self._bad("bad_number", name, text)
         return wq.NumericRange(name, span[0], span[1])
 
     def sort_key(self, sort: str | None) -> SortKey | None:
@@ -97,8 +113,19 @@ class FieldFilters:
         name = sort[1:] if descending else sort
         if name not in self.sort_names:
             keys = [RELEVANCE] + [k for n in self.sort_names for k in (n, f"-{n}")]
-            raise FilterError(f"unknown sort key {sort[:40]!r}: use one of {', '.join(keys)}.")
+            raise FilterError(
+                f"unknown sort key {sort[:40]!r}: use one of {', '.join(keys)}.",
+                kind="unknown_sort",
+                parameter="sort",
+                value=sort,
+                allowed=tuple(keys),
+            )
         return SortKey(name, descending)
+
+    def _bad(self, code: str, name: str, text: str) -> FilterError:
+        """A value the field's type cannot read: the notice ``code`` says what would."""
+        values = {"value": text[:40]} if code == "bad_date" else {"field": name, "value": text[:40]}
+        return FilterError(notice(code, **values), kind=code, parameter=name, value=text)
 
 
 def _number_range(text: str) -> tuple[float | None, float | None] | None:

@@ -6,8 +6,9 @@ digits, a 20,000-character query) is clamped, because the user's intent is clear
 answer serves it. Numbers are read in any digits, as in a query (``year=٢٠١٥`` is 2015).
 
 Every other parameter is a filter on a declared field (``section=sport``, ``words=100..500``):
-the engine reads it, and one it cannot apply (an unknown field, a bad value, an unknown
-``sort``) is a 400 that names what would work (search.filters), never ignored.
+the engine reads it and ``sort`` (search.filters); one it cannot apply (an unknown field, a
+bad value, an unknown sort) is a 400 that names what would work (``filter_problem``), never
+ignored.
 """
 
 from __future__ import annotations
@@ -17,13 +18,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bahth.analyzers import normalize_digits
+from bahth.search.filters import FilterError
+from bahth.web.arabic import count
 
 SEARCH_PARAMS = ("q", "page", "per_page", "sort")
 WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
 
+# How the page names each parameter in its messages (the parameter itself follows).
+LABELS = {
+    "page": "رقم الصفحة",
+    "per_page": "عدد النتائج في الصفحة",
+    "year": "السنة",
+    "sort": "الترتيب",
+}
+
+
 class BadParameter(ValueError):
-    """A query-string value that cannot be used; ``str(error)`` is for the user."""
+    """A query-string value that cannot be used: ``parameter`` names it, ``str(error)`` says
+    why to the user, in Arabic (the page's language)."""
+
+    def __init__(self, parameter: str, why: str, raw: str, allowed: tuple[str, ...] = ()) -> None:
+        self.parameter = parameter
+        self.allowed = allowed
+        label = f"{LABELS.get(parameter, parameter)} ({parameter})"
+        super().__init__(f"{label} {why}، لا «{raw[:20]}».")
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ def _whole_number(raw: str | None, name: str, default: int, low: int, high: int)
         return default
     match = WHOLE_NUMBER.fullmatch(normalize_digits(raw.strip()))
     if not match:
-        raise BadParameter(f"{name} must be a whole number, not {raw[:20]!r}.")
+        raise BadParameter(name, "يجب أن يكون عددا صحيحا", raw)
     sign, digits = match.groups()
     if len(digits) > len(str(high)):  # more digits than the largest allowed value
         return low if sign == "-" else high
@@ -73,7 +92,7 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     max_chars = int(config["MAX_QUERY_CHARS"])
     if len(q) > max_chars:
         q = q[:max_chars]
-        notes.append(f"قُصّ الاستعلام إلى أول {max_chars} حرف.")
+        notes.append(f"قُصّ الاستعلام إلى أول {count(max_chars, 'character')}.")
 
     page = _whole_number(args.get("page"), "page", 1, 1, int(config["MAX_PAGE"]))
     default_per_page = int(config["PER_PAGE"])
@@ -87,7 +106,27 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
             continue
         value = (args.get(name) or "").strip()
         if value:
-            filters[name] = value[:max_filter]  # checked by the engine (search.filters)
+            filters[name] = value[:max_filter]  # read by the engine (search.filters)
 
     sort = (args.get("sort") or "relevance").strip()[:max_filter] or "relevance"
     return SearchParams(q, page, per_page, filters, sort, tuple(notes), default_per_page)
+
+
+# What a filter value of each kind must be, as the page says it.
+FILTER_WANTS = {
+    "bad_year": "أربعة أرقام، مثل 2015",
+    "bad_number": "رقم أو مدى مثل 100..500 (أو 100.. أو ..500)",
+    "bad_date": "تاريخ مثل 2015 أو 2015-07 أو 2015-07-01..2015-07-31",
+}
+
+
+def filter_problem(error: FilterError) -> BadParameter:
+    """The engine's refusal of a filter or a sort, said in Arabic, naming what would work."""
+    if error.kind == "unknown_sort":
+        why = f"إما {' أو '.join(error.allowed)}"
+    elif error.kind == "unknown_field":
+        allowed = "، ".join(error.allowed) or "لا حقول"
+        why = f"ليس حقلا يُضيَّق به البحث في هذا الفهرس (الحقول: {allowed})"
+    else:
+        why = FILTER_WANTS.get(error.kind, "قيمة لا يقرؤها هذا الحقل")
+    return BadParameter(error.parameter, why, error.value, allowed=error.allowed)

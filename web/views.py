@@ -1,61 +1,48 @@
-"""The one blueprint: the HTML pages and their JSON twins, thin glue over SearchEngine."""
+"""The HTML pages, thin glue over SearchEngine (their JSON twins are web.api)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
+from flask import Blueprint, current_app, redirect, render_template, url_for
+
+from bahth.search.notices import Notice
+from bahth.web.arabic import count, notice_text
+from bahth.web.params import SearchParams
+from bahth.web.searching import (
+    document_query,
+    find_document,
+    holder,
+    run_search,
+    search_params,
 )
-
-from bahth.search.filters import FilterError
-from bahth.web.engine_access import EngineHolder
-from bahth.web.params import BadParameter, SearchParams, parse_search_params
+from bahth.web.titles import shorten_html, shorten_text
 
 blueprint = Blueprint("web", __name__)
 
 FACET_SHOWN = 12  # values per facet on the page; the JSON twin has them all
 
 
-def holder() -> EngineHolder:
-    return current_app.extensions["bahth"]
+blueprint.add_app_template_filter(count, "count")
+blueprint.add_app_template_filter(shorten_html, "short_title")
+blueprint.add_app_template_filter(shorten_text, "short_text")
 
 
-def time_limit() -> float | None:
-    """Seconds any engine call of a request may take (a 503 past it): the app's setting."""
-    return current_app.config["REQUEST_TIME_LIMIT"]
+@blueprint.app_template_test("web_link")
+def is_web_link(url: object) -> bool:
+    """Is ``url`` an http(s) address with a host, fit to be a link? (A document's url comes
+    from the user's files: javascript:, data: or a bare path must not become a link.)"""
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def search_params() -> SearchParams:
-    try:
-        return parse_search_params(request.args, current_app.config)
-    except BadParameter as error:
-        abort(400, description=str(error))
-
-
-def run_search(params: SearchParams):
-    """The engine's page for ``params``, within the app's time limit (past it the engine
-    raises SearchTimeout, which web.errors answers with a 503). A filter or sort the index
-    cannot apply is a 400 that names those it can."""
-    engine = holder().require_documents()
-    try:
-        return engine.search(
-            params.q,
-            page=params.page,
-            per_page=params.per_page,
-            filters=params.filters or None,
-            sort=params.sort,
-            time_limit=time_limit(),
-        )
-    except FilterError as error:
-        abort(400, description=str(error))
+def notices(items: tuple[Notice, ...]) -> list[str]:
+    """What the engine said about a search or a document, in Arabic (web.arabic)."""
+    said = (notice_text(item.code, dict(item.values)) for item in items)
+    return [text for text in said if text]
 
 
 @blueprint.app_template_filter("show_date")
@@ -90,32 +77,15 @@ def search():
         page_numbers=page_window(page.page, pages),
         facets=facet_links(params, page.facets, settings),
         sorts=sort_links(params, settings),
+        notices=notices(page.notices),
     )
 
 
 @blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
-    q = " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_CHARS"]]
-    view = holder().require_documents().document(doc_id, q=q or None, time_limit=time_limit())
-    if view is None:
-        abort(404, description="لا توجد وثيقة بهذا المعرّف في الفهرس.")
-    return render_template("document.html", doc=view, q=q)
-
-
-@blueprint.get("/api/search")
-def api_search():
-    params = search_params()
-    return jsonify(run_search(params).to_dict())
-
-
-@blueprint.get("/api/suggest")
-def api_suggest():
-    prefix = (request.args.get("q") or "").strip()[:100]
-    if not prefix:
-        return jsonify([])
-    engine = holder().require_documents()
-    limit = int(current_app.config["SUGGEST_LIMIT"])
-    return jsonify(list(engine.suggest(prefix, limit=limit, time_limit=time_limit())))
+    q = document_query()
+    view = find_document(doc_id, q)
+    return render_template("document.html", doc=view, q=q, notices=notices(view.notices))
 
 
 def page_window(current: int, pages: int, width: int = 2) -> list[int]:
@@ -125,13 +95,15 @@ def page_window(current: int, pages: int, width: int = 2) -> list[int]:
 
 
 def label(settings, name: str) -> str:
+    """A field's heading on the page: its ``label`` in the settings, else its name."""
     spec = settings.field(name)
     return (spec.label if spec is not None else None) or name
 
 
 def facet_links(params: SearchParams, facets: dict[str, dict[str, int]], settings) -> list[dict]:
-    """For each facet: its values (most frequent first) with the URL that narrows to each, and,
-    when a value is already chosen, the URL that widens the search again."""
+    """For each facet field (``facet = true``): its values (most frequent first) with the URL
+    that narrows to each, and, when a value is already chosen, the URL that widens the search
+    again."""
     groups = []
     for name, counts in facets.items():
         active = params.filters.get(name)
@@ -161,18 +133,14 @@ def facet_links(params: SearchParams, facets: dict[str, dict[str, int]], setting
 
 
 def sort_links(params: SearchParams, settings) -> list[dict]:
-    """Relevance, and each date field newest first: the orders the page offers."""
+    """The orders the page offers: relevance, and each date field newest first."""
     orders = [("relevance", "حسب الصلة")]
     for name in settings.names("date"):
         shown = "حسب التاريخ" if name == "date" else f"حسب {label(settings, name)}"
         orders.append((f"-{name}", shown))
-    return [
-        {
-            "label": shown,
-            "active": params.sort == key,
-            "url": url_for(
-                "web.search", **params.url_args(page=None, sort=None if key == "relevance" else key)
-            ),
-        }
-        for key, shown in orders
-    ]
+    links = []
+    for key, shown in orders:
+        sort = None if key == "relevance" else key
+        url = url_for("web.search", **params.url_args(page=None, sort=sort))
+        links.append({"label": shown, "active": params.sort == key, "url": url})
+    return links
