@@ -12,7 +12,7 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from html import escape
 from os import PathLike
@@ -38,6 +38,7 @@ from bahth.search.first_stage import Matches, first_stage
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
 from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
+from bahth.search.synonyms import Synonyms, check_groups
 
 FACETS = ("source", "year")
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
@@ -60,14 +61,21 @@ class SearchEngine:
         analysis: AnalysisConfig | None = None,
         ranking: Ranking | None = None,
         vectorized: bool = True,
+        synonyms: Sequence[Sequence[str]] = (),
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
-        results, slower; the reference search.fastscore is tested against."""
+        results, slower; the reference search.fastscore is tested against. ``synonyms``:
+        groups of equivalent entries (words or phrases), searched for one another at query
+        time (search/synonyms.py); ValueError says what is wrong with a bad group."""
         self.store = IndexStore(path, analysis)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._local = threading.local()
         self._surfaces: dict[str, str] = {}
+        self.synonym_groups = check_groups(synonyms)
+        self._synonyms: dict[AnalysisConfig, Synonyms] = {}
+        if self.synonym_groups:
+            _ = self.synonyms  # analyzed now: an entry with no word is an error here, not later
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -77,6 +85,16 @@ class SearchEngine:
     def words(self) -> WordAnalysis:
         """What each word becomes in this index: the one answer the writer used."""
         return word_analysis(self.analysis)
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The synonym groups, analyzed as this index analyzes its text (again after a
+        rebuild with another analysis)."""
+        analysis = self.analysis
+        found = self._synonyms.get(analysis)
+        if found is None:
+            found = self._synonyms[analysis] = Synonyms(self.synonym_groups, self.words)
+        return found
 
     # ---- the write side: the index's own operations ----------------------------------
 
@@ -113,7 +131,7 @@ class SearchEngine:
             self._local.searcher = None
 
     def _builder(self, searcher) -> QueryBuilder:
-        return QueryBuilder(self.words, self.ranking, searcher.reader())
+        return QueryBuilder(self.words, self.ranking, searcher.reader(), self.synonyms)
 
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
