@@ -22,11 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.search.notices import notice
 from bahth.search.ranking import Ranking
 
-SYNONYMS_CUT = (
-    "Some words have more synonyms than one query may search: only the first ones were searched."
-)
+SYNONYMS_CUT = str(notice("synonyms_cut"))
 
 
 @dataclass(frozen=True)
