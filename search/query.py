@@ -37,7 +37,7 @@ from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
-from bahth.search.synonyms import Entry, Synonyms, weight
+from bahth.search.synonyms import Entry, Synonyms, phrase_forms, weight
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
 MAX_QUERY_CHARS = 2000
@@ -469,29 +469,35 @@ class QueryBuilder:
                 self.reader, r, [terms for _, terms in run[match.start : match.end]], False
             )
             for entry in match.others:
-                if len(entry.words) > budget.terms_left:
+                size = len(entry.words)
+                if size > budget.terms_left:
                     parsed.messages.append(notice("synonyms_cut"))
                     return clauses
-                budget.terms += len(entry.words)
+                forms = phrase_forms(self.reader, entry.exact) if size > 1 else [entry.exact]
+                forms = forms[: budget.terms_left // size]  # the phrase as given first
+                budget.terms += size * len(forms)
                 parsed.synonyms.append((typed, entry.text))
-                entry_weight = weight(self.reader, r, entry.words, len(entry.words) > 1)
-                boost = r.synonym_boost * typed_weight / entry_weight
-                clauses += self._synonym_clause(entry, fields, parsed, boost)
+                boost = (
+                    r.synonym_boost * typed_weight / weight(self.reader, r, entry.words, size > 1)
+                )
+                clauses += self._synonym_clause(entry, forms, fields, parsed, boost)
         return clauses
 
     def _synonym_clause(
-        self, entry: Entry, fields, parsed: ParsedQuery, boost: float
+        self, entry: Entry, forms: list[tuple[str, ...]], fields, parsed: ParsedQuery, boost
     ) -> list[wq.Query]:
         """One synonym entry at ``boost``: a word as a query word is searched (its stems,
-        its exact form), a phrase as its exact words standing together."""
+        its exact form), a phrase as its exact words standing together, in each of
+        ``forms`` (search.synonyms.phrase_forms)."""
         r = self.ranking
         if len(entry.words) > 1:
-            words = list(entry.exact)
-            parsed.terms.exact.update(words)
+            for form in forms:
+                parsed.terms.exact.update(form)
             return [
                 wq.Phrase(
-                    f"{f}_exact", words, boost=boost * (r.title_boost if f == "title" else 1.0)
+                    f"{f}_exact", list(form), boost=boost * (r.title_boost if f == "title" else 1.0)
                 )
+                for form in forms
                 for f in fields
             ]
         (word,) = entry.words

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.analyzers import WordAnalysis, WordTerms, proclitic_forms
 from bahth.search.notices import notice
 from bahth.search.ranking import Ranking
 
@@ -120,6 +120,21 @@ class Synonyms:
                 if others:
                     found.append(Match(start, end, tuple(others.values())))
         return found
+
+
+def phrase_forms(reader, words: Sequence[str]) -> list[tuple[str, ...]]:
+    """A phrase entry's exact words as given, then as the index also writes them with a
+    proclitic on the first word (الولايات المتحدة: بالولايات المتحدة, والولايات المتحدة):
+    the exact fields keep clitics on, so the phrase alone would miss them. Only the forms
+    whose first word the index holds, so a form costs a dictionary lookup or nothing."""
+    first, rest = words[0], tuple(words[1:])
+    heads = proclitic_forms(first)
+    found = [
+        head
+        for head in heads
+        if reader.doc_frequency("text_exact", head) or reader.doc_frequency("title_exact", head)
+    ]
+    return [tuple(words), *((head, *rest) for head in found)]
 
 
 def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -> float:

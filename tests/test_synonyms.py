@@ -33,6 +33,8 @@ DOCS = [
     doc("wash", "زار الرئيس واشنطن"),
     doc("usa", "زار الرئيس الولايات المتحدة"),
     doc("paris", "زار الرئيس باريس"),
+    doc("usa-bi", "اجتمع الوفد بالولايات المتحدة"),
+    doc("usa-wa", "اتفقت الصين والولايات المتحدة"),
     doc("car", "اشترى سيارة جديدة"),
     doc("vehicle", "اشترى مركبة جديدة"),
     *[doc(f"car-{n}", "سيارة في الشارع") for n in range(6)],  # سيارة common, مركبة rare
@@ -78,6 +80,8 @@ BOTH_WAYS = [
     pytest.param("الأُمَمُ المُتَّحِدَةُ", "un-arabic", "un-latin", id="diacritics-variant"),
     pytest.param("un", "un-latin", "un-arabic", id="latin-case-variant"),
     pytest.param("بواشنطن", "wash", "usa", id="a-clitic-on-the-word-matches-as-in-the-text"),
+    pytest.param("واشنطن", "wash", "usa-bi", id="a-phrase-found-with-bi-al-on-its-first-word"),
+    pytest.param("واشنطن", "wash", "usa-wa", id="a-phrase-found-with-wa-al-on-its-first-word"),
 ]
 
 
@@ -124,6 +128,7 @@ def test_what_quotes_and_signs_do_to_synonyms(engine, q, expected) -> None:
 def test_a_synonym_s_words_are_highlighted(engine) -> None:
     hits = {hit.id: hit for hit in engine.search("واشنطن").hits}
     assert "<mark>الولايات</mark> <mark>المتحدة</mark>" in hits["usa"].snippet_html
+    assert "<mark>بالولايات</mark> <mark>المتحدة</mark>" in hits["usa-bi"].snippet_html
     hits = {hit.id: hit for hit in engine.search("UN").hits}
     assert "<mark>الأمم</mark> <mark>المتّحدة</mark>" in hits["un-arabic"].snippet_html
     document = engine.document("vehicle", q="سيارة")
