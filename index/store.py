@@ -211,8 +211,8 @@ class IndexStore:
         recorded = self._read_meta(live).get("settings")
         if not recorded:
             return Settings(stem=self._read_analysis(live).stem)
-        try:
-            return Settings.from_dict(recorded, where=f"{live / META}")
+        try:  # (no path: they were not read from a settings file)
+            return replace(Settings.from_dict(recorded, where=f"{live / META}"), path=None)
         except SettingsError as error:
             raise IndexDamaged(self.path, f"its settings cannot be read ({error})") from None
 
@@ -277,8 +277,8 @@ class IndexStore:
                 settings = f" --settings {requested.path}" if requested.path else ""
                 raise AnalysisMismatch(
                     f"The index at {self.path} was built with other {' and '.join(changed)} "
-                    "settings, which decide what is indexed: rebuild it to change them "
-                    f"(`bahth index --rebuild PATH...{settings} --index {self.path}`)."
+                    "settings, which decide what is indexed: add --rebuild to rebuild it with "
+                    f"them (`bahth index --rebuild PATH...{settings} --index {self.path}`)."
                 )
 
     def require_documents(self) -> int:

@@ -74,6 +74,8 @@ class IndexArrays:
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             size = reader.doc_count_all()
+            if not size:  # an index with no segment yet: Whoosh's EmptyReader, no postings
+                continue
             live = np.ones(size, dtype=bool)
             if reader.has_deletions():
                 live[[d for d in range(size) if reader.is_deleted(d)]] = False

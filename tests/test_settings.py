@@ -386,3 +386,33 @@ def test_a_declared_text_field_is_analyzed_searched_and_weighed(tmp_path: Path) 
     assert only.hits[0].fields["summary"] in ("المفاوضات النووية", ["سطر", "مفاوضات"])
     bad = engine.add_documents([{"id": "x", "text": "نص", "summary": {"a": 1}}])
     assert bad.failed == 1 and "summary is not text" in bad.failures[0].reason
+
+
+def test_a_changed_input_key_without_a_settings_file_asks_for_rebuild_only(tmp_path: Path):
+    data = write(tmp_path / "news.jsonl", jsonl(NEWS))
+    index = str(tmp_path / "ix")
+    assert (
+        bahth(
+            "index",
+            str(data),
+            "--settings",
+            str(write(tmp_path / "s.toml", MAPPED)),
+            "--index",
+            index,
+        ).returncode
+        == 0
+    )
+    refused = bahth("index", str(data), "--index", index, "--id-field", "key")
+    assert refused.returncode == 2
+    assert f"(`bahth index --rebuild PATH... --index {index}`)" in refused.stderr
+    assert "bahth.json" not in refused.stderr, "the index's record is no settings file"
+
+
+def test_a_rebuild_that_indexed_nothing_still_searches(tmp_path: Path) -> None:
+    """Every record failed: the index is empty, and a search says so (no traceback)."""
+    data = write(tmp_path / "bad.jsonl", jsonl([{"doc_id": "a"}]))
+    index = str(tmp_path / "ix")
+    assert bahth("index", str(data), "--index", index, "--id-field", "doc_id").returncode == 1
+    for extra in ([], ["--sort", "-date", "--filter", "source=x"]):
+        done = bahth("search", "نص", "--index", index, *extra)
+        assert done.returncode == 0 and "0 documents" in done.stdout, done.stderr
