@@ -15,6 +15,11 @@ The language (lenient: anything else is read as words):
                           filters on the index's declared fields (search.filters); in the
                           default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31
 
+With synonym groups (search/synonyms.py), a plain word or run of words in a group also
+searches the group's other entries, below the words typed; +word requires the word or a
+synonym, -word and NOT word exclude both (a group is one meaning); quotes turn synonyms off
+("word" and -"word" are the words typed only); * and ~ words have none.
+
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
 becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
 ~ is syntax.

@@ -10,10 +10,14 @@ as the documents were, so an entry matches every spelling the text analysis fold
 "الامم المتحده" is "الأمم المتحدة", and a query word matches an entry word as a query word
 matches a document's word: the same exact term, or a stem in common (بواشنطن is واشنطن). A
 query word, or a run of query words, that matches an entry also searches the group's other
-entries (QueryBuilder builds the clauses: a word's stems and exact form, a phrase on the exact
-fields), at ``Ranking.synonym_boost``, so the words as typed rank first. Each entry's words
-are charged to the query's expansion budget (search/expansion.py): a group of a thousand
-entries cannot make one query search a thousand phrases.
+entries (QueryBuilder builds the clauses: a word's stems and exact form; a phrase on the exact
+fields, also with a proclitic on its first word, ``phrase_forms``).
+
+Weight: ``Ranking.synonym_boost`` times the typed words' idf over the entry's (``weight``): a
+synonym weighs what the words typed weigh, halved, so the words as typed rank first even when
+the synonym is the rarer word, which BM25's idf alone would rank first. Budget: each entry's
+words are charged to the query's expansion budget (search/expansion.py): a group of a
+thousand entries cannot make one query search a thousand phrases.
 """
 
 from __future__ import annotations
