@@ -6,13 +6,15 @@
 
 The write side is the index's (index/store.py); this class adds everything a reader needs:
 ranked search with snippets, facets and "did you mean", autocomplete, one document for
-display, and batch runs for evaluation. It re-opens its searcher when the index changes
-(a reindex, or a rebuild swapped in), one searcher per thread.
+display, and batch runs for evaluation. Every thread reads one view of the index
+(search/readers.py), reopened when the index changes (a reindex, or a rebuild swapped in):
+a commit reopens only the segments it changed, and the old view closes with its last
+request.
 """
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from html import escape
 from os import PathLike
@@ -37,6 +39,7 @@ from bahth.search.fastscore import IndexArrays
 from bahth.search.first_stage import Matches, first_stage
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
+from bahth.search.readers import OpenIndex
 from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
 
 FACETS = ("source", "year")
@@ -66,8 +69,9 @@ class SearchEngine:
         self.store = IndexStore(path, analysis)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
-        self._local = threading.local()
+        self._index = OpenIndex(self.store, self.ranking.weighting)
         self._surfaces: dict[str, str] = {}
+        self._surfaces_of: str | None = None  # the generation the surfaces were read from
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -96,28 +100,31 @@ class SearchEngine:
 
     # ---- reading ---------------------------------------------------------------------
 
+    @contextmanager
+    def _reading(self) -> Iterator:
+        """The current searcher, held open (shared by threads) until the block ends."""
+        with self._index.lease() as view:
+            if view.token != self._surfaces_of:
+                self._surfaces, self._surfaces_of = {}, view.token
+            yield view.searcher
+
     def _searcher(self):
-        generation = self.store.generation()
-        local = self._local
-        if getattr(local, "searcher", None) is None or local.generation != generation:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher = self.store.open_index().searcher(weighting=self.ranking.weighting())
-            local.generation = generation
-            self._surfaces = {}
-        return local.searcher
+        """The current searcher, not held: for tests and tools that look at the index
+        between two changes (a commit after this call may close it)."""
+        with self._reading() as searcher:
+            return searcher
 
     def close(self) -> None:
-        if getattr(self._local, "searcher", None) is not None:
-            self._local.searcher.close()
-            self._local.searcher = None
+        """Close the open view (a request still running keeps it until it ends)."""
+        self._index.close()
 
     def _builder(self, searcher) -> QueryBuilder:
         return QueryBuilder(self.words, self.ranking, searcher.reader())
 
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
-        return self._builder(self._searcher()).parse(q)
+        with self._reading() as searcher:
+            return self._builder(searcher).parse(q)
 
     def _matches(
         self,
@@ -170,9 +177,12 @@ class SearchEngine:
         SearchTimeout, whose message says how to narrow the query.
         """
         started = time.perf_counter()
+        with self._reading() as searcher:
+            return self._search(searcher, started, q, page, per_page, filters, sort, time_limit)
+
+    def _search(self, searcher, started, q, page, per_page, filters, sort, time_limit) -> Page:
         deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
-        searcher = self._searcher()
         parsed = self._builder(searcher).parse(q or "", deadline)
         conditions = [parsed.filter] if parsed.filter is not None else []
         for name, value in (filters or {}).items():
@@ -301,18 +311,18 @@ class SearchEngine:
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
-        searcher = self._searcher()
         budget = ExpansionBudget(deadline=Deadline(time_limit))
-        counts, _ = prefix_frequencies(
-            searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
-        )
-        ranked: list[str] = []
-        for word in sorted(counts, key=lambda w: (-counts[w], w)):
-            if not self.words.word(word).stop:
-                ranked.append(word)
-                if len(ranked) == limit:
-                    break
-        return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
+        with self._reading() as searcher:
+            counts, _ = prefix_frequencies(
+                searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
+            )
+            ranked: list[str] = []
+            for word in sorted(counts, key=lambda w: (-counts[w], w)):
+                if not self.words.word(word).stop:
+                    ranked.append(word)
+                    if len(ranked) == limit:
+                        break
+            return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
@@ -344,11 +354,11 @@ class SearchEngine:
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
         deadline = Deadline(time_limit)
-        searcher = self._searcher()
-        fields = searcher.document(id=str(doc_id))
-        if fields is None:
-            return None
-        parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
+        with self._reading() as searcher:
+            fields = searcher.document(id=str(doc_id))
+            if fields is None:
+                return None
+            parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
         title, text = fields.get("title") or "", fields.get("text") or ""
         shown, message = _cut(text, DOCUMENT_CHARS), ""
         if len(shown) < len(text):
@@ -381,17 +391,17 @@ class SearchEngine:
     ) -> Iterator[tuple[str, list[tuple[str, float]]]]:
         """For each (query id, text): the top ``limit`` (doc id, score), for TREC runs.
         No snippets, facets or counts: only ranking, as fast as it goes."""
-        searcher = self._searcher()
-        builder = self._builder(searcher)
-        ids = searcher.reader().column_reader("id")
-        for qid, text in queries:
-            parsed = builder.parse(text or "")
-            if parsed.query is None or parsed.query is wq.NullQuery:
-                yield qid, []
-                continue
-            matches = self._matches(searcher, parsed, parsed.filter)
-            top = self._ranked(searcher, parsed, matches, limit)
-            yield qid, [(ids[docnum], float(score)) for score, docnum in top]
+        with self._reading() as searcher:
+            builder = self._builder(searcher)
+            ids = searcher.reader().column_reader("id")
+            for qid, text in queries:
+                parsed = builder.parse(text or "")
+                if parsed.query is None or parsed.query is wq.NullQuery:
+                    yield qid, []
+                    continue
+                matches = self._matches(searcher, parsed, parsed.filter)
+                top = self._ranked(searcher, parsed, matches, limit)
+                yield qid, [(ids[docnum], float(score)) for score, docnum in top]
 
 
 def _stored_fields(searcher) -> Callable[[int], dict]:

@@ -21,6 +21,7 @@ query shape.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -30,10 +31,11 @@ from whoosh import scoring, sorting
 from whoosh.reading import TermNotFound
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
-from bahth.search.ranking import field_lengths
+from bahth.search.segments import ABSENT, SegmentData, segment_data
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+_ARRAYS_LOCK = threading.Lock()
 
 
 class Unsupported(Exception):
@@ -56,12 +58,14 @@ class _Segment:
     offset: int
     size: int
     live: np.ndarray  # bool per local docnum: not deleted
-    lengths: dict = field(default_factory=dict)
+    data: SegmentData  # what the process keeps of this segment (search/segments.py)
 
 
 class IndexArrays:
-    """What scoring reads once per searcher: the segments, which documents are live, each
-    field's document lengths, and (when first asked) facet values and date sort keys."""
+    """What scoring reads of one searcher (one generation of the index): its segments,
+    which documents are live, and, when first asked, facet codes and date ranks. Each
+    segment's part comes from its SegmentData, made once per process: a new generation only
+    joins them up (and reads what a new segment brings)."""
 
     def __init__(self, searcher) -> None:
         weighting = searcher.weighting
@@ -73,11 +77,8 @@ class IndexArrays:
         self.segments: list[_Segment] = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
-            size = reader.doc_count_all()
-            live = np.ones(size, dtype=bool)
-            if reader.has_deletions():
-                live[[d for d in range(size) if reader.is_deleted(d)]] = False
-            self.segments.append(_Segment(sub, offset, size, live))
+            data = segment_data(reader)
+            self.segments.append(_Segment(sub, offset, data.size, data.live(reader), data))
         self.live = (
             np.concatenate([s.live for s in self.segments])
             if self.segments
@@ -85,55 +86,94 @@ class IndexArrays:
         )
         self._facets: dict[str, tuple[np.ndarray, list]] = {}
         self._date: tuple[np.ndarray, list] | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def of(cls, searcher) -> IndexArrays:
-        """The arrays of ``searcher``, made on first use and kept with it."""
+        """The arrays of ``searcher``, made on first use and kept with it (one for all the
+        threads that share the searcher)."""
         arrays = searcher.__dict__.get("_bahth_arrays")
         if arrays is None:
-            arrays = searcher.__dict__["_bahth_arrays"] = cls(searcher)
+            with _ARRAYS_LOCK:
+                arrays = searcher.__dict__.get("_bahth_arrays")
+                if arrays is None:
+                    arrays = searcher.__dict__["_bahth_arrays"] = cls(searcher)
         return arrays
 
     def lengths(self, segment: _Segment, fieldname: str) -> np.ndarray:
-        if fieldname not in segment.lengths:
-            segment.lengths[fieldname] = np.array(
-                field_lengths(segment.searcher, fieldname), dtype=np.float64
-            )
-        return segment.lengths[fieldname]
+        return segment.data.lengths(segment.searcher.reader(), fieldname)
+
+    def _columns(self, name: str, reverse: bool) -> list[tuple] | None:
+        """Each segment's (codes, [(key, name)]) of a column facet; None if one is not."""
+        parts = [s.data.column(s.searcher, name, reverse) for s in self.segments]
+        return None if any(part == () for part in parts) else parts
 
     def facet(self, name: str) -> tuple[np.ndarray, list]:
         """Per document, the code of its value of ``name``; and the value of each code, as
-        Whoosh's FieldFacet names it."""
-        if name not in self._facets:
-            categorizer = sorting.FieldFacet(name).categorizer(self.searcher)
-            codes = np.zeros(self.size, dtype=np.int64)
-            names: list = []
-            index: dict = {}
-            for segment in self.segments:
-                categorizer.set_searcher(segment.searcher, segment.offset)
-                for docnum in range(segment.size):
-                    value = categorizer.key_to_name(categorizer.key_for(None, docnum))
-                    code = index.get(value)
-                    if code is None:
-                        code = index[value] = len(names)
-                        names.append(value)
-                    codes[segment.offset + docnum] = code
-            self._facets[name] = (codes, names)
-        return self._facets[name]
+        Whoosh's FieldFacet names it (codes in order of first appearance)."""
+        with self._lock:
+            if name not in self._facets:
+                self._facets[name] = self._make_facet(name)
+            return self._facets[name]
+
+    def _make_facet(self, name: str) -> tuple[np.ndarray, list]:
+        parts = self._columns(name, reverse=False)
+        if parts is None:
+            return self._facet_by_document(name)
+        names: list = []
+        index: dict = {}
+        codes = []
+        for local, values in parts:
+            mapping = np.empty(max(len(values), 1), dtype=np.int64)
+            for code, (_, value) in enumerate(values):
+                found = index.get(value)
+                if found is None:
+                    found = index[value] = len(names)
+                    names.append(value)
+                mapping[code] = found
+            codes.append(mapping[local])
+        joined = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        return joined, names
+
+    def _facet_by_document(self, name: str) -> tuple[np.ndarray, list]:
+        categorizer = sorting.FieldFacet(name).categorizer(self.searcher)
+        codes = np.zeros(self.size, dtype=np.int64)
+        names: list = []
+        index: dict = {}
+        for segment in self.segments:
+            categorizer.set_searcher(segment.searcher, segment.offset)
+            for docnum in range(segment.size):
+                value = categorizer.key_to_name(categorizer.key_for(None, docnum))
+                code = index.get(value)
+                if code is None:
+                    code = index[value] = len(names)
+                    names.append(value)
+                codes[segment.offset + docnum] = code
+        return codes, names
 
     def date_order(self) -> tuple[np.ndarray, list]:
         """Per document, the rank of its sort key for "newest first" (Whoosh's reversed date
         column key), and the keys themselves (Whoosh shows them as the hits' scores)."""
-        if self._date is None:
+        with self._lock:
+            if self._date is None:
+                self._date = self._make_date_order()
+            return self._date
+
+    def _make_date_order(self) -> tuple[np.ndarray, list]:
+        parts = self._columns("date", reverse=True)
+        keys: list = []
+        if parts is None:
             categorizer = sorting.FieldFacet("date", reverse=True).categorizer(self.searcher)
-            keys: list = []
             for segment in self.segments:
                 categorizer.set_searcher(segment.searcher, segment.offset)
                 keys.extend(categorizer.key_for(None, d) for d in range(segment.size))
-            distinct = {key: rank for rank, key in enumerate(sorted(set(keys)))}
-            ranks = np.array([distinct[key] for key in keys], dtype=np.int64)
-            self._date = (ranks, keys)
-        return self._date
+        else:
+            for local, values in parts:
+                distinct = [key for key, _ in values]
+                keys.extend(distinct[code] for code in local.tolist())
+        distinct = {key: rank for rank, key in enumerate(sorted(set(keys)))}
+        ranks = np.array([distinct[key] for key in keys], dtype=np.int64)
+        return ranks, keys
 
     # ---- postings --------------------------------------------------------------------
 
@@ -155,13 +195,23 @@ class IndexArrays:
             B = w._field_B.get(fieldname, w.B)
             K1 = w.K1
         ids_parts, score_parts, values = [], [], [] if with_values else None
+        fmt = schema_field.format
         for segment in self.segments:
-            terms = segment.searcher.reader()._terms  # the segment's W3TermsReader
-            try:
-                terminfo = terms.term_info(fieldname, btext)
-            except TermNotFound:
-                continue
-            local, tf, raw = _read_postings(terms, terminfo, schema_field.format, with_values)
+            reader = segment.searcher.reader()
+            if with_values:  # positions: read from the segment each time (not cached)
+                terms = reader._terms  # the segment's W3TermsReader
+                try:
+                    terminfo = terms.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                local, tf, raw = _read_postings(terms, terminfo, fmt, True)
+            else:
+                found = segment.data.postings(
+                    reader, fieldname, btext, lambda t, i: _read_postings(t, i, fmt, False)[:2]
+                )
+                if found is ABSENT:
+                    continue
+                local, tf = found[0].astype(np.int64), found[1].astype(np.float64)
             if not segment.live.all():
                 keep = segment.live[local]
                 local, tf = local[keep], tf[keep]

@@ -9,7 +9,10 @@ tables). Ablations in the benchmark pass their own ``Ranking(...)``.
 from dataclasses import dataclass
 from math import log
 
+import numpy as np
 from whoosh import scoring
+
+from bahth.search.segments import segment_data
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,11 @@ class _BM25F(scoring.BM25F):
         return scorer
 
 
-def field_lengths(searcher, fieldname: str) -> list[int]:
-    """Every document's length in ``fieldname``, cached on the segment's reader."""
+def field_lengths(searcher, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` in a segment's searcher, as Whoosh's
+    doc_field_length gives it: read once per segment and process (search/segments.py)."""
     reader = searcher.reader()
-    cache = reader.__dict__.setdefault("_bahth_field_lengths", {})
-    if fieldname not in cache:
-        cache[fieldname] = [
-            searcher.doc_field_length(docnum, fieldname, 1)
-            for docnum in range(reader.doc_count_all())
-        ]
-    return cache[fieldname]
+    return segment_data(reader).lengths(reader, fieldname)
 
 
 DEFAULT_RANKING = Ranking()
