@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
@@ -187,15 +189,9 @@ class IndexArrays:
             btext = schema_field.to_bytes(text)
         except ValueError:
             return Postings(_EMPTY_IDS, _EMPTY_SCORES, [] if with_values else None)
-        scorable = schema_field.scorable
-        if scorable:
-            w = self.weighting
-            idf = top.idf(fieldname, btext)
-            avgfl = top.avg_field_length(fieldname) or 1
-            B = w._field_B.get(fieldname, w.B)
-            K1 = w.K1
-        ids_parts, score_parts, values = [], [], [] if with_values else None
         fmt = schema_field.format
+        found = []  # (segment, local docnums, weights, raw values)
+        frequency = 0  # documents with the term, deleted ones included (Whoosh's count)
         for segment in self.segments:
             reader = segment.searcher.reader()
             if with_values:  # positions: read from the segment each time (not cached)
@@ -206,12 +202,21 @@ class IndexArrays:
                     continue
                 local, tf, raw = _read_postings(terms, terminfo, fmt, True)
             else:
-                found = segment.data.postings(
-                    reader, fieldname, btext, lambda t, i: _read_postings(t, i, fmt, False)[:2]
-                )
-                if found is ABSENT:
+                entry = segment.data.postings(reader, fieldname, btext, _decoder(fmt))
+                if entry is ABSENT:
                     continue
-                local, tf = found[0].astype(np.int64), found[1].astype(np.float64)
+                local, tf, raw = entry[0].astype(np.int64), entry[1].astype(np.float64), None
+            frequency += len(local)
+            found.append((segment, local, tf, raw))
+        scorable = schema_field.scorable
+        if scorable and found:
+            w = self.weighting
+            idf = self._idf(fieldname, btext, frequency)
+            avgfl = top.avg_field_length(fieldname) or 1
+            B = w._field_B.get(fieldname, w.B)
+            K1 = w.K1
+        ids_parts, score_parts, values = [], [], [] if with_values else None
+        for segment, local, tf, raw in found:
             if not segment.live.all():
                 keep = segment.live[local]
                 local, tf = local[keep], tf[keep]
@@ -233,10 +238,29 @@ class IndexArrays:
             return Postings(ids_parts[0], score_parts[0], values)
         return Postings(np.concatenate(ids_parts), np.concatenate(score_parts), values)
 
+    def _idf(self, fieldname: str, btext: bytes, frequency: int) -> float:
+        """The term's idf from the document frequency just read (Whoosh's searcher would
+        look the term up in every segment again), by the weighting's own rule."""
+        idf_of = getattr(self.weighting, "idf_of", None)
+        if idf_of is None:
+            return self.searcher.idf(fieldname, btext)
+        return idf_of(frequency, self.size)
+
+
+def _decoder(fmt):
+    """Reads a term's (docnums, weights) in one segment, for SegmentData.postings."""
+
+    def decode(terms, terminfo):
+        ids, weights, _ = _read_postings(terms, terminfo, fmt, False)
+        return ids, weights
+
+    return decode
+
 
 def _read_postings(terms, terminfo, fmt, with_values: bool):
     """(local docnums, weights, raw values or None) of a term in one segment, read block by
-    block from Whoosh's postings file (W3 codec) instead of posting by posting."""
+    block from Whoosh's postings file (W3 codec) instead of posting by posting: the term's
+    blocks are read from the file in one go, then unpacked in memory."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         return (
@@ -244,7 +268,10 @@ def _read_postings(terms, terminfo, fmt, with_values: bool):
             np.array(weights, dtype=np.float64),
             list(values) if with_values else None,
         )
-    m = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7.4's from_bytes keeps struct.unpack's tuple
+        (length,) = length
+    m = W3LeafMatcher(BufferFile(terms._postfile.get(offset, length)), 0, length, fmt)
     deltas: list = []
     weights: list = []
     values: list | None = [] if with_values else None

@@ -82,11 +82,14 @@ class _BM25F(scoring.BM25F):
     def idf(self, searcher, fieldname, text) -> float:
         """Whoosh's idf, log(N / (n + 1)) + 1, or with ``rsj_idf`` BM25's own (Robertson and
         Sparck Jones), log(1 + (N - n + 0.5) / (n + 0.5)), which weighs common words less."""
-        if not self.rsj_idf:
-            return super().idf(searcher, fieldname, text)
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        documents = parent.doc_count_all()
+        return self.idf_of(parent.doc_frequency(fieldname, text), parent.doc_count_all())
+
+    def idf_of(self, n: int, documents: int) -> float:
+        """The idf of a term found in ``n`` of ``documents`` documents (deleted ones
+        counted, as Whoosh counts them); search/fastscore.py asks this too."""
+        if not self.rsj_idf:
+            return log(documents / (n + 1)) + 1  # whoosh.scoring.WeightingModel.idf
         return log(1 + (documents - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
