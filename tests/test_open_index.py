@@ -72,7 +72,7 @@ def test_opening_the_index_copies_no_segment_into_memory(tmp_path: Path) -> None
     allocated, and the segment files are read by position."""
     path = tmp_path / "index"
     writer = SearchEngine(path)
-    writer.add_documents(generated_news(15) * 1 + _long_documents(60))
+    writer.add_documents(generated_news(15) + _long_documents(60))
     writer.close()
     live = Path(os.path.realpath(path / "current"))
     on_disk = sum(f.stat().st_size for f in live.glob("*.seg"))
@@ -83,12 +83,17 @@ def test_opening_the_index_copies_no_segment_into_memory(tmp_path: Path) -> None
     try:
         before = tracemalloc.get_traced_memory()[0]
         engine._searcher()
-        allocated = tracemalloc.get_traced_memory()[0] - before
+        allocated = tracemalloc.get_traced_memory()[1] - before  # the peak, since start
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        assert engine.store.require_documents() == 75  # the web's check after each commit
+        counting = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
     reader = _leaves(engine)[0]
     engine.close()
     assert allocated < on_disk / 10, (allocated, on_disk)
+    assert counting < on_disk / 10, (counting, on_disk)
     assert isinstance(reader._terms._postfile, segment_files.SharedFile)
 
 
