@@ -8,7 +8,8 @@ source, date, url) and stock Whoosh's (id, title and text, both stored so that a
 page can show them, StandardAnalyzer: what a user first writes, as bench/index_speed.py).
 Then, one after the other:
 
-* bahth: the real `bahth serve` (waitress, --threads 4) on 127.0.0.1; 8 keep-alive HTTP
+* bahth: the real `bahth serve` (--workers 1: one waitress process, --threads 4; the
+  figures are per serving process, bench/load.py sums several) on 127.0.0.1; 8 keep-alive HTTP
   clients ask /api/search (a page of 10 with snippets and facets) for a fixed cycle of
   queries (30 title queries and 30 1-3 word queries, bench/news.py's samples) for
   --seconds. Every --commit-every seconds this process commits one new document (what a
@@ -147,7 +148,7 @@ def query_cycle(articles: list[dict]) -> list[str]:
 
 def serve(index: Path, threads: int) -> tuple[subprocess.Popen, int]:
     command = [sys.executable, "-m", "bahth", "serve", "--index", str(index)]
-    command += ["--host", "127.0.0.1", "--port", "0", "--threads", str(threads)]
+    command += ["--host", "127.0.0.1", "--port", "0", "--workers", "1", "--threads", str(threads)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     for line in process.stdout:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from bahth.index.errors import IndexDamaged
 from bahth.search.segment_files import SharedFileStorage
 
 
@@ -101,10 +102,11 @@ class OpenIndex:
         for attempt in range(5):
             try:
                 return self._open_once(token)
-            except (OSError, EOFError):
+            except IndexDamaged:
                 # a commit removed a segment file between our reading the table of contents
-                # and opening the segment: the next table of contents is there already
-                if attempt == 4:
+                # and opening the segment: the next table of contents is there already.
+                # Else the damage is real (index/damage.py named the file).
+                if attempt == 4 or self.store.generation() == token:
                     raise
                 time.sleep(0.05)
         raise AssertionError("unreachable")
@@ -117,11 +119,12 @@ class OpenIndex:
         keys = [(folder, s.segment_id(), s.deleted_count()) for s in toc.segments]
         opened: dict[tuple, SegmentReader] = {}
         try:
-            for key, segment in zip(keys, toc.segments, strict=True):
-                if key not in self._readers and key not in opened:
-                    opened[key] = SegmentReader(
-                        storage, toc.schema, segment, generation=toc.generation
-                    )
+            with ix.reading():  # a damaged segment file: IndexDamaged, naming it
+                for key, segment in zip(keys, toc.segments, strict=True):
+                    if key not in self._readers and key not in opened:
+                        opened[key] = SegmentReader(
+                            storage, toc.schema, segment, generation=toc.generation
+                        )
         except BaseException:
             for reader in opened.values():
                 reader.close()
