@@ -103,7 +103,10 @@ class SearchEngine:
         return self.store.delete(doc_id)
 
     def stats(self) -> dict:
-        return self.store.stats()
+        """The index's statistics (IndexStore.stats), counted on the shared view: opening
+        Whoosh's own reader for it copied every segment into memory."""
+        with self._reading() as searcher:
+            return self.store.stats(searcher.reader())
 
     def state(self) -> IndexState:
         """The index generation this thread reads and its number of documents, the searcher

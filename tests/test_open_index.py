@@ -284,3 +284,31 @@ def test_segment_data_is_one_per_segment_for_every_engine(engine: SearchEngine) 
         assert mine is not theirs
         assert segment_data(mine) is segment_data(theirs)
     other.close()
+
+
+def test_statistics_are_counted_on_the_shared_view_without_copying(tmp_path: Path) -> None:
+    """/api/stats counts documents and distinct terms: on Whoosh's own reader that copied
+    every segment into memory (once per generation in each server process), and the terms
+    went into one set of the whole dictionary. Counted on the shared view, merging the
+    sorted lexicons, it allocates nothing the size of a segment, and counts the same."""
+    engine = _build(tmp_path / "index")
+    engine.add_documents(_long_documents(60))
+    engine.add_documents(_long_documents(70)[60:])  # same words in another segment
+    live = Path(os.path.realpath(tmp_path / "index" / "current"))
+    on_disk = sum(f.stat().st_size for f in live.glob("*.seg"))
+    assert on_disk > 500_000, "the test needs segments big enough to see a copy"
+    assert len(_leaves(engine)) > 1, "the test needs terms repeated across segments"
+    reader = engine._searcher().reader()
+    expected = set(reader.lexicon("title")) | set(reader.lexicon("text"))
+    documents = reader.doc_count()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        stats = engine.stats()
+        allocated = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    engine.close()
+    assert stats["terms"] == len(expected)
+    assert stats["documents"] == documents
+    assert allocated < on_disk / 10, (allocated, on_disk)
