@@ -21,7 +21,7 @@ Each server's RSS is sampled every 0.25 s. Printed per size: peak RSS (VmHWM), R
 5 s, anonymous RSS at the end; request latency p50 / p95; for the requests that started in
 the 2 s after a commit, their latency as a multiple of the same query's median in the run
 (its usual time), beside the same figure for requests at other times; and the server's
-descriptors of deleted files and mappings of segment files at the end.
+descriptors of deleted index files and mappings of segment files at the end.
 
 The corpus is CC BY-NC-SA and is read from ../shared beside the repository, never copied.
 """
@@ -62,19 +62,27 @@ def status(pid: int | str = "self") -> dict[str, float]:
     return figures
 
 
-def open_files(pid: int) -> dict[str, int]:
-    """Descriptors of deleted files, descriptors of segment files, segment file mappings."""
-    deleted = segments = 0
+def open_files(pid: int, index: Path) -> dict[str, int]:
+    """Descriptors of deleted files of the index (and of any deleted file: waitress buffers
+    large answers in unlinked temporary files), of segment files, segment file mappings."""
+    deleted = deleted_index = segments = 0
+    folder = str(index.resolve())
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
             target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
         deleted += target.endswith(" (deleted)")
+        deleted_index += target.endswith(" (deleted)") and target.startswith(folder)
         segments += ".seg" in target
     with open(f"/proc/{pid}/maps") as f:
         mappings = sum(".seg" in line for line in f)
-    return {"deleted_fds": deleted, "segment_fds": segments, "segment_mappings": mappings}
+    return {
+        "deleted_fds": deleted,
+        "deleted_index_fds": deleted_index,
+        "segment_fds": segments,
+        "segment_mappings": mappings,
+    }
 
 
 class Sampler(threading.Thread):
@@ -146,16 +154,20 @@ def query_cycle(articles: list[dict]) -> list[str]:
 # ---- bahth: the real server under load, with commits -----------------------------------
 
 
-def serve(index: Path, threads: int) -> tuple[subprocess.Popen, int]:
+def serve(index: Path, threads: int, log: Path) -> tuple[subprocess.Popen, int]:
+    """The server and its port; its stderr (one access-log line per request) goes to
+    ``log``: a pipe nobody reads fills up after a few hundred requests and stops it."""
     command = [sys.executable, "-m", "bahth", "serve", "--index", str(index)]
     command += ["--host", "127.0.0.1", "--port", "0", "--workers", "1", "--threads", str(threads)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    with open(log, "wb") as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env)
     for line in process.stdout:
         match = re.search(rb"http://127\.0\.0\.1:(\d+)/", line)
         if match:
             return process, int(match.group(1))
-    sys.exit(f"memory: bahth serve did not start: {process.stderr.read().decode()[-2000:]}")
+    process.wait()
+    sys.exit(f"memory: bahth serve did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
 def load(port: int, queries: list[str], clients: int, seconds: float, commit) -> dict:
@@ -227,7 +239,7 @@ def commit_every(index: Path, every: float, tag: str):
 
 
 def measure_bahth(index: Path, queries: list[str], args, tag: str) -> dict:
-    process, port = serve(index, args.threads)
+    process, port = serve(index, args.threads, args.workdir / f"serve-{tag}.log")
     try:
         for path in dict.fromkeys(queries):  # warm-up: each query once, before any figure
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -246,7 +258,7 @@ def measure_bahth(index: Path, queries: list[str], args, tag: str) -> dict:
             warm=warm,
             end=status(process.pid),
             samples=sampler.samples,
-            files=open_files(process.pid),
+            files=open_files(process.pid, index),
         )
         return result
     finally:
@@ -367,7 +379,8 @@ def report(size: int, bahth: dict, stock: dict, args: argparse.Namespace) -> Non
         )
     files = bahth["files"]
     print(
-        f"bahth server at the end: {files['deleted_fds']} descriptors of deleted files, "
+        f"bahth server at the end: {files['deleted_index_fds']} descriptors of deleted index "
+        f"files ({files['deleted_fds']} of any deleted file), "
         f"{files['segment_fds']} of segment files, {files['segment_mappings']} segment mappings"
     )
     print(f"peak RSS bahth / stock Whoosh: {peak / stock['end']['VmHWM']:.2f}")
@@ -397,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
         parser.error("--clients must be 1..64 and --seconds 0..600")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bahth-memory-"))
+    workdir = args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bahth-memory-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(
         f"bench.memory: {args.clients} clients, waitress x{args.threads}, {args.seconds:.0f} s "

@@ -39,9 +39,10 @@ def test_a_short_run_prints_every_figure(tmp_path: Path) -> None:
     out = done.stdout
     assert "| bahth serve, 4 threads, 8 clients |" not in out, "says the threads it ran"
     assert "| bahth serve, 2 threads, 2 clients |" in out
+    assert "(0 failed)" in out, "every request answered (the access log must not block it)"
     assert "| stock Whoosh, 1 searcher, 1 thread |" in out
     assert "requests started within 2 s after a commit" in out
-    assert "0 descriptors of deleted files" in out
+    assert "0 descriptors of deleted index files" in out
     assert "peak RSS bahth / stock Whoosh" in out
 
 
