@@ -237,14 +237,11 @@ class _KnownLengths:
 
 class BulkSegmentWriter(FastSegmentWriter):
     """For worker processes, which only add new documents: postings go straight into an
-    in-memory table, field -> term -> (docnums, weights, values, value ends), filled in
-    docnum order, so the flush only sorts terms. Whoosh's pool instead pickles every posting
-    to a run file and merges the runs back with a heap once its buffer is full, which cost
-    more than all the analysis. A term's values (positions, frequencies) are one byte
-    string and the offsets where each posting's ends, not a bytes object per posting (41
-    bytes of overhead each, half of the table on SaudiNewsNet). Memory stays bounded: past
-    ``limitmb`` the writer closes its segment and starts another (``segments`` lists those
-    it closed)."""
+    in-memory table, field -> term -> (docnums, weights, values), filled in docnum order, so
+    the flush only sorts terms. Whoosh's pool instead pickles every posting to a run file
+    and merges the runs back with a heap once its buffer is full, which cost more than all
+    the analysis. Memory stays bounded: past ``limitmb`` the writer closes its segment and
+    starts another (``segments`` lists those it closed)."""
 
     def __init__(self, ix, words: WordAnalysis | None = None, limitmb: int = 128, **kwargs):
         super().__init__(ix, words, _lk=False, **kwargs)
@@ -253,25 +250,23 @@ class BulkSegmentWriter(FastSegmentWriter):
         self._reset_table()
 
     def _reset_table(self) -> None:
-        self._table: dict[str, dict[bytes, tuple[array, array, bytearray, array]]]
-        self._table = defaultdict(dict)
+        self._table: dict[str, dict[bytes, tuple[array, array, list]]] = defaultdict(dict)
         self._size = 0
 
     def _post(self, fieldname: str, docnum: int, items: list) -> None:
         terms = self._table[fieldname]
         find = terms.get
-        added = 12 * len(items)  # a docnum, a weight and a value's end per posting
+        added = 16 * len(items)
         for tbytes, _freq, weight, vbytes in items:
             entry = find(tbytes)
             if entry is None:
-                entry = terms[tbytes] = (array("I"), array("f"), bytearray(), array("I"))
-                added += 420 + len(tbytes)  # key, dict slot, tuple, three arrays, a bytearray
+                entry = terms[tbytes] = (array("I"), array("f"), [])
+                added += 420 + len(tbytes)  # key, dict slot, tuple, two arrays, a list
             entry[0].append(docnum)
             entry[1].append(weight)
-            values = entry[2]
-            values += vbytes
-            entry[3].append(len(values))
-            added += len(vbytes)
+            entry[2].append(vbytes)
+            if len(vbytes) > 4:  # a positions value; frequencies are shared (_packed)
+                added += len(vbytes) + 33
         self._size += added
 
     def add_document(self, **fields) -> None:
@@ -319,13 +314,10 @@ class BulkSegmentWriter(FastSegmentWriter):
         return self.segments
 
 
-def _fill_blocks(
-    postwriter, docnums: array, weights: array, values: bytearray, ends: array, length_of
-) -> None:
+def _fill_blocks(postwriter, docnums: array, weights: array, values: list, length_of) -> None:
     """What W3PostingsWriter.add_posting does once per posting, done once per block of up to
     ``_blocklimit`` postings: same blocks, same statistics (the equality test checks)."""
     limit = postwriter._blocklimit
-    view = memoryview(values)
     for start in range(0, len(docnums), limit):
         if postwriter._ids:
             postwriter._write_block()  # a full block before this one
@@ -334,13 +326,7 @@ def _fill_blocks(
         lengths = [n for n in map(length_of, ids) if n]  # length_of is a list's __getitem__
         postwriter._ids = ids
         postwriter._weights = block_weights
-        begin = ends[start - 1] if start else 0
-        block_values = []
-        for end in ends[start : start + limit]:
-            if end > begin:
-                block_values.append(view[begin:end].tobytes())
-            begin = end
-        postwriter._values = block_values
+        postwriter._values = [v for v in values[start : start + limit] if v]
         postwriter._maxweight = max(0, max(block_weights))
         postwriter._minlength = min(lengths) if lengths else None
         postwriter._maxlength = max(lengths) if lengths else 0
