@@ -30,7 +30,8 @@ test: install browser
 	$(BIN)/python -m pytest -q
 
 # Every benchmark table (bench/README.md): arwiki quality (vendored data), then SaudiNewsNet
-# known-item search, latency and indexing speed (read from ../shared; they say so when missing).
+# known-item search, latency, indexing speed and a server's memory (read from ../shared; they say
+# so when missing).
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.arwiki --check-cli
@@ -38,6 +39,7 @@ bench: install
 	$(BIN)/python -m bench.news
 	$(BIN)/python -m bench.marsum
 	$(BIN)/python -m bench.index_speed
+	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.analyzer_speed --saudinewsnet
 
 lint: install

@@ -332,6 +332,18 @@ def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         raise click.BadParameter(str(error)) from None
 
 
+def _open_once(index_dir: Path | None) -> None:
+    """Open the index as a search would (every segment, read in place), then close it: a
+    damaged segment is named before the server starts, not at its first request."""
+    from bahth.search.engine import SearchEngine
+
+    engine = SearchEngine(index_dir)
+    try:
+        engine.state()
+    finally:
+        engine.close()
+
+
 @main.command("serve")
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -419,6 +431,7 @@ def serve_command(
     store = IndexStore(index_dir)
     try:
         documents = store.require_documents()
+        _open_once(index_dir)
     except BahthError as error:
         fail_on(error)
     options = dict(

@@ -23,6 +23,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import sys
@@ -284,7 +285,9 @@ class IndexStore:
     def require_documents(self) -> int:
         """The number of documents, when there is an index with some to search; else
         IndexMissing (no index) or IndexEmpty (an index with no document yet)."""
-        documents = int(self.stats()["documents"])
+        # From the table of contents: opening the index's readers to count (as stats() does)
+        # copied every segment into memory, in each server after every commit.
+        documents = sum(segment.doc_count() for segment in self.open_index()._read_toc().segments)
         if not documents:
             raise IndexEmpty(self.path)
         return documents
@@ -551,22 +554,22 @@ class IndexStore:
 
     # ---- reading ---------------------------------------------------------------------
 
-    def stats(self) -> dict:
+    def stats(self, reader=None) -> dict:
         """Documents, distinct terms (of the searched fields), size on disk, analyzer and
         version, last update, path. IndexMissing when there is no index, IndexDamaged when
-        its files cannot be read."""
+        its files cannot be read. ``reader``: an open reader of the live generation to count
+        with (a server's shared one, kept open); without it, one is opened for the call, and
+        Whoosh's own storage holds a copy of every segment in memory while it is open."""
         ix = self.open_index()
         live = Path(ix.storage.folder)
         meta = self._read_meta(live)
-        with ix.reading(), ix.reader() as reader:
-            documents = reader.doc_count()
-            terms = set()
-            for fieldname in ("title", "text"):
-                terms.update(reader.lexicon(fieldname))
+        with ix.reading(), _reader_for(ix, reader) as counted:
+            documents = counted.doc_count()
+            terms = distinct_terms(counted, ("title", "text"))
         size = sum(entry.stat().st_size for entry in os.scandir(live) if entry.is_file())
         return {
             "documents": documents,
-            "terms": len(terms),
+            "terms": terms,
             "size_bytes": size,
             "analyzer": meta.get("analyzer", self.analysis.id),
             "analyzer_version": str(meta.get("analyzer_version", "")),
@@ -575,6 +578,26 @@ class IndexStore:
             "path": str(self.path.resolve()),
             "generation": _generation_of(live, ix.latest_generation()),
         }
+
+
+@contextmanager
+def _reader_for(ix, reader) -> Iterator:
+    """``reader`` as it is (its owner closes it), or a reader of ``ix`` closed afterwards."""
+    if reader is not None:
+        yield reader
+        return
+    with ix.reader() as opened:
+        yield opened
+
+
+def distinct_terms(reader, fieldnames: Iterable[str]) -> int:
+    """The number of distinct terms over ``fieldnames``, counted while merging their sorted
+    lexicons: not a set of the whole dictionary (a million terms on a large index)."""
+    count, last = 0, None
+    for term in heapq.merge(*(reader.lexicon(name) for name in fieldnames)):
+        if term != last:
+            count, last = count + 1, term
+    return count
 
 
 def _generation_of(live: Path, newest: int | None = None) -> str:

@@ -6,13 +6,15 @@
 
 The write side is the index's (index/store.py); this class adds everything a reader needs:
 ranked search with snippets, facets and "did you mean", autocomplete, one document for
-display, and batch runs for evaluation. It re-opens its searcher when the index changes
-(a reindex, or a rebuild swapped in), one searcher per thread.
+display, and batch runs for evaluation. Every thread reads one view of the index
+(search/readers.py), reopened when the index changes (a reindex, or a rebuild swapped in):
+a commit reopens only the segments it changed, and the old view closes with its last
+request.
 """
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from os import PathLike
 
@@ -40,6 +42,7 @@ from bahth.search.first_stage import Matches, first_stage
 from bahth.search.notices import notice
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
+from bahth.search.readers import OpenIndex
 from bahth.search.results import (
     DocumentView,
     Hit,
@@ -84,12 +87,13 @@ class SearchEngine:
         self.store = IndexStore(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
-        self._local = threading.local()
+        self._index = OpenIndex(self.store, self.ranking.weighting)
         self._surfaces: dict[str, str] = {}
         self.given_synonyms = check_groups(synonyms)
         self._synonyms: dict[tuple, Synonyms] = {}
         if self.given_synonyms:
             _ = self.synonyms  # analyzed now: an entry with no word is an error here, not later
+        self._surfaces_of: str | None = None  # the generation the surfaces were read from
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -146,33 +150,38 @@ class SearchEngine:
         return self.store.delete(doc_id)
 
     def stats(self) -> dict:
-        return self.store.stats()
+        """The index's statistics (IndexStore.stats), counted on the shared view: opening
+        Whoosh's own reader for it copied every segment into memory."""
+        with self._reading() as searcher:
+            return self.store.stats(searcher.reader())
 
     def state(self) -> IndexState:
         """The index generation this thread reads and its number of documents, the searcher
         opened (or reopened after a change) as a search would open it: a cheap proof that
         the index opens and reads, for a health check. IndexMissing, IndexVersionMismatch
         as a search would raise them."""
-        searcher = self._searcher()
-        return IndexState(generation=self._local.generation, documents=searcher.doc_count())
+        with self._index.lease() as view:
+            return IndexState(generation=view.token, documents=view.searcher.doc_count())
 
     # ---- reading ---------------------------------------------------------------------
 
+    @contextmanager
+    def _reading(self) -> Iterator:
+        """The current searcher, held open (shared by threads) until the block ends."""
+        with self._index.lease() as view:
+            if view.token != self._surfaces_of:
+                self._surfaces, self._surfaces_of = {}, view.token
+            yield view.searcher
+
     def _searcher(self):
-        generation = self.store.generation()
-        local = self._local
-        if getattr(local, "searcher", None) is None or local.generation != generation:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher = self.store.open_index().searcher(weighting=self.ranking.weighting())
-            local.generation = generation
-            self._surfaces = {}
-        return local.searcher
+        """The current searcher, not held: for tests and tools that look at the index
+        between two changes (a commit after this call may close it)."""
+        with self._reading() as searcher:
+            return searcher
 
     def close(self) -> None:
-        if getattr(self._local, "searcher", None) is not None:
-            self._local.searcher.close()
-            self._local.searcher = None
+        """Close the open view (a request still running keeps it until it ends)."""
+        self._index.close()
 
     def _builder(self, searcher) -> QueryBuilder:
         settings = self.settings
@@ -183,7 +192,8 @@ class SearchEngine:
 
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
-        return self._builder(self._searcher()).parse(q)
+        with self._reading() as searcher:
+            return self._builder(searcher).parse(q)
 
     def _matches(
         self,
@@ -240,6 +250,10 @@ class SearchEngine:
         stops and raises SearchTimeout, whose message says how to narrow the query.
         """
         started = time.perf_counter()
+        with self._reading() as searcher:
+            return self._search(searcher, started, q, page, per_page, filters, sort, time_limit)
+
+    def _search(self, searcher, started, q, page, per_page, filters, sort, time_limit) -> Page:
         deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
         rules = self.filters
@@ -249,7 +263,6 @@ class SearchEngine:
             for name, value in (filters or {}).items()
             if value is not None and value != ""
         ]
-        searcher = self._searcher()
         parsed = self._builder(searcher).parse(q or "", deadline)
         if parsed.filter is not None:
             conditions.insert(0, parsed.filter)
@@ -389,18 +402,18 @@ class SearchEngine:
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
-        searcher = self._searcher()
         budget = ExpansionBudget(deadline=Deadline(time_limit))
-        counts, _ = prefix_frequencies(
-            searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
-        )
-        ranked: list[str] = []
-        for word in sorted(counts, key=lambda w: (-counts[w], w)):
-            if not self.words.word(word).stop:
-                ranked.append(word)
-                if len(ranked) == limit:
-                    break
-        return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
+        with self._reading() as searcher:
+            counts, _ = prefix_frequencies(
+                searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
+            )
+            ranked: list[str] = []
+            for word in sorted(counts, key=lambda w: (-counts[w], w)):
+                if not self.words.word(word).stop:
+                    ranked.append(word)
+                    if len(ranked) == limit:
+                        break
+            return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
@@ -432,11 +445,11 @@ class SearchEngine:
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
         deadline = Deadline(time_limit)
-        searcher = self._searcher()
-        fields = searcher.document(id=str(doc_id))
-        if fields is None:
-            return None
-        parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
+        with self._reading() as searcher:
+            fields = searcher.document(id=str(doc_id))
+            if fields is None:
+                return None
+            parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
         title, text = fields.get("title") or "", fields.get("text") or ""
         shown = _cut(text, DOCUMENT_CHARS)
         notices = (notice("document_cut", length=len(text), shown=len(shown)),)
@@ -463,17 +476,17 @@ class SearchEngine:
     ) -> Iterator[tuple[str, list[tuple[str, float]]]]:
         """For each (query id, text): the top ``limit`` (doc id, score), for TREC runs.
         No snippets, facets or counts: only ranking, as fast as it goes."""
-        searcher = self._searcher()
-        builder = self._builder(searcher)
-        ids = searcher.reader().column_reader("id")
-        for qid, text in queries:
-            parsed = builder.parse(text or "")
-            if parsed.query is None or parsed.query is wq.NullQuery:
-                yield qid, []
-                continue
-            matches = self._matches(searcher, parsed, parsed.filter)
-            top = self._ranked(searcher, parsed, matches, limit)
-            yield qid, [(ids[docnum], float(score)) for score, docnum in top]
+        with self._reading() as searcher:
+            builder = self._builder(searcher)
+            ids = searcher.reader().column_reader("id")
+            for qid, text in queries:
+                parsed = builder.parse(text or "")
+                if parsed.query is None or parsed.query is wq.NullQuery:
+                    yield qid, []
+                    continue
+                matches = self._matches(searcher, parsed, parsed.filter)
+                top = self._ranked(searcher, parsed, matches, limit)
+                yield qid, [(ids[docnum], float(score)) for score, docnum in top]
 
 
 def _stored_fields(searcher) -> Callable[[int], dict]:

@@ -21,19 +21,23 @@ query shape.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
-from bahth.search.ranking import field_lengths
+from bahth.search.segments import ABSENT, SegmentData, segment_data
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+_ARRAYS_LOCK = threading.Lock()
 
 
 class Unsupported(Exception):
@@ -56,12 +60,14 @@ class _Segment:
     offset: int
     size: int
     live: np.ndarray  # bool per local docnum: not deleted
-    lengths: dict = field(default_factory=dict)
+    data: SegmentData  # what the process keeps of this segment (search/segments.py)
 
 
 class IndexArrays:
-    """What scoring reads once per searcher: the segments, which documents are live, each
-    field's document lengths, and (when first asked) facet values and sort keys."""
+    """What scoring reads of one searcher (one generation of the index): its segments,
+    which documents are live, and, when first asked, facet codes and date ranks. Each
+    segment's part comes from its SegmentData, made once per process: a new generation only
+    joins them up (and reads what a new segment brings)."""
 
     def __init__(self, searcher) -> None:
         weighting = searcher.weighting
@@ -73,13 +79,10 @@ class IndexArrays:
         self.segments: list[_Segment] = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
-            size = reader.doc_count_all()
-            if not size:  # an index with no segment yet: Whoosh's EmptyReader, no postings
+            if not reader.doc_count_all():  # an index with no segment yet: Whoosh's EmptyReader
                 continue
-            live = np.ones(size, dtype=bool)
-            if reader.has_deletions():
-                live[[d for d in range(size) if reader.is_deleted(d)]] = False
-            self.segments.append(_Segment(sub, offset, size, live))
+            data = segment_data(reader)
+            self.segments.append(_Segment(sub, offset, data.size, data.live(reader), data))
         self.live = (
             np.concatenate([s.live for s in self.segments])
             if self.segments
@@ -87,67 +90,76 @@ class IndexArrays:
         )
         self._facets: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
         self._sort: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def of(cls, searcher) -> IndexArrays:
-        """The arrays of ``searcher``, made on first use and kept with it."""
+        """The arrays of ``searcher``, made on first use and kept with it (one for all the
+        threads that share the searcher)."""
         arrays = searcher.__dict__.get("_bahth_arrays")
         if arrays is None:
-            arrays = searcher.__dict__["_bahth_arrays"] = cls(searcher)
+            with _ARRAYS_LOCK:
+                arrays = searcher.__dict__.get("_bahth_arrays")
+                if arrays is None:
+                    arrays = searcher.__dict__["_bahth_arrays"] = cls(searcher)
         return arrays
 
     def lengths(self, segment: _Segment, fieldname: str) -> np.ndarray:
-        if fieldname not in segment.lengths:
-            segment.lengths[fieldname] = np.array(
-                field_lengths(segment.searcher, fieldname), dtype=np.float64
-            )
-        return segment.lengths[fieldname]
+        return segment.data.lengths(segment.searcher.reader(), fieldname)
 
     def values(self, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every (value code, document) pair of a keyword field, as two arrays, and the value
         of each code, in the order values first appear in the index. A facet is then one
         ``bincount`` of the codes of the matched documents' pairs, for a field with one value
         per document or many."""
-        if name not in self._facets:
-            reader = self.searcher.reader()
-            codes, docs, names, firsts = [], [], [], []
-            if name in self.searcher.schema:
-                for term in reader.lexicon(name):
-                    ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
-                    ids = ids[self.live[ids]] if len(ids) else ids
-                    if not len(ids):
-                        continue
-                    codes.append(np.full(len(ids), len(names), dtype=np.int64))
-                    docs.append(ids)
-                    names.append(term.decode("utf-8"))
-                    firsts.append(int(ids.min()))
-            order = np.argsort(np.array(firsts, dtype=np.int64), kind="stable")
-            recode = np.empty(len(names), dtype=np.int64)
-            recode[order] = np.arange(len(names))
-            joined = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-            self._facets[name] = (
-                recode[joined] if len(joined) else joined,
-                np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-                [names[i] for i in order.tolist()],
-            )
-        return self._facets[name]
+        with self._lock:
+            if name not in self._facets:
+                self._facets[name] = self._read_values(name)
+            return self._facets[name]
+
+    def _read_values(self, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        reader = self.searcher.reader()
+        codes, docs, names, firsts = [], [], [], []
+        if name in self.searcher.schema:
+            for term in reader.lexicon(name):
+                ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
+                ids = ids[self.live[ids]] if len(ids) else ids
+                if not len(ids):
+                    continue
+                codes.append(np.full(len(ids), len(names), dtype=np.int64))
+                docs.append(ids)
+                names.append(term.decode("utf-8"))
+                firsts.append(int(ids.min()))
+        order = np.argsort(np.array(firsts, dtype=np.int64), kind="stable")
+        recode = np.empty(len(names), dtype=np.int64)
+        recode[order] = np.arange(len(names))
+        joined = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        return (
+            recode[joined] if len(joined) else joined,
+            np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+            [names[i] for i in order.tolist()],
+        )
 
     def sort_keys(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Per document, its value of a date or number field as an order-keeping unsigned
         integer (Whoosh's column), and whether it has one (the ``has`` field's postings)."""
-        if name not in self._sort:
-            keys = np.zeros(self.size, dtype=np.uint64)
-            for segment in self.segments:
-                column = segment.searcher.reader().column_reader(name, translate=False)
-                keys[segment.offset : segment.offset + segment.size] = np.fromiter(
-                    (int(v) for v in column), dtype=np.uint64, count=segment.size
-                )
-            present = np.zeros(self.size, dtype=bool)
-            reader = self.searcher.reader()
-            if ("has", name) in reader:
-                present[np.fromiter(reader.postings("has", name).all_ids(), dtype=np.int64)] = True
-            self._sort[name] = (keys, present & self.live)
-        return self._sort[name]
+        with self._lock:
+            if name not in self._sort:
+                self._sort[name] = self._read_sort_keys(name)
+            return self._sort[name]
+
+    def _read_sort_keys(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.zeros(self.size, dtype=np.uint64)
+        for segment in self.segments:
+            column = segment.searcher.reader().column_reader(name, translate=False)
+            keys[segment.offset : segment.offset + segment.size] = np.fromiter(
+                (int(v) for v in column), dtype=np.uint64, count=segment.size
+            )
+        present = np.zeros(self.size, dtype=bool)
+        reader = self.searcher.reader()
+        if ("has", name) in reader:
+            present[np.fromiter(reader.postings("has", name).all_ids(), dtype=np.int64)] = True
+        return keys, present & self.live
 
     # ---- postings --------------------------------------------------------------------
 
@@ -161,21 +173,34 @@ class IndexArrays:
             btext = schema_field.to_bytes(text)
         except ValueError:
             return Postings(_EMPTY_IDS, _EMPTY_SCORES, [] if with_values else None)
+        fmt = schema_field.format
+        found = []  # (segment, local docnums, weights, raw values)
+        frequency = 0  # documents with the term, deleted ones included (Whoosh's count)
+        for segment in self.segments:
+            reader = segment.searcher.reader()
+            if with_values:  # positions: read from the segment each time (not cached)
+                terms = reader._terms  # the segment's W3TermsReader
+                try:
+                    terminfo = terms.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                local, tf, raw = _read_postings(terms, terminfo, fmt, True)
+            else:
+                entry = segment.data.postings(reader, fieldname, btext, _decoder(fmt))
+                if entry is ABSENT:
+                    continue
+                local, tf, raw = entry[0].astype(np.int64), entry[1].astype(np.float64), None
+            frequency += len(local)
+            found.append((segment, local, tf, raw))
         scorable = schema_field.scorable
-        if scorable:
+        if scorable and found:
             w = self.weighting
-            idf = top.idf(fieldname, btext)
+            idf = self._idf(fieldname, btext, frequency)
             avgfl = top.avg_field_length(fieldname) or 1
             B = w._field_B.get(fieldname, w.B)
             K1 = w.K1
         ids_parts, score_parts, values = [], [], [] if with_values else None
-        for segment in self.segments:
-            terms = segment.searcher.reader()._terms  # the segment's W3TermsReader
-            try:
-                terminfo = terms.term_info(fieldname, btext)
-            except TermNotFound:
-                continue
-            local, tf, raw = _read_postings(terms, terminfo, schema_field.format, with_values)
+        for segment, local, tf, raw in found:
             if not segment.live.all():
                 keep = segment.live[local]
                 local, tf = local[keep], tf[keep]
@@ -197,10 +222,29 @@ class IndexArrays:
             return Postings(ids_parts[0], score_parts[0], values)
         return Postings(np.concatenate(ids_parts), np.concatenate(score_parts), values)
 
+    def _idf(self, fieldname: str, btext: bytes, frequency: int) -> float:
+        """The term's idf from the document frequency just read (Whoosh's searcher would
+        look the term up in every segment again), by the weighting's own rule."""
+        idf_of = getattr(self.weighting, "idf_of", None)
+        if idf_of is None:
+            return self.searcher.idf(fieldname, btext)
+        return idf_of(frequency, self.size)
+
+
+def _decoder(fmt):
+    """Reads a term's (docnums, weights) in one segment, for SegmentData.postings."""
+
+    def decode(terms, terminfo):
+        ids, weights, _ = _read_postings(terms, terminfo, fmt, False)
+        return ids, weights
+
+    return decode
+
 
 def _read_postings(terms, terminfo, fmt, with_values: bool):
     """(local docnums, weights, raw values or None) of a term in one segment, read block by
-    block from Whoosh's postings file (W3 codec) instead of posting by posting."""
+    block from Whoosh's postings file (W3 codec) instead of posting by posting: the term's
+    blocks are read from the file in one go, then unpacked in memory."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         return (
@@ -208,7 +252,10 @@ def _read_postings(terms, terminfo, fmt, with_values: bool):
             np.array(weights, dtype=np.float64),
             list(values) if with_values else None,
         )
-    m = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7.4's from_bytes keeps struct.unpack's tuple
+        (length,) = length
+    m = W3LeafMatcher(BufferFile(terms._postfile.get(offset, length)), 0, length, fmt)
     deltas: list = []
     weights: list = []
     values: list | None = [] if with_values else None

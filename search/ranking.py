@@ -9,7 +9,10 @@ tables). Ablations in the benchmark pass their own ``Ranking(...)``.
 from dataclasses import dataclass
 from math import log
 
+import numpy as np
 from whoosh import scoring
+
+from bahth.search.segments import segment_data
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,15 @@ class _BM25F(scoring.BM25F):
     def idf(self, searcher, fieldname, text) -> float:
         """Whoosh's idf, log(N / (n + 1)) + 1, or with ``rsj_idf`` BM25's own (Robertson and
         Sparck Jones), log(1 + (N - n + 0.5) / (n + 0.5)), which weighs common words less."""
-        if not self.rsj_idf:
-            return super().idf(searcher, fieldname, text)
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        documents = parent.doc_count_all()
-        return log(1 + (documents - n + 0.5) / (n + 0.5))  # as Ranking.word_idf
+        return self.idf_of(parent.doc_frequency(fieldname, text), parent.doc_count_all())
+
+    def idf_of(self, n: int, documents: int) -> float:
+        """The idf of a term found in ``n`` of ``documents`` documents (deleted ones
+        counted, as Whoosh counts them); search/fastscore.py asks this too."""
+        if not self.rsj_idf:
+            return log(documents / (n + 1)) + 1  # whoosh.scoring.WeightingModel.idf
+        return log(1 + (documents - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
@@ -116,16 +122,11 @@ class _BM25F(scoring.BM25F):
         return scorer
 
 
-def field_lengths(searcher, fieldname: str) -> list[int]:
-    """Every document's length in ``fieldname``, cached on the segment's reader."""
+def field_lengths(searcher, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` in a segment's searcher, as Whoosh's
+    doc_field_length gives it: read once per segment and process (search/segments.py)."""
     reader = searcher.reader()
-    cache = reader.__dict__.setdefault("_bahth_field_lengths", {})
-    if fieldname not in cache:
-        cache[fieldname] = [
-            searcher.doc_field_length(docnum, fieldname, 1)
-            for docnum in range(reader.doc_count_all())
-        ]
-    return cache[fieldname]
+    return segment_data(reader).lengths(reader, fieldname)
 
 
 DEFAULT_RANKING = Ranking()
