@@ -13,6 +13,7 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from html import escape
 from os import PathLike
@@ -22,8 +23,10 @@ from pyarabic import araby
 from whoosh import query as wq
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
-from bahth.index.store import IndexReport, IndexStore
+from bahth.index.backends import open_store
+from bahth.index.store import IndexReport
 from bahth.search import highlight, rerank
+from bahth.search.backends import health, open_searcher
 from bahth.search.deadline import (
     DID_YOU_MEAN,
     HIGHLIGHTING,
@@ -34,7 +37,7 @@ from bahth.search.deadline import (
 )
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
-from bahth.search.first_stage import Matches, first_stage
+from bahth.search.first_stage import EngineMatches, Matches, first_stage
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
 from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
@@ -62,8 +65,9 @@ class SearchEngine:
         vectorized: bool = True,
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
-        results, slower; the reference search.fastscore is tested against."""
-        self.store = IndexStore(path, analysis)
+        results, slower; the reference search.fastscore is tested against. ``path`` is an
+        index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``)."""
+        self.store = open_store(path, analysis)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._local = threading.local()
@@ -94,6 +98,10 @@ class SearchEngine:
     def stats(self) -> dict:
         return self.store.stats()
 
+    def health(self) -> dict:
+        """Can the index answer? For a cluster, node by node (search.backends.health)."""
+        return health(self.store)
+
     # ---- reading ---------------------------------------------------------------------
 
     def _searcher(self):
@@ -102,7 +110,7 @@ class SearchEngine:
         if getattr(local, "searcher", None) is None or local.generation != generation:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
-            local.searcher = self.store.open_index().searcher(weighting=self.ranking.weighting())
+            local.searcher = open_searcher(self.store, self.ranking.weighting())
             local.generation = generation
             self._surfaces = {}
         return local.searcher
@@ -190,7 +198,9 @@ class SearchEngine:
         if total and shown != page:
             parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
         stored = _stored_fields(searcher)
-        if sort == "date":
+        if sort == "date" and isinstance(matches, EngineMatches):
+            ranked = matches.by_date(stop)[start:stop]
+        elif sort == "date":
             ranked = self._by_date(searcher, matches)[start:stop]
         else:
             ranked = self._ranked(searcher, parsed, matches, stop, deadline, stored)[start:stop]
@@ -202,8 +212,16 @@ class SearchEngine:
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append("No document matches this query.")
-        facets = self._facets(searcher, matches)
-        return self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        if isinstance(matches, EngineMatches):
+            facets = matches.facet_counts(FACETS)
+            if matches.partial:
+                parsed.messages.insert(0, matches.warning or "Partial results.")
+        else:
+            facets = self._facets(searcher, matches)
+        page = self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        if isinstance(matches, EngineMatches) and matches.partial:
+            page = replace(page, partial=True, warning=matches.warning)
+        return page
 
     def _by_date(self, searcher, matches: Matches) -> list[tuple[float, int]]:
         """Every match, newest first (undated ones last; ties by docnum), with its date's

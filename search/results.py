@@ -48,6 +48,8 @@ class Page:
 
     ``facets`` maps a facet name ("source", "year") to {value: count} over all matches.
     ``message`` explains an empty or adjusted result to a person (empty when all is well).
+    ``partial``: a node of a cluster did not answer, so its documents are missing; ``warning``
+    says which (None otherwise).
     """
 
     query: str
@@ -59,6 +61,8 @@ class Page:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     message: str = ""
+    partial: bool = False
+    warning: str | None = None
 
     @property
     def pages(self) -> int:
@@ -75,6 +79,8 @@ class Page:
             "suggestion": self.suggestion,
             "facets": self.facets,
             "message": self.message,
+            "partial": self.partial,
+            "warning": self.warning,
         }
 
 
