@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
-from bahth.index.errors import BahthError, IndexMissing, SearchTimeout
+from bahth.index.errors import BackendUnavailable, BahthError, IndexMissing, SearchTimeout
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
 from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
@@ -26,6 +26,26 @@ index_option = click.option(
     default=None,
     help="Index folder (default: $BAHTH_INDEX, else ./instance/index).",
 )
+backend_option = click.option(
+    "--backend",
+    envvar="BAHTH_BACKEND",
+    default=None,
+    metavar="URL",
+    help="A Sphinx/Manticore cluster instead of a folder: sphinx://HOST:PORT[,HOST:PORT...]/TABLE "
+    "(bahth cluster init prints it; default: $BAHTH_BACKEND).",
+)
+
+
+def where(index_dir, backend):
+    """The index the command works on: --backend URL, else --index DIR (giving both on the
+    command line is a usage error)."""
+    ctx = click.get_current_context()
+    if backend and index_dir is not None:
+        from click.core import ParameterSource
+
+        if ctx.get_parameter_source("index_dir") == ParameterSource.COMMANDLINE:
+            fail("give --index DIR or --backend URL, not both")
+    return backend or index_dir
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -37,7 +57,8 @@ def fail(message: str, code: int = 2) -> None:
 def fail_on(error: BahthError) -> None:
     """A library error as one line: no index to use, or a search past its time limit, is 1;
     anything else a usage error, 2."""
-    fail(str(error), code=1 if isinstance(error, IndexMissing | SearchTimeout) else 2)
+    unavailable = IndexMissing | SearchTimeout | BackendUnavailable
+    fail(str(error), code=1 if isinstance(error, unavailable) else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,6 +92,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
+@backend_option
 @click.option("--prune", is_flag=True, help="Also delete documents whose files are gone.")
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when done.")
 @click.option(
@@ -80,21 +102,21 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
     help="Stemmer of a new index (or with --rebuild); default light.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (last line).")
-def index_command(paths, index_dir, prune, rebuild, stem, as_json) -> None:
+def index_command(paths, index_dir, backend, prune, rebuild, stem, as_json) -> None:
     """Index PATHS (.txt, .jsonl, .jsonl.gz, .csv files and folders of them): add new
     documents, update changed ones, leave unchanged ones alone.
 
     Exit status: 0 all input indexed, 1 some input skipped (each one named on stderr),
     2 usage error (e.g. a path that does not exist).
     """
-    from bahth.index.store import IndexStore
+    from bahth.index.backends import open_store
 
-    store = IndexStore(
-        index_dir,
-        AnalysisConfig(stem=stem) if stem else None,
-        on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
-    )
     try:
+        store = open_store(
+            where(index_dir, backend),
+            AnalysisConfig(stem=stem) if stem else None,
+            on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
+        )
         report = store.index_paths(
             paths, prune=prune, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json
         )
@@ -110,16 +132,17 @@ def index_command(paths, index_dir, prune, rebuild, stem, as_json) -> None:
 
 @main.command("stats")
 @index_option
+@backend_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def stats_command(index_dir, as_json) -> None:
+def stats_command(index_dir, backend, as_json) -> None:
     """Show the index's documents, terms, size, analyzer and last update.
 
     Exit status 1 when there is no index, saying how to build one.
     """
-    from bahth.index.store import IndexStore
+    from bahth.index.backends import open_store
 
     try:
-        stats = IndexStore(index_dir).stats()
+        stats = open_store(where(index_dir, backend)).stats()
     except BahthError as error:
         fail_on(error)
     if as_json:
@@ -128,11 +151,14 @@ def stats_command(index_dir, as_json) -> None:
     rows = [
         ("index", stats["path"]),
         ("documents", f"{stats['documents']:,}"),
-        ("terms", f"{stats['terms']:,}"),
+        ("terms", f"{stats['terms']:,}" if stats["terms"] is not None else "not counted"),
         ("size", f"{stats['size_bytes'] / 1e6:,.1f} MB"),
         ("analyzer", f"{stats['analyzer']} (version {stats['analyzer_version']})"),
         ("updated", stats["last_update"] or "unknown"),
     ]
+    if stats.get("nodes"):
+        up = sum(1 for node in stats["nodes"] if node["up"])
+        rows.append(("nodes", f"{up} of {len(stats['nodes'])} answer, {stats['shards']} shards"))
     for name, value in rows:
         click.echo(f"{name:<10} {value}")
 
@@ -140,6 +166,7 @@ def stats_command(index_dir, as_json) -> None:
 @main.command("search")
 @click.argument("query", required=False)
 @index_option
+@backend_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON.")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
@@ -158,7 +185,7 @@ def stats_command(index_dir, as_json) -> None:
     help="Stop a search still at work after SECONDS (exit status 1).",
 )
 def search_command(
-    query, index_dir, as_json, limit, page, sort, queries, run_file, tag, time_limit
+    query, index_dir, backend, as_json, limit, page, sort, queries, run_file, tag, time_limit
 ) -> None:
     """Search the index for QUERY and print ranked hits.
 
@@ -175,7 +202,7 @@ def search_command(
     if queries is None and not query:
         fail("give a QUERY to search for, or --queries FILE.jsonl --run OUT.trec")
     try:
-        engine = SearchEngine(index_dir)
+        engine = SearchEngine(where(index_dir, backend))
         if queries is not None:
             _write_run(engine, queries, run_file, limit, tag)
             return
@@ -193,6 +220,8 @@ def _print_page(result) -> None:
 
     first = (result.page - 1) * result.per_page
     click.echo(f"{result.total} documents ({result.took_ms} ms)")
+    if result.partial:
+        click.echo(result.warning or "Partial results: a node did not answer.")
     if result.message:
         click.echo(result.message)
     if result.suggestion:
@@ -219,6 +248,7 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
 
 @main.command("serve")
 @index_option
+@backend_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
@@ -247,6 +277,7 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
 )
 def serve_command(
     index_dir: Path | None,
+    backend: str | None,
     host: str,
     port: int,
     threads: int,
@@ -262,17 +293,19 @@ def serve_command(
     """
     import signal
 
-    from bahth.index.store import IndexStore
+    from bahth.index.backends import open_store
     from bahth.web.server import create_server, server_url
 
-    store = IndexStore(index_dir)
+    location = where(index_dir, backend)
     try:
+        store = open_store(location)
         documents = store.require_documents()
+        shown = store.stats()["path"]
     except BahthError as error:
         fail_on(error)
     try:
         server = create_server(
-            index_dir,
+            location,
             host=host,
             port=port,
             threads=threads,
@@ -285,7 +318,7 @@ def serve_command(
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(f"bahth: serving {documents} documents from {store.path.resolve()}")
+    click.echo(f"bahth: serving {documents} documents from {shown}")
     click.echo(f"Open {server_url(server, host, port)} in a browser (Ctrl+C to stop).")
     try:
         server.run()
@@ -293,3 +326,92 @@ def serve_command(
         click.echo("bahth: stopped.")
     finally:
         server.close()
+
+
+# ---- local clusters ---------------------------------------------------------------------
+
+
+@main.group("cluster")
+def cluster_group() -> None:
+    """Sphinx/Manticore clusters: write their configuration, run local nodes."""
+
+
+@cluster_group.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nodes", type=click.IntRange(1, 64), default=None, help="Local nodes on 127.0.0.1.")
+@click.option(
+    "--node",
+    "hosts",
+    multiple=True,
+    metavar="HOST:PORT",
+    help="A node on a real host (its SphinxQL port; nodes talk on PORT+1). Repeat per host.",
+)
+@click.option("--shards", type=click.IntRange(1, 256), default=None, help="Default: one per node.")
+@click.option("--port-base", type=click.IntRange(1024, 65535), default=None)
+@click.option("--table", default="bahth", show_default=True, help="The cluster's table name.")
+@click.option("--data-dir", default=None, help="Data folder on real hosts (/var/lib/bahth/TABLE).")
+def cluster_init(folder, nodes, hosts, shards, port_base, table, data_dir) -> None:
+    """Write the configuration of a new cluster into FOLDER and print its backend URL."""
+    from bahth.index.sphinx_cluster import init_cluster
+
+    if nodes and hosts:
+        fail("give --nodes N (local nodes) or --node HOST:PORT entries, not both")
+    try:
+        cluster = init_cluster(
+            folder,
+            nodes=nodes or (None if hosts else 2),
+            hosts=list(hosts) or None,
+            shards=shards,
+            port_base=port_base,
+            table=table,
+            data_dir=data_dir,
+        )
+    except BahthError as error:
+        fail_on(error)
+    for spec in cluster.nodes:
+        click.echo(f"bahth: {spec.node.label}: {spec.config}", err=True)
+    if not cluster.local:
+        click.echo("bahth: copy each sphinx.conf to its host and run searchd there", err=True)
+    click.echo(cluster.url)
+
+
+def _run_on_nodes(folder, node, action_name: str, must_answer: bool) -> None:
+    from bahth.index import sphinx_cluster
+
+    try:
+        cluster = sphinx_cluster.Cluster.load(folder)
+        states = getattr(sphinx_cluster, action_name)(cluster, node)
+    except BahthError as error:
+        fail_on(error)
+    for state in states:
+        click.echo(state.describe())
+    if must_answer and not all(state.answering for state in states):
+        sys.exit(1)
+
+
+node_number_option = click.option("--node", type=int, default=None, help="Only node K (from 1).")
+folder_argument = click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+
+
+@cluster_group.command("start")
+@folder_argument
+@node_number_option
+def cluster_start(folder, node) -> None:
+    """Start the cluster's searchd processes (all, or --node K) and wait until they answer."""
+    _run_on_nodes(folder, node, "start_nodes", must_answer=True)
+
+
+@cluster_group.command("stop")
+@folder_argument
+@node_number_option
+def cluster_stop(folder, node) -> None:
+    """Stop the cluster's searchd processes (all, or --node K)."""
+    _run_on_nodes(folder, node, "stop_nodes", must_answer=False)
+
+
+@cluster_group.command("status")
+@folder_argument
+@node_number_option
+def cluster_status(folder, node) -> None:
+    """Say which nodes answer (exit status 1 when one does not)."""
+    _run_on_nodes(folder, node, "cluster_status", must_answer=True)

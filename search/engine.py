@@ -214,8 +214,6 @@ class SearchEngine:
             parsed.messages.append("No document matches this query.")
         if isinstance(matches, EngineMatches):
             facets = matches.facet_counts(FACETS)
-            if matches.partial:
-                parsed.messages.insert(0, matches.warning or "Partial results.")
         else:
             facets = self._facets(searcher, matches)
         page = self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)

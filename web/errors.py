@@ -12,7 +12,13 @@ import shlex
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from bahth.index.errors import BahthError, IndexMissing, IndexVersionMismatch, SearchTimeout
+from bahth.index.errors import (
+    BackendUnavailable,
+    BahthError,
+    IndexMissing,
+    IndexVersionMismatch,
+    SearchTimeout,
+)
 
 TITLES = {
     400: "طلب غير صالح",
@@ -79,6 +85,12 @@ def register_error_handlers(app: Flask) -> None:
             "جرّب كلمات أقل أو أدق، أو ضيّق البحث بالمصدر أو السنة."
         )
         return error_answer(503, message, title=TIMEOUT_TITLE)
+
+    @app.errorhandler(BackendUnavailable)
+    def backend_unavailable(error: BackendUnavailable):
+        """503: no node of the cluster answers (with one, the page is partial instead)."""
+        message = "لا تجيب عقد الفهرس الآن. أعد المحاولة بعد قليل."
+        return error_answer(503, message, title="الفهرس غير متاح", detail=str(error))
 
     @app.errorhandler(BahthError)
     def bahth_error(error: BahthError):
