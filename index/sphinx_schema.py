@@ -17,7 +17,8 @@ backends. Two things make each term one safe token whatever its letters:
 ``text_exact`` keeps word positions (quoted phrases run on it): a word with no exact term
 keeps its place with a filler token no query can name. Stored fields (title, text and the
 rest) come back from the engine as string attributes, with each field's length in terms
-(what Whoosh's BM25F divides by) and 63-bit hashes of the facet values for filters.
+(what Whoosh's BM25F divides by), 63-bit hashes of the facet values for filters, and
+``seq``, the order documents were written in (Whoosh's docnum order, which breaks ties).
 """
 
 from __future__ import annotations
@@ -171,6 +172,7 @@ def rt_table(name: str, path: str) -> str:
     lines += [f"    rt_attr_uint = {column}" for column in LENGTHS.values()]
     lines += [
         "    rt_attr_bigint = date_key",
+        "    rt_attr_bigint = seq",
         "    rt_attr_bigint = source_key",
         "    rt_attr_bigint = year_key",
         "    rt_mem_limit = 256M",
@@ -224,6 +226,7 @@ def column_names() -> list[str]:
         "date_key",
         "source_key",
         "year_key",
+        "seq",
     ]
 
 

@@ -258,7 +258,8 @@ class SphinxStore:
                     )
                 slot = meta["slot"]
                 known = self._known(slot, layout)
-            writer = _ShardWriter(self, slot, layout, analysis)
+            version = int((meta or {}).get("version", 0)) + 1
+            writer = _ShardWriter(self, slot, layout, analysis, version)
             bar = _progress_bar(progress)
             try:
                 for action, item in plan_run(items, known, report, prune=prune):
@@ -423,8 +424,11 @@ class SphinxStore:
 class _ShardWriter:
     """Rows grouped by shard and sent in batches; each batch one REPLACE on its node."""
 
-    def __init__(self, store: SphinxStore, slot: str, layout: dict[int, Node], analysis) -> None:
+    def __init__(
+        self, store: SphinxStore, slot: str, layout: dict[int, Node], analysis, version: int
+    ) -> None:
         self.store = store
+        self.seq = version << 32  # the order of writing: runs by version, rows by count
         self.slot = slot
         self.layout = layout
         self.words = word_analysis(analysis)
@@ -437,6 +441,8 @@ class _ShardWriter:
     def write(self, doc: Document) -> None:
         shard = shard_of(doc.id, len(self.layout))
         row = document_row(doc, self.words)
+        self.seq += 1
+        row.columns["seq"] = self.seq
         self.pending.setdefault(shard, []).append(row)
         size = sum(len(v) if isinstance(v, str) else 8 for v in row.columns.values())
         self.bytes[shard] = self.bytes.get(shard, 0) + size * 2

@@ -221,12 +221,13 @@ class SphinxSearcher:
         return self.doc_frequency(fieldname, text) > 0
 
     def postings(self, fieldname: str, text) -> _FirstPosting:
-        """Only what SearchEngine._surface asks of it: the first document with the term."""
+        """Only what SearchEngine._surface asks of it: the first document written with the
+        term (Whoosh's lowest docnum)."""
         text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
         (rows,) = self.run(
             [
                 (
-                    f"SELECT id FROM {self.table} WHERE MATCH(%s) ORDER BY id ASC LIMIT 1",
+                    f"SELECT id FROM {self.table} WHERE MATCH(%s) ORDER BY seq ASC LIMIT 1",
                     (token(fieldname, text),),
                 )
             ]
@@ -337,6 +338,7 @@ class SphinxMatches:
         self.partial = False
         self.warning: str | None = None
         self._keys = np.zeros(0, dtype=np.int64)
+        self._seq = np.zeros(0, dtype=np.int64)
         self._scores = np.zeros(0, dtype=np.float64)
         self._total = 0
         try:
@@ -378,11 +380,11 @@ class SphinxMatches:
             if self.plan.match
             else f"OPTION max_matches={limit}"
         )
-        order = "" if self.plan.match else " ORDER BY id ASC"
+        order = "" if self.plan.match else " ORDER BY seq ASC"
         self._check()
         (found,), (meta,) = s.run(
             [
-                (f"SELECT id{select} FROM {table}{where}{order} LIMIT {limit} {ranker}", args),
+                (f"SELECT id, seq{select} FROM {table}{where}{order} LIMIT {limit} {ranker}", args),
                 ("SHOW META", None),
             ]
         )
@@ -390,6 +392,7 @@ class SphinxMatches:
         facts = dict(meta)
         self._total = int(facts.get("total_found", 0))
         keys = np.array([row[0] for row in found], dtype=np.int64)
+        self._seq = np.array([row[1] for row in found], dtype=np.int64)
         if not len(keys):
             return
         n = len(keys)
@@ -477,11 +480,12 @@ class SphinxMatches:
         return np.sort(self._keys)
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The best ``k`` candidates by bahth's score (ties by key), with their scores; the
-        stored fields of the first of them are read in the same go."""
+        """The best ``k`` candidates by bahth's score (ties in the order they were written,
+        as Whoosh's docnums), with their scores; the stored fields of the first of them are
+        read in the same go."""
         if k <= 0 or not len(self._keys):
             return self._keys[:0], self._scores[:0]
-        order = np.lexsort((self._keys, -self._scores))[:k]
+        order = np.lexsort((self._keys, self._seq, -self._scores))[:k]
         keys, scores = self._keys[order], self._scores[order]
         self.searcher.fetch(keys[:PREFETCH].tolist())
         return keys, scores
@@ -491,30 +495,29 @@ class SphinxMatches:
         if self.plan is None or not self._total:
             return {name: {} for name in names}
         select, where, args = self._where()
-        facets = " ".join(
-            f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {FACET_VALUES}" for name in names
-        )
-        answers = self.searcher.run(
-            [
-                (
-                    f"SELECT id{select} FROM {self.searcher.table}{where} LIMIT 1 {facets}",
-                    args,
-                ),
-                ("SHOW META", None),
-            ],
-            doing="counting facets",
-        )
-        self._note(answers[1][0])
+        # one GROUP BY per facet: Sphinx 2.2's FACET clause miscounts a distributed table's
+        # matches when a computed filter (bahth_keep) is in the WHERE
+        statements = [
+            (
+                f"SELECT {name}, COUNT(*) AS bahth_count{select} FROM {self.searcher.table}"
+                f"{where} GROUP BY {name} ORDER BY bahth_count DESC LIMIT {FACET_VALUES} "
+                f"OPTION max_matches={FACET_VALUES}",
+                args,
+            )
+            for name in names
+        ]
+        answers = self.searcher.run([*statements, ("SHOW META", None)], doing="counting facets")
+        self._note(answers[-1][0])
         counted = {}
-        for name, rows in zip(names, answers[0][1:], strict=False):
-            pairs = [(str(value), int(count)) for value, count in rows if value not in (None, "")]
+        for name, (rows,) in zip(names, answers[:-1], strict=True):
+            pairs = [(str(row[0]), int(row[1])) for row in rows if row[0] not in (None, "")]
             pairs.sort(key=lambda pair: (-pair[1], pair[0]))
             counted[name] = dict(pairs)
         return counted
 
     def by_date(self, limit: int) -> list[tuple[float, int]]:
-        """The first ``limit`` matches, newest first (undated last, ties by key), with the
-        date as the score."""
+        """The first ``limit`` matches, newest first (undated last, ties in the order they
+        were written), with the date as the score."""
         if self.plan is None or not self._total or limit <= 0:
             return []
         select, where, args = self._where()
@@ -522,7 +525,7 @@ class SphinxMatches:
             [
                 (
                     f"SELECT id, date_key{select} FROM {self.searcher.table}{where} "
-                    f"ORDER BY date_key DESC, id ASC LIMIT {limit} OPTION max_matches={limit}",
+                    f"ORDER BY date_key DESC, seq ASC LIMIT {limit} OPTION max_matches={limit}",
                     args,
                 )
             ],
