@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
@@ -271,6 +272,7 @@ class SphinxStore:
                         writer.delete(item)
                 writer.flush()
             except BaseException:
+                writer.close()
                 if writer.wrote and not fresh:  # what was written is live: say it changed
                     try:
                         self._commit_meta(meta, slot, analysis, False, layout)
@@ -278,6 +280,7 @@ class SphinxStore:
                         pass
                 raise  # a rebuild that failed is never switched to
             finally:
+                writer.close()
                 if bar is not None:
                     bar.close()
             if writer.wrote or fresh:
@@ -362,21 +365,17 @@ class SphinxStore:
 
     def stats(self) -> dict:
         """As IndexStore.stats, for the cluster; ``terms`` is None (the engine does not count
-        its keywords), and ``nodes`` says which nodes answer."""
+        its keywords), ``nodes`` says which nodes answer, and ``partial`` that the count
+        misses the documents of a node that does not."""
         meta = self.open_index()
         table = documents_table(self.url.table, meta["slot"])
         documents, size, nodes, answered = None, 0, [], False
         for node in self.url.nodes:
             try:
-                if documents is None:
-                    counted, meta_rows = self.connections.run(
-                        node,
-                        [(f"SELECT COUNT(*) FROM {table}", None), ("SHOW META", None)],
-                        "stats",
-                    )
-                    documents = int(counted[0][0][0]) if counted[0] else 0
-                    if _warnings(meta_rows[0]):
-                        documents = None  # partial: ask the next node, or say so below
+                if documents is None:  # any node's distributed table counts them all
+                    count = f"SELECT COUNT(*) FROM {table}"
+                    rows = self.connections.query(node, count, doing="stats")
+                    documents = int(rows[0][0]) if rows else 0  # (without a silent node's)
                 size += self._node_bytes(node, meta["slot"])
                 nodes.append({"node": node.label, "up": True})
                 answered = True
@@ -422,7 +421,10 @@ class SphinxStore:
 
 
 class _ShardWriter:
-    """Rows grouped by shard and sent in batches; each batch one REPLACE on its node."""
+    """Rows grouped by shard and sent in batches; each batch one REPLACE on its node, sent
+    by a thread of that node's while this process analyses the next documents (the engine
+    indexes in its own process: the two overlap). One batch per node is in flight at most,
+    and its error, if any, is raised at the next send or at the flush."""
 
     def __init__(
         self, store: SphinxStore, slot: str, layout: dict[int, Node], analysis, version: int
@@ -437,6 +439,11 @@ class _ShardWriter:
         self.deletes: dict[int, list[int]] = {}
         self.wrote = False
         self.columns = column_names()
+        self.senders = {
+            node.number: ThreadPoolExecutor(1, thread_name_prefix=f"bahth-{node.number}")
+            for node in set(layout.values())
+        }
+        self.in_flight: dict[int, Future] = {}
 
     def write(self, doc: Document) -> None:
         shard = shard_of(doc.id, len(self.layout))
@@ -453,9 +460,25 @@ class _ShardWriter:
         shard = shard_of(doc_id, len(self.layout))
         self.deletes.setdefault(shard, []).append(document_key(doc_id))
 
+    def _wait(self, number: int) -> None:
+        future = self.in_flight.pop(number, None)
+        if future is not None:
+            future.result()
+            self.wrote = True
+
+    def close(self) -> None:
+        """Wait for every batch in flight (their errors are not raised) and stop the threads."""
+        for number, sender in self.senders.items():
+            future = self.in_flight.pop(number, None)
+            if future is not None and future.exception() is None:
+                self.wrote = True
+            sender.shutdown(wait=True)
+
     def flush(self) -> None:
         for shard in list(self.pending):
             self._send(shard)
+        for number in list(self.in_flight):
+            self._wait(number)
         for shard, keys in self.deletes.items():
             table = shard_table(self.store.url.table, self.slot, shard)
             for start in range(0, len(keys), 1000):
@@ -493,8 +516,10 @@ class _ShardWriter:
                     word_args,
                 )
             )
-        self.store.connections.run(node, statements, doing=f"writing shard {shard}")
-        self.wrote = True
+        self._wait(node.number)
+        self.in_flight[node.number] = self.senders[node.number].submit(
+            self.store.connections.run, node, statements, f"writing shard {shard}"
+        )
 
 
 def _analysis_of(meta: dict) -> AnalysisConfig:
@@ -503,10 +528,6 @@ def _analysis_of(meta: dict) -> AnalysisConfig:
         return AnalysisConfig(**recorded) if recorded else AnalysisConfig()
     except (TypeError, ValueError):
         return AnalysisConfig()
-
-
-def _warnings(meta_rows: list) -> list[str]:
-    return [str(value) for name, value in meta_rows if name == "warning"]
 
 
 def _progress_bar(enabled: bool):
