@@ -1,16 +1,19 @@
 """Whoosh filters for Arabic: each changes a token's text only, never its offsets.
 
 They hold no state but plain attributes, so Whoosh can pickle them into an index's schema;
-the word lists and caches they use live in modules, looked up at call time.
+the word lists and caches they use live in modules, looked up at call time. The normalizer
+also sets ``Token.ending`` (the word's final ى or ة as written, see normalizer.py), which the
+stop filter and the stemmer read; it is set on every token, so a reused Token never carries
+another word's ending.
 """
 
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token
 
-from bahth.analyzers.normalizer import normalize_word
+from bahth.analyzers.normalizer import normalize_word, written_ending
 from bahth.analyzers.stemmer import stems_for
-from bahth.analyzers.stopwords import stop_words
+from bahth.analyzers.stopwords import is_stop_word, stop_words
 
 
 class ArabicNormalizeFilter(Filter):
@@ -20,6 +23,7 @@ class ArabicNormalizeFilter(Filter):
         for t in tokens:
             text = normalize_word(t.text)
             if text:
+                t.ending = written_ending(t.text)
                 t.text = text
                 yield t
 
@@ -34,7 +38,7 @@ class ArabicStopFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         stops = stop_words()
         for t in tokens:
-            if t.text not in stops:
+            if not is_stop_word(t.text, getattr(t, "ending", ""), stops):
                 t.stopped = False
                 yield t
             elif not t.removestops:
@@ -58,6 +62,6 @@ class ArabicStemFilter(Filter):
             if getattr(t, "stopped", False):
                 yield t
                 continue
-            for stem in stems_for(t.text, kind):
+            for stem in stems_for(t.text, kind, getattr(t, "ending", "")):
                 t.text = stem
                 yield t

@@ -10,6 +10,12 @@ already taken from the original text. The steps, in order:
    controls; fold alef forms (أ إ آ ٱ) to ا, ى to ي, ة to ه, hamza on a seat (ؤ ئ) to ء,
    Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to ASCII.
 3. Case-fold, for Latin words.
+
+Folding ى into ي and ة into ه lets spelling variants meet, but it hides what the word ended
+with, which the stop list and the stemmers need: علي (the name Ali) is not the preposition على,
+and a final ى is never the pronoun ي (موسى, مصطفى, ليلى are not "my ..."). So ``written_ending``
+says which of the two letters a word ended with as written, and the filters carry it beside
+the folded text (``Token.ending``).
 """
 
 import unicodedata
@@ -35,6 +41,33 @@ _FOLD[ord("\u066b")] = "."  # Arabic decimal separator
 _FOLD[ord("\u066c")] = ","  # Arabic thousands separator
 # NFKC may expand one ligature into several words (ﷺ); inside one token they stay one term.
 _FOLD[ord(" ")] = None
+
+
+# The letters whose fold hides something: what a word ends with, as written.
+FOLDED_ENDINGS = (letters.ALEF_MAKSURA, letters.TEH_MARBUTA)
+_MARKS: dict[int, None] = {
+    ord(ch): None
+    for ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}
+}
+
+
+@lru_cache(maxsize=300_000)
+def written_ending(word: str) -> str:
+    """ى or ة when ``word`` ends with it as written (marks aside), else ''.
+
+    >>> written_ending("موسى"), written_ending("مدرسةٌ"), written_ending("في")
+    ('ى', 'ة', '')
+    """
+    if word.isascii():
+        return ""
+    last = unicodedata.normalize("NFKC", word).translate(_MARKS)[-1:]
+    return last if last in FOLDED_ENDINGS else ""
+
+
+def as_written(normalized: str, ending: str) -> str:
+    """The normalized word with its written final ى or ة put back: how the stop list and the
+    stemmers tell على from علي and موسى from a word with the pronoun ي."""
+    return normalized[:-1] + ending if ending and normalized else normalized
 
 
 @lru_cache(maxsize=300_000)

@@ -21,8 +21,9 @@ from bahth.analyzers.tokenizer import ArabicTokenizer
 # Bump when any change alters the terms produced for some text, what the index keeps of them
 # (3 kept positions in the stemmed text, 4 no longer does), or how its schema is pickled (5:
 # the filters moved from the top-level package analyzers to bahth.analyzers, and an index
-# names their module): an index built with another version must be rebuilt, and says so.
-ANALYZER_VERSION = "5"
+# names their module; 6: stop words and stems see the final ى or ة as written): an index
+# built with another version must be rebuilt, and says so.
+ANALYZER_VERSION = "6"
 STEMMERS = ("light", "snowball", "none")
 
 

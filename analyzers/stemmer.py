@@ -19,15 +19,20 @@ article combinations, then a fixed list of suffixes) and mends where it is known
   one is the ة it was (not the ت of the plural ات): حكومتهم and سلطته meet حكومة and سلطة,
   سلطاته meets سلطات, but محاكم and اسهم keep their letters.
 * Every strip leaves at least three letters: ولد, وطن, بيت, علم keep theirs.
+* A final ى is never a suffix (the normalizer folds it into ي, and says it did): موسى, عيسى,
+  مصطفى, سلمى, ليلى keep their last letter instead of losing it as the pronoun "my" (موس is a
+  razor, ليل is night).
 
-Each function takes one normalized word and is memoized: news text repeats its words.
+Each function takes one normalized word (and the final ى or ة it was written with, see
+normalizer.written_ending) and is memoized: news text repeats its words.
 """
 
 from functools import lru_cache
 
 import snowballstemmer
 
-from bahth.analyzers.letters import is_arabic_letter
+from bahth.analyzers.letters import ALEF_MAKSURA, is_arabic_letter
+from bahth.analyzers.normalizer import as_written
 
 ARTICLE_PREFIXES = (
     "وبال",
@@ -96,13 +101,15 @@ def _proclitic_readings(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=300_000)
-def light_stems(word: str) -> tuple[str, ...]:
+def light_stems(word: str, ending: str = "") -> tuple[str, ...]:
     """All stems of one normalized word: one, or more when a proclitic is ambiguous.
 
     >>> light_stems("والمغربية")
     ('مغرب',)
     >>> light_stems("وقال")
     ('وقال', 'قال')
+    >>> light_stems("موسي", "ى")
+    ('موسي',)
     """
     if not is_arabic(word) or word in PROTECTED:
         return (word,)
@@ -110,17 +117,21 @@ def light_stems(word: str) -> tuple[str, ...]:
     readings = [without_article] if without_article else _proclitic_readings(word)
     stems: list[str] = []
     for reading in readings:
-        stem = _strip_suffixes(reading)
+        # a final ى is no suffix; and no suffix bahth strips ends in ي but ي itself
+        stem = reading if ending == ALEF_MAKSURA else _strip_suffixes(reading)
         if stem not in stems:
             stems.append(stem)
     return tuple(stems)
 
 
 @lru_cache(maxsize=300_000)
-def snowball_stem(word: str) -> str:
-    """Snowball's Arabic stemmer, after stripping و/ف + ال, which Snowball leaves on."""
+def snowball_stem(word: str, ending: str = "") -> str:
+    """Snowball's Arabic stemmer, on the word with its final ة or ى as written (its suffix
+    rules look for ية, not the folded يه: المغربية and المغربي meet), after stripping و/ف + ال,
+    which Snowball leaves on."""
     if not is_arabic(word):
         return word
+    word = as_written(word, ending)
     for prefix in ("وال", "فال"):
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             word = word[1:]
@@ -136,14 +147,15 @@ def english_stem(word: str) -> str:
     return word
 
 
-def stems_for(word: str, kind: str) -> tuple[str, ...]:
-    """Stems of one normalized word with the named stemmer: 'light', 'snowball' or 'none'."""
+def stems_for(word: str, kind: str, ending: str = "") -> tuple[str, ...]:
+    """Stems of one normalized word with the named stemmer: 'light', 'snowball' or 'none'.
+    ``ending`` is the final ى or ة the word was written with (normalizer.written_ending)."""
     if kind == "none" or not word:
         return (word,)
     if word.isascii():
         return (english_stem(word),)
     if kind == "light":
-        return light_stems(word)
+        return light_stems(word, ending)
     if kind == "snowball":
-        return (snowball_stem(word),)
+        return (snowball_stem(word, ending),)
     raise ValueError(f"unknown stemmer {kind!r}: use light, snowball or none")

@@ -13,7 +13,14 @@ from pathlib import Path
 import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
-from bahth.index.errors import BackendUnavailable, BahthError, IndexMissing, SearchTimeout
+from bahth.index.errors import (
+    BackendUnavailable,
+    BahthError,
+    IndexDamaged,
+    IndexMissing,
+    IndexWriteFailed,
+    SearchTimeout,
+)
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
 from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
@@ -55,10 +62,14 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def fail_on(error: BahthError) -> None:
-    """A library error as one line: no index to use, or a search past its time limit, is 1;
-    anything else a usage error, 2."""
-    unavailable = IndexMissing | SearchTimeout | BackendUnavailable
-    fail(str(error), code=1 if isinstance(error, unavailable) else 2)
+    """A library error as one line: no index to use, a damaged one, a write the system
+    refused (a full disk, a killed worker), a search past its time limit or a cluster with no
+    node answering is 1; anything else a usage error, 2."""
+    failed = isinstance(
+        error,
+        IndexMissing | IndexDamaged | IndexWriteFailed | SearchTimeout | BackendUnavailable,
+    )
+    fail(str(error), code=1 if failed else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,6 +133,8 @@ def index_command(paths, index_dir, backend, prune, rebuild, stem, as_json) -> N
         )
     except BahthError as error:
         fail_on(error)
+    for warning in report.warnings:
+        click.echo(f"bahth: warning: {warning}", err=True)
     for failure in report.failures:
         click.echo(f"bahth: skipped {failure.where}: {failure.reason}", err=True)
     click.echo(f"bahth: {store.path}: {report.summary()}", err=as_json)

@@ -190,6 +190,27 @@ def format_sources(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def format_query_kinds(rows: list[Row], data: Arwiki) -> str:
+    """MRR@10 per kind of query (bench/kinds.py) for each row with a run file; a question is
+    "variant" when the default configuration searched another spelling of one of its words."""
+    from bahth.search.engine import SearchEngine
+    from bahth.search.runs import read_run
+    from bench.kinds import format_kinds, kind_groups
+
+    queries = [(q.id, q.text) for q in data.questions]
+    with tempfile.TemporaryDirectory(prefix="bahth-arwiki-kinds-") as tmp:
+        engine = SearchEngine(Path(tmp) / "index")
+        engine.add_documents(data.docs)
+        groups = kind_groups(queries, lambda text: bool(engine.parse(text).variants))
+        engine.close()
+    results = {
+        row.config.name: evaluate(data.qrels, read_run(row.run_file), groups)
+        for row in rows
+        if row.run_file is not None and not row.error
+    }
+    return format_kinds(results, groups)
+
+
 def check_cli_run(data_dir: Path, out_dir: Path) -> str:
     """Index with the CLI's engine and compare ``bahth search --queries --run`` with the
     library's run for the default configuration: same documents, same order, same scores."""
@@ -270,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows))
     print()
     print(format_sources(rows))
+    print()
+    print(format_query_kinds(rows, data))
     summary = {
         row.config.name: {
             "metrics": row.metrics,

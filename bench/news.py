@@ -5,7 +5,10 @@
 (a) Known-item search: every article's TEXT is indexed without its title; each of 2,000 titles
     (a fixed sample, seed 42: titles of 3+ words, texts of 200+ characters, titles found once
     in the corpus) is a query whose answer is its article (and any article with the very same
-    text, which no engine can tell apart without titles). MRR@10, top 100.
+    text, which no engine can tell apart without titles). MRR@10, top 100, and MRR@10 per
+    kind of query (quoted or not, short or long: bench/kinds.py).
+(c) Exact headline lookup: title AND text indexed, the same 2,000 titles as queries: a person
+    who pastes a whole headline expects that article first.
 (b) Latency, one process, warm (a first pass over every query is not timed): p50/p95 ms of
     the 2,000 title queries and of 300 short 1-3 word queries (words and word runs taken from
     titles, seed 42), top 100 (doc ids and scores, no snippets), for each engine. bahth's
@@ -18,9 +21,7 @@ The corpus is CC BY-NC-SA and must not be copied into the project: it is read fr
 
 import argparse
 import cProfile
-import gzip
 import io
-import json
 import pstats
 import random
 import re
@@ -28,12 +29,17 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from bench.evaluate import evaluate
+from bench.known_item import (
+    bahth_engine,
+    baseline_engine,
+    evaluate_known_items,
+    known_item_qrels,
+    known_items,
+    read_articles,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "saudinewsnet" / "docs.jsonl.gz"
@@ -42,43 +48,6 @@ TITLE_QUERIES = 2000
 SHORT_QUERIES = 300
 PAGE_QUERIES = 500  # search() with snippets is timed on the first 500 titles
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]{2,}")
-
-
-@dataclass(frozen=True)
-class KnownItem:
-    qid: str
-    title: str
-    doc_id: str
-
-
-def read_articles(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def known_items(articles: list[dict], n: int = TITLE_QUERIES, seed: int = SEED) -> list[KnownItem]:
-    """The fixed sample of title queries, in corpus order of choice (deterministic)."""
-    title_count = Counter((a.get("title") or "").strip() for a in articles)
-    eligible = [
-        a
-        for a in articles
-        if len((a.get("title") or "").split()) >= 3
-        and len((a.get("text") or "").strip()) >= 200
-        and title_count[(a.get("title") or "").strip()] == 1
-    ]
-    chosen = random.Random(seed).sample(eligible, n)
-    return [KnownItem(f"title-{i:04d}", a["title"].strip(), a["id"]) for i, a in enumerate(chosen)]
-
-
-def known_item_qrels(articles: list[dict], items: list[KnownItem]) -> dict[str, dict[str, int]]:
-    """Each title's article, plus any article with exactly the same text."""
-    by_text: dict[str, list[str]] = defaultdict(list)
-    text_of = {}
-    for a in articles:
-        text = (a.get("text") or "").strip()
-        by_text[text].append(a["id"])
-        text_of[a["id"]] = text
-    return {item.qid: {d: 1 for d in by_text[text_of[item.doc_id]]} for item in items}
 
 
 def short_queries(articles: list[dict], n: int = SHORT_QUERIES, seed: int = SEED) -> list[str]:
@@ -138,11 +107,6 @@ def profile(run_queries: RunQueries, queries: list[tuple[str, str]], top: int = 
     return out.getvalue()
 
 
-def _bahth_docs(articles: list[dict]) -> Iterator[dict]:
-    for a in articles:
-        yield {"id": a["id"], "title": "", "text": a.get("text") or "", "source": a.get("source")}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="docs.jsonl.gz")
@@ -158,13 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    from whoosh import index as whoosh_index
-
-    from bahth.search.engine import SearchEngine
-    from bench.baselines import BaselineSearcher, Indexed, build_index
-
     articles = read_articles(args.data)
-    items = known_items(articles)
+    items = known_items(articles, TITLE_QUERIES, SEED)
     if args.limit_docs:  # smoke runs: the sampled articles plus the first N
         wanted = {i.doc_id for i in items}
         articles = [a for n, a in enumerate(articles) if n < args.limit_docs or a["id"] in wanted]
@@ -174,44 +133,26 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bahth-news-"))
     workdir.mkdir(parents=True, exist_ok=True)
 
-    stock_dir = workdir / "whoosh-stock"
-    if whoosh_index.exists_in(stock_dir):
-        stock = Indexed("stock", whoosh_index.open_dir(str(stock_dir)), 0.0)
-    else:
-        stock_dir.mkdir(parents=True, exist_ok=True)
-        stock = build_index("stock", articles, str(stock_dir), with_title=False)
-    bahth_dir = workdir / "bahth"
-    bahth_seconds = 0.0
-    engine = SearchEngine(bahth_dir)
-    if not engine.store.exists():
-        started = time.perf_counter()
-        engine.add_documents(_bahth_docs(articles))
-        bahth_seconds = time.perf_counter() - started
-    baseline = BaselineSearcher(stock)
-
-    engines: dict[str, RunQueries] = {
-        "bahth": lambda qs: engine.run_queries(qs, limit=100),
-        "whoosh-stock": lambda qs: baseline.run_queries(qs, limit=100),
-    }
+    started = time.perf_counter()
+    stock = baseline_engine("stock", workdir / "whoosh-stock", articles, with_title=False)
+    engine = bahth_engine(workdir / "bahth", articles, with_title=False)
     print(
         f"\nSaudiNewsNet: {len(articles)} articles indexed by their text only; "
-        f"{len(titles)} title queries, {len(shorts)} short queries; top 100"
+        f"{len(titles)} title queries, {len(shorts)} short queries; top 100 "
+        f"(indexes built or opened in {time.perf_counter() - started:.0f} s; "
+        "bench/index_speed.py measures indexing)"
     )
-    if bahth_seconds or stock.seconds:
-        print(
-            f"(index builds in this run: bahth {bahth_seconds:.0f} s, "
-            f"stock Whoosh {stock.seconds:.0f} s; see bench/index_speed.py for docs/s)"
-        )
-
-    quality = {}
-    for name, run_queries in engines.items():
-        run = {qid: dict(hits) for qid, hits in run_queries(titles)}
-        quality[name] = evaluate(qrels, run)["all"]
-    print("\n(a) known-item search: article found by its title\n")
-    print("| engine | MRR@10 | nDCG@10 | R@100 |\n|---|---|---|---|")
-    for name, m in quality.items():
-        print(f"| {name} | {m['mrr@10']:.3f} | {m['ndcg@10']:.3f} | {m['recall@100']:.3f} |")
-
+    engines: dict[str, RunQueries] = {
+        "bahth": lambda qs: engine.run_queries(qs, limit=100),
+        "whoosh-stock": lambda qs: stock.run_queries(qs, limit=100),
+    }
+    evaluate_known_items(
+        "(a) known-item search: article found by its title (text-only index)",
+        engines,
+        items,
+        qrels,
+        touched=lambda text: bool(engine.parse(text).variants),
+    )
     figures = {}
     for name, run_queries in engines.items():  # the quality pass above warmed title queries
         figures[name] = (latency(run_queries, titles, warm=0), latency(run_queries, shorts))
@@ -232,13 +173,26 @@ def main(argv: list[str] | None = None) -> int:
         f"title p95 x{w_title[1] / b_title[1]:.2f}, short p50 x{w_short[0] / b_short[0]:.2f}, "
         f"short p95 x{w_short[1] / b_short[1]:.2f} (above 1: bahth is faster)"
     )
+    titled = bahth_engine(workdir / "bahth-titled", articles, with_title=True)
+    stock_titled = baseline_engine("stock", workdir / "whoosh-stock-titled", articles, True)
+    evaluate_known_items(
+        "(c) exact headline lookup: title and text indexed, the exact title as the query",
+        {
+            "bahth": lambda qs: titled.run_queries(qs, limit=100),
+            "whoosh-stock": lambda qs: stock_titled.run_queries(qs, limit=100),
+        },
+        items,
+        qrels,
+    )
+    titled.close()
+    stock_titled.close()
     if args.profile:
         report = profile(engines["bahth"], titles[:300]) + profile(
             lambda qs: (engine.search(q) for _, q in qs), titles[:200]
         )
         args.profile.write_text(report, encoding="utf-8")
         print(f"\ncProfile of bahth's title queries written to {args.profile}")
-    baseline.close()
+    stock.close()
     engine.close()
     return 0
 

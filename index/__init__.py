@@ -1,9 +1,13 @@
 """bahth's index: reading documents from files and keeping a Whoosh index in step with them."""
 
 from bahth.index.errors import (
+    AnalysisMismatch,
     BahthError,
+    IndexDamaged,
+    IndexEmpty,
     IndexMissing,
     IndexVersionMismatch,
+    IndexWriteFailed,
     SearchTimeout,
     SourceError,
 )
@@ -11,13 +15,17 @@ from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.store import IndexReport, IndexStore, default_index_path
 
 __all__ = [
+    "AnalysisMismatch",
     "BahthError",
     "Document",
     "Failure",
+    "IndexDamaged",
+    "IndexEmpty",
     "IndexMissing",
     "IndexReport",
     "IndexStore",
     "IndexVersionMismatch",
+    "IndexWriteFailed",
     "SearchTimeout",
     "SourceError",
     "default_index_path",

@@ -33,6 +33,27 @@ class IndexVersionMismatch(BahthError):
     """The index was built by another analyzer version than the code's: rebuild it."""
 
 
+class IndexDamaged(BahthError):
+    """The index's files cannot be read (a table of contents, a segment or bahth.json that is
+    empty, cut short, garbled or gone). Nothing in bahth can mend it; the sources can rebuild
+    it, and the message (and ``command``, for a web page) says how."""
+
+    def __init__(self, path: str | PathLike, what: str) -> None:
+        self.path = str(path)
+        self.what = what
+        self.command = f"bahth index --rebuild PATH... --index {shlex.quote(self.path)}"
+        super().__init__(
+            f"The index at {self.path} is damaged: {what}. Rebuild it from its sources: "
+            f"{self.command}"
+        )
+
+
+class IndexWriteFailed(BahthError):
+    """Writing the index failed for a reason outside bahth (a full disk, a read-only or
+    forbidden folder, an indexing worker killed): the run was undone, the last commit is
+    intact, and the message says what happened and what to do."""
+
+
 class AnalysisMismatch(BahthError):
     """An existing index was asked to take documents analyzed another way: rebuild it."""
 

@@ -184,6 +184,37 @@ class FastSegmentWriter(SegmentWriter):
         super().add_reader(reader)
 
 
+def abandon(writer: SegmentWriter) -> None:
+    """Give up a writer after a failed run without writing anything more. Whoosh's cancel
+    first writes the segment's columns out, which fails again on a full disk and is wasted
+    anyway: the store removes every file no commit references. Its open files are closed
+    unwritten (their space comes back at once, also in a process that goes on running), its
+    temporary folder removed, its lock released."""
+    if writer.is_closed:
+        return
+    perdoc, fields = writer.perdocwriter, writer.fieldwriter
+    files = (
+        getattr(getattr(perdoc, "_cols", None), "_temp", None),  # the columns, stored fields
+        getattr(perdoc, "_vpostfile", None),
+        getattr(fields, "_postfile", None),
+        getattr(getattr(fields, "_tindex", None), "dbfile", None),  # the terms
+    )
+    for file in files:
+        if file is not None and not file.is_closed:  # Whoosh's close raises on a closed one
+            try:
+                file.close()
+            except (OSError, ValueError):  # flushing its buffer failed: it is closed anyway
+                pass
+    for release in (writer.pool.cleanup, writer._tempstorage.destroy):
+        try:
+            release()
+        except OSError:
+            pass
+    if writer.writelock:
+        writer.writelock.release()
+    writer.is_closed = True
+
+
 class _KnownLengths:
     def __init__(self, lengths: dict[str, array]) -> None:
         self.lengths = lengths
@@ -331,12 +362,19 @@ def _work(folder: str, analysis: AnalysisConfig, jobs, results, limitmb: int, pa
             for fields in batch:
                 writer.add_document(**fields)
         results.put(("ok", writer.finish()))
+    except OSError as error:  # a full disk, a read-only folder: the parent says it in words
+        results.put(("oserror", (error.errno, error.strerror or str(error), error.filename)))
     except BaseException:
         results.put(("error", traceback.format_exc()))
 
 
 class WorkerFailed(RuntimeError):
-    pass
+    """An indexing worker process died or raised. ``signal_number`` is the signal that
+    killed it (9, SIGKILL, is what the out-of-memory killer sends), else None."""
+
+    def __init__(self, message: str, signal_number: int | None = None) -> None:
+        super().__init__(message)
+        self.signal_number = signal_number
 
 
 class ParallelAdder:
@@ -356,6 +394,8 @@ class ParallelAdder:
         self.results = context.Queue()
         self.batch_size = batch
         self.buffer: list[dict] = []
+        self._segments: list = []
+        self._finished = 0  # workers that sent their segments
         self.workers = [
             context.Process(
                 target=_work,
@@ -374,6 +414,7 @@ class ParallelAdder:
             self.buffer = []
 
     def _put(self, item) -> None:
+        self._check_alive()  # once a batch: a failed worker stops the run now, not at the end
         while True:
             try:
                 self.jobs.put(item, timeout=1.0)
@@ -382,39 +423,75 @@ class ParallelAdder:
                 self._check_alive()
 
     def _check_alive(self) -> None:
-        if not all(worker.is_alive() for worker in self.workers):
+        """Raise what went wrong if a worker has reported an error or stopped before its
+        time (a worker that reports an error exits with status 0)."""
+        while True:
             try:
-                status, value = self.results.get(timeout=1.0)
+                status, value = self.results.get_nowait()
             except queue.Empty:
-                status, value = "died", ""
-            raise WorkerFailed(f"an indexing worker process {status}:\n{value}".rstrip())
+                break
+            self._take(status, value)
+        if any(worker.exitcode not in (None, 0) for worker in self.workers):
+            raise self._died()
+
+    def _take(self, status: str, value) -> None:
+        """One worker's report: its segments, or the exception its failure stands for."""
+        if status == "ok":
+            self._segments.extend(value)
+            self._finished += 1
+        elif status == "oserror":  # as the worker met it
+            raise OSError(*value) if value[2] is not None else OSError(*value[:2])
+        else:
+            detail = value.strip().splitlines()[-1] if value.strip() else status
+            log.debug("an indexing worker failed:\n%s", value)
+            raise WorkerFailed(f"an indexing worker failed: {detail}")
+
+    def _died(self) -> WorkerFailed:
+        """A worker is gone without a report: say how it ended."""
+        try:  # a report may still be on its way
+            self._take(*self.results.get(timeout=1.0))
+        except queue.Empty:
+            pass
+        for worker in self.workers:
+            if worker.exitcode is not None and worker.exitcode < 0:
+                number = -worker.exitcode
+                return WorkerFailed(f"an indexing worker was killed (signal {number})", number)
+        codes = [worker.exitcode for worker in self.workers if worker.exitcode]
+        if codes:
+            return WorkerFailed(f"an indexing worker exited with status {codes[0]}")
+        return WorkerFailed("an indexing worker exited without its segments")
 
     def finish(self) -> list:
+        """Wait for every worker's segments; raise if one fails (``cancel`` stops the rest)."""
         if self.buffer:
             self._put(self.buffer)
             self.buffer = []
         for _ in self.workers:
             self._put(None)
-        segments = []
-        for _ in self.workers:
-            while True:
-                try:
-                    status, value = self.results.get(timeout=1.0)
-                    break
-                except queue.Empty:
-                    if not any(worker.is_alive() for worker in self.workers):
-                        raise WorkerFailed("indexing worker processes died") from None
-            if status != "ok":
-                self.cancel()
-                raise WorkerFailed(f"an indexing worker failed:\n{value}")
-            segments.extend(value)
+        while self._finished < len(self.workers):
+            done = all(worker.exitcode is not None for worker in self.workers)
+            try:
+                status, value = self.results.get(timeout=1.0)
+            except queue.Empty:
+                if done or any(worker.exitcode not in (None, 0) for worker in self.workers):
+                    raise self._died() from None  # (done: all exited before this wait)
+                continue
+            self._take(status, value)
         for worker in self.workers:
             worker.join()
-        return segments
+        return self._segments
 
     def cancel(self) -> None:
+        """Stop every worker and let this process exit: a queue's feeder thread blocked on a
+        pipe nobody reads any more would otherwise hold it at exit forever."""
         for worker in self.workers:
             if worker.is_alive():
                 worker.terminate()
         for worker in self.workers:
             worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(timeout=5)
+        for channel in (self.jobs, self.results):
+            channel.cancel_join_thread()
+            channel.close()

@@ -13,7 +13,8 @@ Formats:
   optional ``source``, ``date``, ``url`` (other keys are ignored).
 * ``.csv``: a header row with the same column names.
 * folders: every file of those types inside, recursively, in sorted order (hidden files and
-  folders are skipped), so two runs over the same tree read the same sequence.
+  folders are skipped), so two runs over the same tree read the same sequence. A link back
+  to a folder the walk is already in (``ln -s .. sub/up``) is a named failure, not a loop.
 """
 
 from __future__ import annotations
@@ -61,8 +62,29 @@ def parse_date(value: object) -> datetime | None:
     else:
         return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00:00+05:00 is in year 0 in UTC
+            return None
     return parsed
+
+
+def check_id(doc_id: str) -> str:
+    """``doc_id`` if a document can carry it; else ValueError saying why.
+
+    Refused is only what cannot be represented: an empty id, and ``.`` and ``..``, which no
+    link can carry (a URL path segment ``.`` or ``..``, even percent-encoded, means "this
+    folder" or "the one above" to browsers and the URL standard). Everything else (slashes,
+    newlines, ``//x.example``) is a valid id; the web encodes it in its links.
+    """
+    if not doc_id:
+        raise ValueError("no id")
+    if doc_id in (".", ".."):
+        raise ValueError(
+            f"id {doc_id!r} cannot be used: no link can carry it (it means this folder or the "
+            "one above); give the document another id"
+        )
+    return doc_id
 
 
 def _optional_text(record: dict, key: str) -> str | None:
@@ -87,10 +109,11 @@ class Document:
     date: datetime | None = None
     url: str | None = None
     origin: str | None = None
+    where: str | None = None  # to name it in a message: ``file:line``, or the .txt file
 
     def content_hash(self) -> str:
-        """A digest of everything the index stores about the document except its origin:
-        equal hashes mean a reindex can leave the document alone."""
+        """A digest of everything the index stores about the document except where it was
+        read from: equal hashes mean a reindex can leave the document alone."""
         digest = hashlib.blake2b(digest_size=16)
         date = self.date.isoformat() if self.date else ""
         for part in (self.title, self.text, self.source or "", date, self.url or ""):
@@ -100,16 +123,16 @@ class Document:
         return digest.hexdigest()
 
     @classmethod
-    def from_dict(cls, record: dict, origin: str | None = None) -> Document:
+    def from_dict(
+        cls, record: dict, origin: str | None = None, where: str | None = None
+    ) -> Document:
         """Build a document from a JSON/CSV record; ValueError says what is wrong with it."""
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
         raw_id = record.get("id")
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
             raise ValueError("no id" if raw_id in (None, "") else "id is not text or a number")
-        doc_id = str(raw_id).strip()
-        if not doc_id:
-            raise ValueError("no id")
+        doc_id = check_id(str(raw_id).strip())
         title = _optional_text(record, "title") or ""
         text = record.get("text")
         if text is not None and not isinstance(text, str):
@@ -125,6 +148,7 @@ class Document:
             date=parse_date(record.get("date")),
             url=_optional_text(record, "url"),
             origin=origin,
+            where=where,
         )
 
 
@@ -165,6 +189,9 @@ def _read_all(paths: list[Path]) -> Iterator[Document | Failure]:
     seen: set[str] = set()  # a file named twice (seeds/ and seeds/a.txt) is read once
     for path in paths:
         for file in _files(path):
+            if isinstance(file, Failure):  # a folder that cannot be listed, a loop
+                yield file
+                continue
             key = os.path.abspath(file)
             if key in seen:
                 continue
@@ -172,22 +199,35 @@ def _read_all(paths: list[Path]) -> Iterator[Document | Failure]:
             yield from read_file(file)
 
 
-def _files(path: Path) -> Iterator[Path | Failure]:
+def _files(path: Path, above: frozenset = frozenset()) -> Iterator[Path | Failure]:
+    """The files to read under ``path``; ``above``: the folders the walk is in (device,
+    inode), so that a link back to one of them is skipped instead of followed forever."""
     if not path.is_dir():
         yield path
         return
     try:
+        status = path.stat()
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError as error:
         yield Failure(str(path), f"cannot list folder: {error.strerror or error}")
         return
+    folder = (status.st_dev, status.st_ino)
+    if folder in above:
+        yield Failure(str(path), "a link back to a folder above it (a loop)")
+        return
+    above = above | {folder}
     for entry in entries:
         if entry.name.startswith("."):
             continue
         child = Path(entry.path)
-        if entry.is_dir():
-            yield from _files(child)
-        elif entry.is_file() and source_type(child) is not None:
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as error:
+            yield Failure(str(child), f"cannot read: {error.strerror or error}")
+            continue
+        if is_dir:
+            yield from _files(child, above)
+        elif is_file and source_type(child) is not None:
             yield child
 
 
@@ -218,10 +258,13 @@ def _read_txt(path: Path, origin: str) -> Document | Failure:
     if not content.strip():
         return Failure(str(path), "empty file")
     title, _, text = content.strip().partition("\n")
-    doc_id = path.name[: -len(".txt")].strip()
-    if not doc_id:
-        return Failure(str(path), "no id: the file name is empty")
-    return Document(id=doc_id, title=title.strip(), text=text.strip(), origin=origin)
+    try:
+        doc_id = check_id(path.name[: -len(".txt")].strip())
+    except ValueError as error:
+        return Failure(str(path), f"{error} (a .txt file's id is its name)")
+    return Document(
+        id=doc_id, title=title.strip(), text=text.strip(), origin=origin, where=str(path)
+    )
 
 
 def _read_jsonl(path: Path, origin: str, gzipped: bool) -> Iterator[Document | Failure]:
@@ -244,7 +287,7 @@ def _read_jsonl(path: Path, origin: str, gzipped: bool) -> Iterator[Document | F
                     yield Failure(where, f"not JSON ({error})")
                     continue
                 try:
-                    yield Document.from_dict(record, origin)
+                    yield Document.from_dict(record, origin, where)
                 except ValueError as error:
                     yield Failure(where, str(error))
         except (EOFError, gzip.BadGzipFile, zlib.error) as error:
@@ -271,7 +314,7 @@ def _read_csv(path: Path, origin: str) -> Iterator[Document | Failure]:
                     yield Failure(where, "more cells than the header row has columns")
                     continue
                 try:
-                    yield Document.from_dict(row, origin)
+                    yield Document.from_dict(row, origin, where)
                 except ValueError as error:
                     yield Failure(where, str(error))
             if reader.line_num <= 1:

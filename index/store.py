@@ -15,17 +15,20 @@ Why this shape:
   of it. The analysis metadata lives inside each generation and swaps with it.
 * Incremental updates compare each document's content hash with the one stored in the
   index: unchanged documents cost a dictionary lookup, not an analysis.
+* A run that fails (a full disk, a killed worker) is undone before it says so: workers
+  stopped, its files removed (index/faults.py words the message). A writer first repairs
+  what an earlier one could not: a build that was killed, a lost ``current`` link, files no
+  commit references (index/generations.py says which generation is which).
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
-import re
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from os import PathLike
@@ -34,25 +37,27 @@ from pathlib import Path
 import whoosh.index
 
 from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig, word_analysis
+from bahth.index import generations
+from bahth.index.damage import CheckedIndex
 from bahth.index.errors import (
     AnalysisMismatch,
     BahthError,
+    IndexDamaged,
     IndexEmpty,
     IndexMissing,
     IndexVersionMismatch,
 )
-from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder
+from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder, WorkerFailed, abandon
+from bahth.index.faults import write_failure
+from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
-from bahth.index.sources import Document, Failure, read_sources
+from bahth.index.sources import Document, Failure, check_id, read_sources
+
+log = logging.getLogger("bahth.index")
 
 DEFAULT_INDEX = Path("instance") / "index"
-CURRENT = "current"
-META = "bahth.json"
 LOCK = "write.lock"
-_GENERATION = re.compile(r"^gen-(\d+)$")
-_OURS = re.compile(r"^(current|write\.lock|gen-\d+|\.current-\S+)$")
-_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 # A run adds documents in this process until it has this many, then in worker processes.
 PARALLEL_FROM = 1000
 WRITER_MB = 128  # Whoosh's posting buffer per writer, before it spills sorted runs to disk
@@ -66,7 +71,8 @@ def default_index_path() -> Path:
 
 @dataclass
 class IndexReport:
-    """What one indexing run did. ``failures`` name each piece of skipped input."""
+    """What one indexing run did. ``failures`` name each piece of skipped input;
+    ``warnings`` what the run repaired or could not do beside its documents."""
 
     added: int = 0
     updated: int = 0
@@ -76,6 +82,7 @@ class IndexReport:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     docs_per_second: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def fail(self, failure: Failure) -> None:
         self.failed += 1
@@ -100,6 +107,7 @@ class IndexReport:
             "deleted": self.deleted,
             "failed": self.failed,
             "failures": [{"where": f.where, "reason": f.reason} for f in self.failures],
+            "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "docs_per_second": round(self.docs_per_second, 1),
         }
@@ -129,35 +137,18 @@ class IndexStore:
 
     # ---- layout ----------------------------------------------------------------------
 
-    @property
-    def _current(self) -> Path:
-        return self.path / CURRENT
-
     def _live_dir(self) -> Path | None:
-        """The live generation folder, or None when there is no index."""
-        try:
-            target = os.readlink(self._current)
-        except OSError:
-            return None
-        live = self.path / target
-        return live if live.is_dir() else None
+        """The live generation folder (the linked one, else the newest that is not an
+        abandoned build), or None when there is no index."""
+        return generations.live(self.path)
 
     def _read_meta(self, live: Path) -> dict:
-        try:
-            return json.loads((live / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def _write_meta(self, live: Path, meta: dict) -> None:
-        temporary = live / f".{META}.{os.getpid()}"
-        temporary.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(temporary, live / META)
+        return generations.read_meta(live) or {}
 
     def exists(self) -> bool:
-        """Is there a live generation with a committed table of contents? (Read from the
-        folder, not by opening the index: an index of another version may not open.)"""
-        live = self._live_dir()
-        return live is not None and _has_toc(live)
+        """Is there a live generation? (Read from the folder, not by opening the index: an
+        index of another version may not open, and a damaged one says so when opened.)"""
+        return self._live_dir() is not None
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -184,11 +175,15 @@ class IndexStore:
         live = self._live_dir()
         if live is None:
             raise IndexMissing(self.path)
-        newest = max((int(m.group(1)) for m in map(_TOC.match, os.listdir(live)) if m), default=-1)
-        return f"{live.name}:{newest}"
+        return f"{live.name}:{generations.newest_toc(live)}"
 
     def _check_version(self, live: Path) -> None:
-        meta = self._read_meta(live)
+        """IndexVersionMismatch for an index of another analyzer version; IndexDamaged when
+        the generation's bahth.json is missing or unreadable."""
+        meta = generations.read_meta(live)
+        if meta is None:
+            problem = "is missing" if not (live / META).exists() else "cannot be read"
+            raise IndexDamaged(self.path, f"{live.name}/{META} {problem}")
         if str(meta.get("analyzer_version")) != ANALYZER_VERSION:
             built_with = meta.get("analyzer") or "an older bahth analyzer"
             raise IndexVersionMismatch(
@@ -216,18 +211,20 @@ class IndexStore:
 
     def open_index(self) -> whoosh.index.Index:
         """Open the live generation (by its real folder, so a rebuild swap cannot pull files
-        from under an open reader). IndexMissing / IndexVersionMismatch say what to do."""
+        from under an open reader). IndexMissing / IndexVersionMismatch / IndexDamaged say
+        what to do; the index's readers raise IndexDamaged too (index/damage.py)."""
         for attempt in range(5):
             live = self._live_dir()
-            if live is None or not _has_toc(live):
+            if live is None:
                 raise IndexMissing(self.path)
             self._check_version(live)
+            token = self.generation()
             try:
-                return whoosh.index.open_dir(str(live))
-            except (OSError, EOFError):
-                # A commit cleaned up files between our reading its table of contents and
-                # opening a segment: the next table of contents is already there.
-                if attempt == 4:
+                return CheckedIndex(self.path, live)
+            except IndexDamaged:
+                # A commit cleaned up files between our listing its table of contents and
+                # reading it: the next one is already there. Else the damage is real.
+                if attempt == 4 or self.generation() == token:
                     raise
                 time.sleep(0.05)
         raise AssertionError("unreachable")
@@ -263,72 +260,156 @@ class IndexStore:
         """Delete one document by id; False when there is no such document."""
         if not self.exists():
             raise IndexMissing(self.path)
-        with WriteLock(self.path / LOCK, self.on_wait):
+        warnings: list[str] = []
+        with self._locked(warnings):
+            for warning in warnings:
+                log.warning("%s", warning)
             ix = self.open_index()
+            live = Path(ix.storage.folder)
             writer = ix.writer()
             try:
-                with writer.searcher() as searcher:
+                with ix.reading(), writer.searcher() as searcher:
                     docnums = list(searcher.document_numbers(id=str(doc_id)))
                 for docnum in docnums:
                     writer.delete_document(docnum)
+                if not docnums:
+                    writer.cancel()
+                    return False
+                writer.commit(merge=False)
             except BaseException:
-                writer.cancel()
+                abandon(writer)
+                generations.discard_uncommitted(live)
                 raise
-            if not docnums:
-                writer.cancel()
-                return False
-            writer.commit(merge=False)
-            self._touch(ix)
+            self._touch(live, warnings)
             return True
+
+    @contextmanager
+    def _locked(self, warnings: list[str]) -> Iterator[None]:
+        """Hold the write lock; repair what earlier writers left; say a failure of the file
+        system or of a worker (the run already undone) in one IndexWriteFailed line."""
+        try:
+            with WriteLock(self.path / LOCK, self.on_wait):
+                warnings.extend(self._recover())
+                yield
+        except (OSError, WorkerFailed) as error:
+            raise write_failure(error, self.path) from error
+
+    def _recover(self) -> list[str]:
+        """Under the write lock nobody else is writing: a generation still marked building
+        is a dead build, files no commit references are a dead run's, and a lost link to
+        the live generation can be put back. Says what it did, one line each."""
+        done = []
+        for folder in generations.abandoned(self.path):
+            megabytes = generations.size(folder) / 1e6
+            generations.remove(folder)
+            done.append(
+                f"removed {folder}, left by an indexing run that did not finish "
+                f"({megabytes:,.1f} MB)"
+            )
+        link = self.path / CURRENT
+        if generations.linked(self.path) is None:
+            if link.exists() and not link.is_symlink():
+                raise BahthError(
+                    f"{link} should be a link to the live generation but is not: move it out "
+                    f"of the way (mv {link} {self.path}.old-current) and run again."
+                )
+            newest = generations.newest(self.path)
+            if newest is not None and generations.state(newest) == generations.COMPLETE:
+                generations.relink(self.path, newest)
+                done.append(
+                    f"{link} was missing or pointed nowhere: it points to {newest.name} again, "
+                    "the newest complete generation"
+                )
+        live = self._live_dir()
+        if live is not None:
+            generations.discard_uncommitted(live)
+        return done
 
     def _write(
         self, items: Iterable[Document | Failure], *, prune: bool, rebuild: bool, progress: bool
     ) -> IndexReport:
         started = time.perf_counter()
         report = IndexReport()
-        with WriteLock(self.path / LOCK, self.on_wait):
-            fresh = rebuild or not self.exists()
-            if fresh:
+        if rebuild or not self.exists():
+            self._refuse_strangers()  # before the lock file is written into it
+        with self._locked(report.warnings):
+            if rebuild or not self.exists():
                 analysis = self.requested_analysis or (
                     self.analysis if self.exists() else AnalysisConfig()
                 )
-                live = self._new_generation(analysis)
+                self._build(items, report, analysis, prune=prune, progress=progress)
             else:
-                live = self._live_dir()
-                self._check_version(live)
-                self._check_requested_analysis()
-            try:
-                ix = whoosh.index.open_dir(str(live))
-                analysis = self._read_analysis(live)
-                _apply(
-                    ix, analysis, items, report, prune=prune, progress=progress, procs=self.procs
-                )
-                self._touch(ix)
-                if fresh:
-                    self._swap(live)
-            except BaseException:
-                if fresh:
-                    shutil.rmtree(live, ignore_errors=True)
-                raise
+                self._update(items, report, prune=prune, progress=progress)
         report.seconds = time.perf_counter() - started
         report.docs_per_second = report.processed / report.seconds if report.seconds else 0.0
         return report
 
-    def _new_generation(self, analysis: AnalysisConfig) -> Path:
-        """Create an empty index in a new generation folder (not live yet)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        strangers = [name for name in os.listdir(self.path) if not _OURS.match(name)]
+    def _update(self, items, report: IndexReport, *, prune: bool, progress: bool) -> None:
+        """One commit into the live generation; a run that fails leaves no file behind."""
+        live = self._live_dir()
+        self._check_version(live)
+        self._check_requested_analysis()
+        ix = CheckedIndex(self.path, live)
+        try:
+            _apply(
+                ix,
+                self._read_analysis(live),
+                items,
+                report,
+                prune=prune,
+                progress=progress,
+                procs=self.procs,
+            )
+        except BaseException:
+            generations.discard_uncommitted(live)
+            raise
+        self._touch(live, report.warnings)
+
+    def _build(
+        self, items, report: IndexReport, analysis: AnalysisConfig, *, prune: bool, progress: bool
+    ) -> None:
+        """A fresh generation beside the live one, swapped in when complete; removed whole
+        if the run fails."""
+        live = self._next_generation()
+        try:
+            self._create_generation(live, analysis)
+            ix = CheckedIndex(self.path, live)
+            _apply(ix, analysis, items, report, prune=prune, progress=progress, procs=self.procs)
+            meta = self._read_meta(live)
+            meta.pop(BUILDING, None)
+            meta["last_update"] = _now()
+            generations.write_meta(live, meta)  # complete from here on
+            self._swap(live)
+        except BaseException:
+            if generations.linked(self.path) != live:
+                generations.remove(live)
+            raise
+
+    def _refuse_strangers(self) -> None:
+        """A folder that holds anything but a bahth index is refused before anything is
+        written into it (``--index /etc`` must not leave /etc/write.lock behind)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise BahthError(f"{self.path} is a file: choose a new or empty folder for the index.")
+        strangers = generations.strangers(self.path)
         if strangers:
             raise BahthError(
                 f"{self.path} is not a bahth index folder (it holds {strangers[0]!r}): "
                 "choose a new or empty folder for the index."
             )
-        numbers = [int(m.group(1)) for m in map(_GENERATION.match, os.listdir(self.path)) if m]
-        live = self.path / f"gen-{max(numbers, default=0) + 1:04d}"
+
+    def _next_generation(self) -> Path:
+        """The folder for a new generation: numbered above every generation there."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._refuse_strangers()
+        numbers = [generations.number(folder) for folder in generations.generations(self.path)]
+        return self.path / f"gen-{max(numbers, default=0) + 1:04d}"
+
+    def _create_generation(self, live: Path, analysis: AnalysisConfig) -> None:
+        """An empty index, marked as building until its swap: if the run dies, the next
+        writer knows the folder for a dead build, not for a live index that lost its link."""
         live.mkdir()
-        whoosh.index.create_in(str(live), build_schema(analysis))
         now = _now()
-        self._write_meta(
+        generations.write_meta(
             live,
             {
                 "analysis": analysis.as_dict(),
@@ -336,39 +417,42 @@ class IndexStore:
                 "analyzer_version": ANALYZER_VERSION,
                 "created": now,
                 "last_update": now,
+                BUILDING: True,
             },
         )
-        return live
+        whoosh.index.create_in(str(live), build_schema(analysis))
 
     def _swap(self, live: Path) -> None:
-        """Make ``live`` the current generation atomically; remove generations older than
-        the one it replaces (which may still have readers, and is removed next time)."""
-        previous = self._live_dir()
-        temporary = self.path / f".current-{os.getpid()}"
-        if temporary.is_symlink() or temporary.exists():
-            temporary.unlink()
-        os.symlink(live.name, temporary)
-        os.replace(temporary, self._current)
-        keep = {live.name, previous.name if previous else None}
-        for name in os.listdir(self.path):
-            if _GENERATION.match(name) and name not in keep:
-                shutil.rmtree(self.path / name, ignore_errors=True)
+        """Make ``live`` the current generation atomically. The generation it replaces may
+        still have readers and is kept; those it had replaced are removed. None other: a
+        generation that was never replaced is never deleted."""
+        previous = generations.linked(self.path)
+        generations.relink(self.path, live)
+        for folder in generations.replaced(self.path, previous):
+            generations.remove(folder)
 
-    def _touch(self, ix: whoosh.index.Index) -> None:
-        live = Path(ix.storage.folder)
+    def _touch(self, live: Path, warnings: list[str]) -> None:
+        """Record the time of the last update (after the commit: failing here loses nothing)."""
         meta = self._read_meta(live)
         meta["last_update"] = _now()
-        self._write_meta(live, meta)
+        try:
+            generations.write_meta(live, meta)
+        except OSError as error:
+            warnings.append(
+                f"the run was committed, but {live / META} could not record its time: "
+                f"{error.strerror or error}"
+            )
 
     # ---- reading ---------------------------------------------------------------------
 
     def stats(self) -> dict:
         """Documents, distinct terms (of the searched fields), size on disk, analyzer and
-        version, last update, path. IndexMissing when there is no index."""
+        version, last update, path. IndexMissing when there is no index, IndexDamaged when
+        its files cannot be read."""
         ix = self.open_index()
         live = Path(ix.storage.folder)
         meta = self._read_meta(live)
-        with ix.reader() as reader:
+        with ix.reading(), ix.reader() as reader:
             documents = reader.doc_count()
             terms = set()
             for fieldname in ("title", "text"):
@@ -386,20 +470,17 @@ class IndexStore:
         }
 
 
-def _has_toc(live: Path) -> bool:
-    """Does the generation hold a committed Whoosh table of contents?"""
-    return any(_TOC.match(name) for name in os.listdir(live))
-
-
 def _as_documents(docs: Iterable[Document | dict]) -> Iterator[Document | Failure]:
     for number, doc in enumerate(docs, start=1):
-        if isinstance(doc, Document):
-            yield doc
-            continue
         try:
+            if isinstance(doc, Document):
+                check_id(doc.id)
+                yield doc
+                continue
             yield Document.from_dict(doc)
         except ValueError as error:
             label = doc.get("id") if isinstance(doc, dict) and doc.get("id") else number
+            label = doc.id if isinstance(doc, Document) else label
             yield Failure(f"document {label}", str(error))
 
 
@@ -470,12 +551,12 @@ def _apply(
 ) -> None:
     """Run the documents of one run through one writer (plus worker processes for a long
     run), and commit once: the run is all in the index or none of it."""
+    with ix.reading(), ix.reader() as reader:  # IndexDamaged before anything is written
+        known = _known_documents(reader) if reader.doc_count_all() else {}
     writer = FastSegmentWriter(ix, word_analysis(analysis), limitmb=WRITER_MB)
     adder = _Adder(writer, analysis, procs)
     try:
-        with writer.reader() as reader:
-            known = _known_documents(reader) if reader.doc_count_all() else {}
-        seen: dict[str, str | None] = {}
+        seen: dict[str, tuple[str | None, str | None]] = {}  # id -> (origin, where) of its first
         failed_origins: set[str] = set()
         bar = _progress_bar(progress)
         for item in items:
@@ -486,11 +567,11 @@ def _apply(
                 failed_origins.add(_failed_file(item))
                 continue
             if item.id in seen:
-                first = seen[item.id] or "an earlier document"
-                where = item.origin or f"document {item.id}"
+                first = seen[item.id][1] or "an earlier document"
+                where = item.where or f"document {item.id}"
                 report.fail(Failure(where, f"duplicate id {item.id!r} (first in {first}): skipped"))
                 continue
-            seen[item.id] = item.origin
+            seen[item.id] = (item.origin, item.where)
             fields = document_fields(item)
             before = known.get(item.id)
             if before is None:
@@ -506,7 +587,7 @@ def _apply(
         if bar is not None:
             bar.close()
         if prune:
-            read_cleanly = {o for o in seen.values() if o} - failed_origins
+            read_cleanly = {origin for origin, _ in seen.values() if origin} - failed_origins
             for doc_id, before in known.items():
                 if doc_id in seen or before.origin is None:
                     continue
@@ -516,8 +597,8 @@ def _apply(
                     report.deleted += 1
         segments = adder.finish()
     except BaseException:
-        adder.cancel()
-        writer.cancel()
+        adder.cancel()  # first: workers stop writing before their files are removed
+        abandon(writer)
         raise
     _commit(writer, segments)
 
@@ -558,21 +639,22 @@ class _Adder:
 
 def _commit(writer: FastSegmentWriter, segments: list) -> None:
     """Commit the writer's own changes and the workers' segments in one table of contents
-    (what Whoosh's multi-segment MpWriter does)."""
-    if not segments:
-        writer.commit()
-        return
+    (what Whoosh's commit does, and its multi-segment MpWriter). Once the table of contents
+    is renamed into place the run is committed: what fails after that is not a failure."""
     try:
         final = writer._merge_segments(None, None, None)
         if writer._added:
             final.append(writer._finalize_segment())
         else:
             writer._close_segment()
+        writer._commit_toc(final + segments)
     except BaseException:
-        writer.cancel()
+        abandon(writer)
         raise
-    writer._commit_toc(final + segments)
-    writer._finish()
+    try:
+        writer._finish()
+    except OSError:  # its temporary folder is left for the next writer to remove
+        abandon(writer)
 
 
 def _available_cores() -> int:

@@ -3,7 +3,9 @@
 The language (lenient: anything else is read as words):
 
     المغرب الإرهاب        plain words: any of them; more of them, and closer together, rank higher
-    "الشراكة الأمنية"      a phrase, on the exact field: stop words inside it still count
+    "الشراكة الأمنية"      its words, and a bonus where they stand as that phrase (exact field:
+                          stop words inside it count); “…” «…» „…“ are quotes too
+    +"الشراكة الأمنية"     the phrase required
     الكتا*                prefix, on the exact field (normalized, unstemmed)
     المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
     a AND b, a OR b, NOT a, -a, ( ... )
@@ -12,8 +14,14 @@ The language (lenient: anything else is read as words):
     source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
 
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
-becomes. Arabic punctuation (؟ ، ؛ « ») is punctuation: the tokenizer drops it; only a
-trailing * or ~ is syntax.
+becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
+~ is syntax.
+
+Text pasted from a headline is not syntax. Quotes there mark a quotation, which the article
+often paraphrases: so a quoted phrase rewards the documents that have it, and its words still
+count as words. A long query (more than OPERATOR_MAX_WORDS words, and no AND, OR, NOT or
+field:) reads + and - stuck to a word as punctuation: ``... -فيديو`` is a site's tag, not an
+exclusion. To exclude or require in a long query, write NOT word, or use AND.
 """
 
 import re
@@ -25,13 +33,19 @@ from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis
 from bahth.analyzers.normalizer import normalize_digits, normalize_word
-from bahth.search.deadline import NO_DEADLINE, Deadline
+from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.ranking import Ranking
+from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 40
 MIN_PREFIX = 2
+VARIANT_CACHE_LIMIT = 50_000  # words whose spelling variants a reader keeps
+VARIANT_LOOKUP_COST = 100  # budget units for looking up one word's spelling variants
+OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
+# Every quotation mark Arabic text uses reads as the ASCII one.
+QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
 # Brackets nested deeper than this are read as if they were not there: their words count at
 # the depth reached. (400 nested brackets used to exhaust Python's stack.)
 MAX_DEPTH = 10
@@ -81,6 +95,8 @@ class ParsedQuery:
     plain_words: list[tuple[str, str]] = field(default_factory=list)
     # the stems of each plain word searched in the text (not negated), for search.rerank
     text_words: list[tuple[str, ...]] = field(default_factory=list)
+    # (word as typed, another spelling of it the index holds) for each name variant searched
+    variants: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     # what expanding * and ~ words (and "did you mean") may still read, and what they read
     expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
@@ -109,7 +125,7 @@ class Node:
 
 def _lex(text: str) -> list:
     items: list = []
-    for m in _LEXEME.finditer(text):
+    for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
             items.append("(")
         elif m.group("close"):
@@ -127,6 +143,19 @@ def _lex(text: str) -> list:
             else:
                 kind = "phrase" if is_phrase else "word"
                 items.append(Leaf(kind, body, fld.lower() if fld else None, sign))
+    return _pasted_signs(items)
+
+
+def _pasted_signs(items: list) -> list:
+    """In a long query with no other syntax (pasted from a headline), + and - stuck to a word
+    are punctuation: the word counts as a word."""
+    leaves = [item for item in items if isinstance(item, Leaf)]
+    syntax = any(item in OPERATORS for item in items if isinstance(item, str))
+    syntax = syntax or any(leaf.field for leaf in leaves)
+    if syntax or sum(len(leaf.text.split()) for leaf in leaves) <= OPERATOR_MAX_WORDS:
+        return items
+    for leaf in leaves:
+        leaf.sign = ""
     return items
 
 
@@ -272,7 +301,7 @@ class QueryBuilder:
                 if isinstance(child, Leaf) and child.sign == "+":
                     required.append(compiled)
         if node.op == "soft" and len(positives) > 1:
-            proximity = self._proximity(plain_run)
+            proximity = self._proximity(plain_run) + self._joined(plain_run, parsed)
         if not positives:
             if negatives:
                 parsed.messages.append("A query needs at least one word to look for.")
@@ -311,7 +340,8 @@ class QueryBuilder:
             return None
         fields = ("title",) if leaf.field == "title" else ("title", "text")
         if leaf.kind == "phrase":
-            return self._phrase(leaf.text, fields, parsed)
+            strict = leaf.sign in ("+", "-") or self._negated > 0
+            return self._phrase(leaf.text, fields, parsed, strict)
         if leaf.text.endswith("*"):
             return self._prefix(leaf.text.rstrip("*"), fields, parsed)
         fuzzy = _FUZZY.search(leaf.text)
@@ -331,12 +361,18 @@ class QueryBuilder:
             if self._words_left <= 0:
                 break
             self._words_left -= 1
-            parsed.terms.stems.update(stems)
+            typed = text[word.start : word.end]
+            variants = []
+            if sign != "-" and not self._negated:
+                variants = self._variants(exact, parsed.expansion)
+            parsed.variants += [(typed, v) for v in variants]
+            also = tuple(s for v in variants for s in self.words.word(v).stems if s not in stems)
+            parsed.terms.stems.update(stems + also)
             if "text" in fields and sign != "-" and not self._negated:
-                parsed.text_words.append(stems)
+                parsed.text_words.append(stems + also)
             if exact:
-                parsed.plain_words.append((text[word.start : word.end], exact))
-            clauses.append(self._word_clause(stems, exact, fields, parsed))
+                parsed.plain_words.append((typed, exact))
+            clauses.append(self._word_clause(stems, exact, fields, parsed, variants))
         if not clauses:
             self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None
@@ -351,10 +387,15 @@ class QueryBuilder:
             return [wq.And(clauses, boost=r.all_words_boost)]
         return []
 
-    def _word_clause(self, stems, exact, fields, parsed: ParsedQuery) -> wq.Query:
+    def _word_clause(
+        self, stems, exact, fields, parsed: ParsedQuery, variants=(), boost: float = 1.0
+    ) -> wq.Query:
+        """One word: its stems, its exact form at ``exact_boost``, and each other spelling of
+        it the index holds (search.variants) at ``variant_boost``, so that documents with the
+        spelling typed rank above those with another one."""
         r = self.ranking
         subs = [
-            wq.Term(f, s, boost=r.title_boost if f == "title" else 1.0)
+            wq.Term(f, s, boost=boost * (r.title_boost if f == "title" else 1.0))
             for f in fields
             for s in stems
         ]
@@ -364,11 +405,66 @@ class QueryBuilder:
                 wq.Term(
                     f"{f}_exact",
                     exact,
-                    boost=r.exact_boost * (r.title_boost if f == "title" else 1),
+                    boost=boost * r.exact_boost * (r.title_boost if f == "title" else 1),
                 )
                 for f in fields
             ]
+        for variant in variants:
+            if " " in variant:  # written as two words: the two, standing together
+                parsed.terms.exact.update(variant.split())
+                subs += [
+                    wq.Phrase(f"{f}_exact", variant.split(), boost=boost * r.variant_boost)
+                    for f in fields
+                ]
+                continue
+            terms = self.words.word(variant)
+            new = [s for s in terms.stems if s not in stems]
+            parsed.terms.stems.update(new)
+            parsed.terms.exact.add(variant)
+            weight = boost * r.variant_boost
+            subs += [wq.Term(f, s, boost=weight) for f in fields for s in new]
+            subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(subs)
+
+    def _variants(self, exact: str, budget: ExpansionBudget) -> list[str]:
+        """Other spellings of ``exact`` in the index (search.variants), kept per reader;
+        looking them up is charged to the query's expansion budget."""
+        if not (self.ranking.variant_boost and exact) or len(exact) < MIN_LETTERS:
+            return []
+        cache = self.reader.__dict__.setdefault("_bahth_variants", {})
+        found = cache.get(exact)
+        if found is None:
+            if not budget.charge(VARIANT_LOOKUP_COST, EXPANDING):
+                return []
+            if len(cache) > VARIANT_CACHE_LIMIT:
+                cache.clear()
+            found = spelling_variants(self.reader, exact)
+            found += [f"{a} {b}" for a, b in split_variants(self.reader, exact)]
+            cache[exact] = found
+        return found
+
+    def _joined(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
+        """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
+        if not self.ranking.variant_boost:
+            return []
+        exact = [w.terms.exact for t in plain_texts for w in self.words.tokens(t) if w.terms.exact]
+        clauses = []
+        for a, b in zip(exact, exact[1:], strict=False):
+            joined = a + b
+            if len(a) >= 2 and len(b) >= 2 and self.reader.doc_frequency("text_exact", joined):
+                terms = self.words.word(joined)
+                if terms.stems:
+                    parsed.variants.append((f"{a} {b}", joined))
+                    clause = self._word_clause(
+                        terms.stems,
+                        joined,
+                        ("title", "text"),
+                        parsed,
+                        (),
+                        self.ranking.variant_boost,
+                    )
+                    clauses.append(clause)
+        return clauses
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
         subs = [
@@ -380,19 +476,36 @@ class QueryBuilder:
         ]
         return subs[0] if len(subs) == 1 else Or(subs)
 
-    def _phrase(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
+    def _phrase(self, text: str, fields, parsed: ParsedQuery, strict: bool) -> wq.Query | None:
+        """A quoted phrase. ``strict`` (+"…", -"…", NOT "…"): the phrase as written, on the
+        exact fields. Otherwise its words as plain words, plus ``Ranking.phrase_boost`` for
+        the documents that have them as that phrase."""
         words = self._exact_words(text)
         if not words:
             return None
-        self._words_left -= len(words)
+        loose = None if strict else self._words(text, fields, parsed)
+        if loose is not None and len(words) == 1:
+            return loose
         parsed.terms.exact.update(words)
+        boost = 1.0 if loose is None else self.ranking.phrase_boost
         if len(words) == 1:
-            return self._exact_terms(words, fields)
-        subs = [
-            wq.Phrase(f"{f}_exact", words, boost=self.ranking.title_boost if f == "title" else 1.0)
-            for f in fields
-        ]
-        return subs[0] if len(subs) == 1 else Or(subs)
+            phrase = self._exact_terms(words, fields, boost)
+        else:
+            phrase = Or(
+                [
+                    wq.Phrase(
+                        f"{f}_exact",
+                        words,
+                        boost=boost * (self.ranking.title_boost if f == "title" else 1.0),
+                    )
+                    for f in fields
+                ]
+            )
+        if loose is None:  # strict, or only stop words: the phrase alone
+            self._words_left -= len(words)
+            subs = getattr(phrase, "subqueries", None)
+            return subs[0] if subs is not None and len(subs) == 1 else phrase
+        return Or(_flat([loose, phrase]))
 
     def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
         """The exact-field terms of an expansion; a word the budget cut short says so."""

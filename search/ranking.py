@@ -49,12 +49,23 @@ class Ranking:
     proximity_boost: float = 0.5
     proximity_slop: int = 3
     proximity_max_words: int = 3
+    # A quoted phrase (not +"…") is its words, plus this weight on the phrase itself on the
+    # exact fields: documents that quote it rank above those that paraphrase it, which are
+    # still found by its words (issue 12: pasted headlines quote what articles paraphrase).
+    phrase_boost: float = 0.5
+    # Other spellings of a query word that the index holds (search/variants.py: ترامب/ترمب,
+    # غوغل/جوجل): searched at this weight, so the spelling typed ranks first.
+    variant_boost: float = 0.5
     # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
     # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
     # within ``window_size`` consecutive words of the text (0: -0.013, 0.5: -0.002, 1.5 was
     # worse too; size 24: -0.0003, 12: -0.003), and ``lead_boost`` times the share found in
     # its first ``lead_words`` words (0: -0.004, 0.5: -0.001; 40 words: -0.001, 100: -0.004).
     # Depth 20 and 50 scored the same as 30 (-0.0001).
+    # A third feature: the share of the query (idf-weighted) found in the hit's title. A pasted
+    # headline finds its own article's title whole (issue 12: exact headline lookup).
+    title_share_boost: float = 1.0
+    title_share_power: float = 6.0
     rerank_depth: int = 30
     window_boost: float = 1.0
     window_size: int = 40

@@ -36,6 +36,7 @@ from bahth.search.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking
 
 FIELD = "text"
+TITLE = "title"
 SCAN_WORDS = 20_000  # words of a hit's text the second stage reads, at most
 
 
@@ -81,7 +82,7 @@ def rerank(
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
-    if not (ranking.window_boost or ranking.lead_boost):
+    if not (ranking.window_boost or ranking.lead_boost or ranking.title_share_boost):
         return hits
     cut = min(depth, len(hits))
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
@@ -90,6 +91,9 @@ def rerank(
     stored = stored or searcher.stored_fields
     docnums = [docnum for _, docnum in head]
     positions = _positions(stored, docnums, words, analysis, deadline)
+    titles = {}
+    if ranking.title_share_boost:
+        titles = _positions(stored, docnums, words, analysis, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -97,7 +101,12 @@ def rerank(
         occurrences = positions.get(docnum, [])
         window = _best_window(occurrences, words, ranking.window_size) / total
         lead = _lead(occurrences, words, ranking.lead_words) / total
-        bonus = best * (ranking.window_boost * window + ranking.lead_boost * lead)
+        title = (_share(titles.get(docnum, []), words) / total) ** ranking.title_share_power
+        bonus = best * (
+            ranking.window_boost * window
+            + ranking.lead_boost * lead
+            + ranking.title_share_boost * title
+        )
         rescored.append((score + bonus, docnum))
     rescored.sort(key=lambda hit: -hit[0])
     return rescored + tail
@@ -109,10 +118,11 @@ def _positions(
     words: Sequence[Word],
     analysis: WordAnalysis,
     deadline: Deadline = NO_DEADLINE,
+    field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
-    """For each document: (position, word index) of every query word in its first SCAN_WORDS
-    words, in order. For a one-word query only the first occurrence matters: it decides both
-    features."""
+    """For each document: (position, word index) of every query word in the first SCAN_WORDS
+    words of its ``field``, in order. For a one-word query only the first occurrence matters:
+    it decides every feature."""
     index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}.get
 
     def which(terms: WordTerms) -> int | None:
@@ -127,7 +137,7 @@ def _positions(
     found = {}
     for docnum in docnums:
         deadline.check(RERANKING)
-        text = stored(docnum).get(FIELD) or ""
+        text = stored(docnum).get(field) or ""
         found[docnum] = analysis.positions(text, which, verdicts, first=first, limit=SCAN_WORDS)
     return found
 
@@ -145,6 +155,11 @@ def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size
             start += 1
         best = max(best, sum(words[i].weight for i in inside))
     return best
+
+
+def _share(occurrences: list[tuple[int, int]], words: Sequence[Word]) -> float:
+    """The idf mass of distinct query words among ``occurrences``."""
+    return sum(words[i].weight for i in {index for _, index in occurrences})
 
 
 def _lead(occurrences: list[tuple[int, int]], words: Sequence[Word], lead_words: int) -> float:

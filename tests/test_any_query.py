@@ -8,7 +8,7 @@ brackets do not nest. 400 nested brackets used to raise RecursionError out of se
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bahth.search.engine import SearchEngine
@@ -122,6 +122,8 @@ QUERIES = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(q=QUERIES, page=st.integers(-5, 20_000), sort=st.sampled_from(["relevance", "date", "x"]))
+@example(q='title:"في', page=1, sort="relevance")
+@example(q='title:+"في"', page=1, sort="relevance")
 def test_search_never_raises_on_any_query(engine, q: str, page: int, sort: str) -> None:
     result = engine.search(q, page=page, per_page=5, sort=sort)
     assert result.total >= 0 and len(result.hits) <= 5 and isinstance(result.message, str)
@@ -134,6 +136,8 @@ def test_search_never_raises_on_any_query(engine, q: str, page: int, sort: str) 
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(q=QUERIES)
+@example(q='title:"في')  # a quoted stop word on one field: one exact term, not an Or
+@example(q='+"في"')
 def test_suggest_and_the_document_page_never_raise_on_any_query(engine, q: str) -> None:
     assert isinstance(engine.suggest(q), list)
     view = engine.document("news-01", q=q)

@@ -87,6 +87,7 @@ def test_index_the_seeds_again_and_again(tmp_path, seeds_copy) -> None:
         "deleted": 0,
         "failed": 0,
         "failures": [],
+        "warnings": [],
         "seconds": 0,
         "docs_per_second": 0,
     }

@@ -218,6 +218,30 @@ def test_duplicate_ids_in_one_run_are_skipped(tmp_path) -> None:
     assert "duplicate id" in report.failures[0].reason
 
 
+def test_duplicates_and_ids_no_link_can_carry_are_named_by_file_and_line(tmp_path) -> None:
+    rows = [
+        {"id": "a", "text": "نص"},
+        {"id": "..", "text": "نص"},
+        {"id": "a", "text": "نص آخر"},
+        {"id": "a/b/../c", "text": "نص"},
+    ]
+    data = tmp_path / "news.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    table = tmp_path / "more.csv"
+    table.write_text("id,title,text\nc,عنوان,نص\nc,عنوان,نص\n", encoding="utf-8")
+    report = IndexStore(tmp_path / "ix").index_paths([data, table])
+    assert counts(report) == (3, 0, 0, 0, 3), "the bad records skipped, the rest indexed"
+    assert [(f.where, f.reason.split(":")[0]) for f in report.failures] == [
+        (f"{data}:2", "id '..' cannot be used"),
+        (f"{data}:3", f"duplicate id 'a' (first in {data}"),
+        (f"{table}:3", f"duplicate id 'c' (first in {table}"),
+    ]
+    assert f"(first in {data}:1)" in report.failures[1].reason
+    assert f"(first in {table}:2)" in report.failures[2].reason
+    library = IndexStore(tmp_path / "ix").add_documents([Document(".", "عنوان", "نص")])
+    assert [f.where for f in library.failures] == ["document ."]
+
+
 def test_a_second_writer_waits_for_the_lock(tmp_path) -> None:
     store = IndexStore(tmp_path / "ix")
     store.add_documents(synthetic_docs(2))

@@ -11,11 +11,12 @@ import pytest
 from bench.arwiki import Config, run_config
 from bench.arwiki_data import load
 
-# Reached by the default configuration on 2026-11-30 (second stage, BM25 idf, retune):
-# `python -m bench.arwiki --only default` printed MRR@10 0.860 (see bench/README.md).
+# Reached by the default configuration on 2026-12-01 (issue 12: quotes, name variants, the
+# title share; before: 0.860): `python -m bench.arwiki --only default` printed MRR@10 0.865
+# (see bench/README.md).
 # The run is deterministic; the 0.01 of slack lets harmless reorderings through.
 # Raise this when the default gets better.
-DEFAULT_MRR_AT_10 = 0.860
+DEFAULT_MRR_AT_10 = 0.865
 ALLOWED_DROP = 0.01
 
 

@@ -114,3 +114,20 @@ def test_one_word_bonus_counts_an_occurrence_past_the_lead(tmp_path) -> None:
     early = best * (ranking.window_boost + ranking.lead_boost)
     assert after["d0"] - before["d0"] == pytest.approx(early)
     assert after["d1"] - before["d1"] == pytest.approx(best * ranking.window_boost)
+
+
+def test_a_title_that_holds_the_whole_query_goes_first(tmp_path) -> None:
+    """A pasted headline: its article's title holds every word; another article has them all
+    in its text, more often. Without the title share the other one ranks first."""
+    headline = "الحكومة تعلن خطة جديدة لمكافحة البطالة"
+    engine = SearchEngine(tmp_path / "index")
+    engine.add_documents(
+        [
+            {"id": "other", "title": "تقرير", "text": f"{headline} {headline} تفاصيل كثيرة"},
+            {"id": "own", "title": headline, "text": "أعلنت الحكومة خطة للتشغيل تفاصيل كثيرة"},
+            {"id": "third", "title": "خطة", "text": "الحكومة تعلن عن ميزانية جديدة"},
+        ]
+    )
+    without = SearchEngine(engine.store.path, ranking=Ranking(title_share_boost=0.0))
+    assert [doc for doc, _ in dict(without.run_queries([("q", headline)]))["q"]][0] == "other"
+    assert [doc for doc, _ in dict(engine.run_queries([("q", headline)]))["q"]][0] == "own"

@@ -24,6 +24,16 @@ MADE = [
     {"id": "title-word", "title": "مهرجان السينما", "text": "عروض كثيرة هذا العام"},
     {"id": "text-word", "title": "ثقافة", "text": "افتتح مهرجان الموسيقى"},
     {"id": "shuayb", "title": "قصص", "text": "قوم شعيب في القرآن الكريم"},
+    {
+        "id": "quote-said",
+        "title": "تصريح",
+        "text": "قال المدرب إن الموسم المقبل سيكون صعبا جدا على الفريق",
+    },
+    {
+        "id": "quote-apart",
+        "title": "تحليل",
+        "text": "سيكون صعبا الموسم، سيكون صعبا المقبل، الموسم المقبل سيكون صعبا",
+    },
     {"id": "script", "title": "<script>alert(1)</script> عنوان", "text": "نص عن <b>الوسم</b>"},
     {
         "id": "dated",
@@ -75,8 +85,8 @@ def test_spelling_variants_find_the_same_articles(engine, reference, variant) ->
 
 
 QUERY_LANGUAGE = [
-    pytest.param('"الجانب المغربي"', {"000_0777507a1eab11fb"}, id="phrase-only-where-adjacent"),
-    pytest.param('"إلى الرباط"', {"phrase-stop"}, id="stop-word-inside-phrase-counts"),
+    pytest.param('+"الجانب المغربي"', {"000_0777507a1eab11fb"}, id="required-phrase-only-adjacent"),
+    pytest.param('+"إلى الرباط"', {"phrase-stop"}, id="stop-word-inside-phrase-counts"),
     pytest.param("الكتا*", {"book"}, id="prefix-on-unstemmed-field"),
     pytest.param("من هم قوم شعيب؟", {"shuayb"}, id="arabic-question-mark-is-punctuation"),
     pytest.param("title:مهرجان", {"title-word"}, id="title-field"),
@@ -98,9 +108,55 @@ def test_query_language(engine, q, expected) -> None:
         assert found and not found & {"phrase-stop", "phrase-apart"}
 
 
+QUOTED = [
+    pytest.param('"الرباط صباحا"', id="ascii-quotes"),
+    pytest.param("“الرباط صباحا”", id="curly-quotes"),
+    pytest.param("«الرباط صباحا»", id="guillemets"),
+    pytest.param("„الرباط صباحا“", id="low-high-quotes"),
+]
+
+
+@pytest.mark.parametrize("q", QUOTED)
+def test_a_quoted_phrase_ranks_its_documents_first_and_still_finds_its_words(engine, q) -> None:
+    """phrase-stop says "الرباط صباحا"; phrase-apart has both words apart: found, below."""
+    found = ids(engine, q)
+    assert found[0] == "phrase-stop"
+    assert "phrase-apart" in found
+    assert set(found) == set(ids(engine, "الرباط صباحا"))
+
+
+def test_the_phrase_bonus_decides_between_the_quote_and_its_paraphrase(engine) -> None:
+    """Without quotes the paraphrase, richer in the words, ranks first; quoted, the document
+    that says the phrase does. Both are found either way."""
+    words = "الموسم المقبل سيكون صعبا جدا"
+    assert ids(engine, words)[:2] == ["quote-apart", "quote-said"]
+    assert ids(engine, f"«{words}»")[:2] == ["quote-said", "quote-apart"]
+    assert ids(engine, f'+"{words}"') == ["quote-said"]
+
+
+def test_a_quoted_single_word_is_the_word(engine) -> None:
+    assert ids(engine, "«بومبيو»") == ids(engine, "بومبيو") != []
+
+
+PASTED = "سافر الوفد صباحا الى الرباط في زيارة رسمية -المساء"
+
+
+def test_a_minus_in_a_long_pasted_query_is_punctuation(engine) -> None:
+    """A headline pasted with its site's tag: -المساء is a word, not an exclusion."""
+    found = ids(engine, PASTED)
+    assert "phrase-apart" in found  # its text says المساء
+    assert found == ids(engine, PASTED.replace("-", ""))
+
+
+def test_a_minus_in_a_short_or_operator_query_still_excludes(engine) -> None:
+    assert "phrase-apart" not in ids(engine, "الرباط -المساء")
+    assert "phrase-apart" not in ids(engine, PASTED.replace("-المساء", "NOT المساء"))
+    assert "phrase-apart" not in ids(engine, "title:رحلة " + PASTED)
+
+
 def test_fuzzy_finds_the_right_spelling(engine) -> None:
-    assert set(ids(engine, "بومبيوو~")) == set(ids(engine, "بومبيو")) != set()
-    assert ids(engine, "بومبيوو") == []
+    assert set(ids(engine, "بوممبيو~")) == set(ids(engine, "بومبيو")) != set()
+    assert ids(engine, "بوممبيو") == []  # a doubled consonant is a typo, not a spelling
 
 
 def test_prefix_matching_nothing_finds_nothing_even_with_a_filter(engine) -> None:

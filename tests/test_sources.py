@@ -37,6 +37,10 @@ def read(*paths) -> tuple[list[Document], list[Failure]]:
         pytest.param("", None, id="empty"),
         pytest.param(None, None, id="missing"),
         pytest.param(20150721, None, id="a-number-is-not-a-date"),
+        pytest.param("0001-01-01T00:00:00+05:00", None, id="before-year-1-in-utc-dropped"),
+        pytest.param("9999-12-31T23:59:59-05:00", None, id="after-year-9999-in-utc-dropped"),
+        pytest.param("0001-01-01T00:00:00", datetime(1, 1, 1), id="year-1-kept"),
+        pytest.param("9999-12-31T23:59:59Z", datetime(9999, 12, 31, 23, 59, 59), id="year-9999"),
     ],
 )
 def test_parse_date(value, expected) -> None:
@@ -55,11 +59,29 @@ def test_parse_date(value, expected) -> None:
         pytest.param({"id": "a", "text": ["نص"]}, "text is not text", id="text-list"),
         pytest.param({"id": "a", "text": "نص", "source": {"x": 1}}, "source", id="source-dict"),
         pytest.param(["a", "b"], "not a JSON object", id="not-an-object"),
+        pytest.param({"id": ".", "text": "نص"}, "no link can carry it", id="dot-id"),
+        pytest.param({"id": "..", "text": "نص"}, "no link can carry it", id="dot-dot-id"),
+        pytest.param({"id": " .. ", "text": "نص"}, "no link can carry it", id="dot-dot-spaced"),
     ],
 )
 def test_from_dict_rejects(record, error) -> None:
     with pytest.raises(ValueError, match=error):
         Document.from_dict(record)
+
+
+@pytest.mark.parametrize(
+    "doc_id",
+    [
+        pytest.param("a/b/../c", id="dot-segments-inside"),
+        pytest.param("../../etc/passwd", id="path-climbing"),
+        pytest.param("x\ny", id="newline"),
+        pytest.param("//x.example", id="network-path"),
+        pytest.param("...", id="three-dots"),
+        pytest.param("./a", id="dot-slash"),
+    ],
+)
+def test_ids_a_link_can_carry_are_kept(doc_id) -> None:
+    assert Document.from_dict({"id": doc_id, "text": "نص"}).id == doc_id
 
 
 def test_from_dict_keeps_what_it_needs() -> None:
@@ -217,6 +239,41 @@ def test_folders_are_read_recursively_in_sorted_order(tmp_path: Path) -> None:
     docs, failures = read(tmp_path)
     assert failures == []
     assert [d.id for d in docs] == ["j", "a", "z", "x"]
+
+
+def test_a_link_back_up_the_tree_is_named_and_the_rest_read(tmp_path: Path) -> None:
+    write(tmp_path / "top" / "sub" / "a.txt", "عنوان\nنص")
+    write(tmp_path / "top" / "b.txt", "عنوان\nنص")
+    (tmp_path / "top" / "sub" / "up").symlink_to("..")  # sub/up/sub/up/... for ever
+    (tmp_path / "top" / "self").symlink_to(".")
+    docs, failures = read(tmp_path / "top")
+    assert [d.id for d in docs] == ["b", "a"]
+    assert sorted(f.where for f in failures) == [
+        str(tmp_path / "top" / "self"),
+        str(tmp_path / "top" / "sub" / "up"),
+    ]
+    assert all("a link back to a folder above it" in f.reason for f in failures)
+
+
+def test_a_txt_file_named_dot_dot_is_named(tmp_path: Path) -> None:
+    write(tmp_path / "...txt", "عنوان\nنص")  # its id would be ".."
+    _, failures = read(tmp_path / "...txt")
+    assert [(f.where, "no link can carry it" in f.reason) for f in failures] == [
+        (str(tmp_path / "...txt"), True)
+    ]
+
+
+def test_records_know_their_line(tmp_path: Path) -> None:
+    write(tmp_path / "a.jsonl", '\n{"id": "j", "text": "نص"}\n')
+    write(tmp_path / "b.csv", 'id,title,text\nc1,"عنوان\nطويل",نص\nc2,عنوان,نص\n')
+    write(tmp_path / "t.txt", "عنوان\nنص")
+    docs, _ = read(tmp_path / "a.jsonl", tmp_path / "b.csv", tmp_path / "t.txt")
+    assert [d.where for d in docs] == [
+        f"{tmp_path / 'a.jsonl'}:2",
+        f"{tmp_path / 'b.csv'}:3",  # the record's last line, as a CSV failure names it
+        f"{tmp_path / 'b.csv'}:4",
+        str(tmp_path / "t.txt"),
+    ]
 
 
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:

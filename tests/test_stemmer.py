@@ -61,7 +61,21 @@ BOTH_READINGS = [
     pytest.param("وبحضور", ["وبحضور", "بحضور", "حضور"], id="conjunction-then-preposition"),
 ]
 
+# Names ending in ى: a final ى is never the pronoun ي, nor the nisba ي.
+NAMES_IN_ALEF_MAKSURA = [
+    pytest.param("موسى", "موسي", id="musa-is-not-a-razor"),
+    pytest.param("عيسى", "عيسي", id="isa-keeps-its-last-letter"),
+    pytest.param("مصطفى", "مصطفي", id="mustafa-keeps-its-last-letter"),
+    pytest.param("سلمى", "سلمي", id="salma-is-not-salm"),
+    pytest.param("ليلى", "ليلي", id="layla-is-not-night"),
+    pytest.param("منى", "مني", id="mona-is-not-a-stop-word"),
+    pytest.param("والمصطفى", "مصطفي", id="with-conjunction-and-article"),
+]
+
 KEPT_APART = [
+    pytest.param("موسى", "موس", id="musa-vs-razor"),
+    pytest.param("ليلى", "ليل", id="layla-vs-night"),
+    pytest.param("سلمى", "سلم", id="salma-vs-peace"),
     pytest.param("كتاب", "كاتب", id="book-vs-writer"),
     pytest.param("عالم", "علم", id="world-vs-knowledge"),
     pytest.param("فكرة", "كرة", id="idea-vs-ball"),
@@ -86,12 +100,38 @@ def test_ambiguous_proclitic_gives_every_reading(word: str, stems: list[str]) ->
     assert {(t.start, t.end, t.position) for t in tokens} == {(0, len(word), 0)}
 
 
+@pytest.mark.parametrize(("word", "stem"), NAMES_IN_ALEF_MAKSURA)
+def test_a_final_alef_maksura_is_no_suffix(word: str, stem: str) -> None:
+    assert stem in terms(word)
+    assert not any(len(term) < len(stem) and stem.startswith(term) for term in terms(word))
+
+
+STOP_WORDS_AS_WRITTEN = [
+    pytest.param("علي", ["علي"], id="ali-the-name-is-searchable"),
+    pytest.param("على", [], id="ala-the-preposition-is-a-stop-word"),
+    pytest.param("وعلى", [], id="wa-ala-is-a-stop-word"),
+    pytest.param("إلى", [], id="ila-is-a-stop-word"),
+    pytest.param("الى", [], id="ila-without-hamza-is-a-stop-word"),
+    pytest.param("الي", [], id="ila-written-with-yeh-is-a-stop-word-too"),
+    pytest.param("حتى", [], id="hatta-is-a-stop-word"),
+    pytest.param("في", [], id="fi-is-a-stop-word"),
+]
+
+
+@pytest.mark.parametrize(("word", "expected"), STOP_WORDS_AS_WRITTEN)
+def test_stop_words_are_decided_as_written(word: str, expected: list[str]) -> None:
+    assert terms(word) == expected
+
+
 @pytest.mark.parametrize(("one", "other"), KEPT_APART)
 def test_keeps_words_apart(one: str, other: str) -> None:
     assert not set(terms(one)) & set(terms(other))
 
 
 SNOWBALL = [
+    pytest.param("المغربية", "مغرب", id="nisba-feminine-meets-masculine"),
+    pytest.param("المغربي", "مغرب", id="nisba-masculine"),
+    pytest.param("مغربي", "مغرب", id="nisba-without-article"),
     pytest.param("والكتاب", "كتاب", id="waw-article-stripped-before-snowball"),
     pytest.param("فالكتاب", "كتاب", id="fa-article-stripped-before-snowball"),
     pytest.param("الكتاب", "كتاب", id="snowball-strips-article"),
@@ -112,3 +152,15 @@ def test_snowball_option(word: str, stem: str) -> None:
 )
 def test_no_stemming_option(word: str, expected: str) -> None:
     assert terms(word, stem="none") == [expected]
+
+
+EGYPTIAN_SPELLINGS = [
+    pytest.param("فى", id="fi-written-with-alef-maksura"),
+    pytest.param("الذى", id="alladhi-written-with-alef-maksura"),
+    pytest.param("هى", id="hiya-written-with-alef-maksura"),
+]
+
+
+@pytest.mark.parametrize("word", EGYPTIAN_SPELLINGS)
+def test_a_stop_word_written_with_alef_maksura_for_yeh_is_still_one(word: str) -> None:
+    assert terms(word) == []

@@ -83,7 +83,7 @@ STAGES = [
     ),
     pytest.param(
         (fastscore, "_in_sequence"),
-        _search('"مكافحة الإرهاب"'),
+        _search('+"مكافحة الإرهاب"'),
         deadline.SCORING,
         id="checking-a-phrase-document-by-document",
     ),

@@ -25,6 +25,10 @@ WORDS = [
     pytest.param("FBI", WordTerms("fbi", ("fbi",), False), id="latin-lowercased"),
     pytest.param("The", WordTerms("the", (), True), id="english-stop-word"),
     pytest.param("٢٠١٥", WordTerms("2015", ("2015",), False), id="arabic-indic-digits"),
+    pytest.param("موسى", WordTerms("موسي", ("موسي",), False), id="final-alef-maksura-no-suffix"),
+    pytest.param("موسي", WordTerms("موسي", ("موس",), False), id="final-yeh-may-be-a-suffix"),
+    pytest.param("علي", WordTerms("علي", ("علي",), False), id="ali-is-a-name"),
+    pytest.param("على", WordTerms("علي", (), True), id="ala-is-a-stop-word-same-exact-term"),
 ]
 
 

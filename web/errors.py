@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from bahth.index.errors import (
     BackendUnavailable,
     BahthError,
+    IndexDamaged,
     IndexMissing,
     IndexVersionMismatch,
     SearchTimeout,
@@ -54,7 +55,7 @@ def index_unavailable(error: BahthError):
     path = str(current_app.extensions["bahth"].engine().store.path)
     if isinstance(error, IndexMissing):
         command = error.command
-    else:  # an index of another analyzer version
+    else:  # an index of another analyzer version, or a damaged one
         command = f"bahth index --rebuild PATH... --index {shlex.quote(str(path))}"
     return error_answer(503, str(error), template="no_index.html", command=command, index_path=path)
 
@@ -70,6 +71,7 @@ def register_error_handlers(app: Flask) -> None:
             answer.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ["GET"])
         return answer
 
+    @app.errorhandler(IndexDamaged)
     @app.errorhandler(IndexMissing)
     @app.errorhandler(IndexVersionMismatch)
     def missing_index(error: BahthError):

@@ -1,0 +1,116 @@
+"""Name variants: the other spellings of a transliterated name or loanword that the index holds.
+
+Arabic news spells foreign names as each outlet hears them: ترامب/ترمب, غوغل/جوجل/قوقل,
+أميركا/أمريكا, فيسبوك/فيس بوك. A query for one spelling should find the others, ranked below the
+spelling typed. Candidates come from the letters transliteration wavers on:
+
+* g: غ ج ق ك گ stand for one another (all of a word's g-letters change together: غوغل → جوجل);
+* v and p: ف/ڤ, ب/پ;
+* long vowels: ا و ي written or not (ترامب → ترمب), or on either side of a neighbour
+  (أميركا → أمريكا);
+* a space inside or not (فيسبوك ↔ فيس بوك): QueryBuilder joins two query words itself.
+
+A candidate counts only if the index has it, and the guard keeps ordinary Arabic words apart
+(كلب/قلب, جمر/قمر, غرب/قرب): the word must have at least MIN_LETTERS letters after its
+article, and the collection must use the candidate INSTEAD of the typed word: a spelling
+variant and its original rarely share a document (an outlet keeps to one spelling), while two
+different words share documents as often as chance has them, or more. So a candidate found in
+at least ``COOCCURRENCE_SHARE`` of the documents chance would give both is a different word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+MIN_LETTERS = 4
+G_LETTERS = "غجقكگ"
+V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
+LONG_VOWELS = "اوي"
+ARTICLE = "ال"
+# Observed co-occurrence at or above this share of chance's expectation: a different word.
+COOCCURRENCE_SHARE = 0.5
+MAX_VARIANTS = 4  # per word, the most frequent first
+FIELD = "text_exact"
+
+
+def candidates(word: str) -> Iterator[str]:
+    """Spellings one transliteration step away from ``word`` (a normalized exact term)."""
+    head, body = (ARTICLE, word[2:]) if word.startswith(ARTICLE) and len(word) > 4 else ("", word)
+    if len(body) < MIN_LETTERS:
+        return
+    seen = {word}
+    for variant in _spellings(body):
+        full = head + variant
+        if full not in seen and len(variant) >= MIN_LETTERS:
+            seen.add(full)
+            yield full
+
+
+def _spellings(body: str) -> Iterator[str]:
+    gs = {ch for ch in body if ch in G_LETTERS}
+    if len(gs) == 1:  # one g-letter, however often: all of it becomes another
+        (g,) = gs
+        for other in G_LETTERS:
+            if other != g:
+                yield body.replace(g, other)
+    for i, ch in enumerate(body):
+        if ch in V_LETTERS:
+            yield body[:i] + V_LETTERS[ch] + body[i + 1 :]
+    last = len(body) - 1
+    for i in range(1, last):  # inside the word: a first or last letter is no vowel to waver
+        ch = body[i]
+        if ch in LONG_VOWELS:
+            yield body[:i] + body[i + 1 :]  # written or not
+            if body[i + 1] not in LONG_VOWELS:
+                yield body[:i] + body[i + 1] + ch + body[i + 2 :]  # after its neighbour
+            if body[i - 1] not in LONG_VOWELS and i > 1:
+                yield body[: i - 1] + ch + body[i - 1] + body[i + 1 :]  # before it
+        elif body[i - 1] not in LONG_VOWELS and body[i + 1] not in LONG_VOWELS:
+            for vowel in LONG_VOWELS:
+                yield body[:i] + vowel + body[i:]  # a vowel not written in the typed word
+
+
+def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
+    """The index's other spellings of ``word`` (see the module's docstring), most frequent
+    first. ``reader`` is a Whoosh IndexReader of the index searched."""
+    found = []
+    for candidate in candidates(word):
+        frequency = reader.doc_frequency(field, candidate)
+        if frequency and _used_instead(reader, field, word, candidate):
+            found.append((frequency, candidate))
+    found.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [candidate for _, candidate in found[:MAX_VARIANTS]]
+
+
+def _used_instead(reader, field: str, word: str, candidate: str) -> bool:
+    """Do documents use ``candidate`` instead of ``word``, rather than beside it?"""
+    mine = _documents(reader, field, word)
+    theirs = _documents(reader, field, candidate)
+    if not mine:
+        return True  # the typed spelling is not in the index: nothing to tell them apart by
+    expected = len(mine) * len(theirs) / max(1, reader.doc_count())
+    shared = len(mine & theirs)
+    return shared < max(1.0, COOCCURRENCE_SHARE * expected)
+
+
+def _documents(reader, field: str, word: str) -> set[int]:
+    if (field, word) not in reader:
+        return set()
+    return set(reader.postings(field, word).all_ids())
+
+
+SPLIT_BELOW = 20  # a word in fewer documents may be written as two words elsewhere
+MIN_PART = 3
+
+
+def split_variants(reader, word: str, field: str = FIELD) -> list[tuple[str, str]]:
+    """(a, b) pairs of indexed words that ``word`` may be written as (فيسبوك → فيس بوك), when
+    ``word`` itself is rare; the caller searches them as a phrase, so a chance split of a
+    word into two unrelated words finds nothing unless they stand together."""
+    if reader.doc_frequency(field, word) >= SPLIT_BELOW or word.startswith(ARTICLE):
+        return []
+    return [
+        (word[:k], word[k:])
+        for k in range(MIN_PART, len(word) - MIN_PART + 1)
+        if reader.doc_frequency(field, word[:k]) and reader.doc_frequency(field, word[k:])
+    ]

@@ -1,0 +1,109 @@
+"""Name variants (search/variants.py): a query for one spelling of a transliterated name finds
+the others the index holds, below the spelling typed; ordinary Arabic words stay apart.
+
+The collection is small and made for it: each outlet keeps to one spelling of a name (so the
+spellings never share a document), while the ordinary words that differ by one g-letter or a
+long vowel share documents as words of one language do.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bahth.search.engine import SearchEngine
+from bahth.search.variants import candidates
+
+FILLER = "قال المتحدث في المؤتمر الصحفي إن الاجتماع تناول عدة ملفات"
+
+
+def news(n: int, text: str, name: str = "") -> dict:
+    name = name or text.split()[0]
+    return {"id": f"{name}-{n}", "title": "خبر", "text": f"{text} {FILLER} {n}"}
+
+
+DOCS = [
+    *[news(n, "ترامب يلتقي الرئيس في البيت الأبيض") for n in range(3)],
+    *[news(n, "ترمب يلتقي الرئيس في البيت الأبيض") for n in range(3)],
+    *[news(n, "غوغل تطلق خدمة جديدة للهواتف") for n in range(2)],
+    *[news(n, "جوجل تطلق خدمة جديدة للهواتف") for n in range(2)],
+    *[news(n, "قوقل تطلق خدمة جديدة للهواتف") for n in range(2)],
+    *[news(n, "أميركا تعلن موقفها من الاتفاق") for n in range(2)],
+    *[news(n, "أمريكا تعلن موقفها من الاتفاق") for n in range(2)],
+    *[news(n, "فيسبوك يغير سياسة الخصوصية", "one-word") for n in range(2)],
+    *[news(n, "فيس بوك يغير سياسة الخصوصية", "two-words") for n in range(2)],
+    # ordinary words: they share documents, as words of one language do
+    *[news(n, "كلب في البيت وقلب الطفل معه", "both-a") for n in range(2)],
+    *[news(n, "جمر المدفأة تحت ضوء القمر", "both-b") for n in range(2)],
+    *[news(n, "غرب المدينة قرب النهر", "both-c") for n in range(2)],
+    *[news(n, "بيت قريب من محل غريب في الحي", "both-d") for n in range(4)],
+    *[news(n, "قلب المدينة") for n in range(2)],
+    *[news(n, "كلب الحراسة") for n in range(2)],
+    *[news(n, "جمر الفحم") for n in range(2)],
+    *[news(n, "قمر الليل") for n in range(2)],
+    *[news(n, "غرب البلاد") for n in range(2)],
+    *[news(n, "قرب الساحل") for n in range(2)],
+    *[news(n, "قريب من الساحة") for n in range(2)],
+    *[news(n, "غريب الأطوار") for n in range(2)],
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> SearchEngine:
+    engine = SearchEngine(tmp_path_factory.mktemp("variants"))
+    engine.add_documents(DOCS)
+    yield engine
+    engine.close()
+
+
+def ids(engine: SearchEngine, q: str) -> list[str]:
+    return [hit.id for hit in engine.search(q, per_page=50).hits]
+
+
+# (query, documents spelled as typed, documents spelled the other way)
+FOUND = [
+    pytest.param("ترامب", "ترامب", "ترمب", id="long-vowel-alef-written-or-not"),
+    pytest.param("ترمب", "ترمب", "ترامب", id="long-vowel-alef-not-written-or-written"),
+    pytest.param("غوغل", "غوغل", "جوجل", id="g-as-ghain-or-jeem"),
+    pytest.param("جوجل", "جوجل", "قوقل", id="g-as-jeem-or-qaf"),
+    pytest.param("أميركا", "أميركا", "أمريكا", id="long-vowel-before-or-after-its-neighbour"),
+    pytest.param("فيسبوك", "one-word", "two-words", id="written-as-one-word-or-two"),
+    pytest.param("فيس بوك", "two-words", "one-word", id="written-as-two-words-or-one"),
+]
+
+
+@pytest.mark.parametrize(("typed", "mine", "other"), FOUND)
+def test_other_spellings_are_found_below_the_one_typed(engine, typed, mine, other) -> None:
+    found = ids(engine, typed)
+    own = [doc for doc in found if doc.startswith(f"{mine}-")]
+    theirs = [doc for doc in found if doc.startswith(f"{other}-")]
+    assert own and theirs, f"{typed} should find {other} too: {found}"
+    assert max(found.index(d) for d in own) < min(found.index(d) for d in theirs)
+
+
+KEPT_APART = [
+    pytest.param("كلب", "قلب", id="dog-vs-heart-short-word"),
+    pytest.param("قلب", "كلب", id="heart-vs-dog"),
+    pytest.param("جمر", "قمر", id="embers-vs-moon"),
+    pytest.param("غرب", "قرب", id="west-vs-near"),
+    pytest.param("قريب", "غريب", id="near-vs-strange-they-share-documents"),
+    pytest.param("غريب", "قريب", id="strange-vs-near"),
+]
+
+
+@pytest.mark.parametrize(("typed", "other"), KEPT_APART)
+def test_ordinary_words_are_not_merged(engine, typed: str, other: str) -> None:
+    page = engine.search(typed, per_page=50)
+    assert page.hits, f"{typed} finds its own documents"
+    assert not [h.id for h in page.hits if h.id.startswith(other)]
+    assert not engine.parse(typed).variants
+
+
+def test_candidates_respect_the_minimum_length() -> None:
+    assert list(candidates("قلب")) == []
+    assert "ترمب" in set(candidates("ترامب"))
+    assert "جوجل" in set(candidates("غوغل"))
+    assert "امريكا" in set(candidates("اميركا"))
+
+
+def test_variants_are_reported_for_the_benchmarks(engine) -> None:
+    assert ("ترامب", "ترمب") in engine.parse("ترامب").variants
