@@ -52,6 +52,13 @@ def where(index_dir, backend):
 
         if ctx.get_parameter_source("index_dir") == ParameterSource.COMMANDLINE:
             fail("give --index DIR or --backend URL, not both")
+    if backend:
+        from bahth.index.sphinx_nodes import ClusterUrl
+
+        try:
+            ClusterUrl.parse(backend)  # a malformed URL is a usage error, not a folder name
+        except BahthError as error:
+            fail(str(error))
     return backend or index_dir
 
 

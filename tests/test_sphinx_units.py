@@ -8,12 +8,14 @@ from datetime import datetime
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from bahth.analyzers import AnalysisConfig, word_analysis
+from bahth.cli import main
 from bahth.index.errors import BahthError, IndexMissing
 from bahth.index.sources import Document
 from bahth.index.sphinx_cluster import Cluster, init_cluster
@@ -71,6 +73,15 @@ def test_only_a_backend_url_is_taken_for_one() -> None:
     assert is_backend_url("sphinx://h:1/t") and is_backend_url("manticore://h:1/t")
     assert not is_backend_url("instance/index") and not is_backend_url(None)
     assert not is_backend_url("sphinx/index")
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["stats"], ["index", "seeds"]])
+def test_a_backend_option_that_is_no_url_is_a_usage_error(command: list[str]) -> None:
+    """Not read as a folder called 'sphinx:/bad' (which would say there is no index there)."""
+    result = CliRunner().invoke(main, [*command, "--backend", "sphinx:/bad"])
+    assert result.exit_code == 2, result.output
+    assert "is not a backend URL: use sphinx://HOST:PORT" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_the_no_index_message_names_the_right_option() -> None:
