@@ -216,6 +216,29 @@ class SphinxSearcher:
         tok = token(fieldname, text)
         return self.frequencies([tok])[tok]
 
+    def doc_frequencies(self, fieldname: str, words: list[str]) -> dict[str, int]:
+        """Each word's document frequency, all asked in one go (search.variants)."""
+        if fieldname not in FIELD_TAGS:
+            return {w: 0 for w in words}
+        found = self.frequencies([token(fieldname, w) for w in words])
+        return {w: found[token(fieldname, w)] for w in words}
+
+    def cooccurrence(self, fieldname: str, a: str, b: str) -> tuple[int, int, int]:
+        """Documents holding ``a``, ``b`` and both, counted by the engine: no posting crosses
+        the network (search.variants; a Whoosh reader intersects the posting lists)."""
+        if fieldname not in FIELD_TAGS:
+            return 0, 0, 0
+        ta, tb = token(fieldname, a), token(fieldname, b)
+        statements = []
+        for match in (ta, tb, f"{ta} {tb}"):
+            statements += [
+                (f"SELECT id FROM {self.table} WHERE MATCH(%s) LIMIT 1", (match,)),
+                ("SHOW META", None),
+            ]
+        answers = self.run(statements, doing="counting documents")
+        counts = [int(dict(answers[i][0]).get("total_found", 0)) for i in (1, 3, 5)]
+        return counts[0], counts[1], counts[2]
+
     def __contains__(self, pair) -> bool:
         fieldname, text = pair
         return self.doc_frequency(fieldname, text) > 0

@@ -22,7 +22,13 @@ from bahth.index.sphinx_cluster import Cluster, init_cluster, start_nodes, stop_
 from bahth.search.engine import SearchEngine
 from tests.conftest import SEEDS, generated_news, hostile_document, odd_id_documents
 
-CORPUS = [*generated_news(), hostile_document(), *odd_id_documents()]
+# Outlets that spell a name each their own way (search/variants.py finds the other spelling).
+VARIANT_NEWS = [
+    {"id": "v1", "title": "ترامب يزور الرياض", "text": "وصل الرئيس ترامب إلى الرياض في زيارة."},
+    {"id": "v2", "title": "ترمب في الخليج", "text": "قال ترمب إن الزيارة ناجحة وإن غوغل ستستثمر."},
+    {"id": "v3", "title": "جوجل تفتح مكتبا", "text": "أعلنت شركة جوجل افتتاح مكتب جديد في الرياض."},
+]
+CORPUS = [*generated_news(), hostile_document(), *odd_id_documents(), *VARIANT_NEWS]
 QUERIES = [
     "تمارة",
     "الحموشي واشنطن",
@@ -44,7 +50,11 @@ QUERIES = [
     "الأمن الوطني",
     "كلمةلاتوجد",
     "الارهاب في المغرب والتعاون الامني مع الولايات المتحدة",
+    "ترامب",
+    "زيارة ترمب",
+    "غوغل",
 ]
+VARIANT_QUERIES = ["ترامب", "زيارة ترمب", "غوغل"]
 
 
 def need_searchd() -> None:
@@ -115,6 +125,16 @@ def assert_same_page(whoosh: dict, sphinx: dict) -> None:
 def test_same_hits_marks_order_facets_as_whoosh(twin, q: str) -> None:
     whoosh, sphinx, _ = twin
     assert_same_page(page_of(whoosh, q), page_of(sphinx, q))
+
+
+@pytest.mark.parametrize("q", VARIANT_QUERIES)
+def test_other_spellings_of_a_name_are_found_as_over_whoosh(twin, q: str) -> None:
+    """Both backends find the same other spellings (the co-occurrence guard asks each its own
+    way), so the pages above agree on them too."""
+    whoosh, sphinx, _ = twin
+    found = whoosh.parse(q).variants
+    assert found, "the corpus has another spelling of this name"
+    assert sphinx.parse(q).variants == found
 
 
 @pytest.mark.parametrize(
