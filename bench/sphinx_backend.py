@@ -28,16 +28,8 @@ import time
 from pathlib import Path
 
 from bench.evaluate import evaluate
-from bench.news import (
-    DEFAULT_DATA,
-    _bahth_docs,
-    known_item_qrels,
-    known_items,
-    percentiles,
-    read_articles,
-    short_queries,
-    timed,
-)
+from bench.known_item import bahth_documents, known_item_qrels, known_items, read_articles
+from bench.news import DEFAULT_DATA, percentiles, short_queries, timed
 
 
 class Nodes:
@@ -175,7 +167,7 @@ def news(workdir: Path, data: Path, titles: int, limit_docs: int | None) -> None
         for name, location in locations.items():
             engine = SearchEngine(location)
             started = time.perf_counter()
-            report = engine.add_documents(_bahth_docs(articles))
+            report = engine.add_documents(bahth_documents(articles, with_title=False))
             seconds = time.perf_counter() - started
             run = {qid: dict(hits) for qid, hits in engine.run_queries(title_queries, limit=100)}
             mrr = evaluate(qrels, run)["all"]["mrr@10"]  # (this pass warms the title queries)
