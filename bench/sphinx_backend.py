@@ -6,8 +6,10 @@
 --arwiki indexes the 1,542 paragraphs into a Whoosh folder and into clusters of 1 and 2
 nodes (one shard each), runs the 3,506 questions (top 100) on each and scores them; it also
 measures what a shard's own statistics would do: the share of queries whose top 10 by
-Sphinx's own ranking (bm25f, each shard's idf) differs between 1 and 2 shards, against
-bahth's scores, which use the cluster's idf.
+Sphinx's own ranking (bm25, each shard's idf) differs between 1 and 2 shards, against
+bahth's scores, which use the cluster's idf. With ``--candidates N`` bahth scores only the
+engine's N best matches of each query (the backend URL's option; 1000 by default): how well
+the engine's own ranking chooses them.
 
 --news indexes SaudiNewsNet's 31,030 articles (text only, as bench/news.py does) into each
 backend, timing it (docs/s), then times title queries and 1-3 word queries (top 100, the
@@ -66,25 +68,47 @@ class Nodes:
             sum(f.stat().st_size for f in Path(self.cluster.folder).rglob("*") if f.is_file()) / 1e6
         )
 
+    def table_mb(self) -> tuple[float, float]:
+        """(RAM, disk) MB of every real-time table of the cluster, as searchd reports them
+        (SHOW INDEX STATUS) after FLUSH RTINDEX wrote each RAM chunk out (and let the
+        binlog go): what the documents themselves cost, for the projection to more."""
+        from bahth.index.sphinx_nodes import ClusterUrl, Connections
 
-def backends(workdir: Path, shards: tuple[int, ...]) -> tuple[dict[str, str | Path], list[Nodes]]:
-    """{name: location}: a Whoosh folder and one cluster per shard count."""
+        connections = Connections(ClusterUrl.parse(self.url))
+        ram = disk = 0
+        for node in connections.url.nodes:
+            for name, kind in connections.query(node, "SHOW TABLES"):
+                if kind != "rt":
+                    continue
+                connections.query(node, f"FLUSH RTINDEX {name}")
+                status = dict(connections.query(node, f"SHOW INDEX {name} STATUS"))
+                ram += int(status.get("ram_bytes", 0))
+                disk += int(status.get("disk_bytes", 0))
+        return ram / 1e6, disk / 1e6
+
+
+def backends(
+    workdir: Path, shards: tuple[int, ...], candidates: int | None = None
+) -> tuple[dict[str, str | Path], list[Nodes]]:
+    """{name: location}: a Whoosh folder and one cluster per shard count (``candidates``:
+    how many of the engine's matches bahth scores, the URL's option)."""
     locations: dict[str, str | Path] = {"whoosh": workdir / "index"}
     clusters = []
+    option = f"?candidates={candidates}" if candidates else ""
     for count in shards:
         nodes = Nodes(workdir / f"cluster-{count}", count)
         clusters.append(nodes)
-        locations[f"sphinx-{count}"] = nodes.url
+        locations[f"sphinx-{count}"] = nodes.url + option
     return locations, clusters
 
 
-def arwiki(workdir: Path) -> None:
+def arwiki(workdir: Path, candidates: int | None) -> None:
     from bahth.search.engine import SearchEngine
     from bench.arwiki_data import load
 
     data = load()
     queries = [(q.id, q.text) for q in data.questions]
-    locations, clusters = backends(workdir, (1, 2))
+    locations, clusters = backends(workdir, (1, 2), candidates)
     try:
         runs, tops = {}, {}
         for name, location in locations.items():
@@ -109,7 +133,7 @@ def arwiki(workdir: Path) -> None:
         native = [own_ranking(nodes, queries) for nodes in clusters]
         differ = sum(native[0][q] != native[1][q] for q, _ in queries)
         print(
-            f"Sphinx's own ranking (bm25f, each shard's idf): the top 10 differs between 1 and "
+            f"Sphinx's own ranking (bm25, each shard's idf): the top 10 differs between 1 and "
             f"2 shards for {differ} of {len(queries)} queries; bahth's: for "
             f"{sum(tops['sphinx-1'][q] != tops['sphinx-2'][q] for q, _ in queries)}"
         )
@@ -121,7 +145,7 @@ def arwiki(workdir: Path) -> None:
 def own_ranking(nodes: Nodes, queries: list[tuple[str, str]]) -> dict[str, list[int]]:
     """Each query's top 10 by the engine's own ranking over the same terms bahth sends."""
     from bahth.search.engine import SearchEngine
-    from bahth.search.sphinx_query import NothingMatches, plan
+    from bahth.search.sphinx_query import CANDIDATE_RANKER, NothingMatches, plan
 
     engine = SearchEngine(nodes.url)
     searcher = engine._searcher()
@@ -140,7 +164,7 @@ def own_ranking(nodes: Nodes, queries: list[tuple[str, str]]) -> dict[str, list[
             [
                 (
                     f"SELECT id FROM {searcher.table} WHERE MATCH(%s) ORDER BY WEIGHT() DESC, "
-                    "id ASC LIMIT 10 OPTION ranker=expr('bm25f(0.6,0.75)')",
+                    f"id ASC LIMIT 10 OPTION {CANDIDATE_RANKER}",
                     (match,),
                 )
             ]
@@ -162,7 +186,7 @@ def news(workdir: Path, data: Path, titles: int, limit_docs: int | None) -> None
     pages = [q for _, q in title_queries[:200]] + [q for _, q in shorts[:100]]
     random.Random(42).shuffle(pages)
     locations, clusters = backends(workdir, (1, 2))
-    rows = []
+    rows, sizes = [], []
     try:
         for name, location in locations.items():
             engine = SearchEngine(location)
@@ -177,12 +201,21 @@ def news(workdir: Path, data: Path, titles: int, limit_docs: int | None) -> None
             for q in pages:
                 engine.search(q)
             page_ms = percentiles(timed(iter(engine.search(q) for q in pages))[1])
-            nodes = next((c for c in clusters if c.url == location), None)
+            nodes = next((c for c in clusters if str(location).startswith(c.url)), None)
             memory = " + ".join(f"{m:.0f}" for m in nodes.memory_mb()) if nodes else "-"
             disk = nodes.disk_mb() if nodes else engine.stats()["size_bytes"] / 1e6
             rows.append(
                 (name, report.processed / seconds, mrr, titles_ms, shorts_ms, page_ms, memory, disk)
             )
+            if nodes:
+                ram_mb, disk_mb = nodes.table_mb()
+                after = " + ".join(f"{m:.0f}" for m in nodes.memory_mb())
+                per_doc = (ram_mb + disk_mb) * 1e6 / len(articles)
+                sizes.append(
+                    f"{name}: tables {ram_mb:.1f} MB in RAM chunks + {disk_mb:.1f} MB on disk "
+                    f"after FLUSH RTINDEX ({per_doc:,.0f} bytes a document); searchd RSS after "
+                    f"it {after} MB"
+                )
             print(f"{name} done", flush=True)
     finally:
         for nodes in clusters:
@@ -200,6 +233,7 @@ def news(workdir: Path, data: Path, titles: int, limit_docs: int | None) -> None
             f"{name:10} {rate:7.0f} {mrr:7.3f} {t[0]:7.1f} /{t[1]:6.1f} {s[0]:6.1f} /{s[1]:6.1f} "
             f"{p[0]:6.1f} /{p[1]:6.1f} {memory:>15} {disk:8.1f}"
         )
+    print("\n".join(["", *sizes]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="docs.jsonl.gz")
     parser.add_argument("--titles", type=int, default=1000, help="title queries timed")
     parser.add_argument("--limit-docs", type=int, help="index only the first N articles")
+    parser.add_argument(
+        "--candidates", type=int, help="arwiki: matches bahth scores itself (default 1000)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("searchd") is None:
         print("searchd not found: apt-get install sphinxsearch (make sphinx)", file=sys.stderr)
@@ -218,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="bahth-sphinx-bench-") as tmp:
         if args.arwiki:
-            arwiki(Path(tmp) / "arwiki")
+            arwiki(Path(tmp) / "arwiki", args.candidates)
         if args.news:
             news(Path(tmp) / "news", args.data, args.titles, args.limit_docs)
     return 0

@@ -26,6 +26,14 @@ from whoosh.util.numeric import _length_byte_cache
 from bahth.index.sphinx_schema import FIELD_TAGS, NO_DATE, date_key, token, value_key
 
 FILTER_FIELDS = {"source": "source_key", "year": "year_key"}
+# The engine's own ranking, which only chooses the ``candidates`` bahth scores when a query
+# matches more documents than that: Sphinx's built-in BM25 (each shard's idf, no length
+# normalization). Measured on 600 arwiki questions with candidates=50 (bench/README.md):
+# MRR@10 0.840 against 0.842 when bahth scores every match. The expression ranker
+# expr('bm25f(...)') looks closer to bahth's BM25F but does worse (0.830; 0.834 with plain
+# idf), and without a scale it is 0 for every document: WEIGHT() is a whole number, so the
+# candidates were whichever documents the engine met first (0.390).
+CANDIDATE_RANKER = "ranker=bm25"
 _BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
 _LONGEST = 106374  # whoosh.util.numeric.length_to_byte: this length and more are byte 255
 

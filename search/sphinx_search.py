@@ -7,7 +7,7 @@ stage (search/first_stage.py's ``Matches``), in four steps:
 
 1. the engine runs the query's boolean structure (search/sphinx_query.py's MATCH, with the
    filters as an expression) on the distributed table of any node that answers: it counts
-   every match (``total``) and returns the ids of its best ``candidates`` by its own BM25F;
+   every match (``total``) and returns the ids of its best ``candidates`` by its own BM25;
 2. for those candidates it returns each query term's frequency (PACKEDFACTORS over a flat
    OR of the terms, so no term is counted twice) and each field's length; its SHOW META
    gives each term's document frequency summed over all shards;
@@ -46,6 +46,7 @@ from bahth.index.sphinx_schema import (
 )
 from bahth.index.sphinx_store import SphinxStore
 from bahth.search.sphinx_query import (
+    CANDIDATE_RANKER,
     Collection,
     NothingMatches,
     Scorer,
@@ -398,8 +399,7 @@ class SphinxMatches:
         table, limit = s.table, s.candidates
         select, where, args = self._where()
         ranker = (
-            "OPTION ranker=expr('bm25f(0.6,0.75,{title=2,text=2,title_exact=1,"
-            f"text_exact=1}})'), max_matches={limit}"
+            f"OPTION {CANDIDATE_RANKER}, max_matches={limit}"
             if self.plan.match
             else f"OPTION max_matches={limit}"
         )

@@ -221,6 +221,33 @@ def test_ranking_does_not_depend_on_the_shard_a_document_is_in(twin, tmp_path) -
         single.stop()
 
 
+def test_past_the_candidates_the_engine_still_picks_the_best_documents(cluster, tmp_path) -> None:
+    """A query matching more documents than bahth scores itself (?candidates=10): the
+    engine's own ranking chooses which, and the best ones must be among them. (Its ranking
+    was an expression whose whole-number WEIGHT() was 0 everywhere: the candidates were
+    whichever documents it met first.)"""
+    filler = [
+        {"id": f"f{n:02d}", "title": f"نشرة رقم {n}", "text": f"خبر قصير عن السوق والطقس {n}"}
+        for n in range(40)
+    ]
+    strong = [
+        {
+            "id": f"s{n}",
+            "title": "السوق والطقس" + " السوق" * n,
+            "text": " ".join(["السوق والطقس اليوم"] * (3 + n)),
+        }
+        for n in range(3)
+    ]
+    whoosh, sphinx = SearchEngine(tmp_path / "index"), SearchEngine(f"{cluster.url}?candidates=10")
+    for engine in (whoosh, sphinx):
+        engine.add_documents(filler + strong)
+    for q in ("السوق", "السوق الطقس"):
+        expected, got = whoosh.search(q, per_page=3), sphinx.search(q, per_page=3)
+        assert got.total == expected.total > 10
+        assert [h.id for h in got.hits] == [h.id for h in expected.hits]
+        assert {h.id for h in got.hits} == {"s0", "s1", "s2"}
+
+
 def test_incremental_runs_prune_and_delete(cluster, tmp_path) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(SEEDS, folder)
