@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python -m bench.arwiki --check-cli
 	$(BIN)/python -m bench.check_ranx bench/data/arwiki/qrels.txt bench/out/arwiki/default.trec
 	$(BIN)/python -m bench.news
+	$(BIN)/python -m bench.marsum
 	$(BIN)/python -m bench.index_speed
 	$(BIN)/python -m bench.analyzer_speed --saudinewsnet
 

@@ -23,7 +23,7 @@ from bahth.index.errors import (
 )
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
-from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT
+from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT, default_workers
 
 index_option = click.option(
     "--index",
@@ -266,6 +266,15 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
         sys.exit(1)
 
 
+def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    from bahth.web.cors import BadOrigin, check_origin
+
+    try:
+        return tuple(check_origin(value) for value in values)
+    except BadOrigin as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command("serve")
 @index_option
 @backend_option
@@ -273,7 +282,20 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=default_workers,
+    show_default="one per CPU",
+    help="Processes serving on the one port (more than 1: gunicorn, POSIX only).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Threads of each process.",
+)
 @click.option(
     "--time-limit",
     type=click.FloatRange(0, min_open=True),
@@ -293,29 +315,52 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
     type=click.IntRange(1, 1_000_000),
     default=CONNECTION_LIMIT,
     show_default=True,
-    help="Open connections at most (each costs an open file, not a thread).",
+    help="Open connections at most, per process (each costs an open file, not a thread).",
+)
+@click.option(
+    "--cors",
+    "cors_origins",
+    multiple=True,
+    callback=_origins,
+    metavar="ORIGIN",
+    help="Let pages from ORIGIN (https://host[:port], or *) read the JSON API. Repeatable.",
+)
+@click.option(
+    "--log-queries/--no-log-queries",
+    default=True,
+    show_default=True,
+    help="Show query strings in the access log (one line per request on stderr).",
 )
 def serve_command(
     index_dir: Path | None,
     backend: str | None,
     host: str,
     port: int,
+    workers: int,
     threads: int,
     time_limit: float,
     header_timeout: float,
     connection_limit: int,
+    cors_origins: tuple[str, ...],
+    log_queries: bool,
 ) -> None:
-    """Serve the search page and its JSON API (waitress) until Ctrl+C.
+    """Serve the search page and its JSON API until Ctrl+C or SIGTERM.
 
-    Slow clients cannot shut others out: a connection whose request's headers are
-    --header-timeout late is closed, and up to --connection-limit connections stay open
-    (they cost no thread). A search that runs past --time-limit is answered with a 503.
+    --workers processes serve on one port (gunicorn's arbiter over waitress in each; with
+    --workers 1, waitress alone). Each picks up a reindex by itself. Slow clients cannot shut
+    others out: a connection whose request's headers are --header-timeout late is closed,
+    and up to --connection-limit connections stay open (they cost no thread). A search that
+    runs past --time-limit is answered with a 503. One access-log line per request goes to
+    stderr.
     """
     import signal
 
     from bahth.index.backends import open_store
-    from bahth.web.server import create_server, server_url
+    from bahth.web.access_log import log_to_stderr
+    from bahth.web.server import create_server, multiprocess_supported, server_url
 
+    if workers > 1 and not multiprocess_supported():
+        fail("--workers above 1 needs gunicorn, which runs on POSIX systems only: use --workers 1")
     location = where(index_dir, backend)
     try:
         store = open_store(location)
@@ -323,23 +368,41 @@ def serve_command(
         shown = store.stats()["path"]
     except BahthError as error:
         fail_on(error)
+    options = dict(
+        threads=threads,
+        header_timeout=header_timeout,
+        connection_limit=connection_limit,
+        time_limit=time_limit,
+        cors_origins=cors_origins,
+        log_queries=log_queries,
+    )
     try:
-        server = create_server(
-            location,
-            host=host,
-            port=port,
-            threads=threads,
-            header_timeout=header_timeout,
-            connection_limit=connection_limit,
-            time_limit=time_limit,
-        )
+        if workers == 1:
+            server = create_server(location, host=host, port=port, **options)
+            url = server_url(server, host, port)
+        else:
+            from bahth.web.workers import create_multiprocess_server
+
+            server, url = create_multiprocess_server(
+                location,
+                host=host,
+                port=port,
+                workers=workers,
+                on_stop=lambda: click.echo("bahth: stopped."),
+                **options,
+            )
     except BahthError as error:
         fail_on(error)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
+    log_to_stderr()
+    how = "waitress" if workers == 1 else f"{workers} processes (gunicorn, waitress in each)"
+    click.echo(f"bahth: serving {documents} documents from {shown} with {how}")
+    click.echo(f"Open {url} in a browser (Ctrl+C to stop).")
+    if workers > 1:
+        server.run()  # the arbiter: exits the process when stopped (workers never return)
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(f"bahth: serving {documents} documents from {shown}")
-    click.echo(f"Open {server_url(server, host, port)} in a browser (Ctrl+C to stop).")
     try:
         server.run()
     except KeyboardInterrupt:

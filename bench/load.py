@@ -1,13 +1,18 @@
 """Loopback load test of the web API: requests/s and latency of /api/search under concurrent
-clients, beside the library's own speed in the same run (the baseline: what HTTP, JSON and
-the WSGI server add on top of SearchEngine.search).
+clients, for each number of worker processes and of clients asked for, with the server's
+memory over time (the resident memory of all its processes, added up), beside the library's
+own speed in the same run (the baseline: what HTTP, JSON and the server add on top of
+SearchEngine.search).
 
-    python bench/load.py --index instance/index --clients 8 --seconds 20
+    python bench/load.py --index DIR --workers 1,2 --clients 8,128 --seconds 30
 
-It starts the real ``bahth serve`` (waitress) on 127.0.0.1 with a free port, runs a bounded
-loop of keep-alive HTTP clients (each stops at the deadline), prints the figures, and stops
-the server. Any index works: the seeds (``make run`` builds instance/index) or a SaudiNewsNet
-index built by the benchmarks.
+Each run starts the real ``bahth serve --workers N`` on 127.0.0.1 with a free port, warms it
+up, runs N keep-alive HTTP clients (threads; each stops at the deadline), samples the
+server's memory every second, and stops the server with SIGTERM. ``--reindex SOURCE`` also
+rebuilds the index from SOURCE (``bahth index --rebuild``) and then adds one document while
+each run goes on, and the run lasts until both are done: the errors column then says whether
+any request failed while the index changed. The clients share this machine's cores with the
+server: on 2 cores, 128 client threads take CPU the server would use.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -47,6 +54,7 @@ QUERIES = [
     "FBI",
     "تعليم*",
 ]
+BAHTH = [sys.executable, "-m", "bahth"]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -56,31 +64,88 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def server_processes(pid: int) -> list[int]:
+    """``pid`` and every process below it (gunicorn's workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [pid], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, up in parents.items() if up == parent]
+        found += children
+        todo += children
+    return found
+
+
+def resident_mb(pids: list[int]) -> float:
+    """The resident memory of ``pids``, added up, in MB (VmRSS; shared pages counted in
+    each process, as ``ps`` does)."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+class MemorySampler(threading.Thread):
+    """Samples the server's memory every ``every`` seconds until stopped."""
+
+    def __init__(self, pid: int, every: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self.done.is_set():
+            self.samples.append(
+                (time.monotonic() - started, resident_mb(server_processes(self.pid)))
+            )
+            self.done.wait(self.every)
+
+
 @contextmanager
-def bahth_server(index: Path, threads: int) -> Iterator[tuple[str, int]]:
-    """Run ``bahth serve`` on a free loopback port; yield (host, port); stop it afterwards."""
-    command = [sys.executable, "-m", "bahth", "serve", "--index", str(index)]
-    command += ["--host", "127.0.0.1", "--port", "0", "--threads", str(threads)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+def bahth_server(
+    index: Path, workers: int, threads: int, log: Path
+) -> Iterator[tuple[str, int, subprocess.Popen]]:
+    """Run ``bahth serve`` on a free loopback port (its access log to ``log``); yield (host,
+    port, process); stop it with SIGTERM afterwards."""
+    command = [*BAHTH, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", "0"]
+    command += ["--workers", str(workers), "--threads", str(threads)]
+    with open(log, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     try:
         for line in process.stdout:
             match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
             if match:
-                yield "127.0.0.1", int(match.group(1))
+                threading.Thread(target=process.stdout.read, daemon=True).start()  # drain
+                yield "127.0.0.1", int(match.group(1)), process
                 return
-        sys.exit(f"load: bahth serve did not start: {process.stderr.read().strip()}")
+        sys.exit(f"load: bahth serve did not start: {log.read_text()[-2000:]}")
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 def library_baseline(index: Path, queries: list[str], seconds: float, per_page: int) -> dict:
@@ -98,26 +163,50 @@ def library_baseline(index: Path, queries: list[str], seconds: float, per_page: 
             engine.search(q, per_page=per_page)
             latencies.append(time.perf_counter() - started)
     engine.close()
-    return {"requests": len(latencies), "seconds": seconds, "latencies": latencies, "errors": 0}
+    return {"requests": len(latencies), "seconds": seconds, "latencies": latencies, "errors": []}
+
+
+def warm_up(host: str, port: int, paths: list[str], rounds: int) -> None:
+    """Each path ``rounds`` times on new connections (so each worker opens its searcher)."""
+    for _ in range(rounds):
+        for path in paths:
+            connection = http.client.HTTPConnection(host, port, timeout=120)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
 
 
 def http_load(
-    host: str, port: int, queries: list[str], clients: int, seconds: float, per_page: int
+    host: str,
+    port: int,
+    queries: list[str],
+    clients: int,
+    seconds: float,
+    per_page: int,
+    keep_going: threading.Event | None = None,
 ) -> dict:
     """``clients`` threads, each with one keep-alive connection, cycling through the queries
-    until the deadline (and at most 1,000,000 requests each: the loop is bounded)."""
+    until the deadline, and past it while ``keep_going`` is set (at most 1,000,000 requests
+    each and 600 s past the deadline: the loop is bounded)."""
     paths = [f"/api/search?q={quote(q)}&per_page={per_page}" for q in queries]
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def going() -> bool:
+        now = time.perf_counter()
+        if now < deadline:
+            return True
+        return keep_going is not None and keep_going.is_set() and now < deadline + 600
 
     def client(offset: int) -> None:
         mine: list[float] = []
-        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection = http.client.HTTPConnection(host, port, timeout=60)
         start_gate.wait()
         for n in range(1_000_000):
-            if time.perf_counter() >= deadline:
+            if not going():
                 break
             path = paths[(offset + n) % len(paths)]
             started = time.perf_counter()
@@ -132,26 +221,21 @@ def http_load(
                 with lock:
                     errors.append(f"{type(error).__name__} {path}")
                 connection.close()
-                connection = http.client.HTTPConnection(host, port, timeout=30)
+                connection = http.client.HTTPConnection(host, port, timeout=60)
                 continue
             mine.append(time.perf_counter() - started)
         connection.close()
         with lock:
             latencies.extend(mine)
 
-    for path in paths:  # warm-up, outside the measured window
-        connection = http.client.HTTPConnection(host, port, timeout=60)
-        connection.request("GET", path)
-        connection.getresponse().read()
-        connection.close()
-    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for worker in workers:
-        worker.start()
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
     began = time.perf_counter()
     deadline = began + seconds  # read by the clients once the gate opens
     start_gate.wait()
-    for worker in workers:
-        worker.join(timeout=seconds + 60)
+    for thread in threads:
+        thread.join(timeout=seconds + 700)
     elapsed = time.perf_counter() - began
     return {
         "requests": len(latencies),
@@ -161,15 +245,63 @@ def http_load(
     }
 
 
-def row(label: str, result: dict) -> str:
+def reindex_during(index: Path, source: Path, after: float, running: threading.Event) -> list:
+    """After ``after`` seconds: ``bahth index --rebuild SOURCE``, then a one-document
+    ``bahth index``; ``running`` is set until both are done. Returns what happened, each
+    (seconds since the start, what, exit status)."""
+    events: list[tuple[float, str, int]] = []
+    started = time.monotonic()
+    running.set()
+
+    def work() -> None:
+        try:
+            time.sleep(after)
+            rebuild = [*BAHTH, "index", "--rebuild", str(source), "--index", str(index)]
+            status = subprocess.run(rebuild, capture_output=True, timeout=3600).returncode
+            events.append((time.monotonic() - started, "index --rebuild", status))
+            with tempfile.TemporaryDirectory() as folder:
+                one = Path(folder) / "one.jsonl"
+                document = {"id": "load-test-1", "title": "وثيقة اختبار الحمل", "text": "نص"}
+                one.write_text(json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
+                add = [*BAHTH, "index", str(one), "--index", str(index)]
+                status = subprocess.run(add, capture_output=True, timeout=600).returncode
+                events.append((time.monotonic() - started, "index (one document)", status))
+        finally:
+            running.clear()
+
+    threading.Thread(target=work, daemon=True).start()
+    return events
+
+
+HEADER = (
+    f"{'what':<34} {'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+    f" {'max ms':>8} {'errors':>6} {'RSS MB start/peak/end':>22}"
+)
+
+
+def row(label: str, clients: int, result: dict, memory: list[tuple[float, float]]) -> str:
     latencies = result["latencies"]
     rate = result["requests"] / result["seconds"] if result["seconds"] else 0.0
-    errors = result["errors"] if isinstance(result["errors"], int) else len(result["errors"])
+    rss = "-"
+    if memory:
+        values = [mb for _, mb in memory]
+        rss = f"{values[0]:.0f} / {max(values):.0f} / {values[-1]:.0f}"
     return (
-        f"{label:<42} {result['requests']:>9} {rate:>9.1f} "
+        f"{label:<34} {clients:>7} {result['requests']:>9} {rate:>8.1f} "
         f"{percentile(latencies, 0.50) * 1000:>8.1f} {percentile(latencies, 0.95) * 1000:>8.1f}"
-        f" {errors:>7}"
+        f" {max(latencies, default=float('nan')) * 1000:>8.1f} {len(result['errors']):>6}"
+        f" {rss:>22}"
     )
+
+
+def numbers(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"give whole numbers from 1, like 1,2: {text!r}")
+    return values
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,13 +312,22 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("BAHTH_INDEX", "instance/index")),
         help="index folder (default: $BAHTH_INDEX or instance/index)",
     )
-    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=numbers, default=[1], help="e.g. 1,2: a run for each")
+    parser.add_argument("--clients", type=numbers, default=[8], help="e.g. 8,128: a run for each")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
-    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=4, help="threads of each process")
     parser.add_argument("--per-page", type=int, default=10)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the library row")
+    parser.add_argument(
+        "--reindex",
+        type=Path,
+        metavar="SOURCE",
+        help="during each run, rebuild the index from SOURCE, then add one document",
+    )
+    parser.add_argument("--memory-every", type=float, default=5.0, help="seconds between RSS")
     args = parser.parse_args(argv)
-    if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 600:
-        parser.error("--clients must be 1..256 and --seconds 0..600")
+    if max(args.clients) > 256 or not 0 < args.seconds <= 600 or max(args.workers) > 64:
+        parser.error("--clients must be 1..256, --workers 1..64 and --seconds 0..600")
 
     from bahth.index.errors import BahthError
     from bahth.index.store import IndexStore
@@ -197,19 +338,50 @@ def main(argv: list[str] | None = None) -> int:
     except BahthError as error:
         print(f"load: {error}", file=sys.stderr)  # IndexMissing names the build command
         return 1
+    load = os.getloadavg()
     print(
-        f"index: {path} ({documents} documents); {len(QUERIES)} queries, per_page {args.per_page}"
+        f"index: {path} ({documents} documents); {len(QUERIES)} queries, per_page "
+        f"{args.per_page}; {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f}"
     )
-    print(f"{'what':<42} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    baseline = library_baseline(args.index, QUERIES, min(args.seconds, 10.0), args.per_page)
-    print(row("baseline: SearchEngine.search, 1 thread", baseline), flush=True)
-    with bahth_server(args.index, args.threads) as (host, port):
-        result = http_load(host, port, QUERIES, args.clients, args.seconds, args.per_page)
-    label = f"GET /api/search, {args.clients} clients, waitress x{args.threads}"
-    print(row(label, result))
-    for error in sorted(set(result["errors"]))[:5]:
-        print(f"  error: {error}")
-    return 1 if result["errors"] else 0
+    print(HEADER)
+    if not args.no_baseline:
+        baseline = library_baseline(args.index, QUERIES, min(args.seconds, 10.0), args.per_page)
+        print(row("baseline: SearchEngine.search", 1, baseline, []), flush=True)
+    failed = 0
+    series = []
+    paths = [f"/api/search?q={quote(q)}&per_page={args.per_page}" for q in QUERIES]
+    with tempfile.TemporaryDirectory() as folder:
+        for workers in args.workers:
+            for clients in args.clients:
+                log = Path(folder) / f"serve-{workers}-{clients}.log"
+                with bahth_server(args.index, workers, args.threads, log) as (host, port, server):
+                    warm_up(host, port, paths, rounds=max(2, workers))
+                    sampler = MemorySampler(server.pid)
+                    sampler.start()
+                    running = threading.Event()
+                    events = (
+                        reindex_during(args.index, args.reindex, args.seconds / 4, running)
+                        if args.reindex
+                        else []
+                    )
+                    result = http_load(
+                        host, port, QUERIES, clients, args.seconds, args.per_page, running
+                    )
+                    sampler.done.set()
+                    sampler.join()
+                label = f"GET /api/search, {workers} worker" + ("s" if workers > 1 else "")
+                print(row(label, clients, result, sampler.samples), flush=True)
+                for when, what, status in events:
+                    print(f"  at {when:.0f} s: bahth {what} exited {status}")
+                for error in sorted(set(result["errors"]))[:5]:
+                    print(f"  error: {error}")
+                failed += len(result["errors"])
+                step = max(1, round(args.memory_every))
+                shown = [f"{mb:.0f}" for t, mb in sampler.samples[::step]]
+                series.append(f"  {workers} workers, {clients} clients: " + " ".join(shown))
+    print(f"server RSS MB over time (all its processes, every {step} s):")
+    print("\n".join(series))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ class IndexStore:
         live = self._live_dir()
         if live is None:
             raise IndexMissing(self.path)
-        return f"{live.name}:{generations.newest_toc(live)}"
+        return _generation_of(live)
 
     def _check_version(self, live: Path) -> None:
         """IndexVersionMismatch for an index of another analyzer version; IndexDamaged when
@@ -467,7 +467,15 @@ class IndexStore:
             "last_update": meta.get("last_update"),
             "created": meta.get("created"),
             "path": str(self.path.resolve()),
+            "generation": _generation_of(live, ix.latest_generation()),
         }
+
+
+def _generation_of(live: Path, newest: int | None = None) -> str:
+    """The generation token of the folder ``live`` at its newest commit (or at ``newest``)."""
+    if newest is None:
+        newest = generations.newest_toc(live)
+    return f"{live.name}:{newest}"
 
 
 def _as_documents(docs: Iterable[Document | dict]) -> Iterator[Document | Failure]:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
-from html import escape
 from os import PathLike
 
 import numpy as np
@@ -38,9 +37,17 @@ from bahth.search.deadline import (
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.first_stage import EngineMatches, Matches, first_stage
+from bahth.search.notices import notice
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
-from bahth.search.results import DocumentView, Hit, Page, clamp_paging, page_bounds
+from bahth.search.results import (
+    DocumentView,
+    Hit,
+    IndexState,
+    Page,
+    clamp_paging,
+    page_bounds,
+)
 
 FACETS = ("source", "year")
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
@@ -101,6 +108,14 @@ class SearchEngine:
     def health(self) -> dict:
         """Can the index answer? For a cluster, node by node (search.backends.health)."""
         return health(self.store)
+
+    def state(self) -> IndexState:
+        """The index generation this thread reads and its number of documents, the searcher
+        opened (or reopened after a change) as a search would open it: a cheap proof that
+        the index opens and reads, for a health check. IndexMissing, IndexVersionMismatch
+        as a search would raise them."""
+        searcher = self._searcher()
+        return IndexState(generation=self._local.generation, documents=searcher.doc_count())
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -189,14 +204,14 @@ class SearchEngine:
         if parsed.query is None:
             return self._page(q, page, per_page, started, parsed, total=0)
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
-            parsed.messages.append("No document matches this query.")
+            parsed.messages.append(notice("no_match"))
             return self._page(q, page, per_page, started, parsed, total=0)
         condition = wq.And(conditions) if conditions else None
         matches = self._matches(searcher, parsed, condition, deadline)
         total = matches.total
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
-            parsed.messages.append(f"Page {page} is past the last page: showing page {shown}.")
+            parsed.messages.append(notice("page_past_end", page=page, shown=shown))
         stored = _stored_fields(searcher)
         if sort == "date" and isinstance(matches, EngineMatches):
             ranked = matches.by_date(stop)[start:stop]
@@ -211,7 +226,7 @@ class SearchEngine:
             hits.append(self._hit(stored(docnum), score, parsed, verdicts))
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
-            parsed.messages.append("No document matches this query.")
+            parsed.messages.append(notice("no_match"))
         if isinstance(matches, EngineMatches):
             facets = matches.facet_counts(FACETS)
         else:
@@ -259,6 +274,7 @@ class SearchEngine:
             suggestion=suggestion,
             facets=facets or {name: {} for name in FACETS},
             message=parsed.message,
+            notices=parsed.notices,
         )
 
     def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery, verdicts: dict) -> Hit:
@@ -366,18 +382,13 @@ class SearchEngine:
             return None
         parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
         title, text = fields.get("title") or "", fields.get("text") or ""
-        shown, message = _cut(text, DOCUMENT_CHARS), ""
-        if len(shown) < len(text):
-            message = (
-                f"This document is {len(text):,} characters long: "
-                f"only its first {len(shown):,} are shown."
-            )
+        shown = _cut(text, DOCUMENT_CHARS)
+        notices = (notice("document_cut", length=len(text), shown=len(shown)),)
+        notices = notices if len(shown) < len(text) else ()
         deadline.check(HIGHLIGHTING)
         body_html = highlight.paragraphs(
             shown, highlight.matched_spans(shown, parsed.terms, self.words, limit=None)
         )
-        if message:
-            body_html += f'\n<p class="cut">{escape(message)}</p>'
         return DocumentView(
             id=fields["id"],
             title=title,
@@ -389,7 +400,8 @@ class SearchEngine:
             source=fields.get("source"),
             date=_iso(fields.get("date")),
             url=fields.get("url"),
-            message=message,
+            message=" ".join(map(str, notices)),
+            notices=notices,
         )
 
     def run_queries(

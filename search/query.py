@@ -35,6 +35,7 @@ from bahth.analyzers import WordAnalysis
 from bahth.analyzers.normalizer import normalize_digits, normalize_word
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
+from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
@@ -49,10 +50,7 @@ QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
 # Brackets nested deeper than this are read as if they were not there: their words count at
 # the depth reached. (400 nested brackets used to exhaust Python's stack.)
 MAX_DEPTH = 10
-EXPANSION_CUT = (
-    "Some words with * or ~ match more indexed words than one query may search: only part of "
-    "them was searched. Type more letters before *, or use fewer * and ~ words."
-)
+EXPANSION_CUT = str(notice("expansion_cut"))
 OPERATORS = {"AND", "OR", "NOT"}
 FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
@@ -97,13 +95,17 @@ class ParsedQuery:
     text_words: list[tuple[str, ...]] = field(default_factory=list)
     # (word as typed, another spelling of it the index holds) for each name variant searched
     variants: list[tuple[str, str]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Notice | str] = field(default_factory=list)  # search.notices
     # what expanding * and ~ words (and "did you mean") may still read, and what they read
     expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
 
     @property
     def message(self) -> str:
-        return " ".join(dict.fromkeys(self.messages))
+        return " ".join(str(item) for item in self.notices)
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        return unique(self.messages)
 
 
 # ---- lexing and parsing into a small tree -------------------------------------------------
@@ -248,7 +250,7 @@ class QueryBuilder:
         if len(text) > MAX_QUERY_CHARS:
             cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
             text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
-            parsed.messages.append(f"The query was cut to its first {len(text)} characters.")
+            parsed.messages.append(notice("query_cut", chars=len(text)))
         self._words_left = MAX_WORDS
         self._filters: list[wq.Query] = []
         self._masks: list[wq.Query] = []
@@ -258,7 +260,7 @@ class QueryBuilder:
         parsed.query = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
-            parsed.messages.append("Only very common words: they were matched as written.")
+            parsed.messages.append(notice("stop_words_only"))
             words = list(dict.fromkeys(self._stop_words))[:MAX_WORDS]
             parsed.terms.exact.update(words)
             parsed.query = self._exact_terms(words, ("title", "text"))
@@ -269,7 +271,7 @@ class QueryBuilder:
         if parsed.query is None and parsed.filter is not None:
             parsed.query = wq.Every()
         if parsed.query is None and not parsed.messages:
-            parsed.messages.append("Type a word to search for.")
+            parsed.messages.append(notice("empty_query"))
         return parsed
 
     # nodes
@@ -304,7 +306,7 @@ class QueryBuilder:
             proximity = self._proximity(plain_run) + self._joined(plain_run, parsed)
         if not positives:
             if negatives:
-                parsed.messages.append("A query needs at least one word to look for.")
+                parsed.messages.append(notice("no_positive_word"))
             return None
         if node.op == "and":
             combined = wq.And(positives)
@@ -336,7 +338,7 @@ class QueryBuilder:
                 (self._masks if leaf.sign == "-" else self._filters).append(condition)
             return None
         if self._words_left <= 0:
-            parsed.messages.append(f"Only the first {MAX_WORDS} words were searched.")
+            parsed.messages.append(notice("too_many_words", words=MAX_WORDS))
             return None
         fields = ("title",) if leaf.field == "title" else ("title", "text")
         if leaf.kind == "phrase":
@@ -510,7 +512,7 @@ class QueryBuilder:
     def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
         """The exact-field terms of an expansion; a word the budget cut short says so."""
         if not expansion.complete:
-            parsed.messages.append(EXPANSION_CUT)
+            parsed.messages.append(notice("expansion_cut"))
         if not expansion.words:
             return wq.NullQuery
         parsed.terms.exact.update(expansion.words)
@@ -520,7 +522,7 @@ class QueryBuilder:
         tokens = self._exact_words(text)
         prefix = tokens[-1] if tokens else ""
         if len(prefix) < MIN_PREFIX:
-            parsed.messages.append(f"A prefix search needs at least {MIN_PREFIX} letters before *.")
+            parsed.messages.append(notice("prefix_too_short", letters=MIN_PREFIX))
             return None
         self._words_left -= 1
         exact_fields = [f"{f}_exact" for f in fields]
@@ -568,10 +570,7 @@ class QueryBuilder:
         if leaf.field == "date":
             span = parse_date_range(value)
             if span is None:
-                parsed.messages.append(
-                    f"Could not read the date {value!r}: "
-                    "use 2015, 2015-07 or 2015-07-01..2015-07-31."
-                )
+                parsed.messages.append(notice("bad_date", value=value))
                 return None
             return wq.DateRange("date", span[0], span[1])
         if leaf.field == "year":

@@ -3,6 +3,8 @@ arithmetic of pages, which every caller shares."""
 
 from dataclasses import asdict, dataclass, field
 
+from bahth.search.notices import Notice
+
 MAX_PER_PAGE = 1000  # hits on one page: enough for batch use, bounded for a server
 MAX_PAGE = 10_000
 
@@ -47,7 +49,8 @@ class Page:
     """One page of results, plus what describes the whole result set.
 
     ``facets`` maps a facet name ("source", "year") to {value: count} over all matches.
-    ``message`` explains an empty or adjusted result to a person (empty when all is well).
+    ``message`` explains an empty or adjusted result to a person (empty when all is well),
+    in English; ``notices`` says the same as codes (search.notices), for other languages.
     ``partial``: a node of a cluster did not answer, so its documents are missing; ``warning``
     says which (None otherwise).
     """
@@ -63,6 +66,7 @@ class Page:
     message: str = ""
     partial: bool = False
     warning: str | None = None
+    notices: tuple[Notice, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -81,6 +85,7 @@ class Page:
             "message": self.message,
             "partial": self.partial,
             "warning": self.warning,
+            "notices": [item.to_dict() for item in self.notices],
         }
 
 
@@ -88,7 +93,8 @@ class Page:
 class DocumentView:
     """A whole document for display. ``body_html`` is escaped <p> paragraphs with <mark>
     around the words a query matched (when the document was opened from a search).
-    ``message`` says when the text shown was cut (``text`` is always all of it)."""
+    ``message`` says when the text shown was cut (``text`` is always all of it), in English;
+    ``notices`` says it as a code (search.notices)."""
 
     id: str
     title: str
@@ -99,3 +105,27 @@ class DocumentView:
     date: str | None = None
     url: str | None = None
     message: str = ""
+    notices: tuple[Notice, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "title_html": self.title_html,
+            "body_html": self.body_html,
+            "source": self.source,
+            "date": self.date,
+            "url": self.url,
+            "message": self.message,
+            "notices": [item.to_dict() for item in self.notices],
+        }
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What a searcher reads: the index ``generation`` (IndexStore.generation(): it changes
+    on every commit and rebuild swap) and its number of ``documents``."""
+
+    generation: str
+    documents: int

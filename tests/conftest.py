@@ -11,8 +11,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -127,31 +130,86 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@dataclass
+class Server:
+    """A running ``bahth serve``: its address, its process, and what it printed so far."""
+
+    address: str
+    process: subprocess.Popen
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+
+    def children(self) -> list[int]:
+        """The process ids whose parent is the server (its workers, under gunicorn)."""
+        return child_processes(self.process.pid)
+
+    def workers(self, count: int, bound: float = 30.0) -> list[int]:
+        """The server's ``count`` worker processes, once it has started them all (the address
+        is printed as soon as the port listens: requests wait for the workers there)."""
+        deadline = time.monotonic() + bound
+        while len(found := self.children()) < count:
+            assert time.monotonic() < deadline, f"{len(found)} workers after {bound} s"
+            time.sleep(0.05)
+        return found
+
+
+def child_processes(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's id
+                found.append(int(entry.name))
+    return found
+
+
+def _drain(stream, into: list[str]) -> None:
+    """Read a pipe to its end, so the server never blocks writing its access log."""
+    for line in stream:
+        into.append(line)
+
+
 @contextmanager
-def running_server(
-    index: Path, *options: str, timeout: float = 30.0, preexec_fn=None
-) -> Iterator[str]:
-    """Run ``bahth serve --port 0 OPTIONS`` (any free port) as a real subprocess; yield the
-    address it prints; stop it. Fails the test if the server exits before printing an
-    address. ``preexec_fn`` runs in the child before bahth starts (e.g. to lower a limit)."""
+def serving(
+    index: Path, *options: str, workers: int | None = 1, timeout: float = 30.0, preexec_fn=None
+) -> Iterator[Server]:
+    """Run ``bahth serve --port 0 [--workers N] OPTIONS`` (any free port) as a real
+    subprocess; yield it once it prints its address; stop it with SIGTERM. Fails the test if
+    the server exits before printing an address. ``workers=None`` leaves the default (one per
+    CPU). ``preexec_fn`` runs in the child before bahth starts (e.g. to lower a limit)."""
+    command = [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0", *options],
+        [*command, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         preexec_fn=preexec_fn,
     )
+    server = Server("", process)
+    drains = [threading.Thread(target=_drain, args=(process.stderr, server.stderr), daemon=True)]
+    drains[0].start()
     try:
-        address = None
         for line in process.stdout:  # ends when the process exits
+            server.stdout.append(line)
             match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
             if match:
-                address = match.group(1)
+                server.address = match.group(1)
                 break
-        if address is None:
-            pytest.fail(f"bahth serve printed no address; stderr: {process.stderr.read()}")
-        yield address
+        if not server.address:
+            process.wait(timeout=timeout)
+            drains[0].join(timeout=5)
+            pytest.fail(f"bahth serve printed no address; stderr: {''.join(server.stderr)}")
+        drains.append(
+            threading.Thread(target=_drain, args=(process.stdout, server.stdout), daemon=True)
+        )
+        drains[-1].start()
+        yield server
     finally:
         process.terminate()
         try:
@@ -159,3 +217,16 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        for drain in drains:
+            drain.join(timeout=5)
+
+
+@contextmanager
+def running_server(
+    index: Path, *options: str, workers: int | None = 1, timeout: float = 30.0, preexec_fn=None
+) -> Iterator[str]:
+    """``serving()``, yielding the address alone."""
+    with serving(
+        index, *options, workers=workers, timeout=timeout, preexec_fn=preexec_fn
+    ) as server:
+        yield server.address

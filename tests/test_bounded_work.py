@@ -189,9 +189,13 @@ def test_the_document_page_shows_a_long_text_cut_and_says_so(long_index: Path, m
     try:
         view = engine.document("long", q="الأمن")
         assert len(view.text) == 300_000, "the text itself is whole"
-        assert "300,000 characters" in view.message and view.message in view.body_html
-        shown = re.sub(r"<[^>]+>", "", view.body_html.replace(view.message, ""))
+        assert "300,000 characters" in view.message
+        assert [item.to_dict()["code"] for item in view.notices] == ["document_cut"]
+        assert dict(view.notices[0].values)["length"] == 300_000
+        shown = re.sub(r"<[^>]+>", "", view.body_html)
         assert 95_000 < len(shown) <= 100_000 and "<mark>" in view.body_html
-        assert engine.document("short-1", q="الأمن").message == ""
+        assert 95_000 < dict(view.notices[0].values)["shown"] <= 100_000
+        short = engine.document("short-1", q="الأمن")
+        assert short.message == "" and short.notices == ()
     finally:
         engine.close()

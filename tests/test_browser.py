@@ -126,9 +126,11 @@ def test_open_a_document_from_the_results(page, address: str) -> None:
     page.goto(f"{address}search?q={quote('الحموشي')}")
     title = page.locator(".hit-title a").first
     title_text = title.inner_text()
+    whole = title.get_attribute("title") or title_text  # a long title is cut, whole here
     title.click()
     page.wait_for_url(re.compile(r"/doc/"))
-    assert page.locator("article.document h1").inner_text() == title_text
+    assert page.locator("article.document h1").inner_text() == whole
+    assert whole.startswith(title_text.rstrip("…"))
     assert page.locator(".document-body mark").count() > 0
     assert page.locator(".document-body p").count() > 1, "the whole article, in paragraphs"
 
@@ -195,3 +197,72 @@ def test_keyboard_focus_order_and_skip_link(page, address: str) -> None:
         page.keyboard.press("Tab")
         stops.append(page.evaluate("document.activeElement.closest('#main .hit-title') !== null"))
     assert any(stops), "from the skip link, a few Tabs reach the first result title"
+
+
+# ---- the page reads right in Arabic, on a phone too -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q, said",
+    [
+        pytest.param("اقتباس", "نتيجة واحدة", id="one"),
+        pytest.param("الحموشي", "5 نتائج", id="three-to-ten"),
+        pytest.param("مكافحة الإرهاب", None, id="eleven-and-more"),
+    ],
+)
+def test_the_count_agrees_with_its_number(page, address: str, q: str, said) -> None:
+    from bahth.web.arabic import count
+
+    page.goto(f"{address}search?q={quote(q)}")
+    shown = page.locator("#result-count").inner_text()
+    total = page.evaluate(
+        "async (q) => (await (await fetch('/api/search?q=' + encodeURIComponent(q))).json()).total",
+        q,
+    )
+    assert shown.startswith(said or count(total, "result")), shown
+    if said is None:
+        assert total > 10 and shown.startswith(f"{total} نتيجة"), "11 and more: singular"
+
+
+def test_on_a_phone_the_first_result_is_on_the_first_screen(browser, address: str) -> None:
+    """390x844 (a common phone): the facets fold under a toggle, so the first result is
+    visible without scrolling; the toggle opens them."""
+    context = browser.new_context(
+        locale="ar", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        tab.goto(f"{address}search?q={quote('مكافحة الإرهاب')}")
+        first = tab.locator("li.hit").first.bounding_box()
+        assert first["y"] >= 0 and first["y"] + first["height"] <= 844, first
+        fold = tab.locator("#facet-fold")
+        assert fold.get_attribute("open") is None, "folded on a phone"
+        assert not tab.locator("[data-facet=source]").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "phone-results.png"))
+        tab.locator("#facets-summary").click()
+        assert tab.locator("[data-facet=source]").is_visible(), "the toggle opens the facets"
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        context.close()
+
+
+def test_on_a_wide_screen_the_facets_are_open_beside_the_results(page, address: str) -> None:
+    page.goto(f"{address}search?q={quote('مكافحة الإرهاب')}")
+    assert page.locator("[data-facet=source]").is_visible()
+    facets = page.locator(".facets").bounding_box()
+    results = page.locator(".results").bounding_box()
+    assert facets["x"] + facets["width"] <= results["x"] + 1, "beside (left of) the results"
+
+
+def test_the_empty_results_page_speaks_arabic(page, address: str) -> None:
+    page.goto(f"{address}search?q={quote('زرافةبنفسجية')}")
+    assert page.locator("#result-count").inner_text().startswith("لا نتائج")
+    advice = page.locator(".empty-state").inner_text()
+    assert "لم نجد نتائج" in advice and "تحقق من الإملاء" in advice
+    text = page.locator("main").inner_text()
+    assert not re.search(r"[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){2,}", text), text
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "no-results.png"), full_page=True)
+    assert page.problems == []

@@ -97,6 +97,10 @@ def test_serve_on_a_busy_port_says_so(seeds_index: Path) -> None:
         "--time-limit=abc",
         "--header-timeout=-1",
         "--connection-limit=0",
+        "--workers=0",
+        "--cors=example.org",
+        "--cors=https://example.org/path",
+        "--cors=javascript:alert(1)",
     ],
 )
 def test_serve_rejects_bad_options(option: str) -> None:
@@ -118,8 +122,10 @@ def test_every_document_opens_from_its_link_on_the_real_server(odd_ids_index: Pa
             assert title.strip() == f"وثيقة {word}", (doc_id, link)
 
 
-def test_serve_passes_its_options_to_the_server(seeds_index: Path, monkeypatch) -> None:
-    """The command is glue: its limits reach create_server as they were given."""
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_serve_passes_its_options_to_the_server(seeds_index: Path, monkeypatch, workers) -> None:
+    """The command is glue: its limits reach the server as they were given, one process
+    (create_server: waitress) or several (create_multiprocess_server: gunicorn)."""
     given: dict = {}
 
     class Server:
@@ -131,9 +137,14 @@ def test_serve_passes_its_options_to_the_server(seeds_index: Path, monkeypatch) 
         given.update(options, index=index)
         return Server()
 
+    def create_multiprocess_server(index, **options):
+        return create_server(index, **options), "http://127.0.0.1:1/"
+
     monkeypatch.setattr("bahth.web.server.create_server", create_server)
+    monkeypatch.setattr("bahth.web.workers.create_multiprocess_server", create_multiprocess_server)
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # leave pytest's SIGTERM alone
     options = ["--time-limit", "2.5", "--header-timeout", "4", "--connection-limit", "321"]
+    options += ["--workers", workers, "--cors", "https://Example.org/", "--no-log-queries"]
     result = CliRunner().invoke(main, ["serve", "--index", str(seeds_index), *options])
     assert result.exit_code == 0, result.output
     assert (given["time_limit"], given["header_timeout"], given["connection_limit"]) == (
@@ -141,6 +152,9 @@ def test_serve_passes_its_options_to_the_server(seeds_index: Path, monkeypatch) 
         4.0,
         321,
     )
+    assert given["cors_origins"] == ("https://example.org",)
+    assert given["log_queries"] is False
+    assert given.get("workers", 1) == int(workers)
 
 
 def test_the_server_gives_searches_its_time_limit(seeds_index: Path, monkeypatch) -> None:
@@ -169,17 +183,45 @@ def test_the_server_gives_searches_its_time_limit(seeds_index: Path, monkeypatch
     assert response.status_code == 503 and response.json["status"] == 503
 
 
-def test_the_load_benchmark_runs(seeds_index: Path) -> None:
+def test_the_load_benchmark_runs(tmp_path: Path) -> None:
     """bench/load.py is how the README's web figures are measured: it must run (it broke
-    unnoticed when the package moved). A short, small run: the outcome, not the speed."""
-    from conftest import ROOT
+    unnoticed when the package moved). A short, small run of each kind the load table has
+    (one process and two), with a rebuild and a one-document index during each: the outcome
+    (rows, memory, no failed request), not the speed."""
+    from conftest import ROOT, SEEDS
 
+    index = tmp_path / "index"
+    subprocess.run([*BAHTH, "index", str(SEEDS), "--index", str(index)], check=True, timeout=60)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--index", str(seeds_index)]
-        + ["--clients", "2", "--seconds", "0.5"],
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--index", str(index)]
+        + ["--workers", "1,2", "--clients", "2", "--seconds", "1", "--reindex", str(SEEDS)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
-    assert result.returncode == 0, result.stderr
-    assert "GET /api/search, 2 clients" in result.stdout and "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = re.findall(
+        r"^GET /api/search, (\d) workers?\s+2\s+(\d+) .* (\d+)\s+(\d+) / (\d+) / (\d+)$",
+        result.stdout,
+        re.M,
+    )
+    assert [r[0] for r in rows] == ["1", "2"], result.stdout
+    for _, requests, errors, *memory in rows:
+        assert int(requests) > 0 and errors == "0" and min(map(int, memory)) > 10
+    assert result.stdout.count("index --rebuild exited 0") == 2
+    assert result.stdout.count("index (one document) exited 0") == 2
+    assert "baseline: SearchEngine.search" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_several_workers_where_gunicorn_does_not_run_is_a_usage_error(
+    seeds_index: Path, monkeypatch
+) -> None:
+    """gunicorn needs POSIX: elsewhere --workers 2 says so in one line (and the default is 1)."""
+    import bahth.web.server as server
+
+    monkeypatch.setattr(server, "multiprocess_supported", lambda: False)
+    result = CliRunner().invoke(main, ["serve", "--index", str(seeds_index), "--workers", "2"])
+    assert result.exit_code == 2
+    assert "POSIX" in result.output and "--workers 1" in result.output
+    assert server.default_workers() == 1

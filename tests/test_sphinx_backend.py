@@ -352,6 +352,7 @@ def test_no_node_answering_is_a_clear_error(cluster) -> None:
     client = create_app({"BAHTH_INDEX": cluster.url}).test_client()
     answer = client.get("/api/search?q=تمارة")
     assert answer.status_code == 503 and "node 1" in answer.get_json()["detail"]
+    assert answer.get_json()["code"] == "backend_unavailable"
 
 
 def test_the_page_says_when_results_are_partial(cluster) -> None:
@@ -360,12 +361,24 @@ def test_the_page_says_when_results_are_partial(cluster) -> None:
     SearchEngine(cluster.url).add_documents(generated_news(20))
     client = create_app({"BAHTH_INDEX": cluster.url}).test_client()
     assert "نتائج جزئية" not in client.get("/search?q=الإرهاب").get_data(as_text=True)
+    whole = client.get("/healthz")
+    assert whole.status_code == 200 and whole.get_json()["status"] == "ok"
+    assert [node["up"] for node in whole.get_json()["nodes"]] == [True, True]
     cluster.stop(1)
     page = client.get("/search?q=الإرهاب")
     assert page.status_code == 200 and "نتائج جزئية" in page.get_data(as_text=True)
     assert client.get("/api/search?q=الإرهاب").get_json()["partial"] is True
     health = SearchEngine(cluster.url).health()
     assert [node["up"] for node in health["nodes"]] == [False, True] and not health["ok"]
+    half = client.get("/healthz")  # still serving, without node 1's documents
+    assert half.status_code == 200 and half.get_json()["status"] == "partial"
+    assert [(n["node"].split()[1], n["up"]) for n in half.get_json()["nodes"]] == [
+        ("1", False),
+        ("2", True),
+    ]
+    cluster.stop(2)
+    none = client.get("/healthz")
+    assert none.status_code == 503 and none.get_json()["code"] == "backend_unavailable"
 
 
 def test_cluster_commands(tmp_path) -> None:

@@ -183,7 +183,7 @@ def test_a_script_title_shows_as_text_everywhere(client) -> None:
         assert HOSTILE_TITLE not in page
         assert "<img" not in page and "<i>" not in page
         assert "javascript:" not in page, "a javascript: url is not a link"
-        assert not re.search(r'<script(?! src="/static/suggest\.js\?v=\w+")', page)
+        assert not re.search(r'<script(?! src="/static/\w+\.js\?v=\w+")', page)
 
 
 def test_a_query_with_markup_is_escaped(client) -> None:
@@ -414,7 +414,8 @@ def test_a_search_past_the_time_limit_is_a_503_that_says_so(
     assert response.headers["Cache-Control"] == "no-store"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     if path.startswith("/api/"):
-        assert set(response.json) == {"error", "status"} and response.json["status"] == 503
+        assert set(response.json) == {"error", "code", "status"}
+        assert response.json["status"] == 503 and response.json["code"] == "time_limit"
         message = response.json["error"]
     else:
         message = html(response)
@@ -516,3 +517,187 @@ def test_random_parameters_never_give_a_500(app, q, page, per_page, source, year
         assert response.status_code in (200, 302, 400), (path, args, response.status_code)
     document = client.get("/doc/" + quote(q or "x", safe=""))
     assert document.status_code in (200, 404)  # any id at all: no redirect to another one
+
+
+# ---- the page reads right in Arabic ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n, said",
+    [
+        (0, "لا نتائج"),
+        (1, "نتيجة واحدة"),
+        (2, "نتيجتان"),
+        (3, "3 نتائج"),
+        (10, "10 نتائج"),
+        (11, "11 نتيجة"),
+        (99, "99 نتيجة"),
+        (100, "100 نتيجة"),
+        (101, "101 نتيجة"),
+        (102, "102 نتيجة"),
+        (103, "103 نتائج"),
+        (110, "110 نتائج"),
+        (111, "111 نتيجة"),
+        (1000, "1,000 نتيجة"),
+        (31030, "31,030 نتيجة"),
+    ],
+)
+def test_counts_agree_with_their_number_as_arabic_does(n: int, said: str) -> None:
+    from bahth.web.arabic import count
+
+    assert count(n, "result") == said
+
+
+@pytest.mark.parametrize("q", ["اقتباس", "الحموشي", QUERY, "زرافةبنفسجية"])
+def test_the_results_page_says_its_count_in_arabic(client, q: str) -> None:
+    from bahth.web.arabic import count
+
+    total = client.get("/api/search", query_string={"q": q}).json["total"]
+    page = html(client.get("/search", query_string={"q": q}))
+    said = re.search(r'id="result-count"[^>]*>\s*([^<(]+?)\s*<', page)[1]
+    assert said == count(total, "result")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees, less what is not prose: code, the Latin name of the project, the
+    query box's own value and the query quoted back."""
+    page = re.sub(r"<(script|style|pre|code|bdi)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<span lang="en"[^>]*>.*?</span>', " ", page, flags=re.S)
+    page = re.sub(r"<title>.*?</title>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return unescape(page)
+
+
+ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{2,}(?:[ ,.:;'-]+[A-Za-z]{2,}){2,}")  # 3 words in a row
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        pytest.param("/", 200, id="home"),
+        pytest.param(f"/search?q={QUERY}", 200, id="results"),
+        pytest.param("/search?q=زرافةبنفسجية", 200, id="no-results"),
+        pytest.param("/search?q=ز*", 200, id="prefix-too-short-notice"),
+        pytest.param("/search?q=NOT+الحموشي", 200, id="only-an-excluded-word"),
+        pytest.param("/search?q=الحموشي+date:yesterday", 200, id="unreadable-date"),
+        pytest.param("/search?q=" + "ب " * 300, 200, id="query-cut"),
+        pytest.param("/search?q=x&page=abc", 400, id="400-page"),
+        pytest.param("/search?q=x&year=20x5", 400, id="400-year"),
+        pytest.param("/search?q=x&sort=random", 400, id="400-sort"),
+        pytest.param("/doc/no-such-document", 404, id="404-document"),
+        pytest.param("/no/such/page", 404, id="404-page"),
+        pytest.param("/doc/news-01?q=الأمن", 200, id="document"),
+    ],
+)
+def test_no_english_sentence_on_an_arabic_page(client, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    text = visible_text(html(response))
+    assert not ENGLISH_WORDS.search(text), ENGLISH_WORDS.search(text)[0]
+    assert re.search(r"[\u0600-\u06ff]{3,}", text), "an Arabic page"
+
+
+def test_405_and_no_index_and_time_limit_pages_are_arabic(tmp_path: Path, news_index) -> None:
+    pages = [create_app({"BAHTH_INDEX": str(news_index)}).test_client().post("/search?q=x")]
+    pages.append(create_app({"BAHTH_INDEX": str(tmp_path / "none")}).test_client().get("/"))
+    engine = TimedOutEngine(news_index)
+    pages.append(create_app({"BAHTH_ENGINE": engine}).test_client().get("/search?q=x"))
+    assert [page.status_code for page in pages] == [405, 503, 503]
+    for page in pages:
+        text = visible_text(html(page))
+        assert not ENGLISH_WORDS.search(text), ENGLISH_WORDS.search(text)[0]
+
+
+def test_every_engine_notice_has_arabic_words() -> None:
+    from bahth.search.notices import ENGLISH
+    from bahth.web.arabic import NOTICES, notice_text
+
+    assert set(NOTICES) == set(ENGLISH), "a new notice needs its Arabic sentence"
+    values = {"chars": 2000, "words": 40, "letters": 2, "value": "x", "page": 9, "shown": 3}
+    values |= {"length": 600_000, "text": "x"}
+    for code in ENGLISH:
+        said = notice_text(code, values)
+        assert said is None or re.search(r"[\u0600-\u06ff]{3,}", said), code
+        assert said is None or not ENGLISH_WORDS.search(said), code
+
+
+def test_a_notice_is_said_in_arabic_on_the_page(client) -> None:
+    page = html(client.get("/search", query_string={"q": "الحموشي ز*"}))
+    assert "letters before" not in page
+    assert "حرفان قبل *" in page
+
+
+def test_empty_results_give_arabic_advice_and_no_english(client) -> None:
+    page = html(client.get("/search", query_string={"q": "زرافةبنفسجية"}))
+    assert "لم نجد نتائج" in page and "تحقق من الإملاء" in page
+    assert "No document matches" not in page
+
+
+def long_title_client(tmp_path: Path):
+    from bahth.web.titles import TITLE_CHARS
+
+    title = " ".join(f"كلمة{n}" for n in range(60))  # about 400 characters
+    assert len(title) > 2 * TITLE_CHARS
+    engine = SearchEngine(tmp_path / "index")
+    engine.add_documents([{"id": "long", "title": title, "text": "نص قصير عن الموضوع"}])
+    return create_app({"BAHTH_ENGINE": engine}).test_client(), title
+
+
+def test_a_long_title_is_cut_at_a_word_and_whole_on_the_document_page(tmp_path: Path) -> None:
+    from bahth.web.titles import TITLE_CHARS
+
+    client, title = long_title_client(tmp_path)
+    results = html(client.get("/search", query_string={"q": "الموضوع"}))
+    link = re.search(r'class="hit-title"[^>]*><a href="([^"]+)" title="([^"]+)">(.*?)</a>', results)
+    shown = unescape(re.sub(r"<[^>]+>", "", link[3]))
+    assert shown.endswith("…") and len(shown) <= TITLE_CHARS + 1
+    assert title.startswith(shown[:-1]) and title[len(shown) - 1] == " ", "cut between words"
+    assert unescape(link[2]) == title, "the whole title on hover"
+    document = html(client.get(unescape(link[1])))
+    assert heading(document) == title
+
+
+@pytest.mark.parametrize(
+    "title_html, limit, expected",
+    [
+        ("قصير", 20, "قصير"),
+        ("واحد اثنان ثلاثة أربعة", 12, "واحد اثنان…"),
+        ("واحد <mark>اثنان ثلاثة</mark> أربعة", 13, "واحد <mark>اثنان</mark>…"),
+        ("<mark>واحد</mark> اثنان، ثلاثة", 12, "<mark>واحد</mark> اثنان…"),
+        ("a &amp; b &lt;c&gt; d e", 10, "a &amp; b &lt;c&gt;…"),
+        ("كلمةطويلةجدابلامسافاتأبدا", 10, "كلمةطويلةج…"),
+    ],
+)
+def test_titles_are_cut_between_words_and_marks_stay_whole(title_html, limit, expected) -> None:
+    from bahth.web.titles import shorten_html
+
+    assert str(shorten_html(title_html, limit)) == expected
+
+
+@pytest.mark.parametrize(
+    "url, link",
+    [
+        ("https://example.org/a", True),
+        ("HTTP://example.org", True),
+        (" https://example.org/x ", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,x", False),
+        ("/relative/path", False),
+        ("http:no-host", False),
+        ("ftp://example.org", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_a_documents_original_is_a_link_only_for_http_and_https(url, link: bool) -> None:
+    from bahth.web.views import is_web_link
+
+    assert is_web_link(url) is link
+
+
+def test_the_original_link_on_the_document_page(client) -> None:
+    page = html(client.get("/doc/news-01"))
+    assert 'class="original" href="https://example.org/news/1"' in page
+    hostile = html(client.get("/doc/" + quote("hostile-<b>1</b>", safe="")))
+    assert 'class="original"' not in hostile

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     # static files (CSS, JS) may be cached a day; their URLs carry a hash of their content
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "EXAMPLE_QUERY": "الحموشي",
+    # origins whose pages may read the JSON API (web.cors); () none, ("*",) any
+    "CORS_ORIGINS": (),
     "JSON_AS_ASCII": False,
 }
 
@@ -41,20 +43,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
+    from bahth.web.api import blueprint as api
     from bahth.web.caching import add_cache_control, static_url_version
+    from bahth.web.cors import add_cors_headers
     from bahth.web.doc_ids import DocIdConverter
     from bahth.web.engine_access import EngineHolder
     from bahth.web.errors import register_error_handlers
     from bahth.web.security import add_security_headers
-    from bahth.web.views import blueprint
+    from bahth.web.views import blueprint as pages
 
     app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
     app.url_map.converters["doc_id"] = DocIdConverter
-    app.register_blueprint(blueprint)
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
     register_error_handlers(app)
     app.url_defaults(static_url_version)
     app.after_request(add_security_headers)
     app.after_request(add_cache_control)
+    app.after_request(add_cors_headers)
     return app
 
 

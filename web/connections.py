@@ -13,26 +13,62 @@ body too (bahth takes none: every route is GET).
 
 Waitress answers some requests itself, before the app sees them (400 for a malformed request,
 431 for headers over its limit, 413, 500 if the app fails outside Flask); those answers get the
-headers the app gives every answer (web.security, web.caching).
+headers the app gives every answer (web.security, web.caching), are JSON with a code under
+/api/ as the app's errors are (web.errors), and have their access-log line (web.access_log)
+like every other answer.
 """
 
 from __future__ import annotations
 
+import json
 import time
 
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
+from bahth.web.access_log import LOGGER as ACCESS_LOG
+from bahth.web.access_log import access_line
 from bahth.web.caching import NO_STORE
+from bahth.web.errors import HTTP_MESSAGES
 from bahth.web.security import SECURITY_HEADERS
 
 
 class HeaderedErrorTask(ErrorTask):
-    """Waitress's own error answer, with our security headers and ``no-store``."""
+    """Waitress's own error answer, with our security headers and ``no-store``; JSON with a
+    code under /api/; logged."""
+
+    log_queries = True
 
     def execute(self) -> None:
+        started = time.perf_counter()
         self.response_headers.extend([*SECURITY_HEADERS.items(), ("Cache-Control", NO_STORE)])
-        super().execute()
+        request, error = self.request, self.request.error
+        path = _text(getattr(request, "path", ""))
+        if path.startswith("/api/") or path == "/healthz":
+            code, message = HTTP_MESSAGES.get(
+                error.code, ("http_error", f"تعذّر تنفيذ الطلب ({error.code}).")
+            )
+            body = json.dumps(
+                {"error": message, "code": code, "status": error.code}, ensure_ascii=False
+            ).encode("utf-8")
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+        else:
+            super().execute()
+        environ = {
+            "REQUEST_METHOD": _text(getattr(request, "command", "")) or "-",
+            "PATH_INFO": path or "-",
+            "QUERY_STRING": _text(getattr(request, "query", "")),
+        }
+        seconds = time.perf_counter() - started
+        ACCESS_LOG.info(access_line(environ, str(error.code), seconds, self.log_queries))
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value or "")
 
 
 class DeadlineChannel(HTTPChannel):
@@ -68,6 +104,9 @@ class DeadlineChannel(HTTPChannel):
         return True
 
 
-def deadline_channel(header_timeout: float) -> type[DeadlineChannel]:
-    """A DeadlineChannel class for waitress's ``channel_class``, with this deadline."""
-    return type("DeadlineChannel", (DeadlineChannel,), {"header_timeout": float(header_timeout)})
+def deadline_channel(header_timeout: float, log_queries: bool = True) -> type[DeadlineChannel]:
+    """A DeadlineChannel class for waitress's ``channel_class``, with this deadline (and its
+    error answers logged with or without their query strings)."""
+    errors = type("HeaderedErrorTask", (HeaderedErrorTask,), {"log_queries": log_queries})
+    attributes = {"header_timeout": float(header_timeout), "error_task_class": errors}
+    return type("DeadlineChannel", (DeadlineChannel,), attributes)

@@ -13,14 +13,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bahth.analyzers import normalize_digits
+from bahth.web.arabic import count
 
 SORTS = ("relevance", "date")
 YEAR = re.compile(r"[0-9]{4}")
 WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
 
+# How the page names each parameter in its messages (the parameter itself follows).
+LABELS = {
+    "page": "رقم الصفحة",
+    "per_page": "عدد النتائج في الصفحة",
+    "year": "السنة",
+    "sort": "الترتيب",
+}
+
+
 class BadParameter(ValueError):
-    """A query-string value that cannot be used; ``str(error)`` is for the user."""
+    """A query-string value that cannot be used: ``parameter`` names it, ``str(error)`` says
+    why to the user, in Arabic (the page's language)."""
+
+    def __init__(self, parameter: str, why: str, raw: str) -> None:
+        self.parameter = parameter
+        label = f"{LABELS.get(parameter, parameter)} ({parameter})"
+        super().__init__(f"{label} {why}، لا «{raw[:20]}».")
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ def _whole_number(raw: str | None, name: str, default: int, low: int, high: int)
         return default
     match = WHOLE_NUMBER.fullmatch(normalize_digits(raw.strip()))
     if not match:
-        raise BadParameter(f"{name} must be a whole number, not {raw[:20]!r}.")
+        raise BadParameter(name, "يجب أن يكون عددا صحيحا", raw)
     sign, digits = match.groups()
     if len(digits) > len(str(high)):  # more digits than the largest allowed value
         return low if sign == "-" else high
@@ -70,7 +86,7 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     max_chars = int(config["MAX_QUERY_CHARS"])
     if len(q) > max_chars:
         q = q[:max_chars]
-        notes.append(f"قُصّ الاستعلام إلى أول {max_chars} حرف.")
+        notes.append(f"قُصّ الاستعلام إلى أول {count(max_chars, 'character')}.")
 
     page = _whole_number(args.get("page"), "page", 1, 1, int(config["MAX_PAGE"]))
     default_per_page = int(config["PER_PAGE"])
@@ -85,10 +101,10 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     year = normalize_digits((args.get("year") or "").strip())
     if year:
         if not YEAR.fullmatch(year):
-            raise BadParameter(f"year must be four digits, like 2015, not {year[:20]!r}.")
+            raise BadParameter("year", "أربعة أرقام، مثل 2015", year)
         filters["year"] = year
 
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
+        raise BadParameter("sort", f"إما {' أو '.join(SORTS)}", sort)
     return SearchParams(q, page, per_page, filters, sort, tuple(notes), default_per_page)

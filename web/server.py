@@ -16,6 +16,7 @@ REQUEST_TIME_LIMIT (a 503), so a worker thread is never held by one query for lo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,33 @@ CONNECTION_LIMIT = 1000  # open connections; the 1001st waits in the kernel's qu
 IDLE_TIMEOUT = 30  # seconds a kept-alive connection may stay silent between requests
 CHECK_IDLE_EVERY = 5  # seconds between waitress's sweeps for idle connections
 FILES_BESIDE_CONNECTIONS = 256  # the index's files, the listening socket, pipes, logs
+STUCK_AFTER_MIN = 10.0  # seconds: a request running longer than this and 3 time limits is stuck
+STUCK_AFTER_NO_LIMIT = 300.0  # the same when searches have no time limit
 
 
 class OpenFileLimit(BahthError):
     """The process may not open a file for every connection the limit allows."""
+
+
+def serving_app(
+    index: str | Path | None,
+    *,
+    time_limit: float | None = DEFAULTS["REQUEST_TIME_LIMIT"],
+    cors_origins: tuple[str, ...] = (),
+    log_queries: bool = True,
+) -> Any:
+    """The WSGI application a server runs: bahth's app behind the access log. One function,
+    so one process or many serve the same thing."""
+    from bahth.web.access_log import AccessLog
+
+    app = create_app(
+        {
+            "BAHTH_INDEX": str(index) if index is not None else None,
+            "REQUEST_TIME_LIMIT": time_limit,
+            "CORS_ORIGINS": tuple(cors_origins),
+        }
+    )
+    return AccessLog(app, log_queries=log_queries)
 
 
 def create_server(
@@ -42,39 +66,90 @@ def create_server(
     header_timeout: float = HEADER_TIMEOUT,
     connection_limit: int = CONNECTION_LIMIT,
     time_limit: float | None = DEFAULTS["REQUEST_TIME_LIMIT"],
+    cors_origins: tuple[str, ...] = (),
+    log_queries: bool = True,
 ) -> Any:
     """A waitress server for bahth's app, bound but not yet running (call ``.run()``).
 
     ``time_limit`` is the seconds a search may run (None: no limit); ``header_timeout`` and
     ``connection_limit`` are explained in the module's docstring. Raises OpenFileLimit when
     the process may not open enough files for ``connection_limit``."""
+    allow_open_files(connection_limit + FILES_BESIDE_CONNECTIONS, connection_limit)
+    app = serving_app(
+        index, time_limit=time_limit, cors_origins=cors_origins, log_queries=log_queries
+    )
+    return waitress_server(
+        app,
+        threads=threads,
+        header_timeout=header_timeout,
+        connection_limit=connection_limit,
+        log_queries=log_queries,
+        host=host,
+        port=port,
+    )
+
+
+def waitress_server(
+    app: Any,
+    *,
+    threads: int,
+    header_timeout: float,
+    connection_limit: int,
+    log_queries: bool = True,
+    socket_map: dict | None = None,
+    **where: Any,
+) -> Any:
+    """Waitress serving ``app`` with bahth's protections, on ``where``: ``host`` and ``port``,
+    or ``sockets`` already listening (a gunicorn worker's). ``socket_map`` is the dict
+    waitress keeps its connections in (a new one by default)."""
     import waitress
     from waitress.server import BaseWSGIServer
 
     from bahth.web.connections import deadline_channel
 
-    allow_open_files(connection_limit + FILES_BESIDE_CONNECTIONS, connection_limit)
-    app = create_app(
-        {"BAHTH_INDEX": str(index) if index is not None else None, "REQUEST_TIME_LIMIT": time_limit}
-    )
-    sockets: dict[int, Any] = {}
+    sockets: dict[int, Any] = {} if socket_map is None else socket_map
     server = waitress.create_server(
         app,
         map=sockets,
-        host=host,
-        port=port,
         threads=threads,
         ident="bahth",
         connection_limit=connection_limit,
         channel_timeout=IDLE_TIMEOUT,
         cleanup_interval=CHECK_IDLE_EVERY,
         asyncore_use_poll=True,
+        **where,
     )
-    channel = deadline_channel(header_timeout)
-    for listener in sockets.values():  # one per address the host name resolved to
+    channel = deadline_channel(header_timeout, log_queries)
+    for listener in list(sockets.values()):  # one per address the host name resolved to
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel
     return server
+
+
+def default_workers() -> int:
+    """Worker processes ``bahth serve`` runs unless told: one per CPU this process may use
+    where gunicorn runs (POSIX), else one."""
+    if not multiprocess_supported():
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def multiprocess_supported() -> bool:
+    """Several worker processes need gunicorn, which needs fork() and fcntl: POSIX only."""
+    return os.name == "posix"
+
+
+def stuck_after(time_limit: float | None) -> float:
+    """Seconds after which a request under way counts as stuck (a worker then stops reporting
+    alive, and gunicorn restarts it): three times the time limit, at least STUCK_AFTER_MIN.
+    The engine stops a search at its time limit; a request still running well past it is in
+    work that never looks at the clock."""
+    if time_limit is None:
+        return STUCK_AFTER_NO_LIMIT
+    return max(STUCK_AFTER_MIN, 3 * float(time_limit))
 
 
 def allow_open_files(needed: int, connection_limit: int) -> None:

@@ -1,22 +1,23 @@
-"""The one blueprint: the HTML pages and their JSON twins, thin glue over SearchEngine."""
+"""The HTML pages, thin glue over SearchEngine (their JSON twins are web.api)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
+from flask import Blueprint, current_app, redirect, render_template, url_for
+
+from bahth.search.notices import Notice
+from bahth.web.arabic import count, notice_text
+from bahth.web.params import SearchParams
+from bahth.web.searching import (
+    document_query,
+    find_document,
+    holder,
+    run_search,
+    search_params,
 )
-
-from bahth.web.engine_access import EngineHolder
-from bahth.web.params import BadParameter, SearchParams, parse_search_params
+from bahth.web.titles import shorten_html, shorten_text
 
 blueprint = Blueprint("web", __name__)
 
@@ -24,34 +25,25 @@ FACET_LABELS = {"source": "المصدر", "year": "السنة"}
 FACET_SHOWN = 12  # values per facet on the page; the JSON twin has them all
 
 
-def holder() -> EngineHolder:
-    return current_app.extensions["bahth"]
+blueprint.add_app_template_filter(count, "count")
+blueprint.add_app_template_filter(shorten_html, "short_title")
+blueprint.add_app_template_filter(shorten_text, "short_text")
 
 
-def time_limit() -> float | None:
-    """Seconds any engine call of a request may take (a 503 past it): the app's setting."""
-    return current_app.config["REQUEST_TIME_LIMIT"]
+@blueprint.app_template_test("web_link")
+def is_web_link(url: object) -> bool:
+    """Is ``url`` an http(s) address with a host, fit to be a link? (A document's url comes
+    from the user's files: javascript:, data: or a bare path must not become a link.)"""
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def search_params() -> SearchParams:
-    try:
-        return parse_search_params(request.args, current_app.config)
-    except BadParameter as error:
-        abort(400, description=str(error))
-
-
-def run_search(params: SearchParams):
-    """The engine's page for ``params``, within the app's time limit (past it the engine
-    raises SearchTimeout, which web.errors answers with a 503)."""
-    engine = holder().require_documents()
-    return engine.search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        filters=params.filters or None,
-        sort=params.sort,
-        time_limit=time_limit(),
-    )
+def notices(items: tuple[Notice, ...]) -> list[str]:
+    """What the engine said about a search or a document, in Arabic (web.arabic)."""
+    said = (notice_text(item.code, dict(item.values)) for item in items)
+    return [text for text in said if text]
 
 
 @blueprint.app_template_filter("show_date")
@@ -85,32 +77,15 @@ def search():
         page_numbers=page_window(page.page, pages),
         facets=facet_links(params, page.facets),
         facet_labels=FACET_LABELS,
+        notices=notices(page.notices),
     )
 
 
 @blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
-    q = " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_CHARS"]]
-    view = holder().require_documents().document(doc_id, q=q or None, time_limit=time_limit())
-    if view is None:
-        abort(404, description="لا توجد وثيقة بهذا المعرّف في الفهرس.")
-    return render_template("document.html", doc=view, q=q)
-
-
-@blueprint.get("/api/search")
-def api_search():
-    params = search_params()
-    return jsonify(run_search(params).to_dict())
-
-
-@blueprint.get("/api/suggest")
-def api_suggest():
-    prefix = (request.args.get("q") or "").strip()[:100]
-    if not prefix:
-        return jsonify([])
-    engine = holder().require_documents()
-    limit = int(current_app.config["SUGGEST_LIMIT"])
-    return jsonify(list(engine.suggest(prefix, limit=limit, time_limit=time_limit())))
+    q = document_query()
+    view = find_document(doc_id, q)
+    return render_template("document.html", doc=view, q=q, notices=notices(view.notices))
 
 
 def page_window(current: int, pages: int, width: int = 2) -> list[int]:
