@@ -21,9 +21,10 @@ from bahth.analyzers.tokenizer import ArabicTokenizer
 # Bump when any change alters the terms produced for some text, what the index keeps of them
 # (3 kept positions in the stemmed text, 4 no longer does), or how its schema is pickled (5:
 # the filters moved from the top-level package analyzers to bahth.analyzers, and an index
-# names their module; 6: stop words and stems see the final ى or ة as written): an index
-# built with another version must be rebuilt, and says so.
-ANALYZER_VERSION = "6"
+# names their module; 6: stop words and stems see the final ى or ة as written; 7: declared
+# fields, each document's fields kept as given): an index built with another version must
+# be rebuilt, and says so.
+ANALYZER_VERSION = "7"
 STEMMERS = ("light", "snowball", "none")
 
 

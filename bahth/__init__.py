@@ -31,7 +31,10 @@ _EXPORTS = {
     "IndexStore": "bahth.index",
     "IndexVersionMismatch": "bahth.index",
     "SearchTimeout": "bahth.index",
+    "Settings": "bahth.index",
+    "SettingsError": "bahth.index",
     "SourceError": "bahth.index",
+    "FilterError": "bahth.search.filters",
     "Hit": "bahth.search.results",
     "Page": "bahth.search.results",
     "Ranking": "bahth.search.ranking",
@@ -43,6 +46,7 @@ __all__ = [
     "AnalysisConfig",
     "BahthError",
     "Document",
+    "FilterError",
     "Hit",
     "IndexDamaged",
     "IndexMissing",
@@ -54,6 +58,8 @@ __all__ = [
     "Ranking",
     "SearchEngine",
     "SearchTimeout",
+    "Settings",
+    "SettingsError",
     "SourceError",
     "WordAnalysis",
     "__version__",
@@ -73,9 +79,12 @@ if TYPE_CHECKING:
         IndexVersionMismatch,
         IndexWriteFailed,
         SearchTimeout,
+        Settings,
+        SettingsError,
         SourceError,
     )
     from bahth.search.engine import SearchEngine
+    from bahth.search.filters import FilterError
     from bahth.search.ranking import Ranking
     from bahth.search.results import Hit, Page
     from bahth.web import create_app

@@ -119,24 +119,73 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
     default=None,
     help="Stemmer of a new index (or with --rebuild); default light.",
 )
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A TOML settings file: the fields, input keys and analysis of a new index (or "
+    "with --rebuild); an index keeps its settings.",
+)
+@click.option("--id-field", default=None, help="The input key holding the id (default id).")
+@click.option("--title-field", default=None, help="The input key holding the title.")
+@click.option("--text-field", default=None, help="The input key holding the text.")
+@click.option("--strict", is_flag=True, help="A key no field declares is bad input.")
+@click.option(
+    "--format",
+    "stdin_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="The format of standard input, read when a PATH is -.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (last line).")
-def index_command(paths, index_dir, backend, prune, rebuild, stem, as_json) -> None:
-    """Index PATHS (.txt, .jsonl, .jsonl.gz, .csv files and folders of them): add new
-    documents, update changed ones, leave unchanged ones alone.
+def index_command(
+    paths,
+    index_dir,
+    backend,
+    prune,
+    rebuild,
+    stem,
+    settings_file,
+    id_field,
+    title_field,
+    text_field,
+    strict,
+    stdin_format,
+    as_json,
+) -> None:
+    """Index PATHS (.txt, .jsonl, .jsonl.gz, .csv files and folders of them; - for
+    standard input, with --format): add new documents, update changed ones, leave unchanged
+    ones alone.
 
     Exit status: 0 all input indexed, 1 some input skipped (each one named on stderr),
-    2 usage error (e.g. a path that does not exist).
+    2 usage error (e.g. a path that does not exist, a settings file that cannot be used).
     """
     from bahth.index.backends import open_store
+    from bahth.index.settings import Settings
 
     try:
+        location = where(index_dir, backend)
+        settings = open_store(location).settings_for_run(
+            Settings.load(settings_file) if settings_file is not None else None,
+            stem=stem,
+            id_key=id_field,
+            title_key=title_field,
+            text_key=text_field,
+            strict=strict,
+        )
         store = open_store(
-            where(index_dir, backend),
-            AnalysisConfig(stem=stem) if stem else None,
+            location,
+            AnalysisConfig(stem=stem) if stem and settings is None else None,
             on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
+            settings=settings,
         )
         report = store.index_paths(
-            paths, prune=prune, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json
+            paths,
+            prune=prune,
+            rebuild=rebuild,
+            progress=sys.stderr.isatty() and not as_json,
+            format=stdin_format,
         )
     except BahthError as error:
         fail_on(error)
@@ -190,7 +239,21 @@ def stats_command(index_dir, backend, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON.")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option(
+    "--sort",
+    default="relevance",
+    show_default=True,
+    help="relevance, or a date or number field: FIELD oldest/smallest first, -FIELD the other "
+    "way (documents without it last).",
+)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Keep documents whose FIELD is VALUE (a keyword), or in a range A..B (a date or "
+    "number); repeat for more.",
+)
 @click.option(
     "--queries",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -205,7 +268,18 @@ def stats_command(index_dir, backend, as_json) -> None:
     help="Stop a search still at work after SECONDS (exit status 1).",
 )
 def search_command(
-    query, index_dir, backend, as_json, limit, page, sort, queries, run_file, tag, time_limit
+    query,
+    index_dir,
+    backend,
+    as_json,
+    limit,
+    page,
+    sort,
+    filters,
+    queries,
+    run_file,
+    tag,
+    time_limit,
 ) -> None:
     """Search the index for QUERY and print ranked hits.
 
@@ -216,6 +290,7 @@ def search_command(
     --time-limit, 2 usage error.
     """
     from bahth.search.engine import SearchEngine
+    from bahth.search.filters import FilterError
 
     if (queries is None) != (run_file is None):
         fail("--queries and --run go together: --queries FILE.jsonl --run OUT.trec")
@@ -226,13 +301,37 @@ def search_command(
         if queries is not None:
             _write_run(engine, queries, run_file, limit, tag)
             return
-        result = engine.search(query, page=page, per_page=limit, sort=sort, time_limit=time_limit)
+        result = engine.search(
+            query,
+            page=page,
+            per_page=limit,
+            sort=sort,
+            filters=_filters(filters),
+            time_limit=time_limit,
+        )
     except BahthError as error:
         fail_on(error)
+    except FilterError as error:
+        fail(str(error))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     _print_page(result)
+
+
+def _filters(given: tuple[str, ...]) -> dict[str, str]:
+    """``--filter FIELD=VALUE`` options as the library's ``filters``; a usage error for one
+    without ``=`` or a field given twice."""
+    filters: dict[str, str] = {}
+    for option in given:
+        name, equals, value = option.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            fail(f"--filter {option!r}: write FIELD=VALUE, e.g. --filter section=sport")
+        if name in filters:
+            fail(f"--filter {name} is given twice: give one value or one range A..B")
+        filters[name] = value
+    return filters
 
 
 def _print_page(result) -> None:
@@ -252,6 +351,15 @@ def _print_page(result) -> None:
             f"   id: {hit.id}   score: {hit.score:.3f}" + (f"   {hit.source}" if hit.source else "")
         )
         click.echo(f"   {plain_text(hit.snippet_html)}")
+        shown = [f"{name}: {_plain_value(value)}" for name, value in hit.fields.items()]
+        if shown:
+            click.echo(f"   {'   '.join(shown)}"[:300])
+
+
+def _plain_value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain_value(v) for v in value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
 
 
 def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:

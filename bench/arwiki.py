@@ -60,6 +60,9 @@ CONFIGS = (
     Config("no-window", ranking={"window_boost": 0.0}, note="second stage: lead only"),
     Config("no-lead", ranking={"lead_boost": 0.0}, note="second stage: window only"),
     Config("title-boost=2", ranking={"title_boost": 2.0}),
+    Config("no-variants", ranking={"variant_boost": 0.0}, note="no name variants (issue 12)"),
+    Config("no-title-share", ranking={"title_share_boost": 0.0}, note="second stage: no title"),
+    Config("no-phrase-bonus", ranking={"phrase_boost": 0.0}, note="quotes: words only"),
     # The default Ranking of 2026-11-22, before the second stage and the retune that came
     # with it (bench/tune.py on the tuning split): what those two are worth together.
     Config(

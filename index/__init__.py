@@ -11,6 +11,7 @@ from bahth.index.errors import (
     SearchTimeout,
     SourceError,
 )
+from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.store import IndexReport, IndexStore, default_index_path
 
@@ -27,6 +28,8 @@ __all__ = [
     "IndexVersionMismatch",
     "IndexWriteFailed",
     "SearchTimeout",
+    "Settings",
+    "SettingsError",
     "SourceError",
     "default_index_path",
     "read_sources",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from os import PathLike
 
 from bahth.analyzers import AnalysisConfig
+from bahth.index.settings import Settings
 from bahth.index.sphinx_nodes import is_backend_url
 from bahth.index.store import IndexStore
 
@@ -19,11 +20,12 @@ def open_store(
     *,
     on_wait: Callable[[str], None] | None = None,
     procs: int | None = None,
+    settings: Settings | None = None,
 ):
     """An IndexStore for a folder (None: $BAHTH_INDEX, else ./instance/index), a
     SphinxStore for a backend URL."""
     if is_backend_url(location):
         from bahth.index.sphinx_store import SphinxStore
 
-        return SphinxStore(str(location), analysis, on_wait=on_wait, procs=procs)
-    return IndexStore(location, analysis, on_wait=on_wait, procs=procs)
+        return SphinxStore(str(location), analysis, on_wait=on_wait, procs=procs, settings=settings)
+    return IndexStore(location, analysis, on_wait=on_wait, procs=procs, settings=settings)

@@ -5,28 +5,58 @@ Title and text are each indexed twice:
 * ``title_exact`` / ``text_exact``: normalized words only, with positions: exact-form
   ranking, phrases (stop words inside a phrase still count) and prefix queries.
 Only the stemmed fields store the original text, which snippets are cut from.
+
+The declared fields (index/settings.py) follow: a keyword is its exact values as terms (one
+or many per document), a date or a number is Whoosh's DATETIME or NUMERIC with a column to
+sort by, a stored field is only kept. Every document's own fields, as given, are kept whole
+in ``given`` (what a hit returns), and ``has`` lists its declared fields that hold a value,
+so "documents without the field" is one posting list (sorting puts them last).
 """
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
+from bahth.index.settings import Settings
 
 
-def build_schema(analysis: AnalysisConfig | None = None) -> Schema:
-    """The schema for an index analyzed as ``analysis`` says (bahth's defaults if None)."""
+class Values(ID):
+    """Exact values, one or a list of them per document: each value is one term. (Whoosh's
+    KEYWORD splits values at spaces or commas; a section called "اليوم 24" is one value.)"""
+
+    def index(self, value, **kwargs):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in dict.fromkeys(values):
+            yield item.encode("utf-8"), 1, 1.0, b""
+
+
+def build_schema(
+    analysis: AnalysisConfig | None = None, settings: Settings | None = None
+) -> Schema:
+    """The schema for an index analyzed as ``analysis`` says (bahth's defaults if None), with
+    the fields ``settings`` declares (bahth's default fields if None)."""
     analysis = analysis or AnalysisConfig()
+    settings = settings or Settings()
     stemmed = analysis.stemmed()
     exact = analysis.exact()
-    return Schema(
+    schema = Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, phrase=False),
         title_exact=TEXT(analyzer=exact, phrase=True),
         text=TEXT(analyzer=stemmed, stored=True, phrase=False),
         text_exact=TEXT(analyzer=exact, phrase=True),
-        source=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        url=STORED(),
         content_hash=ID(stored=True),
         origin=ID(stored=True),
+        given=STORED(),
+        has=Values(),
     )
+    for spec in settings.fields:
+        if spec.type == "text":  # as title and text: stemmed, and exact with positions
+            schema.add(spec.name, TEXT(analyzer=stemmed, phrase=False))
+            schema.add(f"{spec.name}_exact", TEXT(analyzer=exact, phrase=True))
+        elif spec.type == "keyword":
+            schema.add(spec.name, Values())
+        elif spec.type == "date":
+            schema.add(spec.name, DATETIME(sortable=True))
+        elif spec.type == "number":
+            schema.add(spec.name, NUMERIC(float, sortable=True, default=0))
+    return schema

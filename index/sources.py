@@ -9,9 +9,11 @@ before anything is read.
 Formats:
 * ``.txt``: the seeds' format. id = file name without ``.txt``; title = first non-empty
   line; text = the rest.
-* ``.jsonl`` / ``.jsonl.gz``: one JSON object per line with ``id``, ``title``, ``text`` and
-  optional ``source``, ``date``, ``url`` (other keys are ignored).
+* ``.jsonl`` / ``.jsonl.gz``: one JSON object per line with ``id``, ``title``, ``text`` (or the
+  keys an ``InputMapping`` names); every other key is kept as given in ``Document.fields``
+  (``source``, ``date``, ``url`` are also read into their attributes, for the default fields).
 * ``.csv``: a header row with the same column names.
+* ``-``: standard input, in the format the caller names (jsonl or csv).
 * folders: every file of those types inside, recursively, in sorted order (hidden files and
   folders are skipped), so two runs over the same tree read the same sequence. A link back
   to a folder the walk is already in (``ln -s .. sub/up``) is a named failure, not a loop.
@@ -25,9 +27,10 @@ import hashlib
 import io
 import json
 import os
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
@@ -35,6 +38,8 @@ from pathlib import Path
 from bahth.index.errors import SourceError
 
 SUFFIXES = (".jsonl.gz", ".jsonl", ".csv", ".txt")
+STDIN = "-"
+STDIN_FORMATS = ("jsonl", "csv")
 _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%Y-%m", "%Y")
 csv.field_size_limit(2**31 - 1)  # a news article is one CSV cell; the default limit is 128 KB
 
@@ -97,6 +102,49 @@ def _optional_text(record: dict, key: str) -> str | None:
     return value or None
 
 
+def _lenient_text(record: dict, key: str) -> str | None:
+    """A default field's text, or None when the record gives something else there (a list,
+    an object: kept as given in ``fields``, not lost)."""
+    try:
+        return _optional_text(record, key)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class InputMapping:
+    """Which keys of a record hold the id, the title and the text; ``strict``: a key that is
+    none of them and not in ``declared`` is bad input (else it is kept as given)."""
+
+    id: str = "id"
+    title: str = "title"
+    text: str = "text"
+    strict: bool = False
+    declared: frozenset[str] | set[str] = frozenset()
+
+    def undeclared(self, record: dict) -> list[str]:
+        if not self.strict:
+            return []
+        known = {self.id, self.title, self.text, *self.declared}
+        return [key for key in record if key not in known]
+
+
+DEFAULT_MAPPING = InputMapping()
+
+
+def _jsonable(value: object) -> object:
+    """A given value as JSON can carry it: a datetime (from Python callers) as ISO text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Document:
     """One document as bahth indexes it. ``origin`` is the file it was read from (absolute
@@ -110,13 +158,30 @@ class Document:
     url: str | None = None
     origin: str | None = None
     where: str | None = None  # to name it in a message: ``file:line``, or the .txt file
+    # every key of the record but the id, title and text, as given (values JSON can carry)
+    fields: dict = field(default_factory=dict)
+
+    def given(self) -> dict:
+        """The document's own fields, as given: ``fields``, or for a document built in Python
+        with ``source``, ``date``, ``url`` only, those."""
+        if self.fields:
+            return self.fields
+        given: dict = {}
+        if self.source:
+            given["source"] = self.source
+        if self.date:
+            given["date"] = self.date.isoformat()
+        if self.url:
+            given["url"] = self.url
+        return given
 
     def content_hash(self) -> str:
         """A digest of everything the index stores about the document except where it was
         read from: equal hashes mean a reindex can leave the document alone."""
         digest = hashlib.blake2b(digest_size=16)
         date = self.date.isoformat() if self.date else ""
-        for part in (self.title, self.text, self.source or "", date, self.url or ""):
+        extra = json.dumps(self.fields, ensure_ascii=False, sort_keys=True) if self.fields else ""
+        for part in (self.title, self.text, self.source or "", date, self.url or "", extra):
             data = part.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)
@@ -124,31 +189,45 @@ class Document:
 
     @classmethod
     def from_dict(
-        cls, record: dict, origin: str | None = None, where: str | None = None
+        cls,
+        record: dict,
+        origin: str | None = None,
+        where: str | None = None,
+        mapping: InputMapping = DEFAULT_MAPPING,
     ) -> Document:
         """Build a document from a JSON/CSV record; ValueError says what is wrong with it."""
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
-        raw_id = record.get("id")
+        raw_id = record.get(mapping.id)
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            raise ValueError("no id" if raw_id in (None, "") else "id is not text or a number")
+            named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
+            wrong = f"{named} is not text or a number"
+            raise ValueError(f"no {named}" if raw_id in (None, "") else wrong)
         doc_id = check_id(str(raw_id).strip())
-        title = _optional_text(record, "title") or ""
-        text = record.get("text")
+        title = _optional_text(record, mapping.title) or ""
+        text = record.get(mapping.text)
         if text is not None and not isinstance(text, str):
-            raise ValueError("text is not text")
+            raise ValueError(f"{mapping.text} is not text")
         text = (text or "").strip()
         if not title and not text:
             raise ValueError(f"document {doc_id!r} has no title and no text")
+        undeclared = mapping.undeclared(record)
+        if undeclared:
+            raise ValueError(
+                f"field {undeclared[0]!r} is not declared (strict mode): declare it in the "
+                "settings file, or turn strict off to keep it as given"
+            )
+        core = (mapping.id, mapping.title, mapping.text)
         return cls(
             id=doc_id,
             title=title,
             text=text,
-            source=_optional_text(record, "source"),
+            source=_lenient_text(record, "source"),
             date=parse_date(record.get("date")),
-            url=_optional_text(record, "url"),
+            url=_lenient_text(record, "url"),
             origin=origin,
             where=where,
+            fields={k: _jsonable(v) for k, v in record.items() if k not in core},
         )
 
 
@@ -166,14 +245,31 @@ def source_type(path: Path) -> str | None:
     return next((suffix for suffix in SUFFIXES if name.endswith(suffix)), None)
 
 
-def read_sources(paths: Iterable[str | PathLike]) -> Iterator[Document | Failure]:
-    """Every document (and every failure) in ``paths``, in order.
+def read_sources(
+    paths: Iterable[str | PathLike],
+    mapping: InputMapping = DEFAULT_MAPPING,
+    stdin_format: str | None = None,
+) -> Iterator[Document | Failure]:
+    """Every document (and every failure) in ``paths``, in order; ``-`` is standard input,
+    read as ``stdin_format`` (jsonl or csv).
 
     Checks all paths first and raises SourceError for one that does not exist or is not a
     type bahth reads, so a typo fails at once rather than after an hour of indexing.
     """
-    checked = []
+    checked: list[Path | str] = []
+    named = [str(raw) for raw in paths]
+    if stdin_format is not None and stdin_format not in STDIN_FORMATS:
+        raise SourceError(f"--format {stdin_format}: use one of {', '.join(STDIN_FORMATS)}.")
+    if stdin_format is not None and STDIN not in named:
+        raise SourceError("--format is for standard input: give - as the PATH to read it.")
     for raw in paths:
+        if str(raw) == STDIN:
+            if stdin_format is None:
+                raise SourceError("- reads standard input: say its format with --format jsonl|csv.")
+            if STDIN in checked:
+                raise SourceError("- (standard input) can be read once: give it once.")
+            checked.append(STDIN)
+            continue
         path = Path(raw)
         if not path.exists():
             raise SourceError(f"{raw}: no such file or folder.")
@@ -182,12 +278,17 @@ def read_sources(paths: Iterable[str | PathLike]) -> Iterator[Document | Failure
                 f"{raw}: bahth reads {', '.join(reversed(SUFFIXES))} files and folders of them."
             )
         checked.append(path)
-    return _read_all(checked)
+    return _read_all(checked, mapping, stdin_format)
 
 
-def _read_all(paths: list[Path]) -> Iterator[Document | Failure]:
+def _read_all(
+    paths: list[Path | str], mapping: InputMapping, stdin_format: str | None
+) -> Iterator[Document | Failure]:
     seen: set[str] = set()  # a file named twice (seeds/ and seeds/a.txt) is read once
     for path in paths:
+        if path == STDIN:
+            yield from _read_stdin(stdin_format or "jsonl", mapping)
+            continue
         for file in _files(path):
             if isinstance(file, Failure):  # a folder that cannot be listed, a loop
                 yield file
@@ -196,7 +297,7 @@ def _read_all(paths: list[Path]) -> Iterator[Document | Failure]:
             if key in seen:
                 continue
             seen.add(key)
-            yield from read_file(file)
+            yield from read_file(file, mapping)
 
 
 def _files(path: Path, above: frozenset = frozenset()) -> Iterator[Path | Failure]:
@@ -231,7 +332,19 @@ def _files(path: Path, above: frozenset = frozenset()) -> Iterator[Path | Failur
             yield child
 
 
-def read_file(path: Path | Failure) -> Iterator[Document | Failure]:
+def _read_stdin(kind: str, mapping: InputMapping) -> Iterator[Document | Failure]:
+    """Standard input as one JSONL or CSV file named ``<stdin>``. Its documents have no
+    origin: ``--prune`` never deletes them for a file that is gone."""
+    stream = sys.stdin.buffer
+    if kind == "csv":
+        yield from _csv_records(stream, "<stdin>", None, mapping)
+    else:
+        yield from _jsonl_records(stream, "<stdin>", None, mapping)
+
+
+def read_file(
+    path: Path | Failure, mapping: InputMapping = DEFAULT_MAPPING
+) -> Iterator[Document | Failure]:
     """The documents in one file (a Failure passes through unchanged)."""
     if isinstance(path, Failure):
         yield path
@@ -242,9 +355,12 @@ def read_file(path: Path | Failure) -> Iterator[Document | Failure]:
         if kind == ".txt":
             yield _read_txt(path, origin)
         elif kind == ".csv":
-            yield from _read_csv(path, origin)
+            with open(path, "rb") as raw:
+                yield from _csv_records(raw, str(path), origin, mapping)
         else:
-            yield from _read_jsonl(path, origin, gzipped=kind == ".jsonl.gz")
+            opener = gzip.open if kind == ".jsonl.gz" else open
+            with opener(path, "rb") as stream:
+                yield from _jsonl_records(stream, str(path), origin, mapping)
     except OSError as error:
         yield Failure(str(path), f"cannot read: {error.strerror or error}")
 
@@ -267,59 +383,62 @@ def _read_txt(path: Path, origin: str) -> Document | Failure:
     )
 
 
-def _read_jsonl(path: Path, origin: str, gzipped: bool) -> Iterator[Document | Failure]:
-    opener = gzip.open if gzipped else open
+def _jsonl_records(
+    stream, path: str, origin: str | None, mapping: InputMapping
+) -> Iterator[Document | Failure]:
     records = 0
     number = 0
-    with opener(path, "rb") as stream:
-        try:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                records += 1
-                where = f"{path}:{number}"
-                try:
-                    record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
-                except UnicodeDecodeError:
-                    yield Failure(where, "not UTF-8 text")
-                    continue
-                except ValueError as error:
-                    yield Failure(where, f"not JSON ({error})")
-                    continue
-                try:
-                    yield Document.from_dict(record, origin, where)
-                except ValueError as error:
-                    yield Failure(where, str(error))
-        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-            yield Failure(f"{path}:{number + 1}", f"broken gzip data ({error})")
-            return
+    try:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            records += 1
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                yield Failure(where, "not UTF-8 text")
+                continue
+            except ValueError as error:
+                yield Failure(where, f"not JSON ({error})")
+                continue
+            try:
+                yield Document.from_dict(record, origin, where, mapping)
+            except ValueError as error:
+                yield Failure(where, str(error))
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        yield Failure(f"{path}:{number + 1}", f"broken gzip data ({error})")
+        return
     if not records:
         yield Failure(str(path), "empty file")
 
 
-def _read_csv(path: Path, origin: str) -> Iterator[Document | Failure]:
-    with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
-        reader = csv.DictReader(text)
-        try:
-            if reader.fieldnames is None:
-                yield Failure(str(path), "empty file")
-                return
-            if "id" not in reader.fieldnames:
-                yield Failure(str(path), "no 'id' column in the header row")
-                return
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                if None in row:
-                    yield Failure(where, "more cells than the header row has columns")
-                    continue
-                try:
-                    yield Document.from_dict(row, origin, where)
-                except ValueError as error:
-                    yield Failure(where, str(error))
-            if reader.line_num <= 1:
-                yield Failure(str(path), "no rows after the header")
-        except UnicodeDecodeError:
-            yield Failure(f"{path}:{reader.line_num + 1}", "not UTF-8 text")
-        except csv.Error as error:
-            yield Failure(f"{path}:{reader.line_num}", f"not valid CSV ({error})")
+def _csv_records(
+    raw, path: str, origin: str | None, mapping: InputMapping
+) -> Iterator[Document | Failure]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.DictReader(text)
+    try:
+        if reader.fieldnames is None:
+            yield Failure(str(path), "empty file")
+            return
+        if mapping.id not in reader.fieldnames:
+            yield Failure(str(path), f"no {mapping.id!r} column in the header row")
+            return
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            if None in row:
+                yield Failure(where, "more cells than the header row has columns")
+                continue
+            try:
+                yield Document.from_dict(row, origin, where, mapping)
+            except ValueError as error:
+                yield Failure(where, str(error))
+        if reader.line_num <= 1:
+            yield Failure(str(path), "no rows after the header")
+    except UnicodeDecodeError:
+        yield Failure(f"{path}:{reader.line_num + 1}", "not UTF-8 text")
+    except csv.Error as error:
+        yield Failure(f"{path}:{reader.line_num}", f"not valid CSV ({error})")
+    finally:
+        text.detach()  # the caller closes its own stream (standard input stays open)

@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bahth.analyzers import WordAnalysis, WordTerms
 from bahth.index.sources import Document
+from bahth.index.values import date_value, keyword_values
 
 FIELD_TAGS = {"title": "t", "title_exact": "u", "text": "x", "text_exact": "y"}
 EXACT_FIELDS = ("title_exact", "text_exact")
 SEARCHED_FIELDS = tuple(FIELD_TAGS)
 # Stored values, as string attributes (Sphinx 2.2 has no stored fields; Manticore 5 does).
 STRINGS = ("doc_id", "stored_title", "stored_text", "source", "year", "url", "content_hash")
-STRINGS_TAIL = ("origin",)
+STRINGS_TAIL = ("origin", "given")  # given: the document's own fields, as JSON
 LENGTHS = {name: f"len_{name}" for name in SEARCHED_FIELDS}
 NO_DATE = -(2**62)  # the date key of an undated document: last in "newest first"
 MAX_TOKEN = 40  # characters of a token; longer terms end in a hash (the engine keeps 42)
@@ -130,21 +132,35 @@ def document_row(doc: Document, analysis: WordAnalysis) -> Row:
         for field in (name, f"{name}_exact"):
             columns[field], columns[LENGTHS[field]] = field_tokens(field, words)
         exact.update((f"{name}_exact", w.exact) for w in words if w.exact)
-    year = str(doc.date.year) if doc.date else ""
+    given = doc.given()
+    source, date = _source(given.get("source")), doc.date or date_value(given.get("date"))
+    year = str(date.year) if date else ""
+    url = given.get("url")
     columns.update(
         doc_id=doc.id,
         stored_title=doc.title or "",
         stored_text=doc.text or "",
-        source=doc.source or "",
+        source=source,
         year=year,
-        url=doc.url or "",
+        url=url.strip() if isinstance(url, str) else "",
         content_hash=doc.content_hash(),
         origin=doc.origin or "",
-        date_key=date_key(doc.date),
-        source_key=value_key(doc.source) if doc.source else 0,
+        given=json.dumps(given, ensure_ascii=False, sort_keys=True),
+        date_key=date_key(date),
+        source_key=value_key(source) if source else 0,
         year_key=value_key(year) if year else 0,
     )
     return Row(document_key(doc.id), columns, frozenset(exact))
+
+
+def _source(value: object) -> str:
+    """The source a cluster filters and counts by: the first of the given values (a value
+    that is no text or number is no source)."""
+    try:
+        values = keyword_values("source", value)
+    except ValueError:
+        return ""
+    return values[0] if values else ""
 
 
 def word_key(field: str, term: str) -> int:

@@ -51,6 +51,7 @@ from bahth.index.errors import (
     IndexVersionMismatch,
 )
 from bahth.index.lock import WriteLock
+from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, read_sources
 from bahth.index.sphinx_nodes import ClusterUrl, Connections, Node
 from bahth.index.sphinx_schema import (
@@ -88,9 +89,13 @@ class SphinxStore:
         *,
         on_wait: Callable[[str], None] | None = None,
         procs: int | None = None,  # (IndexStore's; the nodes do the indexing work here)
+        settings: Settings | None = None,
     ) -> None:
         self.url = ClusterUrl.parse(str(url))
         self.path = str(self.url)  # what messages name, as IndexStore's folder
+        self.requested_settings = _supported(settings, self.path)
+        if analysis is None and settings is not None:
+            analysis = settings.analysis_config()
         self.requested_analysis = analysis
         self.on_wait = on_wait
         self.connections = Connections(self.url)
@@ -212,6 +217,30 @@ class SphinxStore:
 
     # ---- writing -----------------------------------------------------------------------
 
+    @property
+    def settings(self) -> Settings:
+        """bahth's default fields (a cluster's tables have no others), with the input keys
+        asked for and the index's stemmer."""
+        base = self.requested_settings or Settings()
+        return base.with_changes(stem=self.analysis.stem)
+
+    def settings_for_run(
+        self,
+        loaded: Settings | None,
+        *,
+        stem: str | None = None,
+        id_key: str | None = None,
+        title_key: str | None = None,
+        text_key: str | None = None,
+        strict: bool = False,
+    ) -> Settings | None:
+        """As IndexStore.settings_for_run; settings a cluster cannot keep are refused."""
+        options = {"id_key": id_key, "title_key": title_key, "text_key": text_key}
+        if loaded is None and not any(options.values()) and not strict:
+            return None
+        base = loaded or Settings()
+        return _supported(base.with_changes(stem=stem, strict=strict, **options), self.path)
+
     def index_paths(
         self,
         paths: Iterable[str | PathLike],
@@ -219,15 +248,17 @@ class SphinxStore:
         prune: bool = False,
         rebuild: bool = False,
         progress: bool = False,
+        format: str | None = None,  # noqa: A002 - IndexStore's keyword
     ) -> IndexReport:
         """As IndexStore.index_paths, into the cluster."""
-        items = read_sources(list(paths))
+        items = read_sources(list(paths), self.settings.input_mapping(), format)
         return self._write(items, prune=prune, rebuild=rebuild, progress=progress)
 
     def add_documents(
         self, docs: Iterable[Document | dict], *, progress: bool = False
     ) -> IndexReport:
-        return self._write(_as_documents(docs), prune=False, rebuild=False, progress=progress)
+        items = _as_documents(docs, self.settings.input_mapping())
+        return self._write(items, prune=False, rebuild=False, progress=progress)
 
     def _lock(self) -> WriteLock:
         name = hashlib.blake2b(self.path.encode(), digest_size=8).hexdigest()
@@ -418,6 +449,25 @@ class SphinxStore:
             except BahthError as error:
                 nodes.append({"node": node.label, "up": False, "error": str(error)})
         return {"ok": all(n["up"] for n in nodes), "backend": self.path, "nodes": nodes}
+
+
+def _supported(settings: Settings | None, where: str) -> Settings | None:
+    """``settings`` if a cluster can keep them: bahth's default fields and weights, any
+    input keys and stemmer. Declared fields, weights, stop words and synonyms are a folder
+    index's for now (its tables have the default fields only): a SettingsError says so."""
+    if settings is None:
+        return None
+    default = Settings()
+    kept = ("fields", "title_weight", "text_weight", "stopwords_add", "stopwords_remove")
+    changed = [
+        name for name in (*kept, "synonyms") if getattr(settings, name) != getattr(default, name)
+    ]
+    if changed:
+        raise SettingsError(
+            f"{where}: a Sphinx/Manticore cluster keeps bahth's default fields and analysis "
+            f"only; these settings need a folder index (--index DIR): {', '.join(changed)}"
+        )
+    return settings
 
 
 class _ShardWriter:

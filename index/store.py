@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
@@ -52,7 +52,9 @@ from bahth.index.faults import write_failure
 from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
+from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, check_id, read_sources
+from bahth.index.values import date_value, keyword_values, number_value, text_value
 
 log = logging.getLogger("bahth.index")
 
@@ -127,13 +129,28 @@ class IndexStore:
         *,
         on_wait: Callable[[str], None] | None = None,
         procs: int | None = None,
+        settings: Settings | None = None,
     ) -> None:
+        """``settings``: the fields and analysis of a new index (or of one rebuilt); an
+        existing index keeps its own, and refuses other index-time settings without a
+        rebuild. ``analysis`` is the older way to give the analysis alone."""
         self.path = Path(path) if path is not None else default_index_path()
+        if settings is not None and analysis is not None:
+            if analysis != settings.analysis_config():
+                raise SettingsError(
+                    f"The analysis {analysis.id} and the settings' "
+                    f"{settings.analysis_config().id} disagree: give one."
+                )
+        self.requested_settings = settings
+        if settings is not None:
+            analysis = settings.analysis_config()
         self.requested_analysis = analysis
         self.on_wait = on_wait
         self.procs = procs if procs is not None else _available_cores()
         self._analysis: AnalysisConfig | None = None
         self._analysis_generation: str | None = None
+        self._settings: Settings | None = None
+        self._settings_generation: str | None = None
 
     # ---- layout ----------------------------------------------------------------------
 
@@ -170,6 +187,59 @@ class IndexStore:
         except (TypeError, ValueError):
             return AnalysisConfig()
 
+    @property
+    def settings(self) -> Settings:
+        """The settings of the live index (its fields, its analysis, query-time settings);
+        else the ones asked for, else bahth's default."""
+        live = self._live_dir()
+        if live is None:
+            return self.requested_settings or Settings(stem=self.analysis.stem)
+        token = f"{live.name}:{self._meta_mtime(live)}"
+        if self._settings is None or self._settings_generation != token:
+            self._settings = self._read_settings(live)
+            self._settings_generation = token
+        return self._settings
+
+    def _meta_mtime(self, live: Path) -> int:
+        try:
+            return (live / META).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def _read_settings(self, live: Path) -> Settings:
+        """The settings a generation records (bahth's default when it records none)."""
+        recorded = self._read_meta(live).get("settings")
+        if not recorded:
+            return Settings(stem=self._read_analysis(live).stem)
+        try:  # (no path: they were not read from a settings file)
+            return replace(Settings.from_dict(recorded, where=f"{live / META}"), path=None)
+        except SettingsError as error:
+            raise IndexDamaged(self.path, f"its settings cannot be read ({error})") from None
+
+    def settings_for_run(
+        self,
+        loaded: Settings | None,
+        *,
+        stem: str | None = None,
+        id_key: str | None = None,
+        title_key: str | None = None,
+        text_key: str | None = None,
+        strict: bool = False,
+    ) -> Settings | None:
+        """The settings to ask for when a run gives a settings file and/or options over it
+        (``bahth index --settings FILE --id-field doc_id``): the file's, else this index's
+        (or the default), with the options applied. None when neither is given, so the
+        index keeps its own."""
+        options = {"id_key": id_key, "title_key": title_key, "text_key": text_key}
+        if loaded is None and not any(options.values()) and not strict:
+            return None
+        base = loaded or (self.settings if self.exists() else Settings())
+        return base.with_changes(stem=stem, strict=strict, **options)
+
+    def effective_settings(self) -> Settings:
+        """The settings a run reads its input with: those asked for, else the index's."""
+        return self.requested_settings or self.settings
+
     def generation(self) -> str:
         """A cheap token that changes on every commit and on a rebuild swap."""
         live = self._live_dir()
@@ -200,6 +270,16 @@ class IndexStore:
                 f"The index at {self.path} was built with {built.id}, not {wanted.id}: add "
                 f"--rebuild to rebuild it (`bahth index --rebuild PATH... --index {self.path}`)."
             )
+        requested = self.requested_settings
+        if requested is not None:
+            changed = requested.index_time_changes(self.settings)
+            if changed:
+                settings = f" --settings {requested.path}" if requested.path else ""
+                raise AnalysisMismatch(
+                    f"The index at {self.path} was built with other {' and '.join(changed)} "
+                    "settings, which decide what is indexed: add --rebuild to rebuild it with "
+                    f"them (`bahth index --rebuild PATH...{settings} --index {self.path}`)."
+                )
 
     def require_documents(self) -> int:
         """The number of documents, when there is an index with some to search; else
@@ -238,23 +318,28 @@ class IndexStore:
         prune: bool = False,
         rebuild: bool = False,
         progress: bool = False,
+        format: str | None = None,
     ) -> IndexReport:
-        """Bring the index in step with the documents in ``paths`` (files and folders).
+        """Bring the index in step with the documents in ``paths`` (files and folders; ``-``
+        is standard input, in ``format``: jsonl or csv).
 
         New documents are added, changed ones updated, unchanged ones left alone. ``prune``
         also deletes documents whose file is gone, or whose file was read cleanly in this run
         without them. ``rebuild`` builds a fresh index and swaps it in when complete.
         Raises SourceError (before writing anything) for a path that does not exist.
         """
-        items = read_sources(list(paths))  # validates every path now
+        mapping = self.effective_settings().input_mapping()
+        items = read_sources(list(paths), mapping, format)  # validates every path now
         return self._write(items, prune=prune, rebuild=rebuild, progress=progress)
 
     def add_documents(
         self, docs: Iterable[Document | dict], *, progress: bool = False
     ) -> IndexReport:
-        """Add or update documents given as ``Document`` or dicts (id, title, text, and
-        optional source, date, url). A dict that is not a valid document is a failure."""
-        return self._write(_as_documents(docs), prune=False, rebuild=False, progress=progress)
+        """Add or update documents given as ``Document`` or dicts (id, title, text, and any
+        other fields). A dict that is not a valid document is a failure."""
+        mapping = self.effective_settings().input_mapping()
+        items = _as_documents(docs, mapping)
+        return self._write(items, prune=False, rebuild=False, progress=progress)
 
     def delete(self, doc_id: str) -> bool:
         """Delete one document by id; False when there is no such document."""
@@ -334,10 +419,15 @@ class IndexStore:
             self._refuse_strangers()  # before the lock file is written into it
         with self._locked(report.warnings):
             if rebuild or not self.exists():
-                analysis = self.requested_analysis or (
-                    self.analysis if self.exists() else AnalysisConfig()
+                settings = self.requested_settings or (
+                    self.settings if self.exists() else Settings()
                 )
-                self._build(items, report, analysis, prune=prune, progress=progress)
+                analysis = self.requested_analysis or (
+                    self.analysis if self.exists() else settings.analysis_config()
+                )
+                if self.requested_settings is None and analysis.stem != settings.stem:
+                    settings = replace(settings, stem=analysis.stem)  # --stem alone
+                self._build(items, report, analysis, settings, prune=prune, progress=progress)
             else:
                 self._update(items, report, prune=prune, progress=progress)
         report.seconds = time.perf_counter() - started
@@ -354,6 +444,7 @@ class IndexStore:
             _apply(
                 ix,
                 self._read_analysis(live),
+                self.settings,
                 items,
                 report,
                 prune=prune,
@@ -363,18 +454,28 @@ class IndexStore:
         except BaseException:
             generations.discard_uncommitted(live)
             raise
-        self._touch(live, report.warnings)
+        self._touch(live, report.warnings, self.requested_settings)
 
     def _build(
-        self, items, report: IndexReport, analysis: AnalysisConfig, *, prune: bool, progress: bool
+        self,
+        items,
+        report: IndexReport,
+        analysis: AnalysisConfig,
+        settings: Settings,
+        *,
+        prune: bool,
+        progress: bool,
     ) -> None:
         """A fresh generation beside the live one, swapped in when complete; removed whole
         if the run fails."""
         live = self._next_generation()
         try:
-            self._create_generation(live, analysis)
+            self._create_generation(live, analysis, settings)
             ix = CheckedIndex(self.path, live)
-            _apply(ix, analysis, items, report, prune=prune, progress=progress, procs=self.procs)
+            procs = self.procs
+            _apply(
+                ix, analysis, settings, items, report, prune=prune, progress=progress, procs=procs
+            )
             meta = self._read_meta(live)
             meta.pop(BUILDING, None)
             meta["last_update"] = _now()
@@ -404,7 +505,7 @@ class IndexStore:
         numbers = [generations.number(folder) for folder in generations.generations(self.path)]
         return self.path / f"gen-{max(numbers, default=0) + 1:04d}"
 
-    def _create_generation(self, live: Path, analysis: AnalysisConfig) -> None:
+    def _create_generation(self, live: Path, analysis: AnalysisConfig, settings: Settings) -> None:
         """An empty index, marked as building until its swap: if the run dies, the next
         writer knows the folder for a dead build, not for a live index that lost its link."""
         live.mkdir()
@@ -413,6 +514,7 @@ class IndexStore:
             live,
             {
                 "analysis": analysis.as_dict(),
+                "settings": settings.as_dict(),
                 "analyzer": analysis.id,
                 "analyzer_version": ANALYZER_VERSION,
                 "created": now,
@@ -420,7 +522,7 @@ class IndexStore:
                 BUILDING: True,
             },
         )
-        whoosh.index.create_in(str(live), build_schema(analysis))
+        whoosh.index.create_in(str(live), build_schema(analysis, settings))
 
     def _swap(self, live: Path) -> None:
         """Make ``live`` the current generation atomically. The generation it replaces may
@@ -431,10 +533,14 @@ class IndexStore:
         for folder in generations.replaced(self.path, previous):
             generations.remove(folder)
 
-    def _touch(self, live: Path, warnings: list[str]) -> None:
-        """Record the time of the last update (after the commit: failing here loses nothing)."""
+    def _touch(self, live: Path, warnings: list[str], settings: Settings | None = None) -> None:
+        """Record the time of the last update (after the commit: failing here loses nothing),
+        and ``settings`` when given: their query-time part (weights, facets, synonyms) may
+        have changed, and applies from now on."""
         meta = self._read_meta(live)
         meta["last_update"] = _now()
+        if settings is not None:
+            meta["settings"] = settings.as_dict()
         try:
             generations.write_meta(live, meta)
         except OSError as error:
@@ -478,22 +584,25 @@ def _generation_of(live: Path, newest: int | None = None) -> str:
     return f"{live.name}:{newest}"
 
 
-def _as_documents(docs: Iterable[Document | dict]) -> Iterator[Document | Failure]:
+def _as_documents(docs: Iterable[Document | dict], mapping) -> Iterator[Document | Failure]:
     for number, doc in enumerate(docs, start=1):
         try:
             if isinstance(doc, Document):
                 check_id(doc.id)
                 yield doc
                 continue
-            yield Document.from_dict(doc)
+            yield Document.from_dict(doc, mapping=mapping)
         except ValueError as error:
             label = doc.get("id") if isinstance(doc, dict) and doc.get("id") else number
             label = doc.id if isinstance(doc, Document) else label
             yield Failure(f"document {label}", str(error))
 
 
-def document_fields(doc: Document) -> dict:
-    """The Whoosh fields of one document (title and text go to their exact twins too)."""
+def document_fields(doc: Document, settings: Settings | None = None) -> dict:
+    """The Whoosh fields of one document (title and text go to their exact twins too), with
+    its declared fields as ``settings`` says; ValueError for a value a field cannot take."""
+    settings = settings or _DEFAULT_SETTINGS
+    given = doc.given()
     fields = {
         "id": doc.id,
         "title": doc.title,
@@ -501,17 +610,39 @@ def document_fields(doc: Document) -> dict:
         "text": doc.text,
         "text_exact": doc.text,
         "content_hash": doc.content_hash(),
+        "given": given,
     }
-    if doc.source:
-        fields["source"] = doc.source
-    if doc.date:
-        fields["date"] = doc.date
-        fields["year"] = str(doc.date.year)
-    if doc.url:
-        fields["url"] = doc.url
+    dates: dict[str, object] = {}
+    for spec in settings.fields:
+        value = given.get(spec.name)
+        if spec.type == "text":
+            text = text_value(spec.name, value)
+            if text:
+                fields[spec.name] = fields[f"{spec.name}_exact"] = text
+            continue
+        if spec.type == "date":
+            value = doc.date if spec.name == "date" and doc.date else date_value(value)
+            dates[spec.name] = value
+        elif spec.type == "number":
+            value = number_value(value)
+        elif spec.type == "keyword" and not spec.year_of:
+            value = keyword_values(spec.name, value) or None
+        else:
+            continue
+        if value is not None:
+            fields[spec.name] = value
+    for spec in settings.fields:
+        if spec.year_of and dates.get(spec.year_of) is not None:
+            fields[spec.name] = [str(dates[spec.year_of].year)]
+    has = [spec.name for spec in settings.fields if spec.name in fields and spec.type != "text"]
+    if has:
+        fields["has"] = has
     if doc.origin:
         fields["origin"] = doc.origin
     return fields
+
+
+_DEFAULT_SETTINGS = Settings()
 
 
 @dataclass
@@ -550,6 +681,7 @@ def _known_documents(reader) -> dict[str, _Known]:
 def _apply(
     ix,
     analysis: AnalysisConfig,
+    settings: Settings,
     items,
     report: IndexReport,
     *,
@@ -579,8 +711,15 @@ def _apply(
                 where = item.where or f"document {item.id}"
                 report.fail(Failure(where, f"duplicate id {item.id!r} (first in {first}): skipped"))
                 continue
+            try:
+                fields = document_fields(item, settings)
+            except ValueError as error:
+                failure = Failure(item.where or f"document {item.id}", str(error))
+                report.fail(failure)
+                if item.origin:
+                    failed_origins.add(item.origin)
+                continue
             seen[item.id] = (item.origin, item.where)
-            fields = document_fields(item)
             before = known.get(item.id)
             if before is None:
                 adder.add(fields)

@@ -23,6 +23,8 @@ from whoosh import query as wq
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
 from bahth.index.backends import open_store
+from bahth.index.settings import Settings
+from bahth.index.sources import parse_date
 from bahth.index.store import IndexReport
 from bahth.search import highlight, rerank
 from bahth.search.backends import health, open_searcher
@@ -36,6 +38,7 @@ from bahth.search.deadline import (
 )
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
+from bahth.search.filters import FieldFilters, SortKey
 from bahth.search.first_stage import EngineMatches, Matches, first_stage
 from bahth.search.notices import notice
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
@@ -49,7 +52,6 @@ from bahth.search.results import (
     page_bounds,
 )
 
-FACETS = ("source", "year")
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
 # least SUGGESTION_ADVANTAGE times as many documents.
@@ -70,11 +72,14 @@ class SearchEngine:
         analysis: AnalysisConfig | None = None,
         ranking: Ranking | None = None,
         vectorized: bool = True,
+        settings: Settings | None = None,
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
         results, slower; the reference search.fastscore is tested against. ``path`` is an
-        index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``)."""
-        self.store = open_store(path, analysis)
+        index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``).
+        ``settings``: those of an index this engine creates (an existing index keeps its
+        own: the engine reads its fields, weights and synonyms from the index)."""
+        self.store = open_store(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._local = threading.local()
@@ -83,6 +88,20 @@ class SearchEngine:
     @property
     def analysis(self) -> AnalysisConfig:
         return self.store.analysis
+
+    @property
+    def settings(self) -> Settings:
+        """The index's settings (its fields; query-time ones apply as soon as recorded)."""
+        return self.store.settings
+
+    @property
+    def filters(self) -> FieldFilters:
+        """The filter fields and sort keys of the index (search.filters)."""
+        settings = self.settings
+        cached = getattr(self, "_filters", None)
+        if cached is None or cached.settings is not settings:
+            cached = self._filters = FieldFilters(settings)
+        return cached
 
     @property
     def words(self) -> WordAnalysis:
@@ -136,7 +155,11 @@ class SearchEngine:
             self._local.searcher = None
 
     def _builder(self, searcher) -> QueryBuilder:
-        return QueryBuilder(self.words, self.ranking, searcher.reader())
+        settings = self.settings
+        # TODO(issue 11, merge with branch synonyms): settings.engine_kwargs() (synonyms)
+        # are the index's query-time settings; an engine given none uses them.
+        weights = settings.text_weights()
+        return QueryBuilder(self.words, self.ranking, searcher.reader(), self.filters, weights)
 
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
@@ -173,34 +196,43 @@ class SearchEngine:
         hits = list(zip(scores.tolist(), docs.tolist(), strict=True))
         words = rerank.query_words(searcher, parsed.text_words)
         ranked = rerank.rerank(searcher, hits, words, self.ranking, self.words, deadline, stored)
-        return ranked[:depth]
+        return ranked if depth <= 0 else ranked[:depth]
 
     def search(
         self,
         q: str,
         page: int = 1,
         per_page: int = 10,
-        filters: dict[str, str] | None = None,
+        filters: dict[str, object] | None = None,
         sort: str = "relevance",
         time_limit: float | None = None,
     ) -> Page:
         """One page of ranked hits for ``q``, with facets over all matches.
 
-        ``filters`` narrows by facet values, e.g. {"source": "alriyadh", "year": "2015"};
-        ``sort`` is "relevance" or "date" (newest first). Never raises on user text: a query
-        that cannot be run gives an empty page whose ``message`` says why. The one exception:
-        with a ``time_limit`` (seconds), a search still at work past it stops and raises
-        SearchTimeout, whose message says how to narrow the query.
+        ``filters`` narrows by declared fields: a keyword's value, a date or number range,
+        e.g. {"section": "sport", "words": "100..500", "published": "2015-07"};
+        ``sort`` is "relevance", or a date or number field ("published": oldest first,
+        "-published": newest first; documents without one last either way). A filter field
+        or sort key the index does not declare, or a filter value its type cannot read,
+        raises FilterError (a ValueError) naming what would work. Never raises on the text
+        of ``q``: a query that cannot be run gives an empty page whose ``message`` says why.
+        The one exception: with a ``time_limit`` (seconds), a search still at work past it
+        stops and raises SearchTimeout, whose message says how to narrow the query.
         """
         started = time.perf_counter()
         deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
+        rules = self.filters
+        sort_key = rules.sort_key(sort)
+        conditions = [
+            rules.condition(name, value)
+            for name, value in (filters or {}).items()
+            if value is not None and value != ""
+        ]
         searcher = self._searcher()
         parsed = self._builder(searcher).parse(q or "", deadline)
-        conditions = [parsed.filter] if parsed.filter is not None else []
-        for name, value in (filters or {}).items():
-            if name in FACETS and value not in (None, ""):
-                conditions.append(wq.Term(name, str(value)))
+        if parsed.filter is not None:
+            conditions.insert(0, parsed.filter)
         if parsed.query is None:
             return self._page(q, page, per_page, started, parsed, total=0)
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
@@ -213,10 +245,13 @@ class SearchEngine:
         if total and shown != page:
             parsed.messages.append(notice("page_past_end", page=page, shown=shown))
         stored = _stored_fields(searcher)
-        if sort == "date" and isinstance(matches, EngineMatches):
-            ranked = matches.by_date(stop)[start:stop]
-        elif sort == "date":
-            ranked = self._by_date(searcher, matches)[start:stop]
+        if sort_key is not None and isinstance(matches, EngineMatches):
+            reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
+            ranked = matches.sorted_by(sort_key, stop, reranked)[start:stop]
+        elif sort_key is not None:
+            # the scores shown are the relevance page's: the second stage's for its top hits
+            reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
+            ranked = self._sorted(searcher, matches, sort_key, reranked)[start:stop]
         else:
             ranked = self._ranked(searcher, parsed, matches, stop, deadline, stored)[start:stop]
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
@@ -228,7 +263,7 @@ class SearchEngine:
         if not total and not parsed.messages:
             parsed.messages.append(notice("no_match"))
         if isinstance(matches, EngineMatches):
-            facets = matches.facet_counts(FACETS)
+            facets = matches.facet_counts(self.settings.facets)
         else:
             facets = self._facets(searcher, matches)
         page = self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
@@ -236,29 +271,41 @@ class SearchEngine:
             page = replace(page, partial=True, warning=matches.warning)
         return page
 
-    def _by_date(self, searcher, matches: Matches) -> list[tuple[float, int]]:
-        """Every match, newest first (undated ones last; ties by docnum), with its date's
-        sort key as the score."""
-        ranks, keys = IndexArrays.of(searcher).date_order()
-        docs = matches.docnums()
-        ordered = docs[np.lexsort((docs, ranks[docs]))].tolist()
-        return [(keys[docnum], docnum) for docnum in ordered]
+    def _sorted(
+        self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]:
+        """Every match in the order of a date or number field, ascending or descending;
+        those without a value last either way; ties by docnum. Each with its relevance
+        score, as the relevance order shows it (``reranked``: the second stage's top hits):
+        a sort changes the order, not what a score means."""
+        keys, present = IndexArrays.of(searcher).sort_keys(key.field)
+        docs, scores = matches.top(matches.total)
+        if reranked:
+            position = {docnum: i for i, docnum in enumerate(docs.tolist())}
+            scores = scores.copy()
+            for score, docnum in reranked:
+                scores[position[docnum]] = score
+        values = keys[docs]
+        if key.descending:
+            values = np.iinfo(np.uint64).max - values
+        missing = ~present[docs]
+        order = np.lexsort((docs, values, missing))
+        return list(zip(scores[order].tolist(), docs[order].tolist(), strict=True))
 
     def _facets(self, searcher, matches: Matches) -> dict[str, dict[str, int]]:
-        """For each facet, {value: number of matches with it}, the most frequent first (ties
-        in the order the values first appear in the index)."""
+        """For each facet field, {value: number of matches with it}, the most frequent first
+        (ties in the order the values first appear in the index). A document with several
+        values counts once for each."""
         arrays = IndexArrays.of(searcher)
-        docs = matches.docnums()
+        matched = np.zeros(arrays.size, dtype=bool)
+        matched[matches.docnums()] = True
         facets = {}
-        for name in FACETS:
-            codes, names = arrays.facet(name)
-            found, first, counts = np.unique(codes[docs], return_index=True, return_counts=True)
-            order = np.lexsort((first, -counts))
-            facets[name] = {
-                str(names[code]): int(count)
-                for code, count in zip(found[order].tolist(), counts[order].tolist(), strict=True)
-                if names[code] not in (None, "")
-            }
+        for name in self.settings.facets:
+            codes, docs, names = arrays.values(name)
+            counts = np.bincount(codes[matched[docs]], minlength=len(names))
+            found = np.flatnonzero(counts)
+            order = found[np.lexsort((found, -counts[found]))]
+            facets[name] = {names[code]: int(counts[code]) for code in order.tolist()}
         return facets
 
     def _page(
@@ -272,7 +319,7 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=list(hits),
             suggestion=suggestion,
-            facets=facets or {name: {} for name in FACETS},
+            facets=facets or {name: {} for name in self.settings.facets},
             message=parsed.message,
             notices=parsed.notices,
         )
@@ -287,9 +334,7 @@ class SearchEngine:
             title_html=highlight.highlight(title, title_spans),
             snippet_html=highlight.snippet(text, text_spans),
             score=round(float(score or 0.0), 4),
-            source=fields.get("source"),
-            date=_iso(fields.get("date")),
-            url=fields.get("url"),
+            **_shown_fields(fields),
         )
 
     # ---- did you mean, autocomplete ---------------------------------------------------
@@ -397,9 +442,7 @@ class SearchEngine:
                 title, highlight.matched_spans(title, parsed.terms, self.words)
             ),
             body_html=body_html,
-            source=fields.get("source"),
-            date=_iso(fields.get("date")),
-            url=fields.get("url"),
+            **_shown_fields(fields),
             message=" ".join(map(str, notices)),
             notices=notices,
         )
@@ -447,7 +490,15 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit]
 
 
-def _iso(value) -> str | None:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value) if value else None
+def _shown_fields(stored: dict) -> dict:
+    """A hit's fields as given (``fields``), and the default schema's source, date (ISO
+    8601) and url, read from them as the page and older callers show them."""
+    given = stored.get("given") or {}
+    source, url = given.get("source"), given.get("url")
+    date = parse_date(given.get("date"))
+    return {
+        "source": str(source).strip() or None if isinstance(source, (str, int, float)) else None,
+        "date": date.isoformat() if isinstance(date, datetime) else None,
+        "url": url.strip() or None if isinstance(url, str) else None,
+        "fields": dict(given),
+    }

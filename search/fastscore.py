@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import scoring
 from whoosh.reading import TermNotFound
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
@@ -61,7 +61,7 @@ class _Segment:
 
 class IndexArrays:
     """What scoring reads once per searcher: the segments, which documents are live, each
-    field's document lengths, and (when first asked) facet values and date sort keys."""
+    field's document lengths, and (when first asked) facet values and sort keys."""
 
     def __init__(self, searcher) -> None:
         weighting = searcher.weighting
@@ -74,6 +74,8 @@ class IndexArrays:
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             size = reader.doc_count_all()
+            if not size:  # an index with no segment yet: Whoosh's EmptyReader, no postings
+                continue
             live = np.ones(size, dtype=bool)
             if reader.has_deletions():
                 live[[d for d in range(size) if reader.is_deleted(d)]] = False
@@ -83,8 +85,8 @@ class IndexArrays:
             if self.segments
             else np.zeros(0, dtype=bool)
         )
-        self._facets: dict[str, tuple[np.ndarray, list]] = {}
-        self._date: tuple[np.ndarray, list] | None = None
+        self._facets: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._sort: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def of(cls, searcher) -> IndexArrays:
@@ -101,39 +103,51 @@ class IndexArrays:
             )
         return segment.lengths[fieldname]
 
-    def facet(self, name: str) -> tuple[np.ndarray, list]:
-        """Per document, the code of its value of ``name``; and the value of each code, as
-        Whoosh's FieldFacet names it."""
+    def values(self, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Every (value code, document) pair of a keyword field, as two arrays, and the value
+        of each code, in the order values first appear in the index. A facet is then one
+        ``bincount`` of the codes of the matched documents' pairs, for a field with one value
+        per document or many."""
         if name not in self._facets:
-            categorizer = sorting.FieldFacet(name).categorizer(self.searcher)
-            codes = np.zeros(self.size, dtype=np.int64)
-            names: list = []
-            index: dict = {}
-            for segment in self.segments:
-                categorizer.set_searcher(segment.searcher, segment.offset)
-                for docnum in range(segment.size):
-                    value = categorizer.key_to_name(categorizer.key_for(None, docnum))
-                    code = index.get(value)
-                    if code is None:
-                        code = index[value] = len(names)
-                        names.append(value)
-                    codes[segment.offset + docnum] = code
-            self._facets[name] = (codes, names)
+            reader = self.searcher.reader()
+            codes, docs, names, firsts = [], [], [], []
+            if name in self.searcher.schema:
+                for term in reader.lexicon(name):
+                    ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
+                    ids = ids[self.live[ids]] if len(ids) else ids
+                    if not len(ids):
+                        continue
+                    codes.append(np.full(len(ids), len(names), dtype=np.int64))
+                    docs.append(ids)
+                    names.append(term.decode("utf-8"))
+                    firsts.append(int(ids.min()))
+            order = np.argsort(np.array(firsts, dtype=np.int64), kind="stable")
+            recode = np.empty(len(names), dtype=np.int64)
+            recode[order] = np.arange(len(names))
+            joined = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+            self._facets[name] = (
+                recode[joined] if len(joined) else joined,
+                np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+                [names[i] for i in order.tolist()],
+            )
         return self._facets[name]
 
-    def date_order(self) -> tuple[np.ndarray, list]:
-        """Per document, the rank of its sort key for "newest first" (Whoosh's reversed date
-        column key), and the keys themselves (Whoosh shows them as the hits' scores)."""
-        if self._date is None:
-            categorizer = sorting.FieldFacet("date", reverse=True).categorizer(self.searcher)
-            keys: list = []
+    def sort_keys(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per document, its value of a date or number field as an order-keeping unsigned
+        integer (Whoosh's column), and whether it has one (the ``has`` field's postings)."""
+        if name not in self._sort:
+            keys = np.zeros(self.size, dtype=np.uint64)
             for segment in self.segments:
-                categorizer.set_searcher(segment.searcher, segment.offset)
-                keys.extend(categorizer.key_for(None, d) for d in range(segment.size))
-            distinct = {key: rank for rank, key in enumerate(sorted(set(keys)))}
-            ranks = np.array([distinct[key] for key in keys], dtype=np.int64)
-            self._date = (ranks, keys)
-        return self._date
+                column = segment.searcher.reader().column_reader(name, translate=False)
+                keys[segment.offset : segment.offset + segment.size] = np.fromiter(
+                    (int(v) for v in column), dtype=np.uint64, count=segment.size
+                )
+            present = np.zeros(self.size, dtype=bool)
+            reader = self.searcher.reader()
+            if ("has", name) in reader:
+                present[np.fromiter(reader.postings("has", name).all_ids(), dtype=np.int64)] = True
+            self._sort[name] = (keys, present & self.live)
+        return self._sort[name]
 
     # ---- postings --------------------------------------------------------------------
 

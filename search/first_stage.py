@@ -45,7 +45,9 @@ class EngineMatches(Matches, Protocol):
 
     def facet_counts(self, names) -> dict[str, dict[str, int]]: ...
 
-    def by_date(self, limit: int) -> list[tuple[float, int]]: ...
+    def sorted_by(
+        self, key, limit: int, reranked: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]: ...
 
 
 class WhooshMatches:

@@ -24,6 +24,11 @@ ENGLISH = {
     ),
     "prefix_too_short": "A prefix search needs at least {letters} letters before *.",
     "bad_date": ("Could not read the date {value!r}: use 2015, 2015-07 or 2015-07-01..2015-07-31."),
+    "bad_number": (
+        "{field} is a number field: give a number or a range such as 100..500 "
+        "(100.. or ..500 leave one end open), not {value!r}."
+    ),
+    "bad_year": "{field} must be four digits, like 2015, not {value!r}.",
     "no_match": "No document matches this query.",
     "page_past_end": "Page {page} is past the last page: showing page {shown}.",
     "document_cut": (

@@ -11,7 +11,9 @@ The language (lenient: anything else is read as words):
     a AND b, a OR b, NOT a, -a, ( ... )
     +a +"a b"             required: only documents that have it (the other words still rank)
     title:حموشي           search the title only
-    source:alriyadh  year:2015  date:2015-07-01..2015-07-31   filters
+    section:sport  words:100..500  published:2015-07..2015-08
+                          filters on the index's declared fields (search.filters); in the
+                          default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31
 
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
 becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
@@ -27,14 +29,14 @@ exclusion. To exclude or require in a long query, write NOT word, or use AND.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis
-from bahth.analyzers.normalizer import normalize_digits, normalize_word
+from bahth.index.settings import Settings
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
+from bahth.search.filters import FieldFilters, FilterError
 from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
@@ -52,16 +54,14 @@ QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
 MAX_DEPTH = 10
 EXPANSION_CUT = str(notice("expansion_cut"))
 OPERATORS = {"AND", "OR", "NOT"}
-FILTER_FIELDS = {"source", "year", "date"}
 SEARCH_FIELDS = {"title", "text"}
 
 _LEXEME = re.compile(
-    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_]+):)?"
+    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"
     r'(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s()"]+))'
     r"|(?P<open>\()|(?P<close>\))|(?P<quote>\")"
 )
 _FUZZY = re.compile(r"~(\d?)$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
 class Or(wq.Or):
@@ -125,7 +125,13 @@ class Node:
     children: list = field(default_factory=list)
 
 
-def _lex(text: str) -> list:
+def _lex(
+    text: str,
+    filter_fields: frozenset[str] | set[str] = frozenset(),
+    search_fields: frozenset[str] | set[str] = frozenset(SEARCH_FIELDS),
+) -> list:
+    """Lexemes of ``text``; ``filter_fields``: the index's fields that ``FIELD:value``
+    filters on, ``search_fields`` its text fields (any other ``name:`` is read as words)."""
     items: list = []
     for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
@@ -138,13 +144,15 @@ def _lex(text: str) -> list:
             fld, sign = m.group("field"), m.group("sign")
             is_phrase = m.group("phrase") is not None
             body = m.group("phrase") if is_phrase else m.group("word")
-            if fld and fld.lower() not in FILTER_FIELDS | SEARCH_FIELDS:
+            if fld and fld.lower() in SEARCH_FIELDS:
+                fld = fld.lower()
+            elif fld and fld not in filter_fields and fld not in search_fields:
                 body, fld = f"{fld}:{body}", None  # not a field: read it all as words
             if not is_phrase and not fld and not sign and body in OPERATORS:
                 items.append(body)
             else:
                 kind = "phrase" if is_phrase else "word"
-                items.append(Leaf(kind, body, fld.lower() if fld else None, sign))
+                items.append(Leaf(kind, body, fld, sign))
     return _pasted_signs(items)
 
 
@@ -233,10 +241,25 @@ class _Parser:
 class QueryBuilder:
     """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
 
-    def __init__(self, words: WordAnalysis, ranking: Ranking, reader) -> None:
+    def __init__(
+        self,
+        words: WordAnalysis,
+        ranking: Ranking,
+        reader,
+        filters: FieldFilters | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> None:
+        """``filters``: the index's declared fields (``FIELD:value``); ``weights``: each text
+        field's weight from its settings (title, text and any declared text field), on top of
+        ``ranking``. A word is searched in every text field."""
         self.words = words
         self.ranking = ranking
         self.reader = reader
+        self.filters = filters or FieldFilters(Settings())
+        weights = {"title": 1.0, "text": 1.0, **(weights or {})}
+        self.boosts = {name: weight for name, weight in weights.items()}
+        self.boosts["title"] *= ranking.title_boost
+        self.searched = tuple(self.boosts)  # title, text, then the declared text fields
 
     def _exact_words(self, text: str) -> list[str]:
         """The exact terms of the words of ``text`` (stop words included), in order."""
@@ -256,14 +279,14 @@ class QueryBuilder:
         self._masks: list[wq.Query] = []
         self._stop_words: list[str] = []
         self._negated = 0
-        tree = _Parser(_lex(text)).parse()
+        tree = _Parser(_lex(text, set(self.filters.names), set(self.searched))).parse()
         parsed.query = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
             parsed.messages.append(notice("stop_words_only"))
             words = list(dict.fromkeys(self._stop_words))[:MAX_WORDS]
             parsed.terms.exact.update(words)
-            parsed.query = self._exact_terms(words, ("title", "text"))
+            parsed.query = self._exact_terms(words, self.searched)
         if self._filters:
             parsed.filter = wq.And(self._filters) if len(self._filters) > 1 else self._filters[0]
         if self._masks:
@@ -332,7 +355,7 @@ class QueryBuilder:
         return wq.AndMaybe(must, Or(_flat(optional) + proximity))
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
-        if leaf.field in FILTER_FIELDS:
+        if leaf.field and leaf.field not in self.searched:
             condition = self._filter(leaf, parsed)
             if condition is not None:
                 (self._masks if leaf.sign == "-" else self._filters).append(condition)
@@ -340,7 +363,9 @@ class QueryBuilder:
         if self._words_left <= 0:
             parsed.messages.append(notice("too_many_words", words=MAX_WORDS))
             return None
-        fields = ("title",) if leaf.field == "title" else ("title", "text")
+        fields = self.searched  # text: means every text field, as plain words do
+        if leaf.field and leaf.field != "text":
+            fields = (leaf.field,)
         if leaf.kind == "phrase":
             strict = leaf.sign in ("+", "-") or self._negated > 0
             return self._phrase(leaf.text, fields, parsed, strict)
@@ -396,18 +421,14 @@ class QueryBuilder:
         it the index holds (search.variants) at ``variant_boost``, so that documents with the
         spelling typed rank above those with another one."""
         r = self.ranking
-        subs = [
-            wq.Term(f, s, boost=boost * (r.title_boost if f == "title" else 1.0))
-            for f in fields
-            for s in stems
-        ]
+        subs = [wq.Term(f, s, boost=boost * self.boosts[f]) for f in fields for s in stems]
         if r.use_exact and exact:
             parsed.terms.exact.add(exact)
             subs += [
                 wq.Term(
                     f"{f}_exact",
                     exact,
-                    boost=boost * r.exact_boost * (r.title_boost if f == "title" else 1),
+                    boost=boost * r.exact_boost * self.boosts[f],
                 )
                 for f in fields
             ]
@@ -460,7 +481,7 @@ class QueryBuilder:
                     clause = self._word_clause(
                         terms.stems,
                         joined,
-                        ("title", "text"),
+                        self.searched,
                         parsed,
                         (),
                         self.ranking.variant_boost,
@@ -470,11 +491,7 @@ class QueryBuilder:
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
         subs = [
-            wq.Term(
-                f"{f}_exact", w, boost=boost * (self.ranking.title_boost if f == "title" else 1)
-            )
-            for f in fields
-            for w in words
+            wq.Term(f"{f}_exact", w, boost=boost * self.boosts[f]) for f in fields for w in words
         ]
         return subs[0] if len(subs) == 1 else Or(subs)
 
@@ -498,7 +515,7 @@ class QueryBuilder:
                     wq.Phrase(
                         f"{f}_exact",
                         words,
-                        boost=boost * (self.ranking.title_boost if f == "title" else 1.0),
+                        boost=boost * self.boosts[f],
                     )
                     for f in fields
                 ]
@@ -564,18 +581,16 @@ class QueryBuilder:
         ]
 
     def _filter(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+        """``FIELD:value`` on a declared field; a value it cannot read is a message (user
+        text never raises)."""
         value = leaf.text.strip()
         if not value:
             return None
-        if leaf.field == "date":
-            span = parse_date_range(value)
-            if span is None:
-                parsed.messages.append(notice("bad_date", value=value))
-                return None
-            return wq.DateRange("date", span[0], span[1])
-        if leaf.field == "year":
-            value = normalize_digits(value)
-        return wq.Term(leaf.field, value)
+        try:
+            return self.filters.condition(leaf.field, value)
+        except FilterError as error:
+            parsed.messages.append(error.notice or str(error))
+            return None
 
 
 def _flat(queries: list[wq.Query]) -> list[wq.Query]:
@@ -589,34 +604,3 @@ def _flat(queries: list[wq.Query]) -> list[wq.Query]:
         else:
             flat.append(q)
     return flat
-
-
-def _date_bound(text: str, end: bool) -> datetime | None:
-    m = _DATE.match(normalize_word(text) if text else "")
-    if not m:
-        return None
-    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-    try:
-        if not end:
-            return datetime(year, month or 1, day or 1)
-        if not month:
-            return datetime(year, 12, 31, 23, 59, 59)
-        if not day:
-            next_month = datetime(year + month // 12, month % 12 + 1, 1)
-            return datetime.fromtimestamp(next_month.timestamp() - 1)
-        return datetime(year, month, day, 23, 59, 59)
-    except ValueError:
-        return None
-
-
-def parse_date_range(text: str) -> tuple[datetime | None, datetime | None] | None:
-    """``2015``, ``2015-07``, ``2015-07-01``, ``A..B``, ``A..`` or ``..B`` → (start, end)."""
-    if ".." in text:
-        left, _, right = text.partition("..")
-        start = _date_bound(left, end=False) if left else None
-        stop = _date_bound(right, end=True) if right else None
-        if (left and start is None) or (right and stop is None) or (start is None and stop is None):
-            return None
-        return start, stop
-    start, stop = _date_bound(text, end=False), _date_bound(text, end=True)
-    return None if start is None else (start, stop)

@@ -35,10 +35,12 @@ class Hit:
     title: str
     title_html: str
     snippet_html: str
-    score: float
+    score: float  # the relevance score, whatever the order of the page
     source: str | None = None
     date: str | None = None  # ISO 8601, when known
     url: str | None = None
+    fields: dict = field(default_factory=dict)  # every field of the document but id,
+    # title and text, as given (dates as written, lists as lists)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,7 +50,8 @@ class Hit:
 class Page:
     """One page of results, plus what describes the whole result set.
 
-    ``facets`` maps a facet name ("source", "year") to {value: count} over all matches.
+    ``facets`` maps each facet field (``facet = true`` in the settings; "source" and "year"
+    by default) to {value: count} over all matches.
     ``message`` explains an empty or adjusted result to a person (empty when all is well),
     in English; ``notices`` says the same as codes (search.notices), for other languages.
     ``partial``: a node of a cluster did not answer, so its documents are missing; ``warning``
@@ -104,6 +107,7 @@ class DocumentView:
     source: str | None = None
     date: str | None = None
     url: str | None = None
+    fields: dict = field(default_factory=dict)
     message: str = ""
     notices: tuple[Notice, ...] = ()
 
@@ -117,6 +121,7 @@ class DocumentView:
             "source": self.source,
             "date": self.date,
             "url": self.url,
+            "fields": self.fields,
             "message": self.message,
             "notices": [item.to_dict() for item in self.notices],
         }

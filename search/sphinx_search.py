@@ -24,6 +24,7 @@ that does not answer makes a partial result: ``partial`` and ``warning`` say whi
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -66,13 +67,22 @@ FACET_VALUES = 1_000
 NO_RANKING = "ranker=none"
 _TF = re.compile(r"word(\d+)=\(tf=(\d+)")
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
-STORED_COLUMNS = "id, doc_id, stored_title, stored_text, source, year, date_key, url, origin"
+STORED_COLUMNS = "id, doc_id, stored_title, stored_text, source, year, date_key, url, origin, given"
 
 
 def _date(key: int) -> datetime | None:
     if key is None or key <= NO_DATE:
         return None
     return datetime.fromtimestamp(key, timezone.utc).replace(tzinfo=None)
+
+
+def _given(text: str | None) -> dict:
+    """A document's own fields, as the writer stored them (JSON)."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class _Info:
@@ -321,7 +331,7 @@ class SphinxSearcher:
                 ],
                 doing="reading documents",
             )[0]
-            for key, doc_id, title, text, source, year, date, url, origin in rows:
+            for key, doc_id, title, text, source, year, date, url, origin, given in rows:
                 self._keep(
                     key,
                     {
@@ -333,6 +343,7 @@ class SphinxSearcher:
                         "date": _date(date),
                         "url": url or None,
                         "origin": origin or None,
+                        "given": _given(given),
                     },
                 )
 
@@ -551,22 +562,31 @@ class SphinxMatches:
             counted[name] = dict(pairs)
         return counted
 
-    def by_date(self, limit: int) -> list[tuple[float, int]]:
-        """The first ``limit`` matches, newest first (undated last, ties in the order they
-        were written), with the date as the score."""
+    def sorted_by(self, key, limit: int, reranked: list[tuple[float, int]]):
+        """The first ``limit`` matches in date order (``key``: search.filters.SortKey; the
+        date is the one field a cluster sorts by), undated ones last either way, ties in
+        the order they were written; each with its relevance score, as the relevance page
+        shows it (``reranked``: the second stage's, else the first stage's; 0 for a match
+        past the candidates)."""
+        if key.field != "date":
+            raise BahthError(f"a Sphinx/Manticore cluster sorts by date only, not {key.field}")
         if self.plan is None or not self._total or limit <= 0:
             return []
         select, where, args = self._where()
+        direction = "DESC" if key.descending else "ASC"
         (rows,) = self.searcher.run(
             [
                 (
-                    f"SELECT id, date_key{select} FROM {self.searcher.table}{where} "
-                    f"ORDER BY date_key DESC, seq ASC LIMIT {limit} "
+                    f"SELECT id, IF(date_key>{NO_DATE},0,1) AS bahth_undated{select} "
+                    f"FROM {self.searcher.table}{where} "
+                    f"ORDER BY bahth_undated ASC, date_key {direction}, seq ASC LIMIT {limit} "
                     f"OPTION {NO_RANKING}, max_matches={limit}",
                     args,
                 )
             ],
             doing="ordering by date",
         )[0]
+        scores = dict(zip(self._keys.tolist(), self._scores.tolist(), strict=True))
+        scores.update((docnum, score) for score, docnum in reranked)
         self.searcher.fetch([row[0] for row in rows[:PREFETCH]])
-        return [(float(max(row[1], 0)), int(row[0])) for row in rows]
+        return [(float(scores.get(int(row[0]), 0.0)), int(row[0])) for row in rows]

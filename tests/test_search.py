@@ -328,6 +328,7 @@ def test_page_to_dict_has_the_json_contract(engine) -> None:
         "source",
         "date",
         "url",
+        "fields",
     }
 
 

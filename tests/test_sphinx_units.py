@@ -4,6 +4,7 @@ nodes.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -17,6 +18,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from bahth.analyzers import AnalysisConfig, word_analysis
 from bahth.cli import main
 from bahth.index.errors import BahthError, IndexMissing
+from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document
 from bahth.index.sphinx_cluster import Cluster, init_cluster
 from bahth.index.sphinx_nodes import ClusterUrl, is_backend_url
@@ -29,6 +31,7 @@ from bahth.index.sphinx_schema import (
     shard_of,
     token,
 )
+from bahth.index.sphinx_store import SphinxStore
 from bahth.index.store import IndexStore
 from bahth.search.sphinx_query import NothingMatches, condition, plan, quantized
 from tests.conftest import SEEDS, generated_news
@@ -82,6 +85,16 @@ def test_a_backend_option_that_is_no_url_is_a_usage_error(command: list[str]) ->
     assert result.exit_code == 2, result.output
     assert "is not a backend URL: use sphinx://HOST:PORT" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_cluster_refuses_settings_its_tables_cannot_keep() -> None:
+    """Declared fields and weights are a folder index's for now; input keys and the stemmer
+    are fine (the tables are bahth's default fields)."""
+    url = "sphinx://127.0.0.1:1/t"
+    SphinxStore(url, settings=Settings(id_key="doc_id", stem="snowball"))
+    for changed in ({"title_weight": 2.0}, {"fields": ()}, {"synonyms": (("a", "b"),)}):
+        with pytest.raises(SettingsError, match="need a folder index"):
+            SphinxStore(url, settings=replace(Settings(), **changed))
 
 
 def test_the_no_index_message_names_the_right_option() -> None:

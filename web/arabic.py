@@ -68,6 +68,11 @@ NOTICES: dict[str, Any] = {
     "bad_date": lambda v: (
         f"تعذّرت قراءة التاريخ «{v['value']}»: اكتبه مثل 2015 أو 2015-07 أو 2015-07-01..2015-07-31."
     ),
+    "bad_number": lambda v: (
+        f"الحقل {v['field']} رقمي: اكتب رقما أو مدى مثل 100..500 (أو 100.. أو ..500)، "
+        f"لا «{v['value']}»."
+    ),
+    "bad_year": lambda v: f"الحقل {v['field']} سنة من أربعة أرقام مثل 2015، لا «{v['value']}».",
     "no_match": None,
     "page_past_end": lambda v: f"الصفحة {v['page']} بعد آخر صفحة: هذه الصفحة {v['shown']}.",
     "document_cut": lambda v: (

@@ -2,7 +2,7 @@
 
 Built from the rules it describes, not copied from them: the limits come from the app's
 config (the largest ``per_page``, the longest query), the error codes from web.errors, the
-notice codes from search.notices, the sorts from web.params. So the document cannot drift
+notice codes from search.notices. So the document cannot drift
 from what the server does, and the tests check real answers against it (and that every route
 of the app is in it).
 """
@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from bahth.search.filters import RELEVANCE
 from bahth.search.notices import ENGLISH as NOTICES
 from bahth.web.errors import CODES
-from bahth.web.params import SORTS
 
 JSON = "application/json"
 
@@ -89,22 +89,39 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             "description": f"Hits a page, clamped to 1..{config['MAX_PER_PAGE']}.",
             "schema": {"type": "string", "default": str(config["PER_PAGE"])},
         },
-        "source": {
-            "name": "source",
+        "filters": {
+            "name": "filters",
             "in": "query",
-            "description": "Only hits from this source (a value of facets.source).",
-            "schema": {"type": "string", "maxLength": int(config["MAX_FILTER_CHARS"])},
-        },
-        "year": {
-            "name": "year",
-            "in": "query",
-            "description": "Only hits of this year: four digits, in any digits (٢٠١٥ is 2015).",
-            "schema": {"type": "string"},
+            "description": (
+                "Every other parameter filters on a field the index declares: FIELD=VALUE for a "
+                "keyword (source=alriyadh, year=2015 in the default fields), FIELD=A..B for a "
+                "date or number range (date=2015-07, words=100..500; either end may be left "
+                "open). A field the index does not declare, or a value its type cannot read, "
+                "is a 400 (code bad_parameter) whose 'allowed' lists the index's filter fields."
+            ),
+            "schema": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "string",
+                    "maxLength": int(config["MAX_FILTER_CHARS"]),
+                },
+            },
+            "style": "form",
+            "explode": True,
         },
         "sort": {
             "name": "sort",
             "in": "query",
-            "schema": {"type": "string", "enum": list(SORTS), "default": SORTS[0]},
+            "description": (
+                "relevance, or a date or number field the index declares: FIELD ascending, "
+                "-FIELD descending (date / -date in the default fields); documents without "
+                "the field last either way. Another value is a 400 listing the allowed ones."
+            ),
+            "schema": {
+                "type": "string",
+                "pattern": "^(relevance|-?[A-Za-z_][A-Za-z0-9_]*)$",
+                "default": RELEVANCE,
+            },
         },
         "doc_id": {
             "name": "doc_id",
@@ -128,7 +145,7 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
     }
     search_parameters = [
         {"$ref": f"#/components/parameters/{name}"}
-        for name in ("q", "page", "per_page", "source", "year", "sort")
+        for name in ("q", "page", "per_page", "filters", "sort")
     ]
     doc_parameters = [{"$ref": "#/components/parameters/doc_id"}]
     doc_parameters.append({"$ref": "#/components/parameters/doc_q"})
@@ -152,15 +169,22 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "title": {"type": "string"},
                 "title_html": {"type": "string", "description": "Escaped, <mark> on matches."},
                 "snippet_html": {"type": "string", "description": "Escaped, <mark> on matches."},
-                "score": {"type": "number"},
+                "score": {"type": "number", "description": "Relevance, whatever the sort."},
                 "source": _nullable("string"),
                 "date": _nullable("string"),
                 "url": _nullable("string"),
+                "fields": {
+                    "type": "object",
+                    "description": "Every field of the document but id, title, text, as given.",
+                },
             },
         },
         "Facets": {
             "type": "object",
-            "description": "For each facet (source, year), each value's number of matches.",
+            "description": (
+                "For each facet field (facet = true; source and year in the default fields), "
+                "each value's number of matches."
+            ),
             "additionalProperties": {
                 "type": "object",
                 "additionalProperties": {"type": "integer", "minimum": 1},
@@ -203,6 +227,7 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "source": _nullable("string"),
                 "date": _nullable("string"),
                 "url": _nullable("string"),
+                "fields": {"type": "object"},
                 "message": {"type": "string"},
                 "notices": {"type": "array", "items": _ref("Notice")},
             },
@@ -261,6 +286,11 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "code": {"type": "string", "enum": list(CODES)},
                 "status": {"type": "integer"},
                 "parameter": {"type": "string", "description": "The parameter a 400 is about."},
+                "allowed": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "For an unknown filter field or sort: the names that would do.",
+                },
                 "command": {"type": "string", "description": "The command that fixes a 503."},
                 "index_path": {"type": "string"},
                 "detail": {

@@ -4,6 +4,11 @@ Rules: a value that is not what it should be (``page=abc``) is a 400 with a sent
 why; a value that is merely too big (``per_page=10000``, page 5000, a page number of 5,000
 digits, a 20,000-character query) is clamped, because the user's intent is clear and a smaller
 answer serves it. Numbers are read in any digits, as in a query (``year=٢٠١٥`` is 2015).
+
+Every other parameter is a filter on a declared field (``section=sport``, ``words=100..500``):
+the engine reads it and ``sort`` (search.filters); one it cannot apply (an unknown field, a
+bad value, an unknown sort) is a 400 that names what would work (``filter_problem``), never
+ignored.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bahth.analyzers import normalize_digits
+from bahth.search.filters import FilterError
 from bahth.web.arabic import count
 
-SORTS = ("relevance", "date")
-YEAR = re.compile(r"[0-9]{4}")
+SEARCH_PARAMS = ("q", "page", "per_page", "sort")
 WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
 
@@ -33,8 +38,9 @@ class BadParameter(ValueError):
     """A query-string value that cannot be used: ``parameter`` names it, ``str(error)`` says
     why to the user, in Arabic (the page's language)."""
 
-    def __init__(self, parameter: str, why: str, raw: str) -> None:
+    def __init__(self, parameter: str, why: str, raw: str, allowed: tuple[str, ...] = ()) -> None:
         self.parameter = parameter
+        self.allowed = allowed
         label = f"{LABELS.get(parameter, parameter)} ({parameter})"
         super().__init__(f"{label} {why}، لا «{raw[:20]}».")
 
@@ -95,16 +101,32 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
 
     filters: dict[str, str] = {}
     max_filter = int(config["MAX_FILTER_CHARS"])
-    source = (args.get("source") or "").strip()
-    if source:
-        filters["source"] = source[:max_filter]
-    year = normalize_digits((args.get("year") or "").strip())
-    if year:
-        if not YEAR.fullmatch(year):
-            raise BadParameter("year", "أربعة أرقام، مثل 2015", year)
-        filters["year"] = year
+    for name in args:
+        if name in SEARCH_PARAMS:
+            continue
+        value = (args.get(name) or "").strip()
+        if value:
+            filters[name] = value[:max_filter]  # read by the engine (search.filters)
 
-    sort = (args.get("sort") or "relevance").strip()
-    if sort not in SORTS:
-        raise BadParameter("sort", f"إما {' أو '.join(SORTS)}", sort)
+    sort = (args.get("sort") or "relevance").strip()[:max_filter] or "relevance"
     return SearchParams(q, page, per_page, filters, sort, tuple(notes), default_per_page)
+
+
+# What a filter value of each kind must be, as the page says it.
+FILTER_WANTS = {
+    "bad_year": "أربعة أرقام، مثل 2015",
+    "bad_number": "رقم أو مدى مثل 100..500 (أو 100.. أو ..500)",
+    "bad_date": "تاريخ مثل 2015 أو 2015-07 أو 2015-07-01..2015-07-31",
+}
+
+
+def filter_problem(error: FilterError) -> BadParameter:
+    """The engine's refusal of a filter or a sort, said in Arabic, naming what would work."""
+    if error.kind == "unknown_sort":
+        why = f"إما {' أو '.join(error.allowed)}"
+    elif error.kind == "unknown_field":
+        allowed = "، ".join(error.allowed) or "لا حقول"
+        why = f"ليس حقلا يُضيَّق به البحث في هذا الفهرس (الحقول: {allowed})"
+    else:
+        why = FILTER_WANTS.get(error.kind, "قيمة لا يقرؤها هذا الحقل")
+    return BadParameter(error.parameter, why, error.value, allowed=error.allowed)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from bahth.search.filters import FilterError
 from bahth.search.results import DocumentView, Page
 from bahth.web.engine_access import EngineHolder
 from bahth.web.errors import Problem
-from bahth.web.params import BadParameter, SearchParams, parse_search_params
+from bahth.web.params import BadParameter, SearchParams, filter_problem, parse_search_params
 
 
 def holder() -> EngineHolder:
@@ -25,21 +26,31 @@ def search_params() -> SearchParams:
     try:
         return parse_search_params(request.args, current_app.config)
     except BadParameter as error:
-        raise Problem(400, "bad_parameter", str(error), parameter=error.parameter) from None
+        raise bad_parameter(error) from None
+
+
+def bad_parameter(error: BadParameter) -> Problem:
+    """A 400 naming the parameter (and, for a filter or a sort, the names that would do)."""
+    extra = {"allowed": list(error.allowed)} if error.allowed else {}
+    return Problem(400, "bad_parameter", str(error), parameter=error.parameter, **extra)
 
 
 def run_search(params: SearchParams) -> Page:
     """The engine's page for ``params``, within the app's time limit (past it the engine
-    raises SearchTimeout, which web.errors answers with a 503)."""
+    raises SearchTimeout, which web.errors answers with a 503). A filter or sort the index
+    cannot apply is a 400 that names those it can."""
     engine = holder().require_documents()
-    return engine.search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        filters=params.filters or None,
-        sort=params.sort,
-        time_limit=time_limit(),
-    )
+    try:
+        return engine.search(
+            params.q,
+            page=params.page,
+            per_page=params.per_page,
+            filters=params.filters or None,
+            sort=params.sort,
+            time_limit=time_limit(),
+        )
+    except FilterError as error:
+        raise bad_parameter(filter_problem(error)) from None
 
 
 def document_query() -> str:

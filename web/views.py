@@ -21,7 +21,6 @@ from bahth.web.titles import shorten_html, shorten_text
 
 blueprint = Blueprint("web", __name__)
 
-FACET_LABELS = {"source": "المصدر", "year": "السنة"}
 FACET_SHOWN = 12  # values per facet on the page; the JSON twin has them all
 
 
@@ -66,6 +65,7 @@ def search():
     if not params.q:
         return redirect(url_for("web.home"))
     page = run_search(params)
+    settings = holder().engine().settings
     pages = min(page.pages, int(current_app.config["MAX_PAGE"]))
     if page.total and params.page > pages:  # past the end: show the last page, at its own URL
         return redirect(url_for("web.search", **params.url_args(page=pages)))
@@ -75,8 +75,8 @@ def search():
         page=page,
         pages=pages,
         page_numbers=page_window(page.page, pages),
-        facets=facet_links(params, page.facets),
-        facet_labels=FACET_LABELS,
+        facets=facet_links(params, page.facets, settings),
+        sorts=sort_links(params, settings),
         notices=notices(page.notices),
     )
 
@@ -94,12 +94,18 @@ def page_window(current: int, pages: int, width: int = 2) -> list[int]:
     return sorted(n for n in shown if 1 <= n <= pages)
 
 
-def facet_links(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[dict]:
-    """For each facet: its values (most frequent first) with the URL that narrows to each, and,
-    when a value is already chosen, the URL that widens the search again."""
+def label(settings, name: str) -> str:
+    """A field's heading on the page: its ``label`` in the settings, else its name."""
+    spec = settings.field(name)
+    return (spec.label if spec is not None else None) or name
+
+
+def facet_links(params: SearchParams, facets: dict[str, dict[str, int]], settings) -> list[dict]:
+    """For each facet field (``facet = true``): its values (most frequent first) with the URL
+    that narrows to each, and, when a value is already chosen, the URL that widens the search
+    again."""
     groups = []
-    for name in ("source", "year"):
-        counts = facets.get(name) or {}
+    for name, counts in facets.items():
         active = params.filters.get(name)
         if not counts and not active:
             continue
@@ -114,5 +120,27 @@ def facet_links(params: SearchParams, facets: dict[str, dict[str, int]]) -> list
             for value, count in ordered
         ]
         clear = url_for("web.search", **params.url_args(page=None, **{name: None}))
-        groups.append({"name": name, "active": active, "values": values, "clear_url": clear})
+        groups.append(
+            {
+                "name": name,
+                "label": label(settings, name),
+                "active": active,
+                "values": values,
+                "clear_url": clear,
+            }
+        )
     return groups
+
+
+def sort_links(params: SearchParams, settings) -> list[dict]:
+    """The orders the page offers: relevance, and each date field newest first."""
+    orders = [("relevance", "حسب الصلة")]
+    for name in settings.names("date"):
+        shown = "حسب التاريخ" if name == "date" else f"حسب {label(settings, name)}"
+        orders.append((f"-{name}", shown))
+    links = []
+    for key, shown in orders:
+        sort = None if key == "relevance" else key
+        url = url_for("web.search", **params.url_args(page=None, sort=sort))
+        links.append({"label": shown, "active": params.sort == key, "url": url})
+    return links

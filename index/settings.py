@@ -1,0 +1,405 @@
+"""An index's settings: its declared fields, how input records map onto them, its analysis.
+
+One value, ``Settings``, read from a TOML file (``Settings.load``), kept by the index beside
+its analysis record (``bahth.json``), and read back by every later command, so the CLI, the
+library and the server all see the same fields. Why here, in the index floor: the writer
+needs the fields to build the schema and the documents, and the search side reads them from
+the index it opens.
+
+The file (every table and key optional; a file with no ``[fields]`` keeps bahth's default
+fields source, date, year, url)::
+
+    [input]                   # how records are read
+    id = "doc_id"             # the key holding the id (default "id"), title, text
+    title = "headline"
+    text = "body"
+    strict = false            # true: a key no field declares is bad input, not stored
+
+    [fields.title]            # id, title and text are always there; title and text are
+    weight = 2.0              #   text fields (analyzed, searched, highlighted)
+
+    [fields.summary]
+    type = "text"             # analyzed and searched like the text, with its weight
+    weight = 0.5
+
+    [fields.section]
+    type = "keyword"          # exact values, one or a list per document: filter, facet
+    facet = true
+
+    [fields.published]
+    type = "date"             # filter by range, sort
+
+    [fields.words]
+    type = "number"           # filter by range, sort
+
+    [fields.link]
+    type = "stored"           # returned with each hit, not searched
+
+    [analysis]
+    stem = "light"
+    stopwords_add = ["عاجل"]
+    stopwords_remove = []
+    synonyms = [["الأمم المتحدة", "UN"]]
+
+What changes the indexed terms or the schema (the field names and types, the input keys, the
+analysis) is *index-time*: an index refuses other values without ``--rebuild``. Weights,
+facets, labels and synonyms are *query-time*: they apply at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from os import PathLike
+from typing import Any
+
+from bahth.analyzers import STEMMERS, AnalysisConfig
+from bahth.index.errors import BahthError
+from bahth.index.sources import InputMapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+FIELD_TYPES = ("text", "keyword", "date", "number", "stored")
+CORE_FIELDS = ("id", "title", "text")
+# Names the index uses for itself: a declared field may not take them.
+RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact")
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
+_INPUT_KEYS = {"id", "title", "text", "strict"}
+_ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms"}
+
+
+class SettingsError(BahthError):
+    """A settings file that cannot be used: the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One declared field. ``weight``: text fields only (a multiplier on bahth's ranking);
+    ``facet``: keyword fields only; ``year_of``: a keyword holding the year of that date
+    field (the default schema's ``year``); ``label``: the facet's heading on the web page."""
+
+    name: str
+    type: str
+    facet: bool = False
+    weight: float = 1.0
+    year_of: str | None = None
+    label: str | None = None
+
+    def as_dict(self) -> dict:
+        out: dict[str, Any] = {"type": self.type}
+        if self.facet:
+            out["facet"] = True
+        if self.weight != 1.0:
+            out["weight"] = self.weight
+        if self.year_of:
+            out["year_of"] = self.year_of
+        if self.label:
+            out["label"] = self.label
+        return out
+
+
+DEFAULT_FIELDS = (
+    FieldSpec("source", "keyword", facet=True, label="المصدر"),
+    FieldSpec("date", "date"),
+    FieldSpec("year", "keyword", facet=True, year_of="date", label="السنة"),
+    FieldSpec("url", "stored"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an index is declared with. ``Settings()`` is bahth's default."""
+
+    fields: tuple[FieldSpec, ...] = DEFAULT_FIELDS  # beside id, title, text
+    title_weight: float = 1.0
+    text_weight: float = 1.0
+    id_key: str = "id"
+    title_key: str = "title"
+    text_key: str = "text"
+    strict: bool = False
+    stem: str = "light"
+    stopwords_add: tuple[str, ...] = ()
+    stopwords_remove: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    path: str | None = field(default=None, compare=False)  # the file it was read from
+
+    # ---- reading ----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | PathLike) -> Settings:
+        """The settings in a TOML file; SettingsError says what is wrong and where."""
+        try:
+            with open(path, "rb") as file:
+                data = tomllib.load(file)
+        except OSError as error:
+            raise SettingsError(
+                f"{path}: cannot read the settings file: {error.strerror}."
+            ) from None
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: not valid TOML ({error}).") from None
+        return cls.from_dict(data, where=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "settings") -> Settings:
+        """Settings from the file's tables (or an index's record of them, the same shape)."""
+        _keys(data, {"input", "fields", "analysis"}, where, "the top level")
+        inputs = _table(data, "input", where)
+        _keys(inputs, _INPUT_KEYS, where, "[input]")
+        analysis = _table(data, "analysis", where)
+        _keys(analysis, _ANALYSIS_KEYS, where, "[analysis]")
+        declared = _table(data, "fields", where)
+        weights = {"title": 1.0, "text": 1.0}
+        fields = [] if "fields" in data else list(DEFAULT_FIELDS)
+        for name, spec in declared.items():
+            place = f"[fields.{name}]"
+            if not isinstance(spec, dict):
+                raise SettingsError(f"{where}: {place} must be a table (type = ...).")
+            _keys(spec, _FIELD_KEYS, where, place)
+            if name in ("title", "text"):
+                _only(spec, {"type", "weight", "label"}, where, place, "a text field")
+                if spec.get("type", "text") != "text":
+                    raise SettingsError(f'{where}: {place} is always type = "text".')
+                weights[name] = _weight(spec, where, place)
+                continue
+            fields.append(_field(name, spec, where))
+        _check_fields(fields, where)
+        stem = analysis.get("stem", "light")
+        if stem not in STEMMERS:
+            raise SettingsError(
+                f"{where}: [analysis] stem = {stem!r}: use one of {', '.join(STEMMERS)}."
+            )
+        keys = {key: _text(inputs, key, key, where, "[input]") for key in CORE_FIELDS}
+        if len(set(keys.values())) < 3:
+            raise SettingsError(f"{where}: [input] id, title and text must be different keys.")
+        strict = inputs.get("strict", False)
+        if not isinstance(strict, bool):
+            raise SettingsError(f"{where}: [input] strict must be true or false.")
+        return cls(
+            fields=tuple(fields),
+            title_weight=weights["title"],
+            text_weight=weights["text"],
+            id_key=keys["id"],
+            title_key=keys["title"],
+            text_key=keys["text"],
+            strict=strict,
+            stem=stem,
+            stopwords_add=_words(analysis, "stopwords_add", where),
+            stopwords_remove=_words(analysis, "stopwords_remove", where),
+            synonyms=_synonyms(analysis, where),
+            path=where,
+        )
+
+    # ---- what the rest of bahth asks ---------------------------------------------------
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((spec for spec in self.fields if spec.name == name), None)
+
+    def names(self, *types: str) -> list[str]:
+        """The declared fields of these types, in declaration order."""
+        return [spec.name for spec in self.fields if spec.type in types]
+
+    @property
+    def facets(self) -> list[str]:
+        return [spec.name for spec in self.fields if spec.facet]
+
+    def input_mapping(self) -> InputMapping:
+        declared = {spec.name for spec in self.fields}
+        return InputMapping(self.id_key, self.title_key, self.text_key, self.strict, declared)
+
+    def analysis_config(self) -> AnalysisConfig:
+        """The analysis these settings index and query with: built here, and only here."""
+        options: dict[str, Any] = {"stem": self.stem}
+        # TODO(issue 11, merge with branch synonyms): AnalysisConfig gains stopwords_add and
+        # stopwords_remove there; until then they are recorded here but not applied.
+        known = {f.name for f in dataclasses.fields(AnalysisConfig)}
+        for name in ("stopwords_add", "stopwords_remove"):
+            if name in known and getattr(self, name):
+                options[name] = getattr(self, name)
+        return AnalysisConfig(**options)
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        """The query-time settings, as SearchEngine's keyword arguments."""
+        # TODO(issue 11, merge with branch synonyms): SearchEngine(synonyms=...) lives there.
+        return {"synonyms": self.synonyms} if self.synonyms else {}
+
+    def text_weights(self) -> dict[str, float]:
+        """Every text field's weight: title, text, then the declared text fields."""
+        weights = {"title": self.title_weight, "text": self.text_weight}
+        weights.update({spec.name: spec.weight for spec in self.fields if spec.type == "text"})
+        return weights
+
+    def with_changes(
+        self,
+        *,
+        stem: str | None = None,
+        id_key: str | None = None,
+        title_key: str | None = None,
+        text_key: str | None = None,
+        strict: bool | None = None,
+    ) -> Settings:
+        """These settings with the command line's options applied over them (None: keep).
+        A stemmer other than the file's is refused: one of the two would be ignored."""
+        changes: dict[str, Any] = {}
+        if stem is not None and stem != self.stem:
+            if self.path is not None:  # read from a file, which says its stemmer
+                raise SettingsError(
+                    f"--stem {stem} and {self.path}'s stem = {self.stem!r} disagree: give one."
+                )
+            changes["stem"] = stem
+        for name, value in (("id_key", id_key), ("title_key", title_key), ("text_key", text_key)):
+            if value is not None:
+                changes[name] = value
+        if strict:
+            changes["strict"] = True
+        if not changes:
+            return self
+        changed = replace(self, **changes)
+        if len({changed.id_key, changed.title_key, changed.text_key}) < 3:
+            raise SettingsError("--id-field, --title-field and --text-field must differ.")
+        return changed
+
+    # ---- the index's record ------------------------------------------------------------
+
+    def as_dict(self) -> dict:
+        """The record an index keeps (the file's shape, so ``from_dict`` reads it back)."""
+        fields: dict[str, dict] = {}
+        for name, weight in (("title", self.title_weight), ("text", self.text_weight)):
+            fields[name] = {"type": "text", **({"weight": weight} if weight != 1.0 else {})}
+        fields.update({spec.name: spec.as_dict() for spec in self.fields})
+        return {
+            "input": {
+                "id": self.id_key,
+                "title": self.title_key,
+                "text": self.text_key,
+                "strict": self.strict,
+            },
+            "fields": fields,
+            "analysis": {
+                "stem": self.stem,
+                "stopwords_add": list(self.stopwords_add),
+                "stopwords_remove": list(self.stopwords_remove),
+                "synonyms": [list(group) for group in self.synonyms],
+            },
+        }
+
+    def index_time(self) -> dict:
+        """What the index's terms and schema depend on: changing it needs a rebuild."""
+        return {
+            "input": (self.id_key, self.title_key, self.text_key),
+            "fields": [(spec.name, spec.type, spec.year_of) for spec in self.fields],
+            # a text field's weight is query-time: it is not here
+            "analysis": (self.stem, self.stopwords_add, self.stopwords_remove),
+        }
+
+    def index_time_changes(self, built: Settings) -> list[str]:
+        """The index-time parts that differ from ``built``'s, named for a message."""
+        mine, theirs = self.index_time(), built.index_time()
+        return [name for name in ("fields", "input", "analysis") if mine[name] != theirs[name]]
+
+
+# ---- reading helpers ---------------------------------------------------------------------
+
+
+def _table(data: dict, name: str, where: str) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"{where}: [{name}] must be a table.")
+    return value
+
+
+def _keys(table: dict, allowed: set[str], where: str, place: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise SettingsError(
+            f"{where}: {place} has no setting {unknown[0]!r}: use {', '.join(sorted(allowed))}."
+        )
+
+
+def _only(spec: dict, allowed: set[str], where: str, place: str, kind: str) -> None:
+    extra = sorted(set(spec) - allowed)
+    if extra:
+        raise SettingsError(f"{where}: {place} is {kind}: {extra[0]!r} does not apply to it.")
+
+
+def _text(table: dict, key: str, default: str, where: str, place: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise SettingsError(f"{where}: {place} {key} must be a non-empty string.")
+    return value
+
+
+def _weight(spec: dict, where: str, place: str) -> float:
+    weight = spec.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
+        raise SettingsError(f"{where}: {place} weight must be a number above 0.")
+    return float(weight)
+
+
+def _field(name: str, spec: dict, where: str) -> FieldSpec:
+    place = f"[fields.{name}]"
+    if name == "id":
+        raise SettingsError(f"{where}: {place}: id is always there; [input] id names its key.")
+    if not FIELD_NAME.match(name) or name in RESERVED or name.endswith("_exact"):
+        raise SettingsError(
+            f"{where}: {place}: a field name is letters, digits and _ (not starting with a "
+            f"digit), not ending in _exact, and not one of {', '.join(RESERVED)}."
+        )
+    kind = spec.get("type")
+    if kind not in FIELD_TYPES:
+        shown = "no type" if kind is None else f"type = {kind!r}"
+        raise SettingsError(f"{where}: {place} has {shown}: use one of {', '.join(FIELD_TYPES)}.")
+    facet = spec.get("facet", False)
+    if not isinstance(facet, bool):
+        raise SettingsError(f"{where}: {place} facet must be true or false.")
+    if facet and kind != "keyword":
+        raise SettingsError(f"{where}: {place}: facet = true is for keyword fields.")
+    if "weight" in spec and kind != "text":
+        raise SettingsError(f"{where}: {place}: weight is for text fields.")
+    year_of = spec.get("year_of")
+    if year_of is not None and (kind != "keyword" or not isinstance(year_of, str)):
+        raise SettingsError(f"{where}: {place}: year_of names a date field, on a keyword field.")
+    label = spec.get("label")
+    if label is not None and not isinstance(label, str):
+        raise SettingsError(f"{where}: {place} label must be a string.")
+    weight = _weight(spec, where, place) if kind == "text" else 1.0
+    return FieldSpec(name, kind, facet, weight, year_of, label)
+
+
+def _check_fields(fields: list[FieldSpec], where: str) -> None:
+    kinds = {spec.name: spec.type for spec in fields}
+    for spec in fields:
+        if spec.year_of and kinds.get(spec.year_of) != "date":
+            raise SettingsError(
+                f"{where}: [fields.{spec.name}] year_of = {spec.year_of!r}: declare that "
+                'field with type = "date".'
+            )
+
+
+def _words(table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise SettingsError(f"{where}: [analysis] {key} must be a list of words.")
+    return tuple(w.strip() for w in value)
+
+
+def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
+    value = table.get("synonyms", [])
+    groups = []
+    for group in value if isinstance(value, list) else [None]:
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(w, str) and w.strip() for w in group)
+        ):
+            raise SettingsError(
+                f"{where}: [analysis] synonyms is a list of groups of two or more words or "
+                'phrases: [["الأمم المتحدة", "UN"], ...].'
+            )
+        groups.append(tuple(w.strip() for w in group))
+    return tuple(groups)
