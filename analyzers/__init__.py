@@ -13,6 +13,7 @@ from bahth.analyzers.pipeline import (
     arabic_analyzer,
     exact_analyzer,
 )
+from bahth.analyzers.stemmer import proclitic_forms
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "exact_analyzer",
     "normalize_digits",
     "normalize_word",
+    "proclitic_forms",
     "TextWord",
     "WordAnalysis",
     "WordTerms",

@@ -32,11 +32,22 @@ class ArabicStopFilter(Filter):
     """Remove Arabic and English stop words; positions keep their gaps for phrase queries.
 
     When a caller asks to keep stop words (``removestops=False``) they pass through marked
-    ``stopped``, as with Whoosh's own StopFilter.
+    ``stopped``, as with Whoosh's own StopFilter. ``add`` and ``remove`` are an index's own
+    changes to the list (keys, see stopwords.py): kept as attributes only when given, so the
+    filter pickled in an index built before they existed still equals today's default one.
     """
 
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+    def __init__(self, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> None:
+        if add:
+            self.add = tuple(add)
+        if remove:
+            self.remove = tuple(remove)
+
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        stops = stop_words()
+        stops = stop_words(self.add, self.remove)
         for t in tokens:
             if not is_stop_word(t.text, getattr(t, "ending", ""), stops):
                 t.stopped = False

@@ -63,6 +63,22 @@ _snowball_arabic = snowballstemmer.stemmer("arabic")
 _snowball_english = snowballstemmer.stemmer("english")
 
 
+# What may stand before a word that has no article: a conjunction, a preposition, or both.
+PROCLITICS = ("و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")
+
+
+def proclitic_forms(word: str) -> tuple[str, ...]:
+    """The normalized ``word`` as it may be written with a proclitic: its article's
+    combinations (الولايات: والولايات, بالولايات, للولايات ...), or a conjunction and
+    preposition before a word without one (مجلس: ومجلس, بمجلس ...). The rules the stems
+    strip, run the other way: for searching a phrase on the exact fields, which keep them."""
+    if not is_arabic(word):
+        return ()
+    if word.startswith("ال") and len(word) > 3 and word not in PROTECTED:
+        return tuple(prefix + word[2:] for prefix in ARTICLE_PREFIXES if prefix != "ال")
+    return tuple(clitic + word for clitic in PROCLITICS)
+
+
 def is_arabic(word: str) -> bool:
     return bool(word) and is_arabic_letter(word[0])
 

@@ -22,8 +22,10 @@ _EXPORTS = {
     "AnalysisConfig": "bahth.analyzers",
     "WordAnalysis": "bahth.analyzers",
     "analyze": "bahth.analyzers",
+    "AnalysisMismatch": "bahth.index",
     "BahthError": "bahth.index",
     "Document": "bahth.index",
+    "IndexEmpty": "bahth.index",
     "IndexDamaged": "bahth.index",
     "IndexMissing": "bahth.index",
     "IndexWriteFailed": "bahth.index",
@@ -44,11 +46,13 @@ _EXPORTS = {
 
 __all__ = [
     "AnalysisConfig",
+    "AnalysisMismatch",
     "BahthError",
     "Document",
     "FilterError",
     "Hit",
     "IndexDamaged",
+    "IndexEmpty",
     "IndexMissing",
     "IndexWriteFailed",
     "IndexReport",
@@ -70,9 +74,11 @@ __all__ = [
 if TYPE_CHECKING:
     from bahth.analyzers import AnalysisConfig, WordAnalysis, analyze
     from bahth.index import (
+        AnalysisMismatch,
         BahthError,
         Document,
         IndexDamaged,
+        IndexEmpty,
         IndexMissing,
         IndexReport,
         IndexStore,

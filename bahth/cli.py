@@ -338,7 +338,8 @@ def _print_page(result) -> None:
     from bahth.search.highlight import plain_text
 
     first = (result.page - 1) * result.per_page
-    click.echo(f"{result.total} documents ({result.took_ms} ms)")
+    noun = "document" if result.total == 1 else "documents"
+    click.echo(f"{result.total} {noun} ({result.took_ms} ms)")
     if result.partial:
         click.echo(result.warning or "Partial results: a node did not answer.")
     if result.message:

@@ -34,6 +34,11 @@ def kind_groups(
     return groups
 
 
+def without_quotes(text: str) -> str:
+    """The query with every quotation mark deleted (the quoted words stay)."""
+    return _QUOTE.sub("", text)
+
+
 def format_kinds(
     results: Mapping[str, Mapping[str, Mapping[str, float]]], groups: Mapping[str, list[str]]
 ) -> str:

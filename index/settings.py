@@ -48,14 +48,13 @@ facets, labels and synonyms are *query-time*: they apply at once.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any
 
-from bahth.analyzers import STEMMERS, AnalysisConfig
+from bahth.analyzers import STEMMERS, AnalysisConfig, word_analysis
 from bahth.index.errors import BahthError
 from bahth.index.sources import InputMapping
 
@@ -214,19 +213,11 @@ class Settings:
 
     def analysis_config(self) -> AnalysisConfig:
         """The analysis these settings index and query with: built here, and only here."""
-        options: dict[str, Any] = {"stem": self.stem}
-        # TODO(issue 11, merge with branch synonyms): AnalysisConfig gains stopwords_add and
-        # stopwords_remove there; until then they are recorded here but not applied.
-        known = {f.name for f in dataclasses.fields(AnalysisConfig)}
-        for name in ("stopwords_add", "stopwords_remove"):
-            if name in known and getattr(self, name):
-                options[name] = getattr(self, name)
-        return AnalysisConfig(**options)
-
-    def engine_kwargs(self) -> dict[str, Any]:
-        """The query-time settings, as SearchEngine's keyword arguments."""
-        # TODO(issue 11, merge with branch synonyms): SearchEngine(synonyms=...) lives there.
-        return {"synonyms": self.synonyms} if self.synonyms else {}
+        return AnalysisConfig(
+            stem=self.stem,
+            stopwords_add=self.stopwords_add,
+            stopwords_remove=self.stopwords_remove,
+        )
 
     def text_weights(self) -> dict[str, float]:
         """Every text field's weight: title, text, then the declared text fields."""
@@ -294,7 +285,8 @@ class Settings:
             "input": (self.id_key, self.title_key, self.text_key),
             "fields": [(spec.name, spec.type, spec.year_of) for spec in self.fields],
             # a text field's weight is query-time: it is not here
-            "analysis": (self.stem, self.stopwords_add, self.stopwords_remove),
+            # as the analysis keeps them: إلى and الى are one stop word, in any order
+            "analysis": self.analysis_config().as_dict(),
         }
 
     def index_time_changes(self, built: Settings) -> list[str]:
@@ -385,6 +377,10 @@ def _words(table: dict, key: str, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
         raise SettingsError(f"{where}: [analysis] {key} must be a list of words.")
+    try:
+        AnalysisConfig(**{key: value})  # the analysis' own rule: one word each
+    except ValueError as error:
+        raise SettingsError(f"{where}: [analysis] {error}.") from None
     return tuple(w.strip() for w in value)
 
 
@@ -401,5 +397,12 @@ def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
                 f"{where}: [analysis] synonyms is a list of groups of two or more words or "
                 'phrases: [["الأمم المتحدة", "UN"], ...].'
             )
+        # an entry needs a word: an exact term (which no analysis setting changes)
+        words = word_analysis(AnalysisConfig())
+        for entry in group:
+            if not any(word.terms.exact for word in words.tokens(entry)):
+                raise SettingsError(
+                    f"{where}: [analysis] synonyms: {entry!r} has no word bahth can search for."
+                )
         groups.append(tuple(w.strip() for w in group))
     return tuple(groups)

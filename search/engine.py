@@ -12,7 +12,7 @@ display, and batch runs for evaluation. It re-opens its searcher when the index 
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from os import PathLike
@@ -51,6 +51,7 @@ from bahth.search.results import (
     clamp_paging,
     page_bounds,
 )
+from bahth.search.synonyms import Synonyms, check_groups
 
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
@@ -62,6 +63,7 @@ SUGGESTION_ADVANTAGE = 5
 # and says so: highlighting a 20 MB text would take seconds for each request.
 DOCUMENT_CHARS = 500_000
 SURFACES_KEPT = 20_000  # spellings remembered for suggestions (then the memory starts over)
+SYNONYM_SETS_KEPT = 8  # analyzed synonym groups kept, one per (analysis, groups) seen
 
 
 class SearchEngine:
@@ -73,17 +75,25 @@ class SearchEngine:
         ranking: Ranking | None = None,
         vectorized: bool = True,
         settings: Settings | None = None,
+        synonyms: Sequence[Sequence[str]] = (),
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
         results, slower; the reference search.fastscore is tested against. ``path`` is an
         index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``).
         ``settings``: those of an index this engine creates (an existing index keeps its
-        own: the engine reads its fields, weights and synonyms from the index)."""
+        own: the engine reads its fields, weights and synonyms from the index). ``synonyms``:
+        groups of equivalent entries (words or phrases), searched for one another at query
+        time (search/synonyms.py), instead of the index's settings' groups; ValueError says
+        what is wrong with a bad group."""
         self.store = open_store(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._local = threading.local()
         self._surfaces: dict[str, str] = {}
+        self.given_synonyms = check_groups(synonyms)
+        self._synonyms: dict[tuple, Synonyms] = {}
+        if self.given_synonyms:
+            _ = self.synonyms  # analyzed now: an entry with no word is an error here, not later
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -107,6 +117,24 @@ class SearchEngine:
     def words(self) -> WordAnalysis:
         """What each word becomes in this index: the one answer the writer used."""
         return word_analysis(self.analysis)
+
+    @property
+    def synonym_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The groups given to this engine, else those of the index's settings (query time:
+        a reindex that records other groups applies at once)."""
+        return self.given_synonyms or tuple(self.settings.synonyms)
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The synonym groups, analyzed as this index analyzes its text (again after a
+        rebuild with another analysis, or when the index records other groups)."""
+        key = (self.analysis, self.synonym_groups)
+        found = self._synonyms.get(key)
+        if found is None:
+            if len(self._synonyms) >= SYNONYM_SETS_KEPT:
+                self._synonyms.clear()
+            found = self._synonyms[key] = Synonyms(key[1], self.words)
+        return found
 
     # ---- the write side: the index's own operations ----------------------------------
 
@@ -156,10 +184,10 @@ class SearchEngine:
 
     def _builder(self, searcher) -> QueryBuilder:
         settings = self.settings
-        # TODO(issue 11, merge with branch synonyms): settings.engine_kwargs() (synonyms)
-        # are the index's query-time settings; an engine given none uses them.
         weights = settings.text_weights()
-        return QueryBuilder(self.words, self.ranking, searcher.reader(), self.filters, weights)
+        return QueryBuilder(
+            self.words, self.ranking, searcher.reader(), self.filters, weights, self.synonyms
+        )
 
     def parse(self, q: str) -> ParsedQuery:
         """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""

@@ -22,6 +22,10 @@ ENGLISH = {
         "Some words with * or ~ match more indexed words than one query may search: only part "
         "of them was searched. Type more letters before *, or use fewer * and ~ words."
     ),
+    "synonyms_cut": (
+        "Some words have more synonyms than one query may search: only the first ones were "
+        "searched."
+    ),
     "prefix_too_short": "A prefix search needs at least {letters} letters before *.",
     "bad_date": ("Could not read the date {value!r}: use 2015, 2015-07 or 2015-07-01..2015-07-31."),
     "bad_number": (

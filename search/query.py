@@ -15,6 +15,11 @@ The language (lenient: anything else is read as words):
                           filters on the index's declared fields (search.filters); in the
                           default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31
 
+With synonym groups (search/synonyms.py), a plain word or run of words in a group also
+searches the group's other entries, below the words typed; +word requires the word or a
+synonym, -word and NOT word exclude both (a group is one meaning); quotes turn synonyms off
+("word" and -"word" are the words typed only); * and ~ words have none.
+
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
 becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
 ~ is syntax.
@@ -32,13 +37,14 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from bahth.analyzers import WordAnalysis
+from bahth.analyzers import WordAnalysis, WordTerms
 from bahth.index.settings import Settings
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.filters import FieldFilters, FilterError
 from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
+from bahth.search.synonyms import Entry, Synonyms, phrase_forms, weight
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
 MAX_QUERY_CHARS = 2000
@@ -95,6 +101,8 @@ class ParsedQuery:
     text_words: list[tuple[str, ...]] = field(default_factory=list)
     # (word as typed, another spelling of it the index holds) for each name variant searched
     variants: list[tuple[str, str]] = field(default_factory=list)
+    # (words as typed, a synonym entry searched for them) for each synonym searched
+    synonyms: list[tuple[str, str]] = field(default_factory=list)
     messages: list[Notice | str] = field(default_factory=list)  # search.notices
     # what expanding * and ~ words (and "did you mean") may still read, and what they read
     expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
@@ -248,10 +256,12 @@ class QueryBuilder:
         reader,
         filters: FieldFilters | None = None,
         weights: dict[str, float] | None = None,
+        synonyms: Synonyms | None = None,
     ) -> None:
         """``filters``: the index's declared fields (``FIELD:value``); ``weights``: each text
         field's weight from its settings (title, text and any declared text field), on top of
-        ``ranking``. A word is searched in every text field."""
+        ``ranking``. A word is searched in every text field. ``synonyms``: the groups to
+        search for one another (search.synonyms)."""
         self.words = words
         self.ranking = ranking
         self.reader = reader
@@ -260,6 +270,7 @@ class QueryBuilder:
         self.boosts = {name: weight for name, weight in weights.items()}
         self.boosts["title"] *= ranking.title_boost
         self.searched = tuple(self.boosts)  # title, text, then the declared text fields
+        self.synonyms = synonyms if synonyms and ranking.synonym_boost else None
 
     def _exact_words(self, text: str) -> list[str]:
         """The exact terms of the words of ``text`` (stop words included), in order."""
@@ -331,6 +342,8 @@ class QueryBuilder:
             if negatives:
                 parsed.messages.append(notice("no_positive_word"))
             return None
+        if node.op == "soft":  # a run of plain words that is a phrase of a synonym group
+            proximity += self._run_synonyms(plain_run, parsed)
         if node.op == "and":
             combined = wq.And(positives)
         elif node.op == "or":
@@ -377,8 +390,9 @@ class QueryBuilder:
             return self._fuzzy(leaf.text[: fuzzy.start()], distance, fields, parsed)
         return self._words(leaf.text, fields, parsed, leaf.sign)
 
-    def _words(self, text: str, fields, parsed: ParsedQuery, sign: str = ""):
-        """Plain words: per word, its stems in the stemmed fields OR its exact form."""
+    def _words(self, text: str, fields, parsed: ParsedQuery, sign: str = "", synonyms: bool = True):
+        """Plain words: per word, its stems in the stemmed fields OR its exact form, OR (with
+        ``synonyms``) the other entries of a synonym group it is a one-word entry of."""
         words = self.words.tokens(text)
         clauses = []
         for word in words:
@@ -399,7 +413,11 @@ class QueryBuilder:
                 parsed.text_words.append(stems + also)
             if exact:
                 parsed.plain_words.append((typed, exact))
-            clauses.append(self._word_clause(stems, exact, fields, parsed, variants))
+            clause = self._word_clause(stems, exact, fields, parsed, variants)
+            if synonyms and self.synonyms:
+                also_searched = self._synonym_clauses([(typed, word.terms)], fields, parsed, False)
+                clause = Or([clause, *also_searched]) if also_searched else clause
+            clauses.append(clause)
         if not clauses:
             self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None
@@ -448,6 +466,69 @@ class QueryBuilder:
             subs += [wq.Term(f, s, boost=weight) for f in fields for s in new]
             subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(subs)
+
+    def _run_synonyms(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
+        """Query words, one after the other, that read as a synonym entry of two words or
+        more (الأمم المتحدة): the other entries of its group, as optional clauses."""
+        if not self.synonyms or not plain_texts:
+            return []
+        run = [
+            (text[w.start : w.end], w.terms)
+            for text in plain_texts
+            for w in self.words.tokens(text)
+            if w.terms.exact
+        ]
+        return self._synonym_clauses(run, self.searched, parsed, True)
+
+    def _synonym_clauses(
+        self, run: list[tuple[str, WordTerms]], fields, parsed: ParsedQuery, phrases: bool
+    ) -> list[wq.Query]:
+        """The clauses for the synonyms of ``run`` (query words as typed, and their terms):
+        its one-word entries, or with ``phrases`` its entries of several words. Each entry
+        searched is charged its words to the query's expansion budget; past it, the rest
+        are left out and the page says so."""
+        clauses: list[wq.Query] = []
+        budget, r = parsed.expansion, self.ranking
+        for match in self.synonyms.matches([terms for _, terms in run], phrases):
+            typed = " ".join(surface for surface, _ in run[match.start : match.end])
+            typed_weight = weight(
+                self.reader, r, [terms for _, terms in run[match.start : match.end]], False
+            )
+            for entry in match.others:
+                size = len(entry.words)
+                if size > budget.terms_left:
+                    parsed.messages.append(notice("synonyms_cut"))
+                    return clauses
+                forms = phrase_forms(self.reader, entry.exact) if size > 1 else [entry.exact]
+                forms = forms[: budget.terms_left // size]  # the phrase as given first
+                budget.terms += size * len(forms)
+                parsed.synonyms.append((typed, entry.text))
+                boost = (
+                    r.synonym_boost * typed_weight / weight(self.reader, r, entry.words, size > 1)
+                )
+                clauses += self._synonym_clause(entry, forms, fields, parsed, boost)
+        return clauses
+
+    def _synonym_clause(
+        self, entry: Entry, forms: list[tuple[str, ...]], fields, parsed: ParsedQuery, boost
+    ) -> list[wq.Query]:
+        """One synonym entry at ``boost``: a word as a query word is searched (its stems,
+        its exact form), a phrase as its exact words standing together, in each of
+        ``forms`` (search.synonyms.phrase_forms)."""
+        if len(entry.words) > 1:
+            for form in forms:
+                parsed.terms.exact.update(form)
+            return [
+                wq.Phrase(f"{f}_exact", list(form), boost=boost * self.boosts[f])
+                for form in forms
+                for f in fields
+            ]
+        (word,) = entry.words
+        if not word.stems:  # a stop word: as written
+            parsed.terms.exact.add(word.exact)
+            return [self._exact_terms([word.exact], fields, boost)]
+        parsed.terms.stems.update(word.stems)
+        return [self._word_clause(word.stems, word.exact, fields, parsed, (), boost)]
 
     def _variants(self, exact: str, budget: ExpansionBudget) -> list[str]:
         """Other spellings of ``exact`` in the index (search.variants), kept per reader;
@@ -502,7 +583,7 @@ class QueryBuilder:
         words = self._exact_words(text)
         if not words:
             return None
-        loose = None if strict else self._words(text, fields, parsed)
+        loose = None if strict else self._words(text, fields, parsed, synonyms=False)
         if loose is not None and len(words) == 1:
             return loose
         parsed.terms.exact.update(words)

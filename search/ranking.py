@@ -56,6 +56,12 @@ class Ranking:
     # Other spellings of a query word that the index holds (search/variants.py: ترامب/ترمب,
     # غوغل/جوجل): searched at this weight, so the spelling typed ranks first.
     variant_boost: float = 0.5
+    # Synonyms a user declares (search/synonyms.py): each other entry of a group a query
+    # word or phrase is in is searched at this weight, times the typed words' idf over the
+    # entry's (a synonym weighs what the words typed weigh: a rare synonym of a common word
+    # must not outrank the word), so a document that has the words as typed ranks above one
+    # that has only a synonym; 0 turns them off. Not tuned: no benchmark of ours has them.
+    synonym_boost: float = 0.5
     # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
     # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
     # within ``window_size`` consecutive words of the text (0: -0.013, 0.5: -0.002, 1.5 was
@@ -74,6 +80,12 @@ class Ranking:
     # Prefix (word*) and fuzzy (word~) queries expand to at most this many indexed words,
     # the most frequent first: a one-letter prefix must not expand to the whole dictionary.
     max_expansions: int = 50
+
+    def word_idf(self, frequency: int, documents: int) -> float:
+        """The idf scoring gives a term in ``frequency`` of ``documents`` documents."""
+        if self.idf == "bm25":
+            return log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return log(documents / (frequency + 1)) + 1
 
     def weighting(self) -> scoring.WeightingModel:
         weighting = _BM25F(B=self.b, K1=self.k1, title_B=self.title_b, title_exact_B=self.title_b)
@@ -95,7 +107,7 @@ class _BM25F(scoring.BM25F):
         parent = searcher.get_parent()
         n = parent.doc_frequency(fieldname, text)
         documents = parent.doc_count_all()
-        return log(1 + (documents - n + 0.5) / (n + 0.5))
+        return log(1 + (documents - n + 0.5) / (n + 0.5))  # as Ranking.word_idf
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)

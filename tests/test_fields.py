@@ -345,6 +345,7 @@ def test_web_answers_400_with_the_allowed_names(client, args, parameter, allowed
     api = client.get("/api/search", query_string={"q": WORD, **args})
     assert api.status_code == 400 and api.json["code"] == "bad_parameter"
     assert api.json["parameter"] == parameter and api.json.get("allowed") == allowed
+    assert f"{parameter} ({parameter})" not in api.json["error"]  # a name with no label: once
     page = client.get("/search", query_string={"q": WORD, **args})
     assert page.status_code == 400
     assert all(name in page.get_data(as_text=True) for name in allowed or ["100..500"])

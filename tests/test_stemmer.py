@@ -3,7 +3,7 @@ TestArabicStemFilter). Words go through the whole pipeline, as a user's would.""
 
 import pytest
 
-from bahth.analyzers import analyze
+from bahth.analyzers import analyze, proclitic_forms
 
 
 def terms(text: str, stem: str = "light") -> list[str]:
@@ -164,3 +164,29 @@ EGYPTIAN_SPELLINGS = [
 @pytest.mark.parametrize("word", EGYPTIAN_SPELLINGS)
 def test_a_stop_word_written_with_alef_maksura_for_yeh_is_still_one(word: str) -> None:
     assert terms(word) == []
+
+
+# (a normalized word, forms it must include, forms it must not): the stems' rules run the
+# other way, for a synonym phrase searched on the exact fields (search/synonyms.py)
+PROCLITIC_FORMS = [
+    pytest.param(
+        "الولايات",
+        {"بالولايات", "والولايات", "للولايات", "وبالولايات"},
+        {"لالولايات"},
+        id="an-article-word-takes-the-article-combinations",
+    ),
+    pytest.param(
+        "مجلس",
+        {"ومجلس", "بمجلس", "لمجلس", "وبمجلس"},
+        {"المجلس"},
+        id="a-word-without-article-takes-conjunctions-and-prepositions",
+    ),
+    pytest.param("الله", {"والله", "بالله"}, {"بله"}, id="allah-is-not-article-plus-lah"),
+    pytest.param("un", set(), {"وun"}, id="a-latin-word-takes-none"),
+]
+
+
+@pytest.mark.parametrize(("word", "has", "lacks"), PROCLITIC_FORMS)
+def test_proclitic_forms(word: str, has: set, lacks: set) -> None:
+    forms = set(proclitic_forms(word))
+    assert has <= forms and not lacks & forms

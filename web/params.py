@@ -41,7 +41,8 @@ class BadParameter(ValueError):
     def __init__(self, parameter: str, why: str, raw: str, allowed: tuple[str, ...] = ()) -> None:
         self.parameter = parameter
         self.allowed = allowed
-        label = f"{LABELS.get(parameter, parameter)} ({parameter})"
+        arabic = LABELS.get(parameter)
+        label = f"{arabic} ({parameter})" if arabic else parameter
         super().__init__(f"{label} {why}، لا «{raw[:20]}».")
 
 

@@ -1,0 +1,173 @@
+"""Synonyms: groups of entries a user declares equivalent, searched for one another at query
+time (``SearchEngine(..., synonyms=[["الأمم المتحدة", "UN"], ["واشنطن", "الولايات المتحدة"]])``,
+the settings file's ``[analysis] synonyms``).
+
+Why at query time: a group changes no indexed term, so it applies at once, with no rebuild,
+and an index can be searched with other groups tomorrow.
+
+An entry is one word or several (a phrase). Entries are analyzed by the index's WordAnalysis,
+as the documents were, so an entry matches every spelling the text analysis folds together:
+"الامم المتحده" is "الأمم المتحدة", and a query word matches an entry word as a query word
+matches a document's word: the same exact term, or a stem in common (بواشنطن is واشنطن). A
+query word, or a run of query words, that matches an entry also searches the group's other
+entries (QueryBuilder builds the clauses: a word's stems and exact form; a phrase on the exact
+fields, also with a proclitic on its first word, ``phrase_forms``).
+
+Weight: ``Ranking.synonym_boost`` times the typed words' idf over the entry's (``weight``): a
+synonym weighs what the words typed weigh, halved, so the words as typed rank first even when
+the synonym is the rarer word, which BM25's idf alone would rank first. Budget: each entry's
+words are charged to the query's expansion budget (search/expansion.py): a group of a
+thousand entries cannot make one query search a thousand phrases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bahth.analyzers import WordAnalysis, WordTerms, proclitic_forms
+from bahth.search.notices import notice
+from bahth.search.ranking import Ranking
+
+SYNONYMS_CUT = str(notice("synonyms_cut"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a group, analyzed: what each of its words becomes, in order."""
+
+    text: str  # as the user gave it
+    words: tuple[WordTerms, ...]
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        return tuple(word.exact for word in self.words)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Query words ``start``..``end`` (exclusive) matched an entry; ``others`` are the
+    entries of its group(s) to search as well (never one that reads as the words matched)."""
+
+    start: int
+    end: int
+    others: tuple[Entry, ...]
+
+
+def check_groups(groups: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    """``groups`` as tuples of entries; ValueError saying what is wrong for anything else
+    than a list of groups, each a list of two or more entries (strings)."""
+    if isinstance(groups, str) or not isinstance(groups, Sequence):
+        raise ValueError(f"synonyms must be a list of groups (lists of entries), not {groups!r}")
+    checked = []
+    for group in groups:
+        if isinstance(group, str) or not isinstance(group, Sequence):
+            raise ValueError(
+                f"synonyms: {group!r} is not a group: write each group as a list of entries, "
+                'e.g. [["الأمم المتحدة", "UN"]]'
+            )
+        if len(group) < 2 or not all(isinstance(entry, str) and entry.strip() for entry in group):
+            raise ValueError(
+                f"synonyms: the group {list(group)!r} needs two or more entries, each a word or "
+                "a phrase"
+            )
+        checked.append(tuple(group))
+    return tuple(checked)
+
+
+class Synonyms:
+    """The groups, analyzed for one index (its WordAnalysis), looked up by a query's words."""
+
+    def __init__(self, groups: Sequence[Sequence[str]], words: WordAnalysis) -> None:
+        self.groups: list[tuple[Entry, ...]] = []
+        self._by_term: dict[str, list[tuple[int, Entry]]] = {}
+        for group in check_groups(groups):
+            entries = []
+            for text in group:
+                analyzed = tuple(t.terms for t in words.tokens(text) if t.terms.exact)
+                if not analyzed:
+                    raise ValueError(f"synonyms: {text!r} has no word bahth can search for")
+                entries.append(Entry(text, analyzed))
+            number = len(self.groups)
+            self.groups.append(tuple(entries))
+            for entry in entries:
+                for term in _keys(entry.words[0]):
+                    self._by_term.setdefault(term, []).append((number, entry))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def matches(self, run: Sequence[WordTerms], phrases: bool) -> list[Match]:
+        """Where the query words ``run`` match an entry: one-word entries only, or (with
+        ``phrases``) entries of two words or more only. Each match lists the other entries
+        of the groups it is in, in the order they were given, each once."""
+        found = []
+        for start, first in enumerate(run):
+            seen_groups: set[int] = set()
+            by_end: dict[int, list[int]] = {}
+            for term in _keys(first):
+                for number, entry in self._by_term.get(term, ()):
+                    size = len(entry.words)
+                    if (size > 1) != phrases or number in seen_groups:
+                        continue
+                    if _same_words(run[start : start + size], entry.words):
+                        seen_groups.add(number)
+                        by_end.setdefault(start + size, []).append(number)
+            for end, numbers in by_end.items():
+                typed = run[start:end]
+                others = {
+                    entry.exact: entry
+                    for number in numbers
+                    for entry in self.groups[number]
+                    if not _same_words(typed, entry.words)
+                }
+                if others:
+                    found.append(Match(start, end, tuple(others.values())))
+        return found
+
+
+def phrase_forms(reader, words: Sequence[str]) -> list[tuple[str, ...]]:
+    """A phrase entry's exact words as given, then as the index also writes them with a
+    proclitic on the first word (الولايات المتحدة: بالولايات المتحدة, والولايات المتحدة):
+    the exact fields keep clitics on, so the phrase alone would miss them. Only the forms
+    whose first word the index holds, so a form costs a dictionary lookup or nothing."""
+    first, rest = words[0], tuple(words[1:])
+    heads = proclitic_forms(first)
+    found = [
+        head
+        for head in heads
+        if reader.doc_frequency("text_exact", head) or reader.doc_frequency("title_exact", head)
+    ]
+    return [tuple(words), *((head, *rest) for head in found)]
+
+
+def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -> float:
+    """What ``words`` weigh in a score: the sum of their idfs. A word counts its rarest stem
+    (the stemmed fields carry most of a word's score), a stop word or a word of a phrase its
+    exact term (a phrase is matched on the exact fields)."""
+    documents = max(1, reader.doc_count_all())
+
+    def idf(field: str, term: str) -> float:
+        return ranking.word_idf(reader.doc_frequency(field, term), documents)
+
+    return sum(
+        idf("text_exact", word.exact)
+        if phrase or not word.stems
+        else max(idf("text", stem) for stem in word.stems)
+        for word in words
+    )
+
+
+def _keys(word: WordTerms) -> set[str]:
+    """The terms a word is looked up by: its exact term, marked apart from its stems."""
+    return {f"={word.exact}"} | set(word.stems)
+
+
+def _same_words(query: Sequence[WordTerms], entry: Sequence[WordTerms]) -> bool:
+    """Do the query's words match the entry's, one for one?"""
+    return len(query) == len(entry) and all(map(_same_word, query, entry))
+
+
+def _same_word(query: WordTerms, entry: WordTerms) -> bool:
+    """Does a query word match an entry's word, as it would match a document's word?"""
+    return query.exact == entry.exact or bool(set(query.stems) & set(entry.stems))

@@ -1,0 +1,188 @@
+"""Synonyms (search/synonyms.py): a query word or phrase in a group also searches the group's
+other entries, below the words as typed; query time, so one index serves any groups.
+
+Rows are rules, the reason as the id. The documents are made so that each entry is in
+documents of its own (the typed word never beside its synonym), among filler that shares
+neither.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bahth.search.engine import SearchEngine
+from bahth.search.expansion import MAX_TERMS
+from bahth.search.ranking import Ranking
+from bahth.search.synonyms import SYNONYMS_CUT
+
+GROUPS = [
+    ["الأمم المتحدة", "UN"],  # no entry for الامم المتحده: the analysis folds it
+    ["واشنطن", "الولايات المتحدة"],
+    ["سيارة", "مركبة"],
+]
+FILLER = "وقال المتحدث في المؤتمر الصحفي إن الاجتماع تناول عدة ملفات مهمة"
+
+
+def doc(doc_id: str, words: str, title: str = "خبر") -> dict:
+    return {"id": doc_id, "title": title, "text": f"{words} {FILLER}"}
+
+
+DOCS = [
+    doc("un-arabic", "أصدرت الأمم المتّحدة بيانا"),
+    doc("un-latin", "أصدرت UN بيانا"),
+    doc("wash", "زار الرئيس واشنطن"),
+    doc("usa", "زار الرئيس الولايات المتحدة"),
+    doc("paris", "زار الرئيس باريس"),
+    doc("usa-bi", "اجتمع الوفد بالولايات المتحدة"),
+    doc("usa-wa", "اتفقت الصين والولايات المتحدة"),
+    doc("car", "اشترى سيارة جديدة"),
+    doc("vehicle", "اشترى مركبة جديدة"),
+    *[doc(f"car-{n}", "سيارة في الشارع") for n in range(6)],  # سيارة common, مركبة rare
+    *[doc(f"filler-{n}", "خبر عن الطقس والرياضة") for n in range(6)],
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synonyms") / "index"
+    SearchEngine(path).add_documents(DOCS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def engine(index) -> SearchEngine:
+    engine = SearchEngine(index, synonyms=GROUPS)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def plain(index) -> SearchEngine:
+    """The same index searched without synonyms: what the rows' synonyms add."""
+    engine = SearchEngine(index)
+    yield engine
+    engine.close()
+
+
+def ids(engine: SearchEngine, q: str) -> list[str]:
+    return [hit.id for hit in engine.search(q, per_page=50).hits]
+
+
+# (query, a document that has it as typed, a document that has only a synonym)
+BOTH_WAYS = [
+    pytest.param("سيارة", "car", "vehicle", id="one-word-to-one-word"),
+    pytest.param("مركبة", "vehicle", "car", id="one-word-to-one-word-the-other-way"),
+    pytest.param("واشنطن", "wash", "usa", id="one-word-to-a-phrase"),
+    pytest.param("الولايات المتحدة", "usa", "wash", id="a-phrase-to-one-word"),
+    pytest.param("الأمم المتحدة", "un-arabic", "un-latin", id="a-phrase-to-a-latin-word"),
+    pytest.param("UN", "un-latin", "un-arabic", id="a-latin-word-to-a-phrase-with-diacritics"),
+    pytest.param("الامم المتحده", "un-arabic", "un-latin", id="hamza-and-ta-marbuta-variant"),
+    pytest.param("الأُمَمُ المُتَّحِدَةُ", "un-arabic", "un-latin", id="diacritics-variant"),
+    pytest.param("un", "un-latin", "un-arabic", id="latin-case-variant"),
+    pytest.param("بواشنطن", "wash", "usa", id="a-clitic-on-the-word-matches-as-in-the-text"),
+    pytest.param("واشنطن", "wash", "usa-bi", id="a-phrase-found-with-bi-al-on-its-first-word"),
+    pytest.param("واشنطن", "wash", "usa-wa", id="a-phrase-found-with-wa-al-on-its-first-word"),
+]
+
+
+@pytest.mark.parametrize(("q", "typed", "synonym"), BOTH_WAYS)
+def test_a_synonym_is_found_below_the_words_as_typed(engine, plain, q, typed, synonym) -> None:
+    found = ids(engine, q)
+    assert typed in found and synonym in found, found
+    assert found.index(typed) < found.index(synonym)
+    assert synonym not in ids(plain, q)  # found through the group, not by chance
+
+
+@pytest.mark.parametrize("second_stage", [True, False], ids=["as-searched", "first-stage-alone"])
+def test_a_rare_synonym_still_ranks_below_a_common_word_as_typed(index, second_stage) -> None:
+    """سيارة is in 7 documents, مركبة in one (a rarer word weighs more in BM25): every
+    document with سيارة still ranks above the one with مركبة only, and already in the first
+    stage (the second one counts the words as typed, and must not be what saves it)."""
+    ranking = Ranking() if second_stage else Ranking(rerank_depth=0)
+    engine = SearchEngine(index, synonyms=GROUPS, ranking=ranking)
+    for q, typed, synonym in (("سيارة", "car", "vehicle"), ("UN", "un-latin", "un-arabic")):
+        found = ids(engine, q)
+        mine = [found.index(d) for d in found if d.startswith(typed)]
+        assert mine and max(mine) < found.index(synonym), (q, found)
+    engine.close()
+
+
+# (query, the documents it finds among wash / usa / paris): what each sign does to a synonym
+SIGNS = [
+    pytest.param("+واشنطن الرئيس", {"wash", "usa"}, id="plus-requires-the-word-or-a-synonym"),
+    pytest.param("الرئيس -واشنطن", {"paris"}, id="minus-excludes-the-word-and-its-synonyms"),
+    pytest.param("الرئيس NOT واشنطن", {"paris"}, id="not-excludes-the-word-and-its-synonyms"),
+    pytest.param('الرئيس -"واشنطن"', {"usa", "paris"}, id="quoted-minus-excludes-only-as-typed"),
+    pytest.param('"واشنطن"', {"wash"}, id="a-quoted-word-has-no-synonyms"),
+    pytest.param('"الولايات المتحدة"', {"usa"}, id="a-quoted-phrase-has-no-synonyms"),
+    pytest.param("واشنط*", {"wash"}, id="a-prefix-has-no-synonyms"),
+    pytest.param("title:واشنطن", set(), id="a-field-word-searches-synonyms-in-that-field"),
+]
+
+
+@pytest.mark.parametrize(("q", "expected"), SIGNS)
+def test_what_quotes_and_signs_do_to_synonyms(engine, q, expected) -> None:
+    assert set(ids(engine, q)) & {"wash", "usa", "paris"} == expected
+
+
+def test_a_synonym_s_words_are_highlighted(engine) -> None:
+    hits = {hit.id: hit for hit in engine.search("واشنطن").hits}
+    assert "<mark>الولايات</mark> <mark>المتحدة</mark>" in hits["usa"].snippet_html
+    assert "<mark>بالولايات</mark> <mark>المتحدة</mark>" in hits["usa-bi"].snippet_html
+    hits = {hit.id: hit for hit in engine.search("UN").hits}
+    assert "<mark>الأمم</mark> <mark>المتّحدة</mark>" in hits["un-arabic"].snippet_html
+    document = engine.document("vehicle", q="سيارة")
+    assert "<mark>مركبة</mark>" in document.body_html
+
+
+def test_a_title_synonym_is_searched_in_titles(tmp_path) -> None:
+    engine = SearchEngine(tmp_path / "index", synonyms=GROUPS)
+    engine.add_documents([doc("t-usa", "نص", title="الولايات المتحدة"), doc("t-x", "واشنطن")])
+    assert ids(engine, "title:واشنطن") == ["t-usa"]
+    engine.close()
+
+
+def test_the_synonyms_searched_are_named(engine) -> None:
+    assert engine.parse("الامم المتحده").synonyms == [("الامم المتحده", "UN")]
+    assert engine.parse("بواشنطن").synonyms == [("بواشنطن", "الولايات المتحدة")]
+    assert engine.parse('"واشنطن"').synonyms == []
+
+
+def test_a_big_group_is_cut_at_the_query_s_expansion_budget(index) -> None:
+    """Each entry searched is charged its words: a group of 400 entries searches what the
+    budget allows (the same as * and ~ words expand into), and the page says so."""
+    group = ["سيارة", *[f"car{n}" for n in range(400)]]
+    engine = SearchEngine(index, synonyms=[group])
+    parsed = engine.parse("سيارة")
+    assert len(parsed.synonyms) == MAX_TERMS == parsed.expansion.terms
+    assert SYNONYMS_CUT in parsed.message
+    assert SYNONYMS_CUT in engine.search("سيارة").message
+    # a prefix in the same query finds the budget spent
+    assert engine.parse("سيارة سي*").expansion.terms == MAX_TERMS
+    engine.close()
+
+
+BAD_GROUPS = [
+    pytest.param("واشنطن", "must be a list of groups", id="a-string-is-not-a-list-of-groups"),
+    pytest.param(["واشنطن", "الولايات المتحدة"], "is not a group", id="a-list-of-strings"),
+    pytest.param([["واشنطن"]], "two or more entries", id="a-group-of-one"),
+    pytest.param([["واشنطن", ""]], "two or more entries", id="an-empty-entry"),
+    pytest.param([["واشنطن", 3]], "two or more entries", id="an-entry-that-is-not-text"),
+    pytest.param([["واشنطن", "؟!"]], "has no word", id="an-entry-with-no-word"),
+]
+
+
+@pytest.mark.parametrize(("groups", "message"), BAD_GROUPS)
+def test_bad_groups_are_a_clear_error(index, groups, message) -> None:
+    with pytest.raises(ValueError, match=f"synonyms.*{message}"):
+        SearchEngine(index, synonyms=groups)
+
+
+@pytest.mark.parametrize("q", [row.values[0] for row in BOTH_WAYS + SIGNS])
+def test_numpy_scores_synonyms_as_whoosh_does(index, engine, q) -> None:
+    """Synonym clauses are Terms, Ors and Phrases with boosts: search.fastscore evaluates
+    them itself, and must give Whoosh's own scores."""
+    reference = SearchEngine(index, synonyms=GROUPS, vectorized=False)
+    expected = [(hit.id, hit.score) for hit in reference.search(q, per_page=50).hits]
+    assert [(hit.id, hit.score) for hit in engine.search(q, per_page=50).hits] == expected
+    reference.close()
