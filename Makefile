@@ -6,7 +6,7 @@ INDEX ?= instance/index
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint browser bench clean
+.PHONY: install run test lint browser sphinx bench clean
 
 $(BIN)/bahth: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ run: install
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto.*Arabic" || bash .ci/install-browser
 
-test: install browser
+# Debian's sphinxsearch (searchd) for the Sphinx/Manticore backend's tests (skipped when there).
+sphinx:
+	@command -v searchd >/dev/null 2>&1 || bash .ci/install-sphinx
+
+test: install browser sphinx
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

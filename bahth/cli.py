@@ -14,6 +14,7 @@ import click
 
 from bahth.analyzers import STEMMERS, AnalysisConfig, analyze
 from bahth.index.errors import (
+    BackendUnavailable,
     BahthError,
     IndexDamaged,
     IndexMissing,
@@ -32,6 +33,33 @@ index_option = click.option(
     default=None,
     help="Index folder (default: $BAHTH_INDEX, else ./instance/index).",
 )
+backend_option = click.option(
+    "--backend",
+    envvar="BAHTH_BACKEND",
+    default=None,
+    metavar="URL",
+    help="A Sphinx/Manticore cluster instead of a folder: sphinx://HOST:PORT[,HOST:PORT...]/TABLE "
+    "(bahth cluster init prints it; default: $BAHTH_BACKEND).",
+)
+
+
+def where(index_dir, backend):
+    """The index the command works on: --backend URL, else --index DIR (giving both on the
+    command line is a usage error)."""
+    ctx = click.get_current_context()
+    if backend and index_dir is not None:
+        from click.core import ParameterSource
+
+        if ctx.get_parameter_source("index_dir") == ParameterSource.COMMANDLINE:
+            fail("give --index DIR or --backend URL, not both")
+    if backend:
+        from bahth.index.sphinx_nodes import ClusterUrl
+
+        try:
+            ClusterUrl.parse(backend)  # a malformed URL is a usage error, not a folder name
+        except BahthError as error:
+            fail(str(error))
+    return backend or index_dir
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -42,9 +70,12 @@ def fail(message: str, code: int = 2) -> None:
 
 def fail_on(error: BahthError) -> None:
     """A library error as one line: no index to use, a damaged one, a write the system
-    refused (a full disk, a killed worker) or a search past its time limit is 1; anything
-    else a usage error, 2."""
-    failed = isinstance(error, IndexMissing | IndexDamaged | IndexWriteFailed | SearchTimeout)
+    refused (a full disk, a killed worker), a search past its time limit or a cluster with no
+    node answering is 1; anything else a usage error, 2."""
+    failed = isinstance(
+        error,
+        IndexMissing | IndexDamaged | IndexWriteFailed | SearchTimeout | BackendUnavailable,
+    )
     fail(str(error), code=1 if failed else 2)
 
 
@@ -79,6 +110,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
+@backend_option
 @click.option("--prune", is_flag=True, help="Also delete documents whose files are gone.")
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when done.")
 @click.option(
@@ -110,6 +142,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
 def index_command(
     paths,
     index_dir,
+    backend,
     prune,
     rebuild,
     stem,
@@ -128,11 +161,12 @@ def index_command(
     Exit status: 0 all input indexed, 1 some input skipped (each one named on stderr),
     2 usage error (e.g. a path that does not exist, a settings file that cannot be used).
     """
+    from bahth.index.backends import open_store
     from bahth.index.settings import Settings
-    from bahth.index.store import IndexStore
 
     try:
-        settings = IndexStore(index_dir).settings_for_run(
+        location = where(index_dir, backend)
+        settings = open_store(location).settings_for_run(
             Settings.load(settings_file) if settings_file is not None else None,
             stem=stem,
             id_key=id_field,
@@ -140,8 +174,8 @@ def index_command(
             text_key=text_field,
             strict=strict,
         )
-        store = IndexStore(
-            index_dir,
+        store = open_store(
+            location,
             AnalysisConfig(stem=stem) if stem and settings is None else None,
             on_wait=lambda message: click.echo(f"bahth: {message}", err=True),
             settings=settings,
@@ -167,16 +201,17 @@ def index_command(
 
 @main.command("stats")
 @index_option
+@backend_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def stats_command(index_dir, as_json) -> None:
+def stats_command(index_dir, backend, as_json) -> None:
     """Show the index's documents, terms, size, analyzer and last update.
 
     Exit status 1 when there is no index, saying how to build one.
     """
-    from bahth.index.store import IndexStore
+    from bahth.index.backends import open_store
 
     try:
-        stats = IndexStore(index_dir).stats()
+        stats = open_store(where(index_dir, backend)).stats()
     except BahthError as error:
         fail_on(error)
     if as_json:
@@ -185,11 +220,14 @@ def stats_command(index_dir, as_json) -> None:
     rows = [
         ("index", stats["path"]),
         ("documents", f"{stats['documents']:,}"),
-        ("terms", f"{stats['terms']:,}"),
+        ("terms", f"{stats['terms']:,}" if stats["terms"] is not None else "not counted"),
         ("size", f"{stats['size_bytes'] / 1e6:,.1f} MB"),
         ("analyzer", f"{stats['analyzer']} (version {stats['analyzer_version']})"),
         ("updated", stats["last_update"] or "unknown"),
     ]
+    if stats.get("nodes"):
+        up = sum(1 for node in stats["nodes"] if node["up"])
+        rows.append(("nodes", f"{up} of {len(stats['nodes'])} answer, {stats['shards']} shards"))
     for name, value in rows:
         click.echo(f"{name:<10} {value}")
 
@@ -197,6 +235,7 @@ def stats_command(index_dir, as_json) -> None:
 @main.command("search")
 @click.argument("query", required=False)
 @index_option
+@backend_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON.")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
@@ -229,7 +268,18 @@ def stats_command(index_dir, as_json) -> None:
     help="Stop a search still at work after SECONDS (exit status 1).",
 )
 def search_command(
-    query, index_dir, as_json, limit, page, sort, filters, queries, run_file, tag, time_limit
+    query,
+    index_dir,
+    backend,
+    as_json,
+    limit,
+    page,
+    sort,
+    filters,
+    queries,
+    run_file,
+    tag,
+    time_limit,
 ) -> None:
     """Search the index for QUERY and print ranked hits.
 
@@ -247,7 +297,7 @@ def search_command(
     if queries is None and not query:
         fail("give a QUERY to search for, or --queries FILE.jsonl --run OUT.trec")
     try:
-        engine = SearchEngine(index_dir)
+        engine = SearchEngine(where(index_dir, backend))
         if queries is not None:
             _write_run(engine, queries, run_file, limit, tag)
             return
@@ -290,6 +340,8 @@ def _print_page(result) -> None:
     first = (result.page - 1) * result.per_page
     noun = "document" if result.total == 1 else "documents"
     click.echo(f"{result.total} {noun} ({result.took_ms} ms)")
+    if result.partial:
+        click.echo(result.warning or "Partial results: a node did not answer.")
     if result.message:
         click.echo(result.message)
     if result.suggestion:
@@ -332,7 +384,7 @@ def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         raise click.BadParameter(str(error)) from None
 
 
-def _open_once(index_dir: Path | None) -> None:
+def _open_once(index_dir: Path | str | None) -> None:
     """Open the index as a search would (every segment, read in place), then close it: a
     damaged segment is named before the server starts, not at its first request."""
     from bahth.search.engine import SearchEngine
@@ -346,6 +398,7 @@ def _open_once(index_dir: Path | None) -> None:
 
 @main.command("serve")
 @index_option
+@backend_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
@@ -401,6 +454,7 @@ def _open_once(index_dir: Path | None) -> None:
 )
 def serve_command(
     index_dir: Path | None,
+    backend: str | None,
     host: str,
     port: int,
     workers: int,
@@ -422,16 +476,18 @@ def serve_command(
     """
     import signal
 
-    from bahth.index.store import IndexStore
+    from bahth.index.backends import open_store
     from bahth.web.access_log import log_to_stderr
     from bahth.web.server import create_server, multiprocess_supported, server_url
 
     if workers > 1 and not multiprocess_supported():
         fail("--workers above 1 needs gunicorn, which runs on POSIX systems only: use --workers 1")
-    store = IndexStore(index_dir)
+    location = where(index_dir, backend)
     try:
+        store = open_store(location)
         documents = store.require_documents()
-        _open_once(index_dir)
+        _open_once(location)
+        shown = store.stats()["path"]
     except BahthError as error:
         fail_on(error)
     options = dict(
@@ -444,13 +500,13 @@ def serve_command(
     )
     try:
         if workers == 1:
-            server = create_server(index_dir, host=host, port=port, **options)
+            server = create_server(location, host=host, port=port, **options)
             url = server_url(server, host, port)
         else:
             from bahth.web.workers import create_multiprocess_server
 
             server, url = create_multiprocess_server(
-                index_dir,
+                location,
                 host=host,
                 port=port,
                 workers=workers,
@@ -463,7 +519,7 @@ def serve_command(
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}", code=1)
     log_to_stderr()
     how = "waitress" if workers == 1 else f"{workers} processes (gunicorn, waitress in each)"
-    click.echo(f"bahth: serving {documents} documents from {store.path.resolve()} with {how}")
+    click.echo(f"bahth: serving {documents} documents from {shown} with {how}")
     click.echo(f"Open {url} in a browser (Ctrl+C to stop).")
     if workers > 1:
         server.run()  # the arbiter: exits the process when stopped (workers never return)
@@ -475,3 +531,92 @@ def serve_command(
         click.echo("bahth: stopped.")
     finally:
         server.close()
+
+
+# ---- local clusters ---------------------------------------------------------------------
+
+
+@main.group("cluster")
+def cluster_group() -> None:
+    """Sphinx/Manticore clusters: write their configuration, run local nodes."""
+
+
+@cluster_group.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nodes", type=click.IntRange(1, 64), default=None, help="Local nodes on 127.0.0.1.")
+@click.option(
+    "--node",
+    "hosts",
+    multiple=True,
+    metavar="HOST:PORT",
+    help="A node on a real host (its SphinxQL port; nodes talk on PORT+1). Repeat per host.",
+)
+@click.option("--shards", type=click.IntRange(1, 256), default=None, help="Default: one per node.")
+@click.option("--port-base", type=click.IntRange(1024, 65535), default=None)
+@click.option("--table", default="bahth", show_default=True, help="The cluster's table name.")
+@click.option("--data-dir", default=None, help="Data folder on real hosts (/var/lib/bahth/TABLE).")
+def cluster_init(folder, nodes, hosts, shards, port_base, table, data_dir) -> None:
+    """Write the configuration of a new cluster into FOLDER and print its backend URL."""
+    from bahth.index.sphinx_cluster import init_cluster
+
+    if nodes and hosts:
+        fail("give --nodes N (local nodes) or --node HOST:PORT entries, not both")
+    try:
+        cluster = init_cluster(
+            folder,
+            nodes=nodes or (None if hosts else 2),
+            hosts=list(hosts) or None,
+            shards=shards,
+            port_base=port_base,
+            table=table,
+            data_dir=data_dir,
+        )
+    except BahthError as error:
+        fail_on(error)
+    for spec in cluster.nodes:
+        click.echo(f"bahth: {spec.node.label}: {spec.config}", err=True)
+    if not cluster.local:
+        click.echo("bahth: copy each sphinx.conf to its host and run searchd there", err=True)
+    click.echo(cluster.url)
+
+
+def _run_on_nodes(folder, node, action_name: str, must_answer: bool) -> None:
+    from bahth.index import sphinx_cluster
+
+    try:
+        cluster = sphinx_cluster.Cluster.load(folder)
+        states = getattr(sphinx_cluster, action_name)(cluster, node)
+    except BahthError as error:
+        fail_on(error)
+    for state in states:
+        click.echo(state.describe())
+    if must_answer and not all(state.answering for state in states):
+        sys.exit(1)
+
+
+node_number_option = click.option("--node", type=int, default=None, help="Only node K (from 1).")
+folder_argument = click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+
+
+@cluster_group.command("start")
+@folder_argument
+@node_number_option
+def cluster_start(folder, node) -> None:
+    """Start the cluster's searchd processes (all, or --node K) and wait until they answer."""
+    _run_on_nodes(folder, node, "start_nodes", must_answer=True)
+
+
+@cluster_group.command("stop")
+@folder_argument
+@node_number_option
+def cluster_stop(folder, node) -> None:
+    """Stop the cluster's searchd processes (all, or --node K)."""
+    _run_on_nodes(folder, node, "stop_nodes", must_answer=False)
+
+
+@cluster_group.command("status")
+@folder_argument
+@node_number_option
+def cluster_status(folder, node) -> None:
+    """Say which nodes answer (exit status 1 when one does not)."""
+    _run_on_nodes(folder, node, "cluster_status", must_answer=True)

@@ -16,7 +16,8 @@ class IndexMissing(BahthError):
 
     def __init__(self, path: str | PathLike, reason: str | None = None) -> None:
         self.path = str(path)
-        self.command = f"bahth index PATH... --index {shlex.quote(self.path)}"
+        flag = "--backend" if "://" in self.path else "--index"  # a cluster's URL, or a folder
+        self.command = f"bahth index PATH... {flag} {shlex.quote(self.path)}"
         reason = reason or f"There is no index at {self.path}."
         super().__init__(f"{reason} Build one with: {self.command}")
 
@@ -72,3 +73,23 @@ class SearchTimeout(BahthError):
             f"The query took longer than {seconds:g} s and was stopped. Narrow it: fewer words, "
             "more letters before *, fewer ~ words, or a filter such as source: or year:."
         )
+
+
+class BackendUnavailable(BahthError):
+    """A node of a cluster backend did not answer. ``nodes`` name each one (``node 2
+    (host:port)``); the message says what could not be done and that nothing indexed was
+    lost."""
+
+    def __init__(self, nodes: list[str], doing: str) -> None:
+        self.nodes = list(nodes)
+        named = ", ".join(self.nodes)
+        verb = "does" if len(self.nodes) == 1 else "do"
+        super().__init__(
+            f"{named} {verb} not answer: {doing}. Nothing already indexed is lost; start "
+            f"{'it' if len(self.nodes) == 1 else 'them'} (bahth cluster start DIR --node K) "
+            "and run the command again."
+        )
+
+
+class BackendError(BahthError):
+    """The search engine behind a backend URL refused a request (its own message follows)."""

@@ -15,6 +15,7 @@ request.
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from os import PathLike
 
@@ -23,10 +24,12 @@ from pyarabic import araby
 from whoosh import query as wq
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
+from bahth.index.backends import open_store
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
-from bahth.index.store import IndexReport, IndexStore
+from bahth.index.store import IndexReport
 from bahth.search import highlight, rerank
+from bahth.search.backends import health, open_view
 from bahth.search.deadline import (
     DID_YOU_MEAN,
     HIGHLIGHTING,
@@ -38,11 +41,10 @@ from bahth.search.deadline import (
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.filters import FieldFilters, SortKey
-from bahth.search.first_stage import Matches, first_stage
+from bahth.search.first_stage import EngineMatches, Matches, first_stage
 from bahth.search.notices import notice
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
-from bahth.search.readers import OpenIndex
 from bahth.search.results import (
     DocumentView,
     Hit,
@@ -78,16 +80,17 @@ class SearchEngine:
         synonyms: Sequence[Sequence[str]] = (),
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
-        results, slower; the reference search.fastscore is tested against. ``settings``:
-        those of an index this engine creates (an existing index keeps its own: the engine
-        reads its fields, weights and synonyms from the index). ``synonyms``: groups of
-        equivalent entries (words or phrases), searched for one another at query time
-        (search/synonyms.py), instead of the index's settings' groups; ValueError says what
-        is wrong with a bad group."""
-        self.store = IndexStore(path, analysis, settings=settings)
+        results, slower; the reference search.fastscore is tested against. ``path`` is an
+        index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``).
+        ``settings``: those of an index this engine creates (an existing index keeps its
+        own: the engine reads its fields, weights and synonyms from the index). ``synonyms``:
+        groups of equivalent entries (words or phrases), searched for one another at query
+        time (search/synonyms.py), instead of the index's settings' groups; ValueError says
+        what is wrong with a bad group."""
+        self.store = open_store(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
-        self._index = OpenIndex(self.store, self.ranking.weighting)
+        self._index = open_view(self.store, self.ranking.weighting)
         self._surfaces: dict[str, str] = {}
         self.given_synonyms = check_groups(synonyms)
         self._synonyms: dict[tuple, Synonyms] = {}
@@ -154,6 +157,10 @@ class SearchEngine:
         Whoosh's own reader for it copied every segment into memory."""
         with self._reading() as searcher:
             return self.store.stats(searcher.reader())
+
+    def health(self) -> dict:
+        """Can the index answer? For a cluster, node by node (search.backends.health)."""
+        return health(self.store)
 
     def state(self) -> IndexState:
         """The index generation this thread reads and its number of documents, the searcher
@@ -278,7 +285,10 @@ class SearchEngine:
         if total and shown != page:
             parsed.messages.append(notice("page_past_end", page=page, shown=shown))
         stored = _stored_fields(searcher)
-        if sort_key is not None:
+        if sort_key is not None and isinstance(matches, EngineMatches):
+            reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
+            ranked = matches.sorted_by(sort_key, stop, reranked)[start:stop]
+        elif sort_key is not None:
             # the scores shown are the relevance page's: the second stage's for its top hits
             reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
             ranked = self._sorted(searcher, matches, sort_key, reranked)[start:stop]
@@ -292,8 +302,14 @@ class SearchEngine:
         suggestion = self._did_you_mean(searcher, parsed, total)
         if not total and not parsed.messages:
             parsed.messages.append(notice("no_match"))
-        facets = self._facets(searcher, matches)
-        return self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        if isinstance(matches, EngineMatches):
+            facets = matches.facet_counts(self.settings.facets)
+        else:
+            facets = self._facets(searcher, matches)
+        page = self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        if isinstance(matches, EngineMatches) and matches.partial:
+            page = replace(page, partial=True, warning=matches.warning)
+        return page
 
     def _sorted(
         self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]

@@ -9,7 +9,7 @@ everything after them (the second stage, paging, facets, date order) is one code
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from whoosh.collectors import FilterCollector, WrappingCollector
@@ -33,6 +33,21 @@ class Matches(Protocol):
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` (docnums, scores): by score, then docnum, as Whoosh ranks them."""
         ...
+
+
+@runtime_checkable
+class EngineMatches(Matches, Protocol):
+    """Matches found by another engine (search/sphinx_search.py), which counts facets over
+    every match and orders them by date itself, and may have gone without a node."""
+
+    partial: bool  # some node did not answer: its documents are missing
+    warning: str | None  # which, in a sentence
+
+    def facet_counts(self, names) -> dict[str, dict[str, int]]: ...
+
+    def sorted_by(
+        self, key, limit: int, reranked: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]: ...
 
 
 class WhooshMatches:
@@ -93,7 +108,10 @@ def first_stage(
 ) -> Matches:
     """The matches of ``query`` on ``searcher``: numpy scoring when it knows the query.
     Past ``deadline`` (checked per term, or every CHECK_EVERY documents) it raises
-    SearchTimeout."""
+    SearchTimeout. A searcher over another engine runs its own first stage."""
+    own = getattr(searcher, "first_stage_matches", None)
+    if own is not None:
+        return own(query, filter, mask, deadline)
     if vectorized:
         try:
             return FastSearch(searcher).matches(query, filter, mask, deadline)

@@ -54,6 +54,8 @@ class Page:
     by default) to {value: count} over all matches.
     ``message`` explains an empty or adjusted result to a person (empty when all is well),
     in English; ``notices`` says the same as codes (search.notices), for other languages.
+    ``partial``: a node of a cluster did not answer, so its documents are missing; ``warning``
+    says which (None otherwise).
     """
 
     query: str
@@ -65,6 +67,8 @@ class Page:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     message: str = ""
+    partial: bool = False
+    warning: str | None = None
     notices: tuple[Notice, ...] = ()
 
     @property
@@ -82,6 +86,8 @@ class Page:
             "suggestion": self.suggestion,
             "facets": self.facets,
             "message": self.message,
+            "partial": self.partial,
+            "warning": self.warning,
             "notices": [item.to_dict() for item in self.notices],
         }
 

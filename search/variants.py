@@ -74,8 +74,8 @@ def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
     """The index's other spellings of ``word`` (see the module's docstring), most frequent
     first. ``reader`` is a Whoosh IndexReader of the index searched."""
     found = []
-    for candidate in candidates(word):
-        frequency = reader.doc_frequency(field, candidate)
+    frequencies = _frequencies(reader, field, list(candidates(word)))
+    for candidate, frequency in frequencies.items():
         if frequency and _used_instead(reader, field, word, candidate):
             found.append((frequency, candidate))
     found.sort(key=lambda pair: (-pair[0], pair[1]))
@@ -84,13 +84,33 @@ def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
 
 def _used_instead(reader, field: str, word: str, candidate: str) -> bool:
     """Do documents use ``candidate`` instead of ``word``, rather than beside it?"""
-    mine = _documents(reader, field, word)
-    theirs = _documents(reader, field, candidate)
+    mine, theirs, shared = _counts(reader, field, word, candidate)
     if not mine:
         return True  # the typed spelling is not in the index: nothing to tell them apart by
-    expected = len(mine) * len(theirs) / max(1, reader.doc_count())
-    shared = len(mine & theirs)
+    expected = mine * theirs / max(1, reader.doc_count())
     return shared < max(1.0, COOCCURRENCE_SHARE * expected)
+
+
+# A reader over a cluster (search/sphinx_search.py) answers the two questions below itself,
+# in one round trip each, instead of sending every posting of both words over the network;
+# a Whoosh reader is asked word by word and its postings intersected here.
+
+
+def _frequencies(reader, field: str, words: list[str]) -> dict[str, int]:
+    """Each word's document frequency, in the order given."""
+    batch = getattr(reader, "doc_frequencies", None)
+    if batch is not None:
+        return batch(field, words)
+    return {w: reader.doc_frequency(field, w) for w in words}
+
+
+def _counts(reader, field: str, a: str, b: str) -> tuple[int, int, int]:
+    """Documents with ``a``, with ``b``, and with both (deleted ones not counted)."""
+    count = getattr(reader, "cooccurrence", None)
+    if count is not None:
+        return count(field, a, b)
+    mine, theirs = _documents(reader, field, a), _documents(reader, field, b)
+    return len(mine), len(theirs), len(mine & theirs)
 
 
 def _documents(reader, field: str, word: str) -> set[int]:

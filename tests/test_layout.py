@@ -90,3 +90,25 @@ def test_nothing_imports_the_cli_but_python_dash_m() -> None:
         if any(module == "bahth.cli" for module, _ in imports(path))
     ]
     assert users == [Path("bahth/__main__.py")]
+
+
+# The Sphinx/Manticore backend stays behind its seam: its modules are imported by the two
+# factories (index/backends.py, search/backends.py), by each other and by the CLI's cluster
+# commands; only index/sphinx_nodes.py talks SphinxQL (pymysql).
+SPHINX_SEAM = {
+    Path("index/backends.py"),
+    Path("search/backends.py"),
+    Path("bahth/cli.py"),
+}
+
+
+def test_the_sphinx_backend_stays_behind_its_seam() -> None:
+    for _, path in modules():
+        relative = path.relative_to(ROOT)
+        inside = relative.name.startswith("sphinx_") or relative in SPHINX_SEAM
+        for module, _ in imports(path):
+            last = module.rsplit(".", 1)[-1]
+            if last.startswith("sphinx_"):
+                assert inside, f"{relative} imports {module}: go through index/search backends"
+            if module.split(".")[0] == "pymysql":
+                assert relative == Path("index/sphinx_nodes.py"), f"{relative} imports pymysql"

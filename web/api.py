@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bahth.index.errors import IndexDamaged, IndexEmpty, IndexMissing, IndexVersionMismatch
+from bahth.index.errors import (
+    BackendUnavailable,
+    IndexDamaged,
+    IndexEmpty,
+    IndexMissing,
+    IndexVersionMismatch,
+)
 from bahth.web.errors import Problem
 from bahth.web.searching import (
     document_query,
@@ -63,14 +69,19 @@ def healthz():
     engine = holder().engine()
     try:
         state = engine.state()
-    except (IndexMissing, IndexVersionMismatch, IndexDamaged):
-        raise  # web.errors: 503 with the command that fixes it
+    except (IndexMissing, IndexVersionMismatch, IndexDamaged, BackendUnavailable):
+        raise  # web.errors: 503 with the command that fixes it, or the nodes that are down
     except Exception:  # any other failure to read: out of the pool until it reads again
         current_app.logger.exception("health check: the index does not read")
         raise Problem(503, "index_unreadable", "تعذّرت قراءة الفهرس.") from None
     if not state.documents:
         raise IndexEmpty(engine.store.path)
-    return jsonify({"status": "ok", "generation": state.generation, "documents": state.documents})
+    answer = {"status": "ok", "generation": state.generation, "documents": state.documents}
+    nodes = engine.health()["nodes"]
+    if nodes:  # a cluster: which nodes answer (with one down, searches are partial)
+        answer["nodes"] = nodes
+        answer["status"] = "ok" if all(n["up"] for n in nodes) else "partial"
+    return jsonify(answer)
 
 
 @blueprint.get("/api/openapi.json")

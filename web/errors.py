@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, jsonify, make_response, render_t
 from werkzeug.exceptions import HTTPException
 
 from bahth.index.errors import (
+    BackendUnavailable,
     BahthError,
     IndexDamaged,
     IndexEmpty,
@@ -55,6 +56,7 @@ CODES = (
     "index_version",
     "index_damaged",
     "index_unreadable",
+    "backend_unavailable",
     "time_limit",
     "internal",
     "http_error",
@@ -150,6 +152,14 @@ def register_error_handlers(app: Flask) -> None:
             "جرّب كلمات أقل أو أدق، أو ضيّق البحث بالمصدر أو السنة."
         )
         return error_answer(503, "time_limit", message, title=TIMEOUT_TITLE)
+
+    @app.errorhandler(BackendUnavailable)
+    def backend_unavailable(error: BackendUnavailable):
+        """503: no node of the cluster answers (with one, the page is partial instead)."""
+        message = "لا تجيب عقد الفهرس الآن. أعد المحاولة بعد قليل."
+        return error_answer(
+            503, "backend_unavailable", message, title="الفهرس غير متاح", detail=str(error)
+        )
 
     @app.errorhandler(BahthError)
     def bahth_error(error: BahthError):

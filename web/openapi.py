@@ -204,6 +204,12 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "facets": _ref("Facets"),
                 "message": {"type": "string", "description": "The notices, in English."},
                 "notices": {"type": "array", "items": _ref("Notice")},
+                "partial": {
+                    "type": "boolean",
+                    "description": "A node of the cluster did not answer: its documents are "
+                    "missing from this page.",
+                },
+                "warning": {**_nullable("string"), "description": "Which nodes, in English."},
             },
         },
         "Document": {
@@ -245,12 +251,30 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             "type": "object",
             "required": ["status", "generation", "documents"],
             "properties": {
-                "status": {"const": "ok"},
+                "status": {
+                    "enum": ["ok", "partial"],
+                    "description": "partial: a node of the cluster does not answer (searches "
+                    "are served without its documents).",
+                },
                 "generation": {
                     "type": "string",
                     "description": "Changes with every commit and rebuild of the index.",
                 },
                 "documents": {"type": "integer", "minimum": 1},
+                "nodes": {
+                    "type": "array",
+                    "description": "A cluster's nodes (--backend), each answering or not.",
+                    "items": {
+                        "type": "object",
+                        "required": ["node", "up"],
+                        "properties": {
+                            "node": {"type": "string"},
+                            "up": {"type": "boolean"},
+                            "error": _nullable("string"),
+                        },
+                        "additionalProperties": False,
+                    },
+                },
             },
             "additionalProperties": False,
         },
@@ -269,6 +293,10 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 },
                 "command": {"type": "string", "description": "The command that fixes a 503."},
                 "index_path": {"type": "string"},
+                "detail": {
+                    "type": "string",
+                    "description": "backend_unavailable: the cluster's nodes that did not answer.",
+                },
             },
             "additionalProperties": False,
         },
@@ -335,8 +363,9 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "summary": "Health check, for load balancers",
                 "description": (
                     "200 with the index generation when the index opens and reads and holds "
-                    "documents; 503 otherwise (codes index_missing, index_empty, "
-                    "index_version, index_damaged, index_unreadable)."
+                    "documents (over a cluster: which nodes answer, and status partial when "
+                    "one does not); 503 otherwise (codes index_missing, index_empty, "
+                    "index_version, index_damaged, index_unreadable, backend_unavailable)."
                 ),
                 "responses": {
                     "200": _json(_ref("Health"), "Serving."),

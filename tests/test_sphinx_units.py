@@ -1,0 +1,240 @@
+"""The Sphinx backend's parts that need no searchd: URLs, tokens, lengths, the MATCH and
+filter translation, the cluster configuration. (tests/test_sphinx_backend.py runs real
+nodes.)"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import query as wq
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from bahth.analyzers import AnalysisConfig, word_analysis
+from bahth.cli import main
+from bahth.index.errors import BahthError, IndexMissing
+from bahth.index.settings import Settings, SettingsError
+from bahth.index.sources import Document
+from bahth.index.sphinx_cluster import Cluster, init_cluster
+from bahth.index.sphinx_nodes import ClusterUrl, is_backend_url
+from bahth.index.sphinx_schema import (
+    CHARSET_TABLE,
+    FIELD_TAGS,
+    MAX_TOKEN,
+    document_row,
+    encode,
+    shard_of,
+    token,
+)
+from bahth.index.sphinx_store import SphinxStore
+from bahth.index.store import IndexStore
+from bahth.search.sphinx_query import NothingMatches, condition, plan, quantized
+from tests.conftest import SEEDS, generated_news
+
+WORDS = word_analysis(AnalysisConfig())
+
+
+# ---- URLs ---------------------------------------------------------------------------------
+
+
+def test_a_url_names_nodes_in_order_a_table_and_options() -> None:
+    url = ClusterUrl.parse("sphinx://127.0.0.1:9306,db2.example:9316/news?candidates=200")
+    assert [(n.number, n.host, n.port) for n in url.nodes] == [
+        (1, "127.0.0.1", 9306),
+        (2, "db2.example", 9316),
+    ]
+    assert (url.table, url.candidates) == ("news", 200)
+    assert ClusterUrl.parse(str(url)) == url
+    assert url.nodes[1].label == "node 2 (db2.example:9316)"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sphinx://127.0.0.1:9306", "names no table"),
+        ("sphinx:///t", "names no node"),
+        ("sphinx://127.0.0.1/t", "is not HOST:PORT"),
+        ("sphinx://h:99999/t", "is not HOST:PORT"),
+        ("sphinx://h:1/bad-name", "names no table"),
+        ("sphinx://h:1/t?k=1", "unknown option"),
+        ("sphinx://h:1/t?candidates=x", "whole number"),
+        ("sphinx://h:1/t?candidates=5", "from 10"),
+        ("http://h:1/t", "not a backend URL"),
+    ],
+)
+def test_a_malformed_url_is_one_clear_error(url: str, says: str) -> None:
+    with pytest.raises(BahthError, match=says):
+        ClusterUrl.parse(url)
+
+
+def test_only_a_backend_url_is_taken_for_one() -> None:
+    assert is_backend_url("sphinx://h:1/t") and is_backend_url("manticore://h:1/t")
+    assert not is_backend_url("instance/index") and not is_backend_url(None)
+    assert not is_backend_url("sphinx/index")
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["stats"], ["index", "seeds"]])
+def test_a_backend_option_that_is_no_url_is_a_usage_error(command: list[str]) -> None:
+    """Not read as a folder called 'sphinx:/bad' (which would say there is no index there)."""
+    result = CliRunner().invoke(main, [*command, "--backend", "sphinx:/bad"])
+    assert result.exit_code == 2, result.output
+    assert "is not a backend URL: use sphinx://HOST:PORT" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_cluster_refuses_settings_its_tables_cannot_keep() -> None:
+    """Declared fields and weights are a folder index's for now; input keys and the stemmer
+    are fine (the tables are bahth's default fields)."""
+    url = "sphinx://127.0.0.1:1/t"
+    SphinxStore(url, settings=Settings(id_key="doc_id", stem="snowball"))
+    for changed in ({"title_weight": 2.0}, {"fields": ()}, {"synonyms": (("a", "b"),)}):
+        with pytest.raises(SettingsError, match="need a folder index"):
+            SphinxStore(url, settings=replace(Settings(), **changed))
+
+
+def test_the_no_index_message_names_the_right_option() -> None:
+    assert "--backend sphinx://h:1/t" in str(IndexMissing("sphinx://h:1/t"))
+    assert "--index /tmp/x" in str(IndexMissing("/tmp/x"))
+
+
+# ---- tokens -------------------------------------------------------------------------------
+
+
+def _allowed() -> set[str]:
+    """Every character CHARSET_TABLE lets into a token."""
+    allowed = set()
+    for part in CHARSET_TABLE.split(","):
+        part = part.strip()
+        if ".." in part:
+            lo, hi = part.split("..")
+            lo = chr(int(lo[2:], 16)) if lo.startswith("U+") else lo
+            hi = chr(int(hi[2:], 16)) if hi.startswith("U+") else hi
+            allowed.update(chr(c) for c in range(ord(lo), ord(hi) + 1))
+        else:
+            allowed.add(part)
+    return allowed
+
+
+@given(st.text(min_size=1, max_size=60))
+def test_every_term_is_one_token_of_the_engines_alphabet(term: str) -> None:
+    tok = token("text", term)
+    assert set(tok) <= _allowed()
+    assert len(tok) <= MAX_TOKEN + 1  # the engine keeps 42 characters
+
+
+@given(st.text(min_size=1, max_size=60), st.text(min_size=1, max_size=60))
+def test_different_terms_make_different_tokens(a: str, b: str) -> None:
+    if a != b:
+        assert encode(a) != encode(b)
+
+
+def test_field_tags_keep_a_terms_statistics_per_field() -> None:
+    assert len({token(field, "مغرب") for field in FIELD_TAGS}) == len(FIELD_TAGS)
+    assert token("text", "مغرب") == "xمغرب"  # Arabic stays readable in the engine
+    assert encode("3.5") == "3_2e_5" and encode("café") == "caf_e9_"
+    long_one, long_two = "ب" * 45, "ب" * 44 + "ت"
+    assert encode(long_one) != encode(long_two)
+    assert len(token("text", long_one)) == MAX_TOKEN + 1
+
+
+def test_shards_spread_documents_and_never_move_them() -> None:
+    counts = np.bincount([shard_of(f"doc-{n}", 4) for n in range(4000)], minlength=4)
+    assert counts.min() > 850
+    assert [shard_of("a", 4) for _ in range(3)] == [shard_of("a", 4)] * 3
+
+
+def test_lengths_and_tokens_are_what_the_whoosh_index_holds(tmp_path) -> None:
+    """Each field's length is Whoosh's, and its tokens are the index's terms, one for one."""
+    store = IndexStore(tmp_path / "ix")
+    docs = [Document.from_dict(d) for d in generated_news(6)] + _seed_documents()
+    store.add_documents(docs)
+    with store.open_index().searcher() as searcher:
+        reader = searcher.reader()
+        ids = reader.column_reader("id")
+        docnum_of = {ids[n]: n for n in range(searcher.doc_count_all())}
+        for field in FIELD_TAGS:
+            terms_of: dict[int, set[str]] = {}
+            for term in reader.lexicon(field):
+                for n in reader.postings(field, term).all_ids():
+                    terms_of.setdefault(n, set()).add(token(field, term.decode("utf-8")))
+            for doc in docs:
+                row, n = document_row(doc, WORDS), docnum_of[doc.id]
+                length = row.columns[f"len_{field}"]
+                assert byte_to_length(length_to_byte(length)) == searcher.doc_field_length(
+                    n, field
+                ), (doc.id, field)
+                tokens = set(row.columns[field].split()) - {FIELD_TAGS[field] + "_"}
+                assert tokens == terms_of.get(n, set()), (doc.id, field)
+
+
+def _seed_documents():
+    from bahth.index.sources import read_sources
+
+    return [d for d in read_sources([SEEDS]) if isinstance(d, Document)]
+
+
+def test_quantized_lengths_are_whooshs() -> None:
+    lengths = np.array([0, 1, 2, 7, 63, 64, 65, 250, 1000, 5000, 106373, 106374, 200000])
+    expected = [byte_to_length(length_to_byte(int(n))) for n in lengths]
+    assert quantized(lengths.astype(np.float64)).tolist() == expected
+
+
+# ---- MATCH and filters ----------------------------------------------------------------------
+
+
+def test_query_trees_become_match_expressions() -> None:
+    a, b, c = (wq.Term("text", w) for w in ("مغرب", "رباط", "سلا"))
+    proximity = wq.Phrase("text_exact", ["الامن", "الوطني"], slop=3)
+    quoted = wq.Phrase("text_exact", ["الي", "الرباط"])
+    assert plan(wq.Or([a, b, proximity])).match == "(xمغرب | xرباط)"  # a bonus never matches
+    assert plan(wq.And([a, wq.Or([b, c])])).match == "(xمغرب (xرباط | xسلا))"
+    assert plan(wq.AndNot(a, wq.Or([b, c]))).match == "(xمغرب -((xرباط | xسلا)))"
+    assert plan(wq.AndMaybe(a, b)).match == "xمغرب"
+    assert plan(wq.AndMaybe(a, b)).tokens == ["xرباط", "xمغرب"]  # b still scores
+    assert plan(quoted).match == '"yالي yالرباط"'
+    assert plan(wq.Every()).match == ""
+    assert plan(wq.Or([wq.NullQuery, a])).match == "xمغرب"
+    with pytest.raises(NothingMatches):
+        plan(wq.And([a, wq.NullQuery]))
+
+
+def test_filters_become_one_expression() -> None:
+    keep = condition(wq.And([wq.Term("source", "le360"), wq.Term("year", "2020")]))
+    assert keep.startswith("(source_key=") and " AND year_key=" in keep
+    span = condition(wq.DateRange("date", datetime(2020, 1, 1), None))
+    assert span == f"(date_key>{-(2**62)} AND date_key>=1577836800)"  # undated never match
+    assert " OR " in condition(wq.Or([wq.Term("source", "a"), wq.Term("source", "b")]))
+
+
+# ---- cluster configuration ------------------------------------------------------------------
+
+
+def test_init_writes_one_configuration_per_node_with_every_shard_reachable(tmp_path) -> None:
+    cluster = init_cluster(tmp_path / "c", nodes=3, shards=5, port_base=40100)
+    assert Cluster.load(tmp_path / "c") == cluster
+    assert cluster.url == ("sphinx://127.0.0.1:40100,127.0.0.1:40102,127.0.0.1:40104/bahth")
+    for spec in cluster.nodes:
+        text = spec.config.read_text()
+        assert f"listen = 127.0.0.1:{spec.port}:mysql41" in text
+        for slot in "ab":
+            block = text.split(f"index bahth_{slot}\n{{")[1].split("}")[0]
+            named = block.replace(",", " ").replace(":", " ").split()
+            assert sorted(k for k in range(5) if f"bahth_{slot}_{k}" in named) == list(range(5))
+        assert all(line.strip() == "}" for line in text.splitlines() if "}" in line)
+
+
+def test_init_for_real_hosts_and_its_refusals(tmp_path) -> None:
+    cluster = init_cluster(tmp_path / "r", hosts=["10.0.0.5:9306", "10.0.0.6:9306"])
+    text = cluster.nodes[1].config.read_text()
+    assert "agent = 10.0.0.5:9307:bahth_a_0" in text and "/var/lib/bahth/bahth" in text
+    with pytest.raises(BahthError, match="not an empty folder"):
+        init_cluster(tmp_path / "r", nodes=2)
+    with pytest.raises(BahthError, match="--shards"):
+        init_cluster(tmp_path / "s", nodes=3, shards=2)
+    with pytest.raises(BahthError, match="not a cluster folder"):
+        Cluster.load(tmp_path / "nothing")
