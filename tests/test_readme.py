@@ -21,17 +21,8 @@ def test_library_example_runs(tmp_path, monkeypatch) -> None:
     assert namespace["engine"].stats()["documents"] == 4
 
 
-# Commands whose README text is written but not pasted in yet: issue 14's "Scaling out"
-# section (bahth cluster) waits for the README's owner. Once it is in, this test fails
-# until the command is taken off this list.
-AWAITING_README = {"cluster"}
-
-
 def test_every_cli_command_is_documented() -> None:
     commands = list(main.commands)
     assert commands, "the CLI has commands"
     for name in commands:
-        if name in AWAITING_README:
-            assert f"bahth {name}" not in README, f"remove {name!r} from AWAITING_README"
-            continue
         assert f"bahth {name}" in README, f"`bahth {name}` is missing from README.md"
