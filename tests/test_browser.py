@@ -152,13 +152,19 @@ def test_a_document_with_any_id_opens_from_its_link(browser, odd_address: str, d
 
 
 def test_autocomplete_completes_the_word_and_searches(page, address: str) -> None:
+    from playwright.sync_api import expect
+
     page.goto(address)
     page.locator("#q").press_sequentially("الحمو", delay=60)
     option = page.locator("#suggestions [role=option]").first
     option.wait_for()
-    assert page.locator("#q").get_attribute("aria-expanded") == "true"
+    # every keystroke asked for suggestions: let the last answer be drawn before choosing,
+    # so a late answer cannot redraw the list under the selection (flaky on a busy machine)
+    page.wait_for_load_state("networkidle")
+    expect(option).to_contain_text("الحموشي")
+    expect(page.locator("#q")).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("ArrowDown")
-    assert option.get_attribute("aria-selected") == "true"
+    expect(option).to_have_attribute("aria-selected", "true")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search\?"))
     assert page.locator("#q").input_value() == "الحموشي"
