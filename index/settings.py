@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any
@@ -254,6 +255,27 @@ class Settings:
         if len({changed.id_key, changed.title_key, changed.text_key}) < 3:
             raise SettingsError("--id-field, --title-field and --text-field must differ.")
         return changed
+
+    @staticmethod
+    def for_run(
+        loaded: Settings | None,
+        default: Callable[[], Settings],
+        *,
+        stem: str | None = None,
+        id_key: str | None = None,
+        title_key: str | None = None,
+        text_key: str | None = None,
+        strict: bool = False,
+    ) -> Settings | None:
+        """The settings a run asks for when it gives a settings file and/or options over it
+        (``bahth index --settings FILE --id-field doc_id``): the file's, else ``default()``
+        (the index's own, or bahth's), with the options applied. None when neither is
+        given, so the index keeps its own. Both stores (a folder, a cluster) ask this."""
+        options = {"id_key": id_key, "title_key": title_key, "text_key": text_key}
+        if loaded is None and not any(options.values()) and not strict:
+            return None
+        base = loaded or default()
+        return base.with_changes(stem=stem, strict=strict, **options)
 
     # ---- the index's record ------------------------------------------------------------
 

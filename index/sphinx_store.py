@@ -234,12 +234,17 @@ class SphinxStore:
         text_key: str | None = None,
         strict: bool = False,
     ) -> Settings | None:
-        """As IndexStore.settings_for_run; settings a cluster cannot keep are refused."""
-        options = {"id_key": id_key, "title_key": title_key, "text_key": text_key}
-        if loaded is None and not any(options.values()) and not strict:
-            return None
-        base = loaded or Settings()
-        return _supported(base.with_changes(stem=stem, strict=strict, **options), self.path)
+        """Settings.for_run over bahth's default; settings a cluster cannot keep are refused."""
+        asked = Settings.for_run(
+            loaded,
+            Settings,
+            stem=stem,
+            id_key=id_key,
+            title_key=title_key,
+            text_key=text_key,
+            strict=strict,
+        )
+        return None if asked is None else _supported(asked, self.path)
 
     def index_paths(
         self,

@@ -227,15 +227,16 @@ class IndexStore:
         text_key: str | None = None,
         strict: bool = False,
     ) -> Settings | None:
-        """The settings to ask for when a run gives a settings file and/or options over it
-        (``bahth index --settings FILE --id-field doc_id``): the file's, else this index's
-        (or the default), with the options applied. None when neither is given, so the
-        index keeps its own."""
-        options = {"id_key": id_key, "title_key": title_key, "text_key": text_key}
-        if loaded is None and not any(options.values()) and not strict:
-            return None
-        base = loaded or (self.settings if self.exists() else Settings())
-        return base.with_changes(stem=stem, strict=strict, **options)
+        """Settings.for_run, over this index's own settings (or bahth's default)."""
+        return Settings.for_run(
+            loaded,
+            lambda: self.settings if self.exists() else Settings(),
+            stem=stem,
+            id_key=id_key,
+            title_key=title_key,
+            text_key=text_key,
+            strict=strict,
+        )
 
     def effective_settings(self) -> Settings:
         """The settings a run reads its input with: those asked for, else the index's."""
