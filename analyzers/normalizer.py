@@ -23,6 +23,11 @@ from functools import lru_cache
 
 from bahth.analyzers import letters
 
+# Words each word function below (and the stemmers') keeps answers for. Small on purpose:
+# WordAnalysis (analyzers/words.py) keeps what every word becomes for all its callers, so a
+# bigger cache here would hold each word a second time (it once held 300,000: 60 MB).
+WORD_FUNCTION_CACHE = 16_384
+
 _FOLD: dict[int, str | None] = {}
 for _ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}:
     _FOLD[ord(_ch)] = None
@@ -51,7 +56,7 @@ _MARKS: dict[int, None] = {
 }
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def written_ending(word: str) -> str:
     """ى or ة when ``word`` ends with it as written (marks aside), else ''.
 
@@ -70,7 +75,7 @@ def as_written(normalized: str, ending: str) -> str:
     return normalized[:-1] + ending if ending and normalized else normalized
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def normalize_word(word: str) -> str:
     """Return the normalized form of one word; '' when nothing indexable is left.
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from bahth.analyzers.letters import ALEF_MAKSURA, is_arabic_letter
-from bahth.analyzers.normalizer import as_written
+from bahth.analyzers.normalizer import WORD_FUNCTION_CACHE, as_written
 
 ARTICLE_PREFIXES = (
     "وبال",
@@ -116,7 +116,7 @@ def _proclitic_readings(word: str) -> list[str]:
     return readings
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def light_stems(word: str, ending: str = "") -> tuple[str, ...]:
     """All stems of one normalized word: one, or more when a proclitic is ambiguous.
 
@@ -140,7 +140,7 @@ def light_stems(word: str, ending: str = "") -> tuple[str, ...]:
     return tuple(stems)
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def snowball_stem(word: str, ending: str = "") -> str:
     """Snowball's Arabic stemmer, on the word with its final ة or ى as written (its suffix
     rules look for ية, not the folded يه: المغربية and المغربي meet), after stripping و/ف + ال,
@@ -155,7 +155,7 @@ def snowball_stem(word: str, ending: str = "") -> str:
     return _snowball_arabic.stemWord(word)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def english_stem(word: str) -> str:
     """Snowball's English stemmer for Latin words (letters a-z only)."""
     if word.isascii() and word.isalpha():

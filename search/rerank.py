@@ -16,9 +16,11 @@ so the bonus keeps its weight whatever the query's length and the index's size. 
 the depth keep their order and stay below: paging is stable whatever page is asked for.
 
 Positions are word numbers in the stored text, found by asking the index's WordAnalysis
-(analyzers/words.py) what each of its words becomes: about 0.3 ms a news article. Only the
-first ``SCAN_WORDS`` words of a text are read (a 20 MB document would otherwise cost seconds
-for every query it is a top hit of); the lead is in them, and a window further on is missed. Keeping
+(analyzers/words.py) which of its words have the query's stems (StemMatcher: a dictionary
+lookup per word once the analysis has learned the text's words). Only the first
+``SCAN_WORDS`` words of a text are read (a 20 MB document would otherwise cost seconds for
+every query it is a top hit of); the lead is in them, and a window further on is missed. Keeping
+Keeping
 positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
 stage would unpack them for every posting it scores.
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import log
 
-from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.analyzers import WordAnalysis
 from bahth.search.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking
 
@@ -89,11 +91,14 @@ def rerank(
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
     stored = stored or searcher.stored_fields
-    docnums = [docnum for _, docnum in head]
-    positions = _positions(stored, docnums, words, analysis, deadline)
+    documents = {}
+    for _, docnum in head:
+        deadline.check(RERANKING)
+        documents[docnum] = stored(docnum)
+    positions = _positions(documents, words, analysis, deadline)
     titles = {}
     if ranking.title_share_boost:
-        titles = _positions(stored, docnums, words, analysis, deadline, TITLE)
+        titles = _positions(documents, words, analysis, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -113,32 +118,23 @@ def rerank(
 
 
 def _positions(
-    stored: Callable[[int], dict],
-    docnums: list[int],
+    documents: dict[int, dict],
     words: Sequence[Word],
     analysis: WordAnalysis,
     deadline: Deadline = NO_DEADLINE,
     field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
-    """For each document: (position, word index) of every query word in the first SCAN_WORDS
-    words of its ``field``, in order. For a one-word query only the first occurrence matters:
-    it decides every feature."""
-    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}.get
-
-    def which(terms: WordTerms) -> int | None:
-        for stem in terms.stems:
-            index = index_of(stem)
-            if index is not None:
-                return index
-        return None
-
-    verdicts: dict[str, int | None] = {}  # word as written -> query word index (or None)
+    """For each document (docnum -> stored fields): (position, word index) of every query
+    word in the first SCAN_WORDS words of its ``field``, in order. For a one-word query only
+    the first occurrence matters: it decides every feature."""
+    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
+    matcher = analysis.matcher(index_of)
     first = len(words) == 1
     found = {}
-    for docnum in docnums:
+    for docnum, document in documents.items():
         deadline.check(RERANKING)
-        text = stored(docnum).get(field) or ""
-        found[docnum] = analysis.positions(text, which, verdicts, first=first, limit=SCAN_WORDS)
+        text = document.get(field) or ""
+        found[docnum] = matcher.positions(text, first=first, limit=SCAN_WORDS)
     return found
 
 

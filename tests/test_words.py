@@ -67,7 +67,57 @@ def test_the_cache_is_bounded_and_answers_stay_right() -> None:
     assert words.words(vocabulary[:40]) == expected[:40]
     for start in range(0, 400, 30):
         assert words.words(vocabulary[start : start + 30]) == expected[start : start + 30]
-        assert len(words._cache) <= 50
+        assert len(words._cache) + len(words._older) <= 50
+
+
+def test_a_word_in_use_outlives_the_generation_it_was_learned_in() -> None:
+    words = WordAnalysis(AnalysisConfig(), cache_limit=40)
+    words.words(["الوزير"])
+    for start in range(0, 200, 10):
+        words.words([f"كلمة{n}" for n in range(start, start + 10)] + ["الوزير"])
+    assert "الوزير" in words._cache, "a word asked for all along is young"
+    assert "كلمة0" not in words._cache and "كلمة0" not in words._older, "an old one went"
+
+
+# A matcher must find what judging every word finds: (texts, wanted stems -> value).
+MATCHER_ROWS = [
+    pytest.param(
+        ["قال الوزير إن الوزارة والوزير في بتمارة", "وزير"],
+        {"وزير": 0, "تمار": 1},
+        id="stems-of-several-query-words",
+    ),
+    pytest.param(["وقال قال فقال"], {"قال": 1, "وقال": 0}, id="first-wanted-stem-of-a-word-wins"),
+    pytest.param(["في على علي موسى"], {"علي": 0, "موسي": 1}, id="stop-words-never-match"),
+    pytest.param(
+        [" ".join(f"والكلمة{n}" for n in range(300)) + " الوزير"],
+        {"وزير": 0},
+        id="a-match-after-many-new-words",
+    ),
+]
+
+
+@pytest.mark.parametrize(("texts", "wanted"), MATCHER_ROWS)
+@pytest.mark.parametrize("cache_limit", [40, 400_000], ids=["tiny-cache", "big-cache"])
+def test_a_matcher_finds_what_judging_every_word_finds(texts, wanted, cache_limit) -> None:
+    reference = WordAnalysis(AnalysisConfig())
+    words = WordAnalysis(AnalysisConfig(), cache_limit=cache_limit)
+    matcher = words.matcher(wanted)
+    for text in texts:
+        for first in (False, True):
+            expected = reference.positions(text, matcher.verdict, {}, first=first)
+            assert expected, "every row's texts have a match"
+            assert matcher.positions(text, first=first) == expected
+
+
+def test_matchers_in_threads_miss_nothing_while_a_tiny_cache_turns_over() -> None:
+    words = WordAnalysis(AnalysisConfig(), cache_limit=64)
+    reference = WordAnalysis(AnalysisConfig())
+    texts = [" ".join(f"والكلمة{n + k} الوزير" for k in range(30)) for n in range(0, 300, 7)]
+    wanted = {"وزير": 0, "كلمه20": 1, "كلمه150": 2}
+    verdict = words.matcher(wanted).verdict
+    expected = {text: reference.positions(text, verdict, {}) for text in texts}
+    wrong = in_six_threads(texts, lambda: words.matcher(wanted).positions, expected)
+    assert wrong == []
 
 
 def test_threads_share_one_small_cache_without_a_wrong_answer() -> None:
@@ -75,12 +125,19 @@ def test_threads_share_one_small_cache_without_a_wrong_answer() -> None:
     reference = WordAnalysis(AnalysisConfig())
     texts = [" ".join(f"والكلمة{n + k}" for k in range(40)) for n in range(0, 400, 7)]
     expected = {text: reference.tokens(text) for text in texts}
+    assert in_six_threads(texts, lambda: words.tokens, expected) == []
+
+
+def in_six_threads(texts: list[str], reader, expected: dict) -> list:
+    """Six threads read every text, each from its own starting point, with their own
+    ``reader()``; the texts read differently from ``expected`` (and any error raised)."""
     errors: list = []
 
     def work(offset: int) -> None:
+        read = reader()
         try:
             for text in texts[offset:] + texts[:offset]:
-                if words.tokens(text) != expected[text]:
+                if read(text) != expected[text]:
                     errors.append(text)
         except Exception as error:  # noqa: BLE001 - collected for the assertion below
             errors.append(error)
@@ -90,7 +147,7 @@ def test_threads_share_one_small_cache_without_a_wrong_answer() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
 
 
 class UnitedNations(Filter):
