@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -100,7 +101,11 @@ def baseline_engine(name: str, folder: Path, articles: list[dict], with_title: b
     from bench.baselines import BaselineSearcher, Indexed, build_index
 
     if whoosh_index.exists_in(str(folder)):
-        return BaselineSearcher(Indexed(name, whoosh_index.open_dir(str(folder)), 0.0))
+        ix = whoosh_index.open_dir(str(folder))
+        if ix.doc_count() == len(articles):
+            return BaselineSearcher(Indexed(name, ix, 0.0))
+        ix.close()  # a build that was stopped half way (create_in commits an empty index first)
+        shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     docs = ({"id": a["id"], "title": a.get("title") or "", "text": a.get("text") or ""}
             for a in articles)  # fmt: skip
