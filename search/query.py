@@ -336,14 +336,19 @@ class QueryBuilder:
                 positives.append(compiled)
                 if isinstance(child, Leaf) and child.sign == "+":
                     required.append(compiled)
-        if node.op == "soft" and len(positives) > 1:
-            proximity = self._proximity(plain_run) + self._joined(plain_run, parsed)
         if not positives:
             if negatives:
                 parsed.messages.append(notice("no_positive_word"))
             return None
-        if node.op == "soft":  # a run of plain words that is a phrase of a synonym group
+        if node.op == "soft":
+            if len(positives) > 1:
+                proximity = self._joined(plain_run, parsed)
+            # a run of plain words that is a phrase of a synonym group
             proximity += self._run_synonyms(plain_run, parsed)
+            if len(positives) > 1:
+                # last: search/fastscore.py checks the positions of two-word phrases at the
+                # end of the Or lazily, for the documents that can reach the top only
+                proximity += self._proximity(plain_run)
         if node.op == "and":
             combined = wq.And(positives)
         elif node.op == "or":
