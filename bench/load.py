@@ -11,8 +11,11 @@ up, runs N keep-alive HTTP clients (threads; each stops at the deadline), sample
 server's memory every second, and stops the server with SIGTERM. ``--reindex SOURCE`` also
 rebuilds the index from SOURCE (``bahth index --rebuild``) and then adds one document while
 each run goes on, and the run lasts until both are done: the errors column then says whether
-any request failed while the index changed. The clients share this machine's cores with the
-server: on 2 cores, 128 client threads take CPU the server would use.
+any request failed while the index changed, and a line under the row compares the slowest
+request sent during the one-document commit or in the 5 s after it with the p95 of the
+requests sent before the rebuild began (requests sent while the indexing process runs share
+the cores with it; those sent after it meet the new generation). The clients share this
+machine's cores with the server: on 2 cores, 128 client threads take CPU the server would use.
 """
 
 from __future__ import annotations
@@ -190,6 +193,7 @@ def http_load(
     each and 600 s past the deadline: the loop is bounded)."""
     paths = [f"/api/search?q={quote(q)}&per_page={per_page}" for q in queries]
     latencies: list[float] = []
+    starts: list[float] = []  # when each request of ``latencies`` was sent (perf_counter)
     errors: list[str] = []
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
@@ -203,6 +207,7 @@ def http_load(
 
     def client(offset: int) -> None:
         mine: list[float] = []
+        sent: list[float] = []
         connection = http.client.HTTPConnection(host, port, timeout=60)
         start_gate.wait()
         for n in range(1_000_000):
@@ -224,9 +229,11 @@ def http_load(
                 connection = http.client.HTTPConnection(host, port, timeout=60)
                 continue
             mine.append(time.perf_counter() - started)
+            sent.append(started)
         connection.close()
         with lock:
             latencies.extend(mine)
+            starts.extend(sent)
 
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
@@ -241,6 +248,7 @@ def http_load(
         "requests": len(latencies),
         "seconds": elapsed,
         "latencies": latencies,
+        "starts": starts,
         "errors": errors,
     }
 
@@ -248,29 +256,61 @@ def http_load(
 def reindex_during(index: Path, source: Path, after: float, running: threading.Event) -> list:
     """After ``after`` seconds: ``bahth index --rebuild SOURCE``, then a one-document
     ``bahth index``; ``running`` is set until both are done. Returns what happened, each
-    (seconds since the start, what, exit status)."""
-    events: list[tuple[float, str, int]] = []
-    started = time.monotonic()
+    (perf_counter when it began, when it ended, what, exit status)."""
+    events: list[tuple[float, float, str, int]] = []
     running.set()
 
     def work() -> None:
         try:
             time.sleep(after)
+            began = time.perf_counter()
             rebuild = [*BAHTH, "index", "--rebuild", str(source), "--index", str(index)]
             status = subprocess.run(rebuild, capture_output=True, timeout=3600).returncode
-            events.append((time.monotonic() - started, "index --rebuild", status))
+            events.append((began, time.perf_counter(), "index --rebuild", status))
+            time.sleep(after)  # the workers settle on the rebuilt index first
             with tempfile.TemporaryDirectory() as folder:
                 one = Path(folder) / "one.jsonl"
                 document = {"id": "load-test-1", "title": "وثيقة اختبار الحمل", "text": "نص"}
                 one.write_text(json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
                 add = [*BAHTH, "index", str(one), "--index", str(index)]
+                began = time.perf_counter()
                 status = subprocess.run(add, capture_output=True, timeout=600).returncode
-                events.append((time.monotonic() - started, "index (one document)", status))
+                events.append((began, time.perf_counter(), ONE_DOCUMENT, status))
+            time.sleep(AFTER_COMMIT)  # the requests that meet the new generation
         finally:
             running.clear()
 
     threading.Thread(target=work, daemon=True).start()
     return events
+
+
+ONE_DOCUMENT = "index (one document)"
+AFTER_COMMIT = 5.0  # seconds after a one-document commit whose requests are looked at
+
+
+def after_commit(result: dict, events: list) -> str | None:
+    """How the requests sent from the start of the one-document ``bahth index`` to
+    AFTER_COMMIT seconds after it fared, against the p95 of those sent before the rebuild
+    began: the issue's "slows no request past twice the p95"."""
+    ones = [(began, ended) for began, ended, what, _ in events if what == ONE_DOCUMENT]
+    rebuilds = [began for began, _, what, _ in events if what != ONE_DOCUMENT]
+    if not ones or not rebuilds:
+        return None
+    (began, ended), quiet_until = ones[0], rebuilds[0]
+    timed = list(zip(result["starts"], result["latencies"], strict=True))
+    before = [latency for start, latency in timed if start < quiet_until]
+    during = [latency for start, latency in timed if began <= start <= ended]
+    after = [latency for start, latency in timed if ended < start <= ended + AFTER_COMMIT]
+    if not before or not during or not after:
+        return None
+    p95 = percentile(before, 0.95)
+    return (
+        f"  one-document commit, against the p95 before the rebuild ({p95 * 1000:.1f} ms, "
+        f"{len(before)} requests): while `bahth index` ran, {len(during)} requests, slowest "
+        f"{max(during) * 1000:.1f} ms (x{max(during) / p95:.2f}); in the {AFTER_COMMIT:.0f} s "
+        f"after it, {len(after)} requests, slowest {max(after) * 1000:.1f} ms "
+        f"(x{max(after) / p95:.2f})"
+    )
 
 
 HEADER = (
@@ -371,8 +411,11 @@ def main(argv: list[str] | None = None) -> int:
                     sampler.join()
                 label = f"GET /api/search, {workers} worker" + ("s" if workers > 1 else "")
                 print(row(label, clients, result, sampler.samples), flush=True)
-                for when, what, status in events:
-                    print(f"  at {when:.0f} s: bahth {what} exited {status}")
+                for began, ended, what, status in events:
+                    print(f"  bahth {what}: {ended - began:.1f} s, exited {status}")
+                commit = after_commit(result, events)
+                if commit:
+                    print(commit)
                 for error in sorted(set(result["errors"]))[:5]:
                     print(f"  error: {error}")
                 failed += len(result["errors"])

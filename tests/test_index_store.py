@@ -331,3 +331,30 @@ def test_fast_writers_build_the_index_whoosh_builds(tmp_path, stem, monkeypatch)
     # a tiny memory limit: the bulk writer rolls over to several segments
     assert build("bulk", lambda ix: fastwrite.BulkSegmentWriter(ix, words, limitmb=0)) == expected
     assert words.per_word and len(words._cache) <= 300
+
+
+def test_what_the_index_knows_leaves_out_replaced_versions(tmp_path: Path) -> None:
+    """_known_documents reads each content hash's first document from the term's own entry;
+    a hash two documents share, and a version replaced in a segment that keeps it as
+    deleted, must come out as the posting lists say."""
+    store = IndexStore(tmp_path / "ix")
+    same, first, second = "نص واحد مشترك", Document("c", "عنوان", "نص أول"), "نص ثان"
+    store.add_documents([Document("a", "عنوان", same), Document("b", "عنوان", same), first])
+    writer = store.open_index().writer()
+    replaced = Document("c", "عنوان", second)
+    writer.update_document(**document_fields(replaced))
+    writer.commit(merge=False)  # the first version stays in its segment, deleted
+    with store.open_index().reader() as reader:
+        assert reader.doc_count_all() == 4 and reader.doc_count() == 3
+        known = store_module._known_documents(reader)
+        assert sorted(known) == ["a", "b", "c"]
+        assert (
+            known["a"].content_hash
+            == known["b"].content_hash
+            == Document("a", "عنوان", same).content_hash()
+        )
+        assert known["c"].content_hash == replaced.content_hash() != first.content_hash()
+        assert [reader.stored_fields(n)["id"] for n in known["c"].docnums] == ["c"]
+        assert len(known["c"].docnums) == 1 and not reader.is_deleted(known["c"].docnums[0])
+    report = store.add_documents([replaced, Document("a", "عنوان", same)])
+    assert counts(report) == (0, 0, 2, 0, 0), "both unchanged: the hashes were read right"
