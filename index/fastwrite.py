@@ -26,9 +26,11 @@ import signal
 import traceback
 from array import array
 from collections import defaultdict
+from functools import lru_cache
+from pickle import dumps
 
 from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -64,7 +66,12 @@ class FieldPlan:
                     poses[term].append(pos)
             encode = self.encode
             return [
-                (term.encode("utf-8"), len(p), len(p) * boost, encode(p))
+                (
+                    term.encode("utf-8"),
+                    len(p),
+                    len(p) * boost,
+                    _one_position(p[0]) if len(p) == 1 else encode(p),
+                )
                 for term, p in poses.items()
             ]
         freqs: dict[str, int] = defaultdict(int)
@@ -78,6 +85,13 @@ class FieldPlan:
 
 
 _FREQUENCIES = [pack_uint(n) for n in range(1024)]
+
+
+@lru_cache(maxsize=65_536)
+def _one_position(position: int) -> bytes:
+    """Positions.encode([position]): most postings are a word's one occurrence in a text, and
+    the encoding (a pickle) depends on the position only."""
+    return pack_uint(1) + dumps([position], 2)
 
 
 def _packed(frequency: int) -> bytes:
@@ -287,8 +301,12 @@ class BulkSegmentWriter(FastSegmentWriter):
             length_of = rounded.__getitem__
             for tbytes in sorted(terms):
                 writer.start_term(tbytes)
-                _fill_blocks(postwriter, *terms[tbytes], length_of)
-                writer.finish_term()
+                docnums, weights, values = terms[tbytes]
+                _fill_blocks(postwriter, docnums, weights, values, length_of)
+                if len(docnums) == 1 and postwriter._values:  # (see _finish_inlined)
+                    _finish_inlined(writer, tbytes)
+                else:
+                    writer.finish_term()
             writer.finish_field()
         writer.close()
         self._reset_table()
@@ -330,6 +348,23 @@ def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengt
         postwriter._maxweight = max(0, max(block_weights))
         postwriter._minlength = min(lengths) if lengths else None
         postwriter._maxlength = max(lengths) if lengths else 0
+
+
+def _finish_inlined(writer, tbytes: bytes) -> None:
+    """W3FieldWriter.finish_term for a term with one posting, kept in the term's own entry
+    (an "inlined" W3TermInfo, which every Whoosh reader and fastscore read) instead of a
+    block of the postings file: most terms of a segment are in one document, and a block
+    costs two pickles and a zlib call (a third of a flush). Whoosh 2.7.4 would inline such
+    terms itself but calls a method its TermInfo lacks (set_inline, not set_inlined), so its
+    codecs leave inlining off. Only for a posting with a value (frequencies, positions): an
+    inlined posting without one reads back as '' where a block's reads as None."""
+    postwriter = writer._postwriter
+    terminfo = postwriter._terminfo
+    terminfo.add_block(postwriter)  # the statistics, as finish_postings gathers them
+    terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
+    postwriter._terminfo = None
+    postwriter._new_block()
+    writer._tindex.add(pack_ushort(writer._fieldid) + tbytes, terminfo.to_bytes())
 
 
 # ---- worker processes ------------------------------------------------------------------

@@ -336,3 +336,27 @@ def test_proximity_pairs_stay_lazy_when_a_joined_word_is_a_variant(tmp_path: Pat
     finally:
         engine.close()
         whoosh.close()
+
+
+def test_an_index_written_by_worker_processes_scores_as_whoosh_reads_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Workers keep a term with one posting in its own term entry ("inlined"): fastscore
+    reads those from the entry, Whoosh's matchers from theirs; both must agree."""
+    from bahth.index import store as store_module
+
+    monkeypatch.setattr(store_module, "PARALLEL_FROM", 20)
+    path = tmp_path / "index"
+    writer = SearchEngine(path)
+    writer.store.procs = 2
+    report = writer.add_documents([*generated_news(40), *MADE, hostile_document()])
+    assert report.added == 51
+    writer.close()
+    with engine_pair(path) as (fast, whoosh):
+        inlined = 0
+        for sub, _ in fast._searcher().leaf_searchers():
+            for _, info in sub.reader().iter_field("text_exact"):
+                inlined += info.is_inlined()
+        assert inlined, "the workers inlined the terms found once"
+        for q in ("الأمن الوطني", "الإرهاب", "سافر الرباط", '"الوفد المدينة"', "تقرير اخر"):
+            assert_same_ranking(fast_ranking(fast, q), whoosh_ranking(whoosh, q))
