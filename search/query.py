@@ -455,22 +455,29 @@ class QueryBuilder:
                 )
                 for f in fields
             ]
+        typed = [WordTerms(exact, tuple(stems), False)]
         for variant in variants:
             if " " in variant:  # written as two words: the two, standing together
                 parsed.terms.exact.update(variant.split())
-                subs += [
-                    wq.Phrase(f"{f}_exact", variant.split(), boost=boost * r.variant_boost)
-                    for f in fields
-                ]
+                weight = boost * r.variant_boost * self._below(typed, variant.split(), True)
+                subs += [wq.Phrase(f"{f}_exact", variant.split(), boost=weight) for f in fields]
                 continue
             terms = self.words.word(variant)
             new = [s for s in terms.stems if s not in stems]
             parsed.terms.stems.update(new)
             parsed.terms.exact.add(variant)
-            weight = boost * r.variant_boost
+            weight = boost * r.variant_boost * self._below(typed, [variant], False)
             subs += [wq.Term(f, s, boost=weight) for f in fields for s in new]
             subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(subs)
+
+    def _below(self, typed: list[WordTerms], spelling: list[str], phrase: bool) -> float:
+        """What keeps another spelling below the typed one: 1, or less when the spelling is
+        rarer (a rarer term weighs more: توتير in 17 articles would outrank تويتر in 1,060)."""
+        other = [self.words.word(word) for word in spelling]
+        mine = weight(self.reader, self.ranking, typed, phrase)
+        theirs = weight(self.reader, self.ranking, other, phrase)
+        return min(1.0, mine / theirs) if theirs > 0 else 1.0
 
     def _run_synonyms(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
         """Query words, one after the other, that read as a synonym entry of two words or

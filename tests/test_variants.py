@@ -31,6 +31,11 @@ DOCS = [
     *[news(n, "أمريكا تعلن موقفها من الاتفاق") for n in range(2)],
     *[news(n, "فيسبوك يغير سياسة الخصوصية", "one-word") for n in range(2)],
     *[news(n, "فيس بوك يغير سياسة الخصوصية", "two-words") for n in range(2)],
+    *[news(n, "تويتر يغير سياسة الخصوصية") for n in range(30)],
+    news(0, "توتير يغير سياسة الخصوصية"),  # 30 times rarer: still a spelling of it
+    # a common word and a rare word one long vowel away: never together, but 101 times rarer
+    *[news(n, "منطقة الخليج تشهد أمطارا", "region") for n in range(101)],
+    news(0, "منطوقة الحكم صدرت أمس", "ruling"),
     # ordinary words: they share documents, as words of one language do
     *[news(n, "كلب في البيت وقلب الطفل معه", "both-a") for n in range(2)],
     *[news(n, "جمر المدفأة تحت ضوء القمر", "both-b") for n in range(2)],
@@ -68,6 +73,7 @@ FOUND = [
     pytest.param("أميركا", "أميركا", "أمريكا", id="long-vowel-before-or-after-its-neighbour"),
     pytest.param("فيسبوك", "one-word", "two-words", id="written-as-one-word-or-two"),
     pytest.param("فيس بوك", "two-words", "one-word", id="written-as-two-words-or-one"),
+    pytest.param("تويتر", "تويتر", "توتير", id="a-much-rarer-spelling-within-100-times"),
 ]
 
 
@@ -87,6 +93,7 @@ KEPT_APART = [
     pytest.param("غرب", "قرب", id="west-vs-near"),
     pytest.param("قريب", "غريب", id="near-vs-strange-they-share-documents"),
     pytest.param("غريب", "قريب", id="strange-vs-near"),
+    pytest.param("منطقة", "ruling", id="common-word-vs-a-word-over-100-times-rarer"),
 ]
 
 
