@@ -487,7 +487,7 @@ def serve_command(
         store = open_store(location)
         documents = store.require_documents()
         _open_once(location)
-        shown = store.stats()["path"]
+        shown = store.location  # (stats() would open a reader: a copy of every segment)
     except BahthError as error:
         fail_on(error)
     options = dict(

@@ -93,6 +93,7 @@ class SphinxStore:
     ) -> None:
         self.url = ClusterUrl.parse(str(url))
         self.path = str(self.url)  # what messages name, as IndexStore's folder
+        self.location = self.path  # where the index is, as stats() and the server name it
         self.requested_settings = _supported(settings, self.path)
         if analysis is None and settings is not None:
             analysis = settings.analysis_config()
@@ -428,7 +429,7 @@ class SphinxStore:
             "analyzer_version": str(meta.get("analyzer_version", "")),
             "last_update": meta.get("last_update"),
             "created": meta.get("created"),
-            "path": self.path,
+            "path": self.location,
             "backend": "sphinx",
             "shards": meta.get("shards"),
             "nodes": nodes,

@@ -555,6 +555,11 @@ class IndexStore:
 
     # ---- reading ---------------------------------------------------------------------
 
+    @property
+    def location(self) -> str:
+        """Where the index is, as stats() and the server name it (the folder, resolved)."""
+        return str(self.path.resolve())
+
     def stats(self, reader=None) -> dict:
         """Documents, distinct terms (of the searched fields), size on disk, analyzer and
         version, last update, path. IndexMissing when there is no index, IndexDamaged when
@@ -576,7 +581,7 @@ class IndexStore:
             "analyzer_version": str(meta.get("analyzer_version", "")),
             "last_update": meta.get("last_update"),
             "created": meta.get("created"),
-            "path": str(self.path.resolve()),
+            "path": self.location,
             "generation": _generation_of(live, ix.latest_generation()),
         }
 

@@ -225,3 +225,31 @@ def test_several_workers_where_gunicorn_does_not_run_is_a_usage_error(
     assert result.exit_code == 2
     assert "POSIX" in result.output and "--workers 1" in result.output
     assert server.default_workers() == 1
+
+
+def test_serve_starts_without_a_whole_index_reader(seeds_index: Path, monkeypatch) -> None:
+    """`bahth serve` named its index through stats(), which opens a Whoosh reader that holds
+    a copy of every segment: 608 MB of peak memory on SaudiNewsNet before the first request
+    (57 MB without). It opens the index once, in place, and names it by its location."""
+    import bahth.web.server as server
+    from bahth.index.store import IndexStore
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stats() at start-up")
+
+    class Stopped(Exception):
+        pass
+
+    class Server:
+        def run(self) -> None:
+            raise Stopped
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(IndexStore, "stats", refuse)
+    monkeypatch.setattr(server, "create_server", lambda *a, **k: Server())
+    monkeypatch.setattr(server, "server_url", lambda *a: "http://127.0.0.1:1/")
+    result = CliRunner().invoke(main, ["serve", "--index", str(seeds_index), "--workers", "1"])
+    assert isinstance(result.exception, Stopped), result.output
+    assert f"from {seeds_index.resolve()} with waitress" in result.output
