@@ -181,3 +181,12 @@ def test_a_filter_that_reads_its_neighbours_is_caught_and_callers_follow_the_cha
     # the highlighter asks the same object: it marks the المتحدة that the index has as امم_متحد
     spans = matched_spans(text, Terms(stems={"امم_متحد"}), words)
     assert [text[a:b] for a, b in spans] == ["المتحدة"]
+
+
+@pytest.mark.parametrize("limit", [1, 5, 11, 19, 20, 40])
+def test_a_limit_on_words_holds_where_words_touch(words: WordAnalysis, limit: int) -> None:
+    """Latin and Arabic letters side by side are two words with no gap between them, so a
+    text of fewer than 2 x limit characters can still hold more than ``limit`` words."""
+    text = "aب" * 10
+    assert words.surfaces(text, limit) == words.surfaces(text)[:limit]
+    assert len(words.surfaces(text)) == 20
