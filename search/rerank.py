@@ -19,9 +19,8 @@ Positions are word numbers in the stored text, found by asking the index's WordA
 (analyzers/words.py) which of its words have the query's stems (StemMatcher: a dictionary
 lookup per word once the analysis has learned the text's words). Only the first
 ``SCAN_WORDS`` words of a text are read (a 20 MB document would otherwise cost seconds for
-every query it is a top hit of); the lead is in them, and a window further on is missed. Keeping
-Keeping
-positions in the stemmed field instead made every query three times slower, since Whoosh
+every query it is a top hit of); the lead is in them, and a window further on is missed.
+Keeping positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
 stage would unpack them for every posting it scores.
 """
