@@ -23,9 +23,13 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import traceback
+import types
 from array import array
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pickle import dumps
 
@@ -403,6 +407,27 @@ def _work(folder: str, analysis: AnalysisConfig, jobs, results, limitmb: int, pa
         results.put(("error", traceback.format_exc()))
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start worker processes without the caller's script. multiprocessing's spawn runs the
+    parent's ``__main__`` again in each child before the child's work, unguarded top level
+    included: a script that indexes without ``if __name__ == "__main__":`` (the README's
+    example, say) had each worker index again, wait for the write lock its parent holds, and
+    both waited forever. The workers need nothing from that script, and spawn leaves
+    ``__main__`` alone when it has neither ``__spec__`` nor ``__file__``, so for the moment
+    of starting them ``sys.modules["__main__"]`` is a blank module (the caller's own module
+    object is not touched)."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is None:
+            del sys.modules["__main__"]
+        else:
+            sys.modules["__main__"] = main
+
+
 class WorkerFailed(RuntimeError):
     """An indexing worker process died or raised. ``signal_number`` is the signal that
     killed it (9, SIGKILL, is what the out-of-memory killer sends), else None."""
@@ -439,8 +464,9 @@ class ParallelAdder:
             )
             for _ in range(procs)
         ]
-        for worker in self.workers:
-            worker.start()
+        with _main_module_hidden():
+            for worker in self.workers:
+                worker.start()
 
     def add(self, fields: dict) -> None:
         self.buffer.append(fields)

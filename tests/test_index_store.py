@@ -4,6 +4,9 @@ and the fast writer's index being the same as Whoosh's own."""
 import json
 import random
 import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -275,6 +278,37 @@ def test_parallel_run_with_updates_and_deletes(tmp_path, monkeypatch) -> None:
         from whoosh.query import Term
 
         assert len(searcher.search(Term("text_exact", "تحديث"), limit=None)) == 60
+
+
+def test_a_script_without_a_main_guard_indexes_in_workers(tmp_path) -> None:
+    """multiprocessing's spawn runs the parent's script again in each worker: an unguarded
+    script (the README's example is one) made each worker index again and wait for the
+    write lock its parent held, and both waited forever. The workers must not run it."""
+    script = tmp_path / "index_it.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from bahth.index import store as store_module
+            from bahth.index.store import IndexStore
+
+            store_module.PARALLEL_FROM = 40
+            store = IndexStore({str(tmp_path / "ix")!r}, procs=2)
+            docs = [{{"id": str(n), "title": "خبر", "text": f"نص الخبر رقم {{n}}"}}
+                    for n in range(120)]
+            store.add_documents(docs)
+            print("documents", store.stats()["documents"])
+            """
+        ),
+        encoding="utf-8",
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("indexing from a script without a main guard hung")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["documents", "120"]
 
 
 def postings(ix) -> tuple[dict, dict, dict]:
