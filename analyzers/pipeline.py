@@ -23,9 +23,11 @@ from bahth.analyzers.tokenizer import ArabicTokenizer
 # (3 kept positions in the stemmed text, 4 no longer does), or how its schema is pickled (5:
 # the filters moved from the top-level package analyzers to bahth.analyzers, and an index
 # names their module; 6: stop words and stems see the final ى or ة as written; 7: declared
-# fields, each document's fields kept as given): an index built with another version must
+# fields, each document's fields kept as given; 8: the light stemmer strips a final tanween
+# ا and a verb's وا, and strips suffixes until none applies): an index built with another
+# version must
 # be rebuilt, and says so.
-ANALYZER_VERSION = "7"
+ANALYZER_VERSION = "8"
 STEMMERS = ("light", "snowball", "none")
 ID_WORDS = 5  # stop words added or removed that an analysis id names before "+N more"
 

@@ -18,6 +18,15 @@ article combinations, then a fixed list of suffixes) and mends where it is known
   at what is left, are stripped when at least four letters remain, and a ت left in front of
   one is the ة it was (not the ت of the plural ات): حكومتهم and سلطته meet حكومة and سلطة,
   سلطاته meets سلطات, but محاكم and اسهم keep their letters.
+* A final ا left when no pronoun was stripped is the accusative tanween (جديدا,
+  رسميا), a dual verb's (قالا) or, with و before it, a plural verb's (قالوا): stripped, so
+  they meet جديد, رسمي, قال, and a country's name meets its adjective (أمريكا, فرنسا, تركيا
+  meet الأمريكي, الفرنسية, التركي). Snowball strips them too; light10 does not.
+* Suffixes are stripped until none applies, so a suffix added to a word that already loses
+  one gives that word's stem: the adjective of a name in ين or ان meets it in every form
+  (فلسطين, الفلسطيني, الفلسطينية, الفلسطينيين; إسبانيا, الإسباني, الإسبانية), and a plural
+  its singular (امتحان, امتحانات). One pass stopped at the first: the masculine lost its ان
+  and the feminine kept it.
 * Every strip leaves at least three letters: ولد, وطن, بيت, علم keep theirs.
 * A final ى is never a suffix (the normalizer folds it into ي, and says it did): موسى, عيسى,
   مصطفى, سلمى, ليلى keep their last letter instead of losing it as the pronoun "my" (موس is a
@@ -91,9 +100,25 @@ def _strip_suffixes(word: str) -> str:
             if word.endswith("ت") and not word.endswith("ات"):
                 word = word[:-1] + "ه"
             break
-    for suffix in LIGHT10_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            word = word[: -len(suffix)]
+    else:
+        word = _strip_final_alef(word)
+    while True:
+        before = word
+        for suffix in LIGHT10_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+                word = word[: -len(suffix)]
+        if word == before:
+            return word
+
+
+def _strip_final_alef(word: str) -> str:
+    """Without its tanween ا (جديدا), a dual verb's ا (قالا) or a plural verb's وا (قالوا).
+    Asked only when no pronoun was stripped (مدينتنا loses نا); a word too short to lose a
+    pronoun's نا or ها loses its ا: tanween after ن is common (زمنا, قرنا), and بلدن is no
+    further from بلد than بلدنا was."""
+    for ending in ("وا", "ا"):
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
     return word
 
 

@@ -12,11 +12,12 @@ from bench.arwiki import Config, run_config
 from bench.arwiki_data import load
 
 # Reached by the default configuration on 2026-12-01 (issue 12: quotes, name variants, the
-# title share; before: 0.860): `python -m bench.arwiki --only default` printed MRR@10 0.865
-# (see bench/README.md).
+# title share, then the light stemmer's tanween ا and repeated suffix stripping; before:
+# 0.860, then 0.865): `python -m bench.arwiki --only default` printed MRR@10 0.868 (see
+# bench/README.md).
 # The run is deterministic; the 0.01 of slack lets harmless reorderings through.
 # Raise this when the default gets better.
-DEFAULT_MRR_AT_10 = 0.865
+DEFAULT_MRR_AT_10 = 0.868
 ALLOWED_DROP = 0.01
 
 

@@ -31,6 +31,8 @@ SAME_STEM = [
     pytest.param("كتابكم", "كتاب", id="pronoun-kum"),
     pytest.param("كتابكن", "كتاب", id="pronoun-kunna"),
     pytest.param("كتابنا", "كتاب", id="pronoun-na"),
+    pytest.param("مدينتنا", "مدين", id="pronoun-na-is-no-tanween-alef"),
+    pytest.param("تماما", "تمام", id="tanween-alef-after-meem-is-no-pronoun"),
     pytest.param("كتابها", "كتاب", id="pronoun-ha"),
     pytest.param("سلطته", "سلط", id="pronoun-hu-and-teh-marbuta-restored"),
     pytest.param("سلطاته", "سلط", id="pronoun-hu-after-feminine-plural"),
@@ -41,6 +43,21 @@ SAME_STEM = [
     pytest.param("الله", "الله", id="allah-keeps-its-al"),
     pytest.param("FBI", "fbi", id="latin-acronym-lowercased"),
     pytest.param("meetings", "meet", id="latin-english-snowball"),
+]
+
+# Forms that must share a stem (each may have other readings too).
+MEET = [
+    pytest.param("جديدا", "جديد", id="accusative-tanween-alef"),
+    pytest.param("رسميا", "الرسمية", id="adverb-in-tanween-alef-meets-its-adjective"),
+    pytest.param("قالوا", "قال", id="plural-verb-waw-alef"),
+    pytest.param("كتبا", "كتب", id="dual-verb-alef"),
+    pytest.param("أمريكا", "الأمريكي", id="country-name-in-alef-meets-its-nisba"),
+    pytest.param("فرنسا", "الفرنسية", id="country-name-meets-its-feminine-nisba"),
+    pytest.param("فلسطين", "الفلسطينية", id="name-in-yeh-nun-meets-its-feminine-nisba"),
+    pytest.param("الفلسطيني", "الفلسطينيين", id="nisba-of-a-name-in-yeh-nun-in-every-form"),
+    pytest.param("الإسباني", "الإسبانية", id="nisba-in-alef-nun-masculine-meets-feminine"),
+    pytest.param("إسبانيا", "الإسبانية", id="country-name-in-yeh-alef-meets-its-nisba"),
+    pytest.param("امتحان", "امتحانات", id="plural-of-a-word-that-loses-its-alef-nun"),
 ]
 
 UNSTEMMED = [
@@ -86,6 +103,11 @@ KEPT_APART = [
 @pytest.mark.parametrize(("word", "stem"), SAME_STEM)
 def test_stems_to(word: str, stem: str) -> None:
     assert terms(word) == [stem]
+
+
+@pytest.mark.parametrize(("one", "other"), MEET)
+def test_forms_meet(one: str, other: str) -> None:
+    assert set(terms(one)) & set(terms(other))
 
 
 @pytest.mark.parametrize("word", UNSTEMMED)
