@@ -140,7 +140,22 @@ STOP_WORDS_AS_WRITTEN = [
 ]
 
 
-@pytest.mark.parametrize(("word", "expected"), STOP_WORDS_AS_WRITTEN)
+# Moroccan Darija's closed classes are stop words too; words that look like them and are not
+# stay searchable.
+DARIJA_STOP_WORDS = [
+    pytest.param("علاش", [], id="alash-why-is-a-question-word"),
+    pytest.param("كيفاش", [], id="kifash-how-is-a-question-word"),
+    pytest.param("وها", [], id="wa-ha-here-is-a-presentative"),
+    pytest.param("ديال", [], id="dyal-of-is-the-genitive"),
+    pytest.param("ديالو", [], id="dyalu-of-his-with-its-pronoun"),
+    pytest.param("اللي", [], id="lli-is-the-relative"),
+    pytest.param("فهاد", [], id="f-had-in-this-is-a-demonstrative"),
+    pytest.param("هادي", ["هاد"], id="hadi-the-name-is-searchable"),
+    pytest.param("شي", ["شي"], id="xi-the-name-is-searchable"),
+]
+
+
+@pytest.mark.parametrize(("word", "expected"), STOP_WORDS_AS_WRITTEN + DARIJA_STOP_WORDS)
 def test_stop_words_are_decided_as_written(word: str, expected: list[str]) -> None:
     assert terms(word) == expected
 
