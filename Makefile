@@ -17,8 +17,11 @@ $(BIN)/bahth: setup.cfg pyproject.toml
 install: $(BIN)/bahth
 
 # The main job: index the seeds (incremental: unchanged files are skipped) and serve the page.
+# An index an older bahth built (another analyzer version) is rebuilt from seeds/: the demo's
+# index holds the seeds, and the one command must still work after an upgrade.
 run: install
-	$(BIN)/bahth index seeds/ --index $(INDEX)
+	$(BIN)/bahth index seeds/ --index $(INDEX) || { echo "rebuilding $(INDEX) from seeds/"; \
+		$(BIN)/bahth index --rebuild seeds/ --index $(INDEX); }
 	$(BIN)/bahth serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's Chromium and an Arabic font, for the browser tests (skipped when already there).
