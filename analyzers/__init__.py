@@ -3,6 +3,7 @@
 Knows nothing of files, indexes or HTTP. The public entry points are re-exported here.
 """
 
+from bahth.analyzers.lexicon import ONE_WAY, check_groups, darija_synonyms, one_way
 from bahth.analyzers.normalizer import normalize_digits, normalize_word
 from bahth.analyzers.pipeline import (
     ANALYZER_VERSION,
@@ -13,7 +14,7 @@ from bahth.analyzers.pipeline import (
     arabic_analyzer,
     exact_analyzer,
 )
-from bahth.analyzers.stemmer import proclitic_forms
+from bahth.analyzers.stemmer import clitic_readings, proclitic_forms
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
@@ -22,6 +23,11 @@ __all__ = [
     "STEMMERS",
     "AnalyzedToken",
     "analyze",
+    "check_groups",
+    "clitic_readings",
+    "darija_synonyms",
+    "one_way",
+    "ONE_WAY",
     "arabic_analyzer",
     "exact_analyzer",
     "normalize_digits",

@@ -141,6 +141,20 @@ def _proclitic_readings(word: str) -> list[str]:
     return readings
 
 
+def clitic_readings(word: str) -> tuple[str, ...]:
+    """The normalized ``word`` as written, then without its article combination and with
+    the article alone (بالبوليس: بوليس, البوليس) or, when it has none, without one or two
+    single-letter proclitics (وكازا: كازا): for matching a word by its form."""
+    if not is_arabic(word) or word in PROTECTED:
+        return (word,)
+    without_article = _strip_article(word)
+    if without_article:
+        readings = [without_article, "ال" + without_article]
+    else:
+        readings = _proclitic_readings(word)[1:]
+    return tuple(dict.fromkeys((word, *readings)))
+
+
 @lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def light_stems(word: str, ending: str = "") -> tuple[str, ...]:
     """All stems of one normalized word: one, or more when a proclitic is ambiguous.

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any
 
-from bahth.analyzers import STEMMERS, AnalysisConfig, word_analysis
+from bahth.analyzers import ONE_WAY, STEMMERS, AnalysisConfig, check_groups, word_analysis
 from bahth.index.errors import BahthError
 from bahth.index.sources import InputMapping
 
@@ -71,7 +71,7 @@ RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
-_ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms"}
+_ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms", "darija_synonyms"}
 
 
 class SettingsError(BahthError):
@@ -127,6 +127,7 @@ class Settings:
     stopwords_add: tuple[str, ...] = ()
     stopwords_remove: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
+    darija_synonyms: bool = True  # bahth's Moroccan Darija groups (analyzers/lexicon.py)
     path: str | None = field(default=None, compare=False)  # the file it was read from
 
     # ---- reading ----------------------------------------------------------------------
@@ -192,6 +193,7 @@ class Settings:
             stopwords_add=_words(analysis, "stopwords_add", where),
             stopwords_remove=_words(analysis, "stopwords_remove", where),
             synonyms=_synonyms(analysis, where),
+            darija_synonyms=_flag(analysis, "darija_synonyms", True, f"{where}: [analysis]"),
             path=where,
         )
 
@@ -298,6 +300,7 @@ class Settings:
                 "stopwords_add": list(self.stopwords_add),
                 "stopwords_remove": list(self.stopwords_remove),
                 "synonyms": [list(group) for group in self.synonyms],
+                "darija_synonyms": self.darija_synonyms,
             },
         }
 
@@ -406,6 +409,13 @@ def _words(table: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in value)
 
 
+def _flag(table: dict, key: str, default: bool, place: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise SettingsError(f"{place} {key} must be true or false.")
+    return value
+
+
 def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
     value = table.get("synonyms", [])
     groups = []
@@ -417,12 +427,19 @@ def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
         ):
             raise SettingsError(
                 f"{where}: [analysis] synonyms is a list of groups of two or more words or "
-                'phrases: [["الأمم المتحدة", "UN"], ...].'
+                'phrases: [["الأمم المتحدة", "UN"], ...]; ["كازا", "=>", "الدار البيضاء"] '
+                "searches the entries after => for those before it only."
             )
+        try:
+            check_groups([group])
+        except ValueError as error:
+            raise SettingsError(f"{where}: [analysis] {error}.") from None
         # an entry needs a word: an exact term (which no analysis setting changes)
         words = word_analysis(AnalysisConfig())
         for entry in group:
-            if not any(word.terms.exact for word in words.tokens(entry)):
+            if entry.strip() != ONE_WAY and not any(
+                word.terms.exact for word in words.tokens(entry)
+            ):
                 raise SettingsError(
                     f"{where}: [analysis] synonyms: {entry!r} has no word bahth can search for."
                 )

@@ -467,7 +467,9 @@ def _supported(settings: Settings | None, where: str) -> Settings | None:
     default = Settings()
     kept = ("fields", "title_weight", "text_weight", "stopwords_add", "stopwords_remove")
     changed = [
-        name for name in (*kept, "synonyms") if getattr(settings, name) != getattr(default, name)
+        name
+        for name in (*kept, "synonyms", "darija_synonyms")
+        if getattr(settings, name) != getattr(default, name)
     ]
     if changed:
         raise SettingsError(

@@ -23,7 +23,7 @@ import numpy as np
 from pyarabic import araby
 from whoosh import query as wq
 
-from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
+from bahth.analyzers import AnalysisConfig, WordAnalysis, darija_synonyms, word_analysis
 from bahth.index.backends import open_store
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
@@ -78,6 +78,7 @@ class SearchEngine:
         vectorized: bool = True,
         settings: Settings | None = None,
         synonyms: Sequence[Sequence[str]] = (),
+        darija_synonyms: bool | None = None,
     ) -> None:
         """``vectorized=False`` runs every query through Whoosh's own matchers: the same
         results, slower; the reference search.fastscore is tested against. ``path`` is an
@@ -86,13 +87,16 @@ class SearchEngine:
         own: the engine reads its fields, weights and synonyms from the index). ``synonyms``:
         groups of equivalent entries (words or phrases), searched for one another at query
         time (search/synonyms.py), instead of the index's settings' groups; ValueError says
-        what is wrong with a bad group."""
+        what is wrong with a bad group. ``darija_synonyms``: search bahth's built-in Moroccan
+        Darija groups too (analyzers/lexicon.py); None: as the index's settings say (on
+        unless they turn it off)."""
         self.store = open_store(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._index = open_view(self.store, self.ranking.weighting)
         self._surfaces: dict[str, str] = {}
         self.given_synonyms = check_groups(synonyms)
+        self.given_darija = darija_synonyms
         self._synonyms: dict[tuple, Synonyms] = {}
         if self.given_synonyms:
             _ = self.synonyms  # analyzed now: an entry with no word is an error here, not later
@@ -128,15 +132,24 @@ class SearchEngine:
         return self.given_synonyms or tuple(self.settings.synonyms)
 
     @property
+    def darija_groups(self) -> tuple[tuple[str, ...], ...]:
+        """bahth's built-in Darija groups (analyzers/lexicon.py), unless turned off by this
+        engine or else by the index's settings."""
+        on = self.given_darija
+        if on is None:
+            on = self.settings.darija_synonyms
+        return darija_synonyms() if on else ()
+
+    @property
     def synonyms(self) -> Synonyms:
         """The synonym groups, analyzed as this index analyzes its text (again after a
         rebuild with another analysis, or when the index records other groups)."""
-        key = (self.analysis, self.synonym_groups)
+        key = (self.analysis, self.synonym_groups, self.darija_groups)
         found = self._synonyms.get(key)
         if found is None:
             if len(self._synonyms) >= SYNONYM_SETS_KEPT:
                 self._synonyms.clear()
-            found = self._synonyms[key] = Synonyms(key[1], self.words)
+            found = self._synonyms[key] = Synonyms(key[1], self.words, by_form=key[2])
         return found
 
     # ---- the write side: the index's own operations ----------------------------------

@@ -13,6 +13,12 @@ query word, or a run of query words, that matches an entry also searches the gro
 entries (QueryBuilder builds the clauses: a word's stems and exact form; a phrase on the exact
 fields, also with a proclitic on its first word, ``phrase_forms``).
 
+One way: a group with ``=>`` among its entries (``["كازا", "=>", "الدار البيضاء"]``, Solr's
+explicit mapping) searches the entries after the arrow for those before it, and never the
+other way: a dialect or slang word finds the standard one, and a query in the standard
+language is not widened by words its own documents seldom mean the same by (bahth's
+built-in Moroccan Darija groups are of this kind, analyzers/lexicon.py).
+
 Weight: ``Ranking.synonym_boost`` times the typed words' idf over the entry's (``weight``): a
 synonym weighs what the words typed weigh, halved, so the words as typed rank first even when
 the synonym is the rarer word, which BM25's idf alone would rank first. Budget: each entry's
@@ -25,11 +31,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bahth.analyzers import WordAnalysis, WordTerms, proclitic_forms
+from bahth.analyzers import (
+    WordAnalysis,
+    WordTerms,
+    check_groups,
+    clitic_readings,
+    one_way,
+    proclitic_forms,
+)
 from bahth.search.notices import notice
 from bahth.search.ranking import Ranking
 
 SYNONYMS_CUT = str(notice("synonyms_cut"))
+FORM = "~"  # marks a key of a group matched by form (exact terms are marked "=")
 
 
 @dataclass(frozen=True)
@@ -54,45 +68,43 @@ class Match:
     others: tuple[Entry, ...]
 
 
-def check_groups(groups: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
-    """``groups`` as tuples of entries; ValueError saying what is wrong for anything else
-    than a list of groups, each a list of two or more entries (strings)."""
-    if isinstance(groups, str) or not isinstance(groups, Sequence):
-        raise ValueError(f"synonyms must be a list of groups (lists of entries), not {groups!r}")
-    checked = []
-    for group in groups:
-        if isinstance(group, str) or not isinstance(group, Sequence):
-            raise ValueError(
-                f"synonyms: {group!r} is not a group: write each group as a list of entries, "
-                'e.g. [["الأمم المتحدة", "UN"]]'
-            )
-        if len(group) < 2 or not all(isinstance(entry, str) and entry.strip() for entry in group):
-            raise ValueError(
-                f"synonyms: the group {list(group)!r} needs two or more entries, each a word or "
-                "a phrase"
-            )
-        checked.append(tuple(group))
-    return tuple(checked)
-
-
 class Synonyms:
     """The groups, analyzed for one index (its WordAnalysis), looked up by a query's words."""
 
-    def __init__(self, groups: Sequence[Sequence[str]], words: WordAnalysis) -> None:
-        self.groups: list[tuple[Entry, ...]] = []
+    def __init__(
+        self,
+        groups: Sequence[Sequence[str]],
+        words: WordAnalysis,
+        by_form: Sequence[Sequence[str]] = (),
+    ) -> None:
+        """``groups`` are looked up as the text is matched (a stem in common will do);
+        ``by_form`` ones (bahth's Darija groups) by their words as written, give or take a
+        clitic: a dialect word is short, and its stem is often a standard word's (السيمانة
+        and سيما, الحراكة and الحراك, الكورة and كوريا share one), so only بالبوليس,
+        والبوليس ... look up البوليس. Their looked-up entries are single words."""
+        self.groups: list[tuple[Entry, ...]] = []  # per group, the entries searched
         self._by_term: dict[str, list[tuple[int, Entry]]] = {}
         for group in check_groups(groups):
-            entries = []
-            for text in group:
-                analyzed = tuple(t.terms for t in words.tokens(text) if t.terms.exact)
-                if not analyzed:
-                    raise ValueError(f"synonyms: {text!r} has no word bahth can search for")
-                entries.append(Entry(text, analyzed))
-            number = len(self.groups)
-            self.groups.append(tuple(entries))
-            for entry in entries:
-                for term in _keys(entry.words[0]):
-                    self._by_term.setdefault(term, []).append((number, entry))
+            self._add(group, words, by_form=False)
+        for group in check_groups(by_form):
+            self._add(group, words, by_form=True)
+
+    def _add(self, group: Sequence[str], words: WordAnalysis, by_form: bool) -> None:
+        looked_up, searched = one_way(group)
+        analyzed = {text: _analyzed(text, words) for text in (*looked_up, *searched)}
+        number = len(self.groups)
+        self.groups.append(tuple(analyzed[text] for text in searched))
+        for text in looked_up:
+            entry = analyzed[text]
+            if by_form and len(entry.words) != 1:
+                raise ValueError(f"synonyms: {text!r}: a group matched by form needs one word")
+            keys = (
+                _form_keys(entry.words[0].exact, entry_side=True)
+                if by_form
+                else _keys(entry.words[0])
+            )
+            for term in keys:
+                self._by_term.setdefault(term, []).append((number, entry))
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -105,12 +117,12 @@ class Synonyms:
         for start, first in enumerate(run):
             seen_groups: set[int] = set()
             by_end: dict[int, list[int]] = {}
-            for term in _keys(first):
+            for term in _keys(first) | _form_keys(first.exact):
                 for number, entry in self._by_term.get(term, ()):
                     size = len(entry.words)
                     if (size > 1) != phrases or number in seen_groups:
                         continue
-                    if _same_words(run[start : start + size], entry.words):
+                    if term.startswith(FORM) or _same_words(run[start : start + size], entry.words):
                         seen_groups.add(number)
                         by_end.setdefault(start + size, []).append(number)
             for end, numbers in by_end.items():
@@ -124,6 +136,13 @@ class Synonyms:
                 if others:
                     found.append(Match(start, end, tuple(others.values())))
         return found
+
+
+def _analyzed(text: str, words: WordAnalysis) -> Entry:
+    analyzed = tuple(t.terms for t in words.tokens(text) if t.terms.exact)
+    if not analyzed:
+        raise ValueError(f"synonyms: {text!r} has no word bahth can search for")
+    return Entry(text, analyzed)
 
 
 def phrase_forms(reader, words: Sequence[str]) -> list[tuple[str, ...]]:
@@ -156,6 +175,19 @@ def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -
         else max(idf("text", stem) for stem in word.stems)
         for word in words
     )
+
+
+def _form_keys(exact: str, entry_side: bool = False) -> set[str]:
+    """The terms a word is looked up by in a group matched by form: its readings without
+    clitics (clitic_readings), marked apart. An entry is written bare or with ال, so its own
+    keys are the word and the word without ال (فرملية must not read as ف + رملية); but an
+    entry in ة keeps its ال: without it, the ة folded into ه reads as a pronoun (الديوانة
+    bare is ديوانه, "his diwan")."""
+    if entry_side:
+        article = exact.startswith("ال") and len(exact) > 4
+        bare = exact[2:] if article and not exact.endswith("ه") else exact
+        return {FORM + exact, FORM + bare}
+    return {FORM + reading for reading in clitic_readings(exact)}
 
 
 def _keys(word: WordTerms) -> set[str]:

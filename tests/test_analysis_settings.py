@@ -31,6 +31,7 @@ NEWS = [
     {"id": "rain", "title": "أمطار", "text": f"أمطار غزيرة لكن الطرق مفتوحة. {FILLER}"},
     {"id": "car", "title": "سوق", "text": f"اشترى سيارة جديدة. {FILLER}"},
     {"id": "vehicle", "title": "سوق", "text": f"اشترى مركبة جديدة. {FILLER}"},
+    {"id": "casa", "title": "طقس", "text": f"أمطار غزيرة في الدار البيضاء. {FILLER}"},
     *[
         {"id": f"other-{n}", "title": "خبر", "text": f"خبر عن الطقس {n}. {FILLER}"}
         for n in range(4)
@@ -89,6 +90,24 @@ def test_synonyms_from_the_file_work_in_the_cli_and_on_the_web(indexed, q, typed
     assert "<mark>" in marked
 
 
+def test_the_built_in_darija_groups_work_in_the_cli_and_on_the_web(indexed, tmp_path) -> None:
+    """كازا is Casablanca in Darija: the file's own groups do not replace the built-in ones,
+    and a settings file can turn them off at the next reindex (query time: no rebuild)."""
+    index, data = indexed
+    assert [doc for doc, _ in cli_hits(index, "كازا")] == ["casa"]
+    assert [hit["id"] for hit in web_hits(index, "كازا")] == ["casa"]
+    off = tmp_path / "off.toml"
+    off.write_text(SETTINGS + "darija_synonyms = false\n", "utf-8")
+    done = bahth("index", str(data), "--settings", str(off), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    assert cli_hits(index, "كازا") == [] and web_hits(index, "كازا") == []
+    restore = tmp_path / "on.toml"
+    restore.write_text(SETTINGS, "utf-8")
+    done = bahth("index", str(data), "--settings", str(restore), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    assert [doc for doc, _ in cli_hits(index, "كازا")] == ["casa"]
+
+
 @pytest.mark.parametrize("q", ["الأمم المتحدة", "الامم المتحده", "الأُمَم المتّحدة"])
 def test_the_issue_s_group_finds_its_latin_entry_however_the_phrase_is_spelled(indexed, q):
     index, _ = indexed
@@ -144,6 +163,8 @@ def test_the_stop_lists_are_index_time_and_the_synonyms_query_time(indexed, tmp_
 BAD = [
     pytest.param('stopwords_add = ["الأمم المتحدة"]', "stopwords_add", id="two-words-stop-word"),
     pytest.param('synonyms = [["واشنطن", "؟!"]]', "has no word", id="a-synonym-with-no-word"),
+    pytest.param('synonyms = [["كازا", "=>"]]', "entries on both sides", id="an-arrow-at-the-end"),
+    pytest.param("darija_synonyms = 1", "true or false", id="darija-synonyms-not-a-boolean"),
 ]
 
 

@@ -169,6 +169,9 @@ BAD_GROUPS = [
     pytest.param([["واشنطن", ""]], "two or more entries", id="an-empty-entry"),
     pytest.param([["واشنطن", 3]], "two or more entries", id="an-entry-that-is-not-text"),
     pytest.param([["واشنطن", "؟!"]], "has no word", id="an-entry-with-no-word"),
+    pytest.param([["=>", "واشنطن"]], "entries on both sides", id="nothing-before-the-arrow"),
+    pytest.param([["واشنطن", "=>"]], "entries on both sides", id="nothing-after-the-arrow"),
+    pytest.param([["ا", "=>", "ب", "=>", "ج"]], "one '=>'", id="two-arrows"),
 ]
 
 
@@ -186,3 +189,21 @@ def test_numpy_scores_synonyms_as_whoosh_does(index, engine, q) -> None:
     expected = [(hit.id, hit.score) for hit in reference.search(q, per_page=50).hits]
     assert [(hit.id, hit.score) for hit in engine.search(q, per_page=50).hits] == expected
     reference.close()
+
+
+# one-way groups: the entries after => are searched for those before it, never the other way
+ONE_WAY = [["سيارة", "=>", "مركبة"], ["واشنطن", "=>", "الولايات المتحدة"]]
+ONE_WAY_ROWS = [
+    pytest.param("سيارة", "vehicle", True, id="the-word-before-the-arrow-finds-the-one-after"),
+    pytest.param("مركبة", "car", False, id="the-word-after-the-arrow-does-not-find-the-one-before"),
+    pytest.param("واشنطن", "usa", True, id="a-word-before-the-arrow-finds-a-phrase-after"),
+    pytest.param("الولايات المتحدة", "wash", False, id="a-phrase-after-the-arrow-finds-no-more"),
+]
+
+
+@pytest.mark.parametrize(("q", "other", "found"), ONE_WAY_ROWS)
+def test_a_one_way_group_searches_one_way(index, plain, q, other, found) -> None:
+    engine = SearchEngine(index, synonyms=ONE_WAY)
+    assert (other in ids(engine, q)) is found
+    assert other not in ids(plain, q)  # the group, not chance, finds it
+    engine.close()
