@@ -5,7 +5,9 @@ with quotes, a name spelled another way) gets much worse. Every benchmark prints
 
 * quoted / unquoted: the query holds a quotation mark of any kind (" “ ” « » „ ‟ ″);
 * short / long: 1 to 3 words, or 4 and more;
-* variant / no variant: a name-variant rule touched one of its words (when the engine says).
+* variant / no variant: a name-variant rule touched one of its words (when the engine says);
+* darija / no darija: a built-in Darija group searched a standard word for one of its words
+  (when the engine says).
 """
 
 from __future__ import annotations
@@ -20,17 +22,22 @@ SHORT_WORDS = 3
 
 
 def kind_groups(
-    queries: list[tuple[str, str]], touched: Callable[[str], bool] | None = None
+    queries: list[tuple[str, str]],
+    touched: Callable[[str], bool] | None = None,
+    darija: Callable[[str], bool] | None = None,
 ) -> dict[str, list[str]]:
-    """{kind: [query ids]} for the kinds above (variant ones only when ``touched`` is given)."""
+    """{kind: [query ids]} for the kinds above (variant ones only when ``touched`` is given,
+    darija ones only when ``darija`` is)."""
     groups: dict[str, list[str]] = {"quoted": [], "unquoted": [], "short": [], "long": []}
-    if touched is not None:
-        groups.update({"variant": [], "no variant": []})
+    for name, said in (("variant", touched), ("darija", darija)):
+        if said is not None:
+            groups.update({name: [], f"no {name}": []})
     for qid, text in queries:
         groups["quoted" if _QUOTE.search(text) else "unquoted"].append(qid)
         groups["short" if len(_WORD.findall(text)) <= SHORT_WORDS else "long"].append(qid)
-        if touched is not None:
-            groups["variant" if touched(text) else "no variant"].append(qid)
+        for name, said in (("variant", touched), ("darija", darija)):
+            if said is not None:
+                groups[name if said(text) else f"no {name}"].append(qid)
     return groups
 
 

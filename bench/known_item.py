@@ -118,11 +118,12 @@ def evaluate_known_items(
     items: list[KnownItem],
     qrels: dict[str, dict[str, int]],
     touched: Callable[[str], bool] | None = None,
+    darija: Callable[[str], bool] | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Run every engine on every headline; print MRR@10, nDCG@10, R@100, then MRR@10 per
     kind of query; return {engine: {group: metrics}}."""
     queries = [(i.qid, i.title) for i in items]
-    groups = kind_groups(queries, touched)
+    groups = kind_groups(queries, touched, darija)
     # The quoted headlines again with their quotation marks deleted: quotes must not cost
     # a headline anything (issue 12), so the two columns should agree.
     unquoted = [

@@ -4,8 +4,9 @@
 
 1,981 articles, their text indexed without the headline; every headline of 2+ words that
 appears once, and whose article has 100+ characters, is a query whose answer is its article.
-bahth beside stock Whoosh and Whoosh + Snowball (bench/baselines.py) in the same run, MRR@10
-overall and per kind of query (bench/kinds.py). A third dev set beside arwiki and
+bahth beside stock Whoosh and Whoosh + Snowball (bench/baselines.py) in the same run, and
+bahth without its built-in Darija groups on the same index, MRR@10 overall and per kind of
+query (bench/kinds.py). A third dev set beside arwiki and
 SaudiNewsNet: dialect headlines, and site tags pasted with them (`... -فيديو`).
 
 The data (CC BY 4.0) is read from ../shared beside the repository; without it this says so
@@ -19,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bahth.search.engine import SearchEngine
 from bench.known_item import (
     bahth_engine,
     baseline_engine,
@@ -49,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     qrels = known_item_qrels(articles, items)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bahth-marsum-"))
     engine = bahth_engine(workdir / "bahth", articles, with_title=False)
-    engines = {"bahth": lambda qs: engine.run_queries(qs, limit=100)}
+    # the same index without the built-in Darija groups (query time): what they add
+    plain = SearchEngine(workdir / "bahth", darija_synonyms=False)
+    engines = {
+        "bahth": lambda qs: engine.run_queries(qs, limit=100),
+        "bahth, no Darija groups": lambda qs: plain.run_queries(qs, limit=100),
+    }
     for name in ("stock", "whoosh+snowball"):
         searcher = baseline_engine(name, workdir / name, articles, with_title=False)
         engines[f"whoosh-{name}" if name == "stock" else name] = lambda qs, s=searcher: (
@@ -62,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         items,
         qrels,
         touched=lambda text: bool(engine.parse(text).variants),
+        darija=lambda text: bool(engine.parse(text).synonyms),  # the only groups here
     )
     engine.close()
+    plain.close()
     return 0
 
 
