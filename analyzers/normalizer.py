@@ -11,6 +11,13 @@ already taken from the original text. The steps, in order:
    Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to ASCII.
 3. Case-fold, for Latin words.
 
+Before step 2, a word with a superscript (dagger) alef, as Quranic (Uthmani) text writes a
+long ā, gets it as the letter standard spelling writes (``_dagger_alef``): ٱلْكِتَٰبُ is
+الكتاب (dropping the mark made it الكتب, "books"), ٱلصَّٰلِحَٰتِ الصالحات, ٱلْعَٰلَمِينَ
+العالمين, إِبْرَٰهِيمَ إبراهيم, and a waw carrying it before ة or ا is that alef (ٱلصَّلَوٰةِ
+الصلاة, ٱلرِّبَوٰا۟ الربا). A few words are written without the alef in standard spelling too
+(هٰذا, ذٰلك, لٰكن, هٰؤلاء, أولٰئك, إلٰه, الرحمٰن): for them the mark is dropped.
+
 Folding ى into ي and ة into ه lets spelling variants meet, but it hides what the word ended
 with, which the stop list and the stemmers need: علي (the name Ali) is not the preposition على,
 and a final ى is never the pronoun ي (موسى, مصطفى, ليلى are not "my ..."). So ``written_ending``
@@ -75,6 +82,54 @@ def as_written(normalized: str, ending: str) -> str:
     return normalized[:-1] + ending if ending and normalized else normalized
 
 
+DAGGER_ALEF = "\u0670"
+# Words standard spelling writes without the ā a dagger alef marks, as normalized and
+# without proclitics; إله and لكن also with a pronoun suffix (إلهكم, لكنهم).
+_NO_ALEF = frozenset(
+    "هذا هذه هذان هذين ذلك ذلكم ذلكما ذلكن هءلاء اولءك اولءكم الرحمن الله اللهم طه".split()
+)
+_NO_ALEF_STEMS = ("اله", "لكن")
+_NO_ALEF_SUFFIXES = ("", "ا", "ه", "ها", "هم", "هما", "ك", "كم", "كما", "نا", "ني", "ي", "ين")
+_MARKS_BUT_DAGGER: dict[int, None] = {
+    ord(ch): None
+    for ch in (letters.DIACRITICS - {DAGGER_ALEF}) | letters.QURANIC_MARKS | {letters.TATWEEL}
+}
+
+
+def _dagger_alef(word: str) -> str:
+    """``word`` (NFKC) with each dagger alef as standard spelling writes its ā (see the
+    module's docstring); the other marks are left for the fold."""
+    bare = word.translate(_MARKS_BUT_DAGGER)
+    dropped = bare.replace(DAGGER_ALEF, "").translate(_FOLD)
+    if _standard_omits_alef(dropped):
+        return bare.replace(DAGGER_ALEF, "")
+    # a waw that carries the ā before ة or ا is that alef (الصلوٰة, الربوٰا)
+    bare = bare.replace("و" + DAGGER_ALEF + letters.ALEF, letters.ALEF)
+    bare = bare.replace("و" + DAGGER_ALEF + letters.TEH_MARBUTA, letters.ALEF + letters.TEH_MARBUTA)
+    out = []
+    for ch in bare:
+        if ch != DAGGER_ALEF:
+            out.append(ch)
+        elif out and out[-1] not in (letters.ALEF, letters.ALEF_MAKSURA):  # موسىٰ: ى is the ā
+            out.append(letters.ALEF)
+    return "".join(out)
+
+
+def _standard_omits_alef(folded: str) -> bool:
+    """Is ``folded`` (the word without its dagger alefs, normalized) one of the words whose
+    standard spelling has no alef for it, with or without a proclitic (ولكن, بهذا, فإلهكم)?"""
+    readings = [folded]
+    for clitic in ("و", "ف", "ب", "ل", "ك"):
+        readings += [r[1:] for r in readings if r.startswith(clitic) and len(r) > 3]
+    return any(
+        r in _NO_ALEF
+        or any(
+            r.startswith(stem) and r[len(stem) :] in _NO_ALEF_SUFFIXES for stem in _NO_ALEF_STEMS
+        )
+        for r in readings
+    )
+
+
 @lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def normalize_word(word: str) -> str:
     """Return the normalized form of one word; '' when nothing indexable is left.
@@ -86,8 +141,10 @@ def normalize_word(word: str) -> str:
     """
     if word.isascii():
         return word.lower()
-    word = unicodedata.normalize("NFKC", word).translate(_FOLD)
-    return word.casefold()
+    word = unicodedata.normalize("NFKC", word)
+    if DAGGER_ALEF in word:
+        word = _dagger_alef(word)
+    return word.translate(_FOLD).casefold()
 
 
 def normalize_digits(text: str) -> str:

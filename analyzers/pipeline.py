@@ -24,9 +24,10 @@ from bahth.analyzers.tokenizer import ArabicTokenizer
 # the filters moved from the top-level package analyzers to bahth.analyzers, and an index
 # names their module; 6: stop words and stems see the final ى or ة as written; 7: declared
 # fields, each document's fields kept as given; 8: the light stemmer strips a final tanween
-# ا and a verb's وا, and strips suffixes until none applies; 9: Darija stop words): an index
-# built with another version must be rebuilt, and says so.
-ANALYZER_VERSION = "9"
+# ا and a verb's وا, and strips suffixes until none applies; 9: Darija stop words; 10: a
+# dagger alef is the alef standard spelling writes): an index built with another version
+# must be rebuilt, and says so.
+ANALYZER_VERSION = "10"
 STEMMERS = ("light", "snowball", "none")
 ID_WORDS = 5  # stop words added or removed that an analysis id names before "+N more"
 

@@ -37,7 +37,27 @@ SAME_WORD = [
     pytest.param("كتاب", "كتاب", id="plain-word-unchanged"),
 ]
 
+# Quranic (Uthmani) spelling marks a long ā with a superscript (dagger) alef where standard
+# spelling writes the letter, except in a few words it writes without one.
+UTHMANI_MEETS_STANDARD = [
+    pytest.param("ٱلْكِتَٰبُ", "الكتاب", id="dagger-alef-is-the-long-a-kitaab-not-kutub"),
+    pytest.param("ٱلصَّٰلِحَٰتِ", "الصالحات", id="dagger-alef-in-a-feminine-plural"),
+    pytest.param("ٱلْعَٰلَمِينَ", "العالمين", id="dagger-alef-in-aalamiin"),
+    pytest.param("إِبْرَٰهِيمَ", "إبراهيم", id="dagger-alef-in-a-prophet-s-name"),
+    pytest.param("ٱلصَّلَوٰةِ", "الصلاة", id="waw-carrying-it-before-ta-marbuta-is-alef"),
+    pytest.param("وَٱلْحَيَوٰةِ", "والحياة", id="waw-carrying-it-after-a-clitic-is-alef"),
+    pytest.param("ٱلرِّبَوٰا۟", "الربا", id="waw-carrying-it-before-alef-is-alef"),
+    pytest.param("ٱلسَّمَٰوَٰتِ", "السماوات", id="a-consonant-waw-keeps-the-alef-after-it"),
+    pytest.param("مُوسَىٰ", "موسى", id="after-alef-maksura-it-adds-nothing"),
+    pytest.param("ذَٰلِكَ", "ذلك", id="dhaalika-is-written-without-alef"),
+    pytest.param("وَلَٰكِنَّ", "ولكن", id="laakin-with-a-conjunction-is-written-without-alef"),
+    pytest.param("ٱلرَّحْمَٰنِ", "الرحمن", id="al-rahmaan-is-written-without-alef"),
+    pytest.param("إِلَٰهُكُمْ", "إلهكم", id="ilaah-with-a-pronoun-is-written-without-alef"),
+    pytest.param("أُو۟لَٰٓئِكَ", "أولئك", id="ulaaika-is-written-without-alef"),
+]
+
 KEPT_APART = [
+    pytest.param("ٱلْكِتَٰبُ", "الكتب", id="uthmani-kitaab-is-not-kutub"),
     pytest.param("كتاب", "كاتب", id="different-words-kataab-kaatib"),
     pytest.param("عالم", "علم", id="long-vowel-is-a-letter-not-a-mark"),
     pytest.param("شيء", "شي", id="bare-hamza-is-kept"),
@@ -47,6 +67,11 @@ KEPT_APART = [
 @pytest.mark.parametrize(("word", "expected"), SAME_WORD)
 def test_normalizes(word: str, expected: str) -> None:
     assert normalize_word(word) == expected
+
+
+@pytest.mark.parametrize(("uthmani", "standard"), UTHMANI_MEETS_STANDARD)
+def test_uthmani_spelling_meets_standard_spelling(uthmani: str, standard: str) -> None:
+    assert normalize_word(uthmani) == normalize_word(standard)
 
 
 @pytest.mark.parametrize(("one", "other"), KEPT_APART)
