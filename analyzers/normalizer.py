@@ -16,7 +16,11 @@ long ā, gets it as the letter standard spelling writes (``_dagger_alef``): ٱل
 الكتاب (dropping the mark made it الكتب, "books"), ٱلصَّٰلِحَٰتِ الصالحات, ٱلْعَٰلَمِينَ
 العالمين, إِبْرَٰهِيمَ إبراهيم, and a waw carrying it before ة or ا is that alef (ٱلصَّلَوٰةِ
 الصلاة, ٱلرِّبَوٰا۟ الربا). A few words are written without the alef in standard spelling too
-(هٰذا, ذٰلك, لٰكن, هٰؤلاء, أولٰئك, إلٰه, الرحمٰن): for them the mark is dropped.
+(هٰذا, ذٰلك, لٰكن, هٰؤلاء, أولٰئك, إلٰه, الرحمٰن): for them the mark is dropped. And where
+standard spelling writes آ at the start of a word, Uthmani text writes ء then ا (ءَامَنُوا۟,
+ٱلْءَاخِرَةِ, وَءَاتَوُا۟): after the fold, that ءا is the ا آ folds to (``_HAMZA_ALEF``). Only
+there: inside a word ءا is standard spelling's own (إجراءات, قراءات), and at its end a
+tanween (شيئا).
 
 Folding ى into ي and ة into ه lets spelling variants meet, but it hides what the word ended
 with, which the stop list and the stemmers need: علي (the name Ali) is not the preposition على,
@@ -25,6 +29,7 @@ says which of the two letters a word ended with as written, and the filters carr
 the folded text (``Token.ending``).
 """
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -130,6 +135,10 @@ def _standard_omits_alef(folded: str) -> bool:
     )
 
 
+# ء + ا at a word's start, after any proclitics and article: Uthmani spelling's آ
+_HAMZA_ALEF = re.compile("^([وفبلك]{0,2}(?:ال)?)ءا(?=.)")
+
+
 @lru_cache(maxsize=WORD_FUNCTION_CACHE)
 def normalize_word(word: str) -> str:
     """Return the normalized form of one word; '' when nothing indexable is left.
@@ -144,7 +153,10 @@ def normalize_word(word: str) -> str:
     word = unicodedata.normalize("NFKC", word)
     if DAGGER_ALEF in word:
         word = _dagger_alef(word)
-    return word.translate(_FOLD).casefold()
+    word = word.translate(_FOLD)
+    if letters.HAMZA in word:
+        word = _HAMZA_ALEF.sub(r"\1" + letters.ALEF, word)
+    return word.casefold()
 
 
 def normalize_digits(text: str) -> str:

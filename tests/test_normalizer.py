@@ -35,6 +35,8 @@ SAME_WORD = [
     pytest.param("FBI", "fbi", id="latin-case-folded"),
     pytest.param("Straße", "strasse", id="latin-case-folded-fully"),
     pytest.param("كتاب", "كتاب", id="plain-word-unchanged"),
+    pytest.param("إجراءات", "اجراءات", id="hamza-alef-inside-a-word-is-kept"),
+    pytest.param("شيئا", "شيءا", id="hamza-then-tanween-alef-is-kept"),
 ]
 
 # Quranic (Uthmani) spelling marks a long ā with a superscript (dagger) alef where standard
@@ -54,6 +56,9 @@ UTHMANI_MEETS_STANDARD = [
     pytest.param("ٱلرَّحْمَٰنِ", "الرحمن", id="al-rahmaan-is-written-without-alef"),
     pytest.param("إِلَٰهُكُمْ", "إلهكم", id="ilaah-with-a-pronoun-is-written-without-alef"),
     pytest.param("أُو۟لَٰٓئِكَ", "أولئك", id="ulaaika-is-written-without-alef"),
+    pytest.param("ءَامَنُوا۟", "آمنوا", id="hamza-alef-at-the-start-is-alef-madda"),
+    pytest.param("ٱلْءَاخِرَةِ", "الآخرة", id="hamza-alef-after-the-article-is-alef-madda"),
+    pytest.param("وَءَاتَوُا۟", "وآتوا", id="hamza-alef-after-a-conjunction-is-alef-madda"),
 ]
 
 KEPT_APART = [
