@@ -353,6 +353,9 @@ def _print_page(result) -> None:
         click.echo(result.message)
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    if result.total and result.also_searched:
+        also = ", ".join(f"{searched} (for {typed})" for typed, searched in result.also_searched)
+        click.echo(f"Also searched: {also}")
     for rank, hit in enumerate(result.hits, start=first + 1):
         click.echo(f"\n{rank}. {hit.title or '(untitled)'}")
         click.echo(

@@ -375,6 +375,7 @@ class SearchEngine:
             facets=facets or {name: {} for name in self.settings.facets},
             message=parsed.message,
             notices=parsed.notices,
+            also_searched=tuple(dict.fromkeys((*parsed.variants, *parsed.synonyms))),
         )
 
     def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery, verdicts: dict) -> Hit:

@@ -56,6 +56,9 @@ class Page:
     in English; ``notices`` says the same as codes (search.notices), for other languages.
     ``partial``: a node of a cluster did not answer, so its documents are missing; ``warning``
     says which (None otherwise).
+    ``also_searched``: (a word as typed, another word searched for it) for each name variant
+    and synonym the query searched besides the words typed, so a page can say why a hit
+    without them was found (كازا: الدار البيضاء).
     """
 
     query: str
@@ -70,6 +73,7 @@ class Page:
     partial: bool = False
     warning: str | None = None
     notices: tuple[Notice, ...] = ()
+    also_searched: tuple[tuple[str, str], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -89,6 +93,9 @@ class Page:
             "partial": self.partial,
             "warning": self.warning,
             "notices": [item.to_dict() for item in self.notices],
+            "also_searched": [
+                {"typed": typed, "searched": searched} for typed, searched in self.also_searched
+            ],
         }
 
 

@@ -7,6 +7,7 @@ test_synonyms.py; here, that the file reaches them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,29 @@ def test_the_built_in_darija_groups_work_in_the_cli_and_on_the_web(indexed, tmp_
     done = bahth("index", str(data), "--settings", str(restore), "--index", str(index))
     assert done.returncode == 0, done.stderr
     assert [doc for doc, _ in cli_hits(index, "كازا")] == ["casa"]
+
+
+# (query, what the page says it searched besides the words typed)
+ALSO_SEARCHED = [
+    pytest.param("كازا", ("كازا", "الدار البيضاء"), id="a-built-in-darija-group"),
+    pytest.param("واشنطن", ("واشنطن", "الولايات المتحدة"), id="a-group-of-the-settings-file"),
+]
+
+
+@pytest.mark.parametrize(("q", "pair"), ALSO_SEARCHED)
+def test_the_api_and_the_page_say_what_else_was_searched(indexed, q, pair) -> None:
+    index, _ = indexed
+    client = create_app({"BAHTH_INDEX": str(index)}).test_client()
+    answer = client.get("/api/search", query_string={"q": q}).json
+    typed, searched = pair
+    assert {"typed": typed, "searched": searched} in answer["also_searched"], answer
+    page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    shown = re.search(r'<p class="also-searched">(.*?)</p>', page, re.S)
+    assert shown and searched in shown.group(1) and typed in shown.group(1)
+    plain = client.get("/api/search", query_string={"q": f'"{q}"'}).json
+    assert plain["also_searched"] == []  # quotes: the words typed only
+    done = bahth("search", q, "--index", str(index))
+    assert done.returncode == 0 and f"{searched} (for {typed})" in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize("q", ["الأمم المتحدة", "الامم المتحده", "الأُمَم المتّحدة"])

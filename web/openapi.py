@@ -210,6 +210,19 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                     "missing from this page.",
                 },
                 "warning": {**_nullable("string"), "description": "Which nodes, in English."},
+                "also_searched": {
+                    "type": "array",
+                    "description": "Other spellings (name variants) and synonyms the query "
+                    "searched besides the words typed, each with the word it was searched for.",
+                    "items": {
+                        "type": "object",
+                        "required": ["typed", "searched"],
+                        "properties": {
+                            "typed": {"type": "string"},
+                            "searched": {"type": "string"},
+                        },
+                    },
+                },
             },
         },
         "Document": {
