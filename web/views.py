@@ -45,6 +45,15 @@ def notices(items: tuple[Notice, ...]) -> list[str]:
     return [text for text in said if text]
 
 
+def also_searched(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, list[str]]]:
+    """The page's (word as typed, other words searched) pairs grouped by the word typed, in
+    the order the query gave them: one line per typed word."""
+    grouped: dict[str, list[str]] = {}
+    for typed, searched in pairs:
+        grouped.setdefault(typed, []).append(searched)
+    return list(grouped.items())
+
+
 @blueprint.app_template_filter("show_date")
 def show_date(value: object) -> str:
     """ISO string or datetime -> YYYY-MM-DD (the time of day of a news item is noise here)."""
@@ -78,6 +87,7 @@ def search():
         facets=facet_links(params, page.facets, settings),
         sorts=sort_links(params, settings),
         notices=notices(page.notices),
+        also=also_searched(page.also_searched),
     )
 
 
