@@ -39,7 +39,8 @@ fields source, date, year, url)::
     stem = "light"
     stopwords_add = ["عاجل"]
     stopwords_remove = []
-    synonyms = [["الأمم المتحدة", "UN"]]
+    synonyms = [["الأمم المتحدة", "UN"], ["كازا", "=>", "الدار البيضاء"]]
+    darija_synonyms = true    # the built-in Moroccan Darija groups (analyzers/lexicon.py)
 
 What changes the indexed terms or the schema (the field names and types, the input keys, the
 analysis) is *index-time*: an index refuses other values without ``--rebuild``. Weights,

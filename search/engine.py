@@ -126,25 +126,17 @@ class SearchEngine:
         return word_analysis(self.analysis)
 
     @property
-    def synonym_groups(self) -> tuple[tuple[str, ...], ...]:
-        """The groups given to this engine, else those of the index's settings (query time:
-        a reindex that records other groups applies at once)."""
-        return self.given_synonyms or tuple(self.settings.synonyms)
-
-    @property
-    def darija_groups(self) -> tuple[tuple[str, ...], ...]:
-        """bahth's built-in Darija groups (analyzers/lexicon.py), unless turned off by this
-        engine or else by the index's settings."""
-        on = self.given_darija
-        if on is None:
-            on = self.settings.darija_synonyms
-        return darija_synonyms() if on else ()
-
-    @property
     def synonyms(self) -> Synonyms:
         """The synonym groups, analyzed as this index analyzes its text (again after a
-        rebuild with another analysis, or when the index records other groups)."""
-        key = (self.analysis, self.synonym_groups, self.darija_groups)
+        rebuild with another analysis, or when the index records other groups): those given
+        to this engine, else those of the index's settings (query time: a reindex that
+        records other groups applies at once), and bahth's built-in Darija groups
+        (analyzers/lexicon.py) unless this engine, or else the settings, turn them off. The
+        settings are read once: this runs for every query."""
+        settings = self.settings
+        own = self.given_synonyms or tuple(settings.synonyms)
+        darija = settings.darija_synonyms if self.given_darija is None else self.given_darija
+        key = (self.analysis, own, darija_synonyms() if darija else ())
         found = self._synonyms.get(key)
         if found is None:
             if len(self._synonyms) >= SYNONYM_SETS_KEPT:
