@@ -219,7 +219,6 @@ class SearchEngine:
             searcher,
             parsed.query,
             filter,
-            parsed.mask,
             vectorized=self.vectorized,
             deadline=deadline,
         )
@@ -283,8 +282,10 @@ class SearchEngine:
         if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
             parsed.messages.append(notice("no_match"))
             return self._page(q, page, per_page, started, parsed, total=0)
-        condition = wq.And(conditions) if conditions else None
+        condition = wq.And(conditions) if len(conditions) > 1 else next(iter(conditions), None)
         matches = self._matches(searcher, parsed, condition, deadline)
+        if isinstance(matches, EngineMatches):
+            parsed.messages.extend(matches.notices)
         total = matches.total
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:

@@ -33,6 +33,7 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
+from bahth.search.filters import AnyOf, Condition
 from bahth.search.segments import ABSENT, SegmentData, segment_data
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -328,7 +329,7 @@ class Evaluator:
             scores[p.ids] = p.scores * q.boost
             matched[p.ids] = True
             return scores, matched
-        if _is_array_or(q) or kind is wq.And:
+        if _is_array_or(q) or kind is wq.And or kind is AnyOf:
             subs = q.subqueries
             if not subs:
                 return self.empty()
@@ -336,8 +337,7 @@ class Evaluator:
                 return self.evaluate(subs[0])
             if kind is wq.And:
                 return self.intersection(subs, q.boost)
-            scores = self.union(subs, q.boost)
-            return scores, scores > 0
+            return self.union(subs, q.boost)
         if kind is wq.AndNot:
             scores, matched = self.evaluate(q.a)
             matched &= ~self.evaluate(q.b)[1]
@@ -353,20 +353,27 @@ class Evaluator:
             return np.where(self.arrays.live, float(q.boost), 0.0), self.arrays.live.copy()
         if kind is wq.Phrase:
             return self.phrase(q)
+        if kind is Condition:
+            return np.zeros(self.n, dtype=np.float64), self.docs(q.condition)
         raise Unsupported(kind.__name__)
 
-    def union(self, subs, boost: float) -> np.ndarray:
+    def union(self, subs, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh's ArrayUnionMatcher: each child's score times the Or's boost, added up in
-        the children's order."""
+        the children's order. A document matches when it scores, or meets a Condition."""
         acc = np.zeros(self.n, dtype=np.float64)
+        unscored = None
         for sub in subs:
             if type(sub) is wq.Term:
                 p = self.postings(sub.fieldname, sub.text)
                 acc[p.ids] += (p.scores * sub.boost) * boost
+            elif type(sub) is Condition:
+                met = self.docs(sub.condition)
+                unscored = met if unscored is None else unscored | met
             else:
                 scores, matched = self.evaluate(sub)
                 acc[matched] += scores[matched] * boost
-        return acc
+        matched = acc > 0
+        return acc, matched if unscored is None else matched | unscored
 
     def intersection(self, subs, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh's And: documents every child matches; the score is the sum of the children's
@@ -456,13 +463,23 @@ class Evaluator:
         return scores, matched
 
     def docs(self, q) -> np.ndarray:
-        """The documents a filter or mask query matches (as Whoosh's docs_for_query)."""
+        """The documents a condition meets (as Whoosh's docs_for_query): its And, Or and Not
+        over the live documents, its terms from their postings."""
+        kind = type(q)
+        if kind is wq.Not:
+            return self.arrays.live & ~self.docs(q.query)
+        if kind is wq.And or isinstance(q, wq.Or):
+            parts = [self.docs(sub) for sub in q.subqueries]
+            if not parts:
+                return self.arrays.live.copy() if kind is wq.And else self.empty()[1]
+            combine = np.logical_and if kind is wq.And else np.logical_or
+            return combine.reduce(parts)
         if _plain(q):
             return self.evaluate(q)[1]
         allowed = np.zeros(self.n, dtype=bool)
         docnums = np.fromiter(self.arrays.searcher.docs_for_query(q), dtype=np.int64)
         allowed[docnums] = True
-        return allowed
+        return allowed & self.arrays.live
 
 
 def _plain(q) -> bool:
@@ -526,7 +543,7 @@ class _Bonus:
 
 @dataclass
 class Matches:
-    """What a query matches after filters and masks: ``scores`` are exact except where a
+    """What a query matches after its condition: ``scores`` are exact except where a
     pending proximity bonus is still to be checked (``top`` checks the ones that matter)."""
 
     scores: np.ndarray
@@ -632,12 +649,12 @@ def _top_positions(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 class FastSearch:
-    """Runs a parsed query (plus filter and mask queries) on one searcher."""
+    """Runs a parsed query (and the condition its field clauses make) on one searcher."""
 
     def __init__(self, searcher) -> None:
         self.arrays = IndexArrays.of(searcher)
 
-    def matches(self, q, filter=None, mask=None, deadline: Deadline = NO_DEADLINE) -> Matches:
+    def matches(self, q, filter=None, deadline: Deadline = NO_DEADLINE) -> Matches:
         ev = Evaluator(self.arrays, deadline)
         excluded = None
         if type(q) is wq.AndNot:
@@ -646,8 +663,7 @@ class FastSearch:
         pending = self._trailing_phrases(q, ev)
         if pending:
             subs = q.subqueries[: len(q.subqueries) - len(pending)]
-            scores = ev.union(subs, q.boost)
-            matched = scores > 0
+            scores, matched = ev.union(subs, q.boost)
             bonuses = [self._bonus(p, ev, q.boost) for p in pending]
             bonuses = [b for b in bonuses if len(b.docs)]
             if not all(matched[b.docs].all() for b in bonuses):
@@ -661,8 +677,6 @@ class FastSearch:
             eligible &= ~excluded
         if filter is not None:
             eligible &= ev.docs(filter)
-        if mask is not None:
-            eligible &= ~ev.docs(mask)
         return Matches(scores, eligible, bonuses, deadline)
 
     def _trailing_phrases(self, q, ev: Evaluator) -> list:

@@ -21,7 +21,7 @@ CHECK_EVERY = 1024  # documents Whoosh's matchers collect between two looks at t
 
 
 class Matches(Protocol):
-    """What a query matched, after filters and masks."""
+    """What a query matched, after its condition."""
 
     @property
     def total(self) -> int: ...
@@ -42,6 +42,7 @@ class EngineMatches(Matches, Protocol):
 
     partial: bool  # some node did not answer: its documents are missing
     warning: str | None  # which, in a sentence
+    notices: tuple  # what the engine could not run of the query (search.notices)
 
     def facet_counts(self, names) -> dict[str, dict[str, int]]: ...
 
@@ -54,13 +55,13 @@ class WhooshMatches:
     """Whoosh's own search behind the Matches interface (every match, ranked: no pruning)."""
 
     def __init__(
-        self, searcher, query, filter=None, mask=None, deadline: Deadline = NO_DEADLINE
+        self, searcher, query, filter=None, deadline: Deadline = NO_DEADLINE
     ) -> None:
         # what searcher.search(limit=None, optimize=False) collects (see search.query.Or),
         # with the deadline looked at as the documents come
         collector = _DeadlineCollector(searcher.collector(limit=None, optimize=False), deadline)
-        if filter is not None or mask is not None:
-            collector = FilterCollector(collector, filter, mask)  # outside, as Whoosh puts it
+        if filter is not None:
+            collector = FilterCollector(collector, filter)  # outside, as Whoosh puts it
         searcher.search_with_collector(query, collector)
         ranked = collector.results().top_n
         self._docs = np.array([docnum for _, docnum in ranked], dtype=np.int64)
@@ -101,7 +102,6 @@ def first_stage(
     searcher,
     query,
     filter=None,
-    mask=None,
     *,
     vectorized: bool = True,
     deadline: Deadline = NO_DEADLINE,
@@ -111,10 +111,10 @@ def first_stage(
     SearchTimeout. A searcher over another engine runs its own first stage."""
     own = getattr(searcher, "first_stage_matches", None)
     if own is not None:
-        return own(query, filter, mask, deadline)
+        return own(query, filter, deadline)
     if vectorized:
         try:
-            return FastSearch(searcher).matches(query, filter, mask, deadline)
+            return FastSearch(searcher).matches(query, filter, deadline)
         except Unsupported:
             pass
-    return WhooshMatches(searcher, query, filter, mask, deadline)
+    return WhooshMatches(searcher, query, filter, deadline)

@@ -18,6 +18,10 @@ ENGLISH = {
     "empty_query": "Type a word to search for.",
     "no_positive_word": "A query needs at least one word to look for.",
     "too_many_words": "Only the first {words} words were searched.",
+    "condition_inside_or": (
+        "A cluster cannot run a field filter inside OR beside words (وزير OR source:a): put "
+        "the filter outside the OR, e.g. وزير (source:a OR source:b)."
+    ),
     "expansion_cut": (
         "Some words with * or ~ match more indexed words than one query may search: only part "
         "of them was searched. Type more letters before *, or use fewer * and ~ words."

@@ -8,12 +8,14 @@ The language (lenient: anything else is read as words):
     +"الشراكة الأمنية"     the phrase required
     الكتا*                prefix, on the exact field (normalized, unstemmed)
     المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
-    a AND b, a OR b, NOT a, -a, ( ... )
+    a AND b, a OR b, NOT a, -a, ( ... ), -( ... )
+                          OR binds its two neighbours: a b OR c is a with b or c
     +a +"a b"             required: only documents that have it (the other words still rank)
     title:حموشي           search the title only
     section:sport  words:100..500  published:2015-07..2015-08
                           filters on the index's declared fields (search.filters); in the
-                          default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31
+                          default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31;
+                          they obey NOT, -, OR and brackets as words do, and never score
 
 With synonym groups (search/synonyms.py), a plain word or run of words in a group also
 searches the group's other entries, below the words typed; +word requires the word or a
@@ -41,7 +43,7 @@ from bahth.analyzers import WordAnalysis, WordTerms
 from bahth.index.settings import Settings
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
-from bahth.search.filters import FieldFilters, FilterError
+from bahth.search.filters import AnyOf, Condition, FieldFilters, FilterError
 from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
 from bahth.search.synonyms import Entry, Synonyms, phrase_forms, weight
@@ -63,11 +65,13 @@ OPERATORS = {"AND", "OR", "NOT"}
 SEARCH_FIELDS = {"title", "text"}
 
 _LEXEME = re.compile(
-    r"(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"
+    r"(?P<open>(?P<open_sign>[-+]?)\()"
+    r"|(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"
     r'(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s()"]+))'
-    r"|(?P<open>\()|(?P<close>\))|(?P<quote>\")"
+    r"|(?P<close>\))|(?P<quote>\")"
 )
 _FUZZY = re.compile(r"~(\d?)$")
+Part = tuple[wq.Query | None, wq.Query | None]  # (scored query, condition): see _compile
 
 
 class Or(wq.Or):
@@ -92,8 +96,8 @@ class Terms:
 @dataclass
 class ParsedQuery:
     query: wq.Query | None
+    # the condition the field clauses make (search.filters: Term, ranges, And, Or, Not)
     filter: wq.Query | None = None
-    mask: wq.Query | None = None
     terms: Terms = field(default_factory=Terms)
     # (as typed, normalized) for each plain word, for "did you mean"
     plain_words: list[tuple[str, str]] = field(default_factory=list)
@@ -143,6 +147,8 @@ def _lex(
     items: list = []
     for m in _LEXEME.finditer(text.translate(QUOTES)):
         if m.group("open"):
+            if m.group("open_sign") == "-":  # -( ... ) excludes the group: NOT ( ... )
+                items.append("NOT")
             items.append("(")
         elif m.group("close"):
             items.append(")")
@@ -178,10 +184,12 @@ def _pasted_signs(items: list) -> list:
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)* ; and := unary ([AND] unary)* ; unary := NOT*
-    atom ; atom := ( or ) | leaf. Dangling operators and brackets are ignored. The recursion
-    is bounded: brackets count up to MAX_DEPTH, a run of NOTs is one NOT or none, and what
-    follows a stray ")" joins the top level instead of nesting one level per stray."""
+    """Recursive descent: group := or ([AND] or)* ; or := unary (OR unary)* ; unary := NOT*
+    atom ; atom := ( group ) | leaf. OR binds its two neighbours, as in Google's and Bing's
+    query language: ``وزير source:a OR source:b`` is وزير in a or b, and ``a b OR c`` is a with b
+    or c. Dangling operators and brackets are ignored. The recursion is bounded: brackets
+    count up to MAX_DEPTH, a run of NOTs is one NOT or none, and what follows a stray ")"
+    joins the top level instead of nesting one level per stray."""
 
     def __init__(self, items: list) -> None:
         self.items = items
@@ -192,31 +200,38 @@ class _Parser:
         return self.items[self.i] if self.i < len(self.items) else None
 
     def parse(self) -> Node:
-        parts = [self.parse_or()]
-        while self.peek() is not None:  # a stray ")" or operator: skip it and go on
+        parts = [self.parse_group()]
+        while self.peek() is not None:  # a stray ")": skip it and go on
             self.i += 1
-            parts.append(self.parse_or())
+            parts.append(self.parse_group())
         return parts[0] if len(parts) == 1 else Node("soft", parts)
 
-    def parse_or(self) -> Node:
-        children = [self.parse_and()]
-        while self.peek() == "OR":
-            self.i += 1
-            children.append(self.parse_and())
-        return children[0] if len(children) == 1 else Node("or", children)
-
-    def parse_and(self) -> Node:
+    def parse_group(self) -> Node:
         children, hard = [], False
         while True:
             item = self.peek()
-            if item == "AND":
+            if item in ("AND", "OR"):  # AND makes the group strict; a dangling OR is ignored
                 self.i += 1
-                hard = True
+                hard = hard or item == "AND"
                 continue
-            if item is None or item in (")", "OR"):
+            if item is None or item == ")":
                 break
-            children.append(self.parse_unary())
+            children.append(self.parse_or())
         return Node("and" if hard else "soft", children)
+
+    def parse_or(self):
+        children = [self.parse_unary()]
+        while self.peek() == "OR" and self._operand_follows():
+            self.i += 1
+            children.append(self.parse_unary())
+        if len(children) == 1:
+            return children[0]
+        # a NOT alone in an OR is a group of its own (it has no word to look for)
+        return Node("or", [Node("soft", [c]) if _is_not(c) else c for c in children])
+
+    def _operand_follows(self) -> bool:
+        after = self.items[self.i + 1] if self.i + 1 < len(self.items) else None
+        return after is not None and after not in (")", "OR", "AND")
 
     def parse_unary(self):
         negations = 0
@@ -236,11 +251,15 @@ class _Parser:
         if self.depth >= MAX_DEPTH:  # too deep: read on as if the bracket were not there
             return Node("soft", [])
         self.depth += 1
-        node = self.parse_or()
+        node = self.parse_group()
         self.depth -= 1
         if self.peek() == ")":
             self.i += 1
         return node
+
+
+def _is_not(item) -> bool:
+    return isinstance(item, Node) and item.op == "not"
 
 
 # ---- compiling the tree into Whoosh queries ---------------------------------------------
@@ -286,22 +305,16 @@ class QueryBuilder:
             text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
             parsed.messages.append(notice("query_cut", chars=len(text)))
         self._words_left = MAX_WORDS
-        self._filters: list[wq.Query] = []
-        self._masks: list[wq.Query] = []
         self._stop_words: list[str] = []
         self._negated = 0
         tree = _Parser(_lex(text, set(self.filters.names), set(self.searched))).parse()
-        parsed.query = self._compile(tree, parsed)
+        parsed.query, parsed.filter = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
             parsed.messages.append(notice("stop_words_only"))
             words = list(dict.fromkeys(self._stop_words))[:MAX_WORDS]
             parsed.terms.exact.update(words)
             parsed.query = self._exact_terms(words, self.searched)
-        if self._filters:
-            parsed.filter = wq.And(self._filters) if len(self._filters) > 1 else self._filters[0]
-        if self._masks:
-            parsed.mask = Or(self._masks)
         if parsed.query is None and parsed.filter is not None:
             parsed.query = wq.Every()
         if parsed.query is None and not parsed.messages:
@@ -310,36 +323,51 @@ class QueryBuilder:
 
     # nodes
 
-    def _compile(self, node, parsed: ParsedQuery) -> wq.Query | None:
+    def _compile(self, node, parsed: ParsedQuery) -> Part:
+        """The (scored query, condition) of a node of the tree: it matches the documents the
+        query matches (every document when None) that meet the condition (all when None).
+        Field clauses are conditions: they narrow, and never add to a score."""
         if isinstance(node, Leaf):
-            return self._leaf(node, parsed)
-        if node.op == "not":
-            self._negated += 1
-            inner = self._compile(node.children[0], parsed)
-            self._negated -= 1
-            return wq.Not(inner) if inner is not None else None
-        positives, negatives, required, proximity = [], [], [], []
+            if node.field and node.field not in self.searched:
+                return None, self._filter(node, parsed)
+            return self._leaf(node, parsed), None
+        if node.op == "or":
+            return self._union(node, parsed)
+        return self._group(node, parsed)
+
+    def _group(self, node: Node, parsed: ParsedQuery) -> Part:
+        """A group of words and clauses (``soft``: any word matches, more rank higher;
+        ``and``: every one). Its field clauses narrow the whole group; NOT and - exclude."""
+        positives, negatives, required, proximity, conditions = [], [], [], [], []
         plain_run: list[str] = []
         for child in node.children:
-            negative = isinstance(child, Leaf) and child.sign == "-"
+            negated = _is_not(child)
+            negative = negated or (isinstance(child, Leaf) and child.sign == "-")
+            target = child.children[0] if negated else child
             if isinstance(child, Leaf) and child.kind == "word" and not child.field:
                 if not negative and not child.text.endswith(("*", "~")):
                     plain_run.append(child.text)
-            compiled = self._compile(child, parsed)
-            if compiled is None:
-                continue
-            if isinstance(compiled, wq.Not):
-                negatives.append(compiled.query)
-            elif negative:
-                negatives.append(compiled)
+            self._negated += negated
+            query, condition = self._compile(target, parsed)
+            self._negated -= negated
+            if negative:
+                if query is None and condition is not None:
+                    conditions.append(wq.Not(condition))
+                elif query is not None:
+                    negatives.append(_narrowed(query, condition))
             else:
-                positives.append(compiled)
-                if isinstance(child, Leaf) and child.sign == "+":
-                    required.append(compiled)
+                if condition is not None:
+                    conditions.append(condition)
+                if query is not None:
+                    positives.append(query)
+                    if isinstance(child, Leaf) and child.sign == "+":
+                        required.append(query)
+        condition = _all(conditions)
         if not positives:
             if negatives:
                 parsed.messages.append(notice("no_positive_word"))
-            return None
+                return None, None
+            return None, condition
         if node.op == "soft":
             if len(positives) > 1:
                 proximity = self._joined(plain_run, parsed)
@@ -351,8 +379,6 @@ class QueryBuilder:
                 proximity += self._proximity(plain_run)
         if node.op == "and":
             combined = wq.And(positives)
-        elif node.op == "or":
-            combined = Or(positives)
         elif required:
             combined = self._required(positives, required, proximity)
         elif len(positives) == 1 and not proximity:
@@ -361,7 +387,25 @@ class QueryBuilder:
             combined = Or(_flat(positives) + self._all_words(positives) + proximity)
         if negatives:
             combined = wq.AndNot(combined, Or(negatives))
-        return combined
+        return combined, condition
+
+    def _union(self, node: Node, parsed: ParsedQuery) -> Part:
+        """``a OR b``: the documents either side matches. Sides that are field clauses only
+        make one condition; sides narrowed alike keep their condition outside; sides
+        narrowed each their own way are each narrowed inside the Or (search.filters)."""
+        parts = [self._compile(child, parsed) for child in node.children]
+        parts = [(q, c) for q, c in parts if q is not None or c is not None]
+        if not parts:
+            return None, None
+        queries = [query for query, _ in parts]
+        conditions = [condition for _, condition in parts]
+        if all(query is None for query in queries):
+            return None, _any(conditions)
+        if all(query is not None for query in queries) and all(
+            condition == conditions[0] for condition in conditions
+        ):
+            return _either(queries), conditions[0]
+        return _either([_narrowed(query, condition) for query, condition in parts]), None
 
     def _required(self, positives: list, required: list, proximity: list) -> wq.Query:
         """Documents with every +word (or +"phrase"), scored by all the words: the required
@@ -373,11 +417,6 @@ class QueryBuilder:
         return wq.AndMaybe(must, Or(_flat(optional) + proximity))
 
     def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
-        if leaf.field and leaf.field not in self.searched:
-            condition = self._filter(leaf, parsed)
-            if condition is not None:
-                (self._masks if leaf.sign == "-" else self._filters).append(condition)
-            return None
         if self._words_left <= 0:
             parsed.messages.append(notice("too_many_words", words=MAX_WORDS))
             return None
@@ -697,3 +736,30 @@ def _flat(queries: list[wq.Query]) -> list[wq.Query]:
         else:
             flat.append(q)
     return flat
+
+
+def _all(conditions: list[wq.Query]) -> wq.Query | None:
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else wq.And(conditions)
+
+
+def _any(conditions: list[wq.Query]) -> wq.Query:
+    return conditions[0] if len(conditions) == 1 else wq.Or(conditions)
+
+
+def _either(queries: list[wq.Query]) -> wq.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return AnyOf(queries) if any(type(q) is Condition for q in queries) else Or(queries)
+
+
+def _narrowed(query: wq.Query | None, condition: wq.Query | None) -> wq.Query:
+    """``query`` kept to the documents that meet ``condition``, as one scored query: the
+    condition matches and adds nothing (search.filters.Condition)."""
+    if condition is None:
+        return query
+    if query is None:
+        return Condition(condition)
+    return wq.And([query, Condition(condition)])
+

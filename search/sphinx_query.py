@@ -24,6 +24,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import _length_byte_cache
 
 from bahth.index.sphinx_schema import FIELD_TAGS, NO_DATE, date_key, token, value_key
+from bahth.search.filters import Condition
 
 FILTER_FIELDS = {"source": "source_key", "year": "year_key"}
 # The engine's own ranking, which only chooses the ``candidates`` bahth scores when a query
@@ -40,6 +41,11 @@ _LONGEST = 106374  # whoosh.util.numeric.length_to_byte: this length and more ar
 
 class NothingMatches(Exception):
     """The tree can match no document (e.g. a prefix no indexed word starts with)."""
+
+
+class InnerCondition(Exception):
+    """A field clause inside the query tree (``وزير OR source:a``): the engine's MATCH runs
+    words only and its filters narrow the whole query, so it cannot run this query."""
 
 
 @dataclass
@@ -126,6 +132,8 @@ def _match(q, tokens: dict, phrases: dict, top: bool = False) -> str | None:
     if kind is wq.AndMaybe:
         _match(q.b, tokens, phrases)  # scored where it matches too
         return _match(q.a, tokens, phrases)
+    if kind is Condition:
+        raise InnerCondition()
     raise ValueError(f"a query node the Sphinx backend does not know: {kind.__name__}")
 
 
@@ -133,9 +141,11 @@ def _match(q, tokens: dict, phrases: dict, top: bool = False) -> str | None:
 
 
 def condition(q) -> str:
-    """A filter or mask query (source:, year:, date:) as an engine expression that is 1 for
-    the documents it keeps."""
+    """A condition (source:, year:, date: and their And, Or, Not) as an engine expression
+    that is 1 for the documents it keeps."""
     kind = type(q)
+    if kind is wq.Not:
+        return f"NOT ({condition(q.query)})"
     if kind is wq.Term and q.fieldname in FILTER_FIELDS:
         return f"{FILTER_FIELDS[q.fieldname]}={value_key(q.text)}"
     if kind is wq.DateRange or (kind is wq.NumericRange and q.fieldname == "date"):
@@ -155,14 +165,9 @@ def condition(q) -> str:
     raise ValueError(f"a filter the Sphinx backend does not know: {q!r}")
 
 
-def keep_expression(filter, mask) -> str | None:
-    """One expression for a query's filter and mask (None: keep everything)."""
-    parts = []
-    if filter is not None:
-        parts.append(condition(filter))
-    if mask is not None:
-        parts.append(f"NOT {condition(mask)}")
-    return " AND ".join(parts) if parts else None
+def keep_expression(filter) -> str | None:
+    """The expression of a query's condition (None: keep everything)."""
+    return None if filter is None else condition(filter)
 
 
 # ---- scores ------------------------------------------------------------------------------

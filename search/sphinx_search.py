@@ -46,9 +46,11 @@ from bahth.index.sphinx_schema import (
     token,
 )
 from bahth.index.sphinx_store import SphinxStore
+from bahth.search.notices import Notice, notice
 from bahth.search.sphinx_query import (
     CANDIDATE_RANKER,
     Collection,
+    InnerCondition,
     NothingMatches,
     Scorer,
     keep_expression,
@@ -372,14 +374,14 @@ class SphinxSearcher:
 
     # ---- the first stage ---------------------------------------------------------------
 
-    def first_stage_matches(self, query, filter=None, mask=None, deadline=None):
-        return SphinxMatches(self, query, filter, mask, deadline)
+    def first_stage_matches(self, query, filter=None, deadline=None):
+        return SphinxMatches(self, query, filter, deadline)
 
 
 class SphinxMatches:
     """The first stage over the cluster (the module docstring has the steps)."""
 
-    def __init__(self, searcher: SphinxSearcher, query, filter, mask, deadline) -> None:
+    def __init__(self, searcher: SphinxSearcher, query, filter, deadline) -> None:
         self.searcher = searcher
         self.deadline = deadline
         self.partial = False
@@ -388,12 +390,16 @@ class SphinxMatches:
         self._seq = np.zeros(0, dtype=np.int64)
         self._scores = np.zeros(0, dtype=np.float64)
         self._total = 0
+        self.notices: tuple[Notice, ...] = ()
         try:
             self.plan = plan(query)
         except NothingMatches:
             self.plan = None
             return
-        self.keep = keep_expression(filter, mask)
+        except InnerCondition:
+            self.plan, self.notices = None, (notice("condition_inside_or"),)
+            return
+        self.keep = keep_expression(filter)
         self._search(query)
 
     def _check(self, stage: str = "scoring") -> None:

@@ -168,7 +168,7 @@ def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
         return []
     ids = searcher.reader().column_reader("id")
     results = searcher.search(
-        parsed.query, limit=None, filter=parsed.filter, mask=parsed.mask, optimize=False
+        parsed.query, limit=None, filter=parsed.filter, optimize=False
     )
     return [(ids[docnum], score) for score, docnum in results.top_n]
 
@@ -179,7 +179,7 @@ def fast_ranking(engine: SearchEngine, q: str, k: int = 10_000) -> list[tuple[st
     if parsed.query is None or parsed.query is wq.NullQuery:
         return []
     ids = searcher.reader().column_reader("id")
-    docs, scores = FastSearch(searcher).matches(parsed.query, parsed.filter, parsed.mask).top(k)
+    docs, scores = FastSearch(searcher).matches(parsed.query, parsed.filter).top(k)
     return [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
 
 
@@ -241,7 +241,7 @@ def test_a_larger_k_after_a_smaller_one_is_still_exact(segmented) -> None:
     ids = searcher.reader().column_reader("id")
     for q in ("الأمن الوطني", "مكافحة الإرهاب"):
         parsed = fast.parse(q)
-        matches = FastSearch(searcher).matches(parsed.query, parsed.filter, parsed.mask)
+        matches = FastSearch(searcher).matches(parsed.query, parsed.filter)
         for k in (1, 4, 50):
             docs, scores = matches.top(k)
             got = [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
@@ -330,7 +330,7 @@ def test_proximity_pairs_stay_lazy_when_a_joined_word_is_a_variant(tmp_path: Pat
         parsed = engine.parse("فيس بوك")
         assert parsed.variants, "the joined word is a variant"
         searcher = engine._searcher()
-        matches = FastSearch(searcher).matches(parsed.query, parsed.filter, parsed.mask)
+        matches = FastSearch(searcher).matches(parsed.query, parsed.filter)
         assert matches.bonuses, "the proximity pair is checked lazily"
         assert_same_ranking(fast_ranking(engine, "فيس بوك"), whoosh_ranking(whoosh, "فيس بوك"))
     finally:
