@@ -122,7 +122,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
 @click.option(
     "--settings",
     "settings_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # Settings.load says what is wrong, in one line
     default=None,
     help="A TOML settings file: the fields, input keys and analysis of a new index (or "
     "with --rebuild); an index keeps its settings.",
