@@ -6,7 +6,6 @@ status: 0 success, 1 some input was skipped or there is no index to use, 2 a usa
 No traceback reaches the user.
 """
 
-import json
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from bahth.index.errors import (
     IndexWriteFailed,
     SearchTimeout,
 )
+from bahth.index.strict_json import dumps
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 from bahth.web import DEFAULTS as WEB_DEFAULTS
 from bahth.web.server import CONNECTION_LIMIT, HEADER_TIMEOUT, default_workers
@@ -96,7 +96,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
         rows = [
             {"term": t.term, "surface": t.surface, "start": t.start, "end": t.end} for t in tokens
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(dumps(rows, ensure_ascii=False))
         return
     if not tokens:
         click.echo("(no terms: the text has no indexable words)")
@@ -122,7 +122,7 @@ def analyze_command(text: str, stem: str, as_json: bool) -> None:
 @click.option(
     "--settings",
     "settings_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # Settings.load says what is wrong, in one line
     default=None,
     help="A TOML settings file: the fields, input keys and analysis of a new index (or "
     "with --rebuild); an index keeps its settings.",
@@ -195,7 +195,7 @@ def index_command(
         click.echo(f"bahth: skipped {failure.where}: {failure.reason}", err=True)
     click.echo(f"bahth: {store.path}: {report.summary()}", err=as_json)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        click.echo(dumps(report.to_dict(), ensure_ascii=False))
     sys.exit(1 if report.failed else 0)
 
 
@@ -222,7 +222,7 @@ def stats_command(index_dir, backend, as_json) -> None:
         if engine is not None:
             engine.close()
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False))
+        click.echo(dumps(stats, ensure_ascii=False))
         return
     rows = [
         ("index", stats["path"]),
@@ -321,7 +321,7 @@ def search_command(
     except FilterError as error:
         fail(str(error))
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        click.echo(dumps(result.to_dict(), ensure_ascii=False))
         return
     _print_page(result)
 
@@ -370,7 +370,7 @@ def _print_page(result) -> None:
 def _plain_value(value) -> str:
     if isinstance(value, list):
         return ", ".join(_plain_value(v) for v in value)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+    return dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
 
 
 def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:

@@ -69,7 +69,19 @@ FIELD_TYPES = ("text", "keyword", "date", "number", "stored")
 CORE_FIELDS = ("id", "title", "text")
 # Names the index uses for itself: a declared field may not take them.
 RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact")
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The search page's and the JSON API's own query parameters (web/params.py reads them from
+# here). Every other parameter of a search URL is a filter on a field, so a field of one of
+# these names could not be one: a facet on a field ``q`` would link to /search?q=news,
+# replacing the query. ``endpoint`` is Flask's ``url_for``'s own argument, so no link of the
+# page can carry it as a filter either.
+SEARCH_PARAMS = ("q", "page", "per_page", "sort")
+URL_TAKEN = (*SEARCH_PARAMS, "endpoint")
+# A letter first: Whoosh refuses a field name starting with _ (and url_for takes _anchor,
+# _external, _method and _scheme for itself).
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# A text field's weight multiplies its scores: 1e308 made every score inf (ranking lost) and
+# 1e-300 every score 0.0, so a weight is kept to where scores still rank and read.
+WEIGHTS = (0.001, 1000.0)
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
 _ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms", "darija_synonyms"}
@@ -138,10 +150,14 @@ class Settings:
         """The settings in a TOML file; SettingsError says what is wrong and where."""
         try:
             with open(path, "rb") as file:
-                data = tomllib.load(file)
+                data = tomllib.loads(file.read().decode("utf-8-sig"))
         except OSError as error:
             raise SettingsError(
-                f"{path}: cannot read the settings file: {error.strerror}."
+                f"{path}: cannot read the settings file: {error.strerror or error}."
+            ) from None
+        except UnicodeDecodeError as error:
+            raise SettingsError(
+                f"{path}: not UTF-8 text (bad byte at offset {error.start}): save it as UTF-8."
             ) from None
         except tomllib.TOMLDecodeError as error:
             raise SettingsError(f"{path}: not valid TOML ({error}).") from None
@@ -354,8 +370,10 @@ def _text(table: dict, key: str, default: str, where: str, place: str) -> str:
 
 def _weight(spec: dict, where: str, place: str) -> float:
     weight = spec.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
-        raise SettingsError(f"{where}: {place} weight must be a number above 0.")
+    low, high = WEIGHTS
+    number = isinstance(weight, (int, float)) and not isinstance(weight, bool)
+    if not number or not low <= weight <= high:  # nan is neither <= nor >=
+        raise SettingsError(f"{where}: {place} weight must be a number from {low:g} to {high:g}.")
     return float(weight)
 
 
@@ -365,8 +383,13 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
         raise SettingsError(f"{where}: {place}: id is always there; [input] id names its key.")
     if not FIELD_NAME.match(name) or name in RESERVED or name.endswith("_exact"):
         raise SettingsError(
-            f"{where}: {place}: a field name is letters, digits and _ (not starting with a "
-            f"digit), not ending in _exact, and not one of {', '.join(RESERVED)}."
+            f"{where}: {place}: a field name is letters, digits and _ (starting with a "
+            f"letter), not ending in _exact, and not one of {', '.join(RESERVED)}."
+        )
+    if name in URL_TAKEN:
+        raise SettingsError(
+            f"{where}: {place}: {name} is a parameter of the search page's own URLs "
+            f"({', '.join(URL_TAKEN)}), so it cannot filter a field there: rename the field."
         )
     kind = spec.get("type")
     if kind not in FIELD_TYPES:

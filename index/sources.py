@@ -17,6 +17,15 @@ Formats:
 * folders: every file of those types inside, recursively, in sorted order (hidden files and
   folders are skipped), so two runs over the same tree read the same sequence. A link back
   to a folder the walk is already in (``ln -s .. sub/up``) is a named failure, not a loop.
+
+What a record holds must be something bahth can write back out (to the index, a JSON answer,
+a terminal), so reading it applies three rules, to every key and value (``_readable``):
+* a lone surrogate (half of a UTF-16 pair, from a JSON escape such as ``\\ud83d``), which no
+  UTF-8 text can hold, is replaced with U+FFFD, and the run says so (``Document.repairs``);
+* a number JSON cannot carry (``NaN``, ``Infinity``, ``1e400``) is kept as the text it was
+  written as, and the run says so;
+* a value nested more than ``MAX_DEPTH`` lists or objects deep is bad input (a Failure).
+A file whose name is not UTF-8 is a Failure too: its name could not be stored as its origin.
 """
 
 from __future__ import annotations
@@ -26,11 +35,13 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
@@ -42,6 +53,10 @@ STDIN = "-"
 STDIN_FORMATS = ("jsonl", "csv")
 _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%Y-%m", "%Y")
 csv.field_size_limit(2**31 - 1)  # a news article is one CSV cell; the default limit is 128 KB
+# Lists and objects one value of a record may nest (docs/DESIGN.md, "What a record may hold").
+MAX_DEPTH = 100
+_SURROGATES = re.compile("[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]")
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 def parse_date(value: object) -> datetime | None:
@@ -132,17 +147,97 @@ class InputMapping:
 DEFAULT_MAPPING = InputMapping()
 
 
-def _jsonable(value: object) -> object:
-    """A given value as JSON can carry it: a datetime (from Python callers) as ISO text."""
+class _NotJSONNumber(str):
+    """A number JSON cannot carry (``NaN``, ``Infinity``, ``1e400``), as the input wrote it:
+    Python's json module reads them, as nan and inf, which no strict JSON can write back."""
+
+
+def _json_float(literal: str) -> float | str:
+    number = float(literal)
+    return number if math.isfinite(number) else _NotJSONNumber(literal)
+
+
+def _loads(text: str) -> object:
+    """One JSON value, as ``json.loads`` reads it but with a number JSON cannot carry kept as
+    its text (a ``_NotJSONNumber``, said and turned to plain text by ``_readable``).
+    RecursionError for a value nested past the interpreter's limit (about 1,000 deep)."""
+    return json.loads(text, parse_constant=_NotJSONNumber, parse_float=_json_float)
+
+
+def _too_deep(place: str | None = None) -> str:
+    """The reason a record nested too deep is skipped (one wording for every reader)."""
+    what = f"{place} is nested" if place else "nested"
+    return f"{what} more than {MAX_DEPTH} lists or objects deep (bahth's limit)"
+
+
+def _mended(text: str, place: str, repairs: list[str]) -> str:
+    """``text`` as UTF-8 can write it: each lone surrogate (half of a UTF-16 pair) replaced
+    with U+FFFD, and a surrogate pair (which only a Python caller can give: JSON joins its
+    escaped pairs) joined into its character. Each repair is said in ``repairs``."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    lone: list[str] = []
+
+    def mend(match: re.Match) -> str:
+        found = match.group()
+        if len(found) == 2:
+            return found.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        lone.append(f"\\u{ord(found):04x}")
+        return "\ufffd"
+
+    mended = _SURROGATES.sub(mend, text)
+    if lone:
+        shown = ", ".join(lone[:3]) + (f" and {len(lone) - 3} more" if len(lone) > 3 else "")
+        repairs.append(
+            f"{place}: lone surrogate {shown} replaced with U+FFFD (half of a UTF-16 pair, "
+            "which UTF-8 cannot write)"
+        )
+    else:
+        repairs.append(f"{place}: a surrogate pair was joined into its character")
+    return mended
+
+
+def _jsonable(value: object, place: str, repairs: list[str], depth: int = 0) -> object:
+    """A given value as JSON can carry it and UTF-8 can write it: a datetime (from Python
+    callers) as ISO text, text mended (``_mended``), a number JSON cannot carry as its text;
+    ValueError for lists or objects nested more than MAX_DEPTH deep. Iterates no deeper than
+    MAX_DEPTH, so a value nested 100,000 deep by a Python caller is refused, not a crash."""
+    if isinstance(value, _NotJSONNumber) or (isinstance(value, float) and not math.isfinite(value)):
+        text = str(value) if isinstance(value, str) else _NON_FINITE.get(value, "NaN")
+        repairs.append(f"{place}: {text} is not a number JSON can carry: kept as the text {text!r}")
+        return text
+    if isinstance(value, str):
+        return _mended(value, place, repairs)
+    if isinstance(value, (dict, list, tuple)):
+        if depth >= MAX_DEPTH:
+            raise ValueError(_too_deep(place))
+        if isinstance(value, dict):
+            return {
+                _mended(str(k), place, repairs): _jsonable(v, place, repairs, depth + 1)
+                for k, v in value.items()
+            }
+        return [_jsonable(v, place, repairs, depth + 1) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    return str(value)
+    return _mended(str(value), place, repairs)
+
+
+def _readable(record: dict, core: tuple[str, ...], repairs: list[str]) -> dict:
+    """Every key and value of ``record`` by ``_jsonable``'s rules; a core key (id, title,
+    text) is named as itself in a repair, any other as ``field 'name'``."""
+    readable = {}
+    for key, value in record.items():
+        name = _mended(str(key), "a field name", repairs)
+        place = name if name in core else f"field {name!r}"
+        readable[name] = _jsonable(value, place, repairs)
+    return readable
 
 
 @dataclass(frozen=True)
@@ -160,6 +255,9 @@ class Document:
     where: str | None = None  # to name it in a message: ``file:line``, or the .txt file
     # every key of the record but the id, title and text, as given (values JSON can carry)
     fields: dict = field(default_factory=dict)
+    # what reading it repaired, one sentence each (a lone surrogate replaced, ...): the run's
+    # report says them as warnings, with ``where``
+    repairs: tuple[str, ...] = field(default=(), compare=False)
 
     def given(self) -> dict:
         """The document's own fields, as given: ``fields``, or for a document built in Python
@@ -195,9 +293,14 @@ class Document:
         where: str | None = None,
         mapping: InputMapping = DEFAULT_MAPPING,
     ) -> Document:
-        """Build a document from a JSON/CSV record; ValueError says what is wrong with it."""
+        """Build a document from a JSON/CSV record; ValueError says what is wrong with it.
+        Its keys and values are read by the module's rules first (``_readable``), so a
+        document holds only what can be written back out."""
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
+        core = (mapping.id, mapping.title, mapping.text)
+        repairs: list[str] = []
+        record = _readable(record, core, repairs)
         raw_id = record.get(mapping.id)
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
             named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
@@ -217,7 +320,6 @@ class Document:
                 f"field {undeclared[0]!r} is not declared (strict mode): declare it in the "
                 "settings file, or turn strict off to keep it as given"
             )
-        core = (mapping.id, mapping.title, mapping.text)
         return cls(
             id=doc_id,
             title=title,
@@ -227,8 +329,29 @@ class Document:
             url=_lenient_text(record, "url"),
             origin=origin,
             where=where,
-            fields={k: _jsonable(v) for k, v in record.items() if k not in core},
+            fields={k: v for k, v in record.items() if k not in core},
+            repairs=tuple(repairs),
         )
+
+    def checked(self) -> Document:
+        """This document by the rules ``from_dict`` reads a record with, for one a Python
+        caller built (which may hold anything): its id checked, its texts mended, its fields
+        made JSON; ValueError says what cannot be used."""
+        repairs = list(self.repairs)
+        doc_id = check_id(_mended(self.id, "id", repairs))
+        texts = {
+            name: _mended(value, name, repairs) if isinstance(value, str) else value
+            for name, value in (
+                ("title", self.title),
+                ("text", self.text),
+                ("source", self.source),
+                ("url", self.url),
+            )
+        }
+        fields = _readable(self.fields, (), repairs)
+        if len(repairs) == len(self.repairs) and fields == self.fields:
+            return self
+        return replace(self, id=doc_id, **texts, fields=fields, repairs=tuple(repairs))
 
 
 @dataclass(frozen=True)
@@ -237,6 +360,12 @@ class Failure:
 
     where: str
     reason: str
+
+
+def shown_path(path: str | PathLike) -> str:
+    """``path`` as text that can be written out: a byte of its name that is not UTF-8 (which
+    Python holds as a lone surrogate) shown as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def source_type(path: Path) -> str | None:
@@ -310,11 +439,11 @@ def _files(path: Path, above: frozenset = frozenset()) -> Iterator[Path | Failur
         status = path.stat()
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError as error:
-        yield Failure(str(path), f"cannot list folder: {error.strerror or error}")
+        yield Failure(shown_path(path), f"cannot list folder: {error.strerror or error}")
         return
     folder = (status.st_dev, status.st_ino)
     if folder in above:
-        yield Failure(str(path), "a link back to a folder above it (a loop)")
+        yield Failure(shown_path(path), "a link back to a folder above it (a loop)")
         return
     above = above | {folder}
     for entry in entries:
@@ -324,7 +453,7 @@ def _files(path: Path, above: frozenset = frozenset()) -> Iterator[Path | Failur
         try:
             is_dir, is_file = entry.is_dir(), entry.is_file()
         except OSError as error:
-            yield Failure(str(child), f"cannot read: {error.strerror or error}")
+            yield Failure(shown_path(child), f"cannot read: {error.strerror or error}")
             continue
         if is_dir:
             yield from _files(child, above)
@@ -348,6 +477,10 @@ def read_file(
     """The documents in one file (a Failure passes through unchanged)."""
     if isinstance(path, Failure):
         yield path
+        return
+    named = shown_path(path)
+    if named != str(path):
+        yield Failure(named, "its name is not UTF-8 text, which bahth cannot record: rename it")
         return
     kind = source_type(path)
     origin = os.path.abspath(path)
@@ -395,9 +528,12 @@ def _jsonl_records(
             records += 1
             where = f"{path}:{number}"
             try:
-                record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+                record = _loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError:
                 yield Failure(where, "not UTF-8 text")
+                continue
+            except RecursionError:  # nested about 1,000 deep: json gives up before we count
+                yield Failure(where, _too_deep())
                 continue
             except ValueError as error:
                 yield Failure(where, f"not JSON ({error})")

@@ -300,7 +300,7 @@ class SphinxStore:
             writer = _ShardWriter(self, slot, layout, analysis, version)
             bar = _progress_bar(progress)
             try:
-                for action, item in plan_run(items, known, report, prune=prune):
+                for action, item in plan_run(report.reading(items), known, report, prune=prune):
                     if bar is not None:
                         bar.update(1)
                     if action == "write":

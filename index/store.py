@@ -54,7 +54,7 @@ from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
 from bahth.index.settings import Settings, SettingsError
-from bahth.index.sources import Document, Failure, check_id, read_sources
+from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.values import date_value, keyword_values, number_value, text_value
 
 log = logging.getLogger("bahth.index")
@@ -90,6 +90,15 @@ class IndexReport:
     def fail(self, failure: Failure) -> None:
         self.failed += 1
         self.failures.append(failure)
+
+    def reading(self, items: Iterable[Document | Failure]) -> Iterator[Document | Failure]:
+        """``items`` as they come, each document's repairs (a lone surrogate replaced, ...)
+        said as a warning naming it: every store reads its run's input through this."""
+        for item in items:
+            if isinstance(item, Document) and item.repairs:
+                named = item.where or f"document {item.id}"
+                self.warnings.extend(f"{named}: {repair}" for repair in item.repairs)
+            yield item
 
     @property
     def processed(self) -> int:
@@ -419,6 +428,7 @@ class IndexStore:
     ) -> IndexReport:
         started = time.perf_counter()
         report = IndexReport()
+        items = report.reading(items)
         if rebuild or not self.exists():
             self._refuse_strangers()  # before the lock file is written into it
         with self._locked(report.warnings):
@@ -617,8 +627,7 @@ def _as_documents(docs: Iterable[Document | dict], mapping) -> Iterator[Document
     for number, doc in enumerate(docs, start=1):
         try:
             if isinstance(doc, Document):
-                check_id(doc.id)
-                yield doc
+                yield doc.checked()
                 continue
             yield Document.from_dict(doc, mapping=mapping)
         except ValueError as error:

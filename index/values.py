@@ -52,13 +52,13 @@ def number_value(value: object) -> float | None:
     """A number as given (42, 4.2, "42", " 4.2 ", "٤٢"): None when it is not a finite number."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str):
             number = float(value.strip())
-        except ValueError:
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):  # OverflowError: an integer of 309 digits or more
         return None
     return number if math.isfinite(number) else None

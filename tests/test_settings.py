@@ -101,7 +101,25 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
         pytest.param(
             '[fields.title]\ntype = "keyword"\n', 'always type = "text"', id="title-is-text"
         ),
-        pytest.param("[fields.title]\nweight = 0\n", "above 0", id="weight-not-positive"),
+        pytest.param(
+            "[fields.title]\nweight = 0\n", "from 0.001 to 1000", id="weight-not-positive"
+        ),
+        pytest.param(
+            "[fields.title]\nweight = inf\n",
+            "from 0.001 to 1000",
+            id="weight-inf-made-every-score-Infinity",
+        ),
+        pytest.param(
+            "[fields.title]\nweight = 1e308\n",
+            "from 0.001 to 1000",
+            id="weight-1e308-overflowed-every-score-to-Infinity",
+        ),
+        pytest.param(
+            "[fields.text]\nweight = 1e-300\n",
+            "from 0.001 to 1000",
+            id="weight-1e-300-made-every-score-0",
+        ),
+        pytest.param("[fields.title]\nweight = nan\n", "from 0.001 to 1000", id="weight-nan"),
         pytest.param(
             '[fields.id]\ntype = "keyword"\n', "[input] id names its key", id="id-is-not-declared"
         ),
@@ -111,12 +129,19 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
             id="facet-on-a-text-field",
         ),
         pytest.param(
-            '[fields.summary]\ntype = "text"\nweight = -1\n', "above 0", id="text-weight-negative"
+            '[fields.summary]\ntype = "text"\nweight = -1\n',
+            "from 0.001 to 1000",
+            id="text-weight-negative",
         ),
         pytest.param('[fields.has]\ntype = "keyword"\n', "not one of", id="reserved-name"),
         pytest.param('[fields.a_exact]\ntype = "keyword"\n', "_exact", id="exact-suffix"),
         pytest.param(
             '[fields."a b"]\ntype = "keyword"\n', "letters, digits and _", id="name-with-a-space"
+        ),
+        pytest.param(
+            '[fields._a]\ntype = "keyword"\n',
+            "starting with a letter",
+            id="leading-underscore-whoosh-refused-it-with-a-traceback",
         ),
         pytest.param(
             '[fields.y]\ntype = "keyword"\nyear_of = "d"\n', 'type = "date"', id="year-of-no-date"
@@ -139,6 +164,68 @@ def test_a_settings_file_that_cannot_be_used_says_why(tmp_path: Path, text, says
     with pytest.raises(SettingsError, match=None) as caught:
         Settings.load(path)
     assert says in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("q", id="q-a-facet-link-replaced-the-query"),
+        pytest.param("page", id="page-is-the-page-number"),
+        pytest.param("per_page", id="per_page-is-the-page-size"),
+        pytest.param("sort", id="sort-is-the-order"),
+        pytest.param("endpoint", id="endpoint-is-url_for-s-own-argument-a-500"),
+    ],
+)
+def test_a_field_named_as_a_search_page_parameter_is_refused(tmp_path: Path, name: str) -> None:
+    """Every other parameter of a search URL filters a field: a field of one of the page's own
+    names could never be filtered, and its facet links broke the page's URLs."""
+    write(tmp_path / "a.jsonl", jsonl([{"id": "1", "text": "نص", name: "news"}]))
+    settings = write(tmp_path / "s.toml", f'[fields.{name}]\ntype = "keyword"\nfacet = true\n')
+    index = tmp_path / "ix"
+    done = bahth(
+        "index", str(tmp_path / "a.jsonl"), "--settings", str(settings), "--index", str(index)
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and f"[fields.{name}]" in done.stderr
+    assert "rename the field" in done.stderr and "Traceback" not in done.stderr
+    assert not index.exists(), "nothing is written"
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        pytest.param(
+            '[fields.section]\ntype = "keyword"\nlabel = "القسم"\n'.encode("cp1256"),
+            "not UTF-8 text (bad byte at offset",
+            id="not-utf8-was-a-traceback",
+        ),
+        pytest.param(b"[fields.a\n", "not valid TOML", id="not-toml"),
+        pytest.param(None, "cannot read the settings file", id="a-folder-not-a-file"),
+        pytest.param(b"", "cannot read the settings file", id="missing"),
+    ],
+)
+def test_a_settings_file_that_cannot_be_read_is_one_line_and_exit_2(
+    tmp_path: Path, content: bytes | None, says: str
+) -> None:
+    write(tmp_path / "a.jsonl", jsonl([{"id": "1", "text": "نص"}]))
+    settings = tmp_path / "s.toml"
+    if content is None:
+        settings.mkdir()
+    elif content:
+        settings.write_bytes(content)
+    index = tmp_path / "ix"
+    done = bahth(
+        "index", str(tmp_path / "a.jsonl"), "--settings", str(settings), "--index", str(index)
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and says in done.stderr and str(settings) in done.stderr
+    assert not index.exists(), "nothing is written"
+
+
+def test_a_settings_file_saved_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'[fields.section]\ntype = "keyword"\n')
+    assert [spec.name for spec in Settings.load(path).fields] == ["section"]
 
 
 def test_a_missing_settings_file_is_exit_2(tmp_path: Path) -> None:

@@ -41,7 +41,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
-    app.json.ensure_ascii = False  # Arabic stays readable in /api answers
 
     from bahth.web.api import blueprint as api
     from bahth.web.caching import add_cache_control, static_url_version
@@ -49,9 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bahth.web.doc_ids import DocIdConverter
     from bahth.web.engine_access import EngineHolder
     from bahth.web.errors import register_error_handlers
+    from bahth.web.json_answers import StrictJSONProvider
     from bahth.web.security import add_security_headers
     from bahth.web.views import blueprint as pages
 
+    app.json = StrictJSONProvider(app)  # never NaN or Infinity; Arabic stays readable
     app.extensions["bahth"] = EngineHolder(app.config["BAHTH_INDEX"], app.config["BAHTH_ENGINE"])
     app.url_map.converters["doc_id"] = DocIdConverter
     app.register_blueprint(pages)

@@ -119,7 +119,7 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             ),
             "schema": {
                 "type": "string",
-                "pattern": "^(relevance|-?[A-Za-z_][A-Za-z0-9_]*)$",
+                "pattern": "^(relevance|-?[A-Za-z][A-Za-z0-9_]*)$",
                 "default": RELEVANCE,
             },
         },

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bahth.analyzers import normalize_digits
+from bahth.index.settings import SEARCH_PARAMS  # the settings refuse a field of these names
 from bahth.search.filters import FilterError
 from bahth.web.arabic import count
 
-SEARCH_PARAMS = ("q", "page", "per_page", "sort")
 WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
 
