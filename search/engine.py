@@ -20,10 +20,16 @@ from datetime import datetime
 from os import PathLike
 
 import numpy as np
-from pyarabic import araby
 from whoosh import query as wq
 
-from bahth.analyzers import AnalysisConfig, WordAnalysis, darija_synonyms, word_analysis
+from bahth.analyzers import (
+    AnalysisConfig,
+    WordAnalysis,
+    darija_synonyms,
+    too_long,
+    unmarked,
+    word_analysis,
+)
 from bahth.index.backends import open_store
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
@@ -64,6 +70,7 @@ SUGGESTION_ADVANTAGE = 5
 # The document page shows at most this many characters of a text (a long book chapter),
 # and says so: highlighting a 20 MB text would take seconds for each request.
 DOCUMENT_CHARS = 500_000
+SUGGESTIONS_MAX = 50  # words suggest() gives at most, whatever the limit asked
 SURFACES_KEPT = 20_000  # spellings remembered for suggestions (then the memory starts over)
 SYNONYM_SETS_KEPT = 8  # analyzed synonym groups kept, one per (analysis, groups) seen
 
@@ -419,8 +426,10 @@ class SearchEngine:
         spelled as in the documents (not stems, not normalized). The last word needs
         MIN_PREFIX letters, as a prefix search does, and the dictionary is read on the same
         budget as a query's expansions (search.expansion): as far as it goes, the most
-        frequent words found. ``time_limit`` as in search()."""
-        limit = min(max(1, int(limit)), 50)
+        frequent words found. ``time_limit`` as in search(). At most SUGGESTIONS_MAX words,
+        each at most MAX_WORD_CHARS characters: a longer one is no word (an index built
+        before that rule may hold one), so the answer stays small whatever the index."""
+        limit = min(max(1, int(limit)), SUGGESTIONS_MAX)
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
@@ -431,7 +440,7 @@ class SearchEngine:
             )
             ranked: list[str] = []
             for word in sorted(counts, key=lambda w: (-counts[w], w)):
-                if not self.words.word(word).stop:
+                if not too_long(word) and not self.words.word(word).stop:
                     ranked.append(word)
                     if len(ranked) == limit:
                         break
@@ -439,7 +448,8 @@ class SearchEngine:
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
-        without diacritics or tatweel, e.g. احمد → أحمد."""
+        without diacritics, tatweel or format characters (analyzers.unmarked), e.g. احمد →
+        أحمد; the term itself when none is found, or when the spelling is too long."""
         if word in self._surfaces:
             return self._surfaces[word]
         surface, reader = word, searcher.reader()
@@ -451,7 +461,8 @@ class SearchEngine:
             spans = self.words.spans(text, lambda terms: True if terms.exact == word else None, {})
             if spans:
                 start, end = spans[0]
-                surface = araby.strip_tatweel(araby.strip_diacritics(text[start:end]))
+                found = unmarked(text[start:end])
+                surface = word if too_long(found) else found
                 break
         if len(self._surfaces) >= SURFACES_KEPT:
             self._surfaces = {}
