@@ -18,7 +18,9 @@ backends. Two things make each term one safe token whatever its letters:
 keeps its place with a filler token no query can name. Stored fields (title, text and the
 rest) come back from the engine as string attributes, with each field's length in terms
 (what Whoosh's BM25F divides by), 63-bit hashes of the facet values for filters, and
-``seq``, the order documents were written in (Whoosh's docnum order, which breaks ties).
+``seq``, the order documents were written in (Whoosh's docnum order: the first document
+written with a word is the one whose spelling a suggestion shows). Equal scores are not
+ordered by it but by the row's key, ``document_key`` (search/ties.py).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def _hash63(text: str, person: bytes) -> int:
 
 
 def document_key(doc_id: str) -> int:
-    """The engine's document id for a bahth id: a stable 63-bit hash (never 0)."""
+    """The engine's document id for a bahth id: a stable 63-bit hash (never 0). Both stores
+    order equal scores by it (search/ties.py)."""
     return _hash63(str(doc_id), b"bahth-doc")
 
 

@@ -60,6 +60,7 @@ from bahth.search.results import (
     page_bounds,
 )
 from bahth.search.synonyms import Synonyms, check_groups
+from bahth.search.ties import tie_keys
 
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
@@ -327,7 +328,8 @@ class SearchEngine:
         self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]
     ) -> list[tuple[float, int]]:
         """Every match in the order of a date or number field, ascending or descending;
-        those without a value last either way; ties by docnum. Each with its relevance
+        those without a value last either way; equal values by key (search/ties.py). Each
+        with its relevance
         score, as the relevance order shows it (``reranked``: the second stage's top hits):
         a sort changes the order, not what a score means."""
         keys, present = IndexArrays.of(searcher).sort_keys(key.field)
@@ -341,7 +343,7 @@ class SearchEngine:
         if key.descending:
             values = np.iinfo(np.uint64).max - values
         missing = ~present[docs]
-        order = np.lexsort((docs, values, missing))
+        order = np.lexsort((tie_keys(searcher)[docs], values, missing))
         return list(zip(scores[order].tolist(), docs[order].tolist(), strict=True))
 
     def _facets(self, searcher, matches: Matches) -> dict[str, dict[str, int]]:

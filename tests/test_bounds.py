@@ -57,7 +57,13 @@ def stores(tmp_path_factory) -> Iterator[dict[str, SearchEngine]]:
         cluster = SearchEngine(local.url)
         cluster.add_documents([*TIED[5:], *OTHERS, *TIED[:5]])
         few = SearchEngine(f"{local.url}?candidates=10")
-        yield {"written": written, "backwards": backwards, "cluster": cluster, "few": few}
+        yield {
+            "written": written,
+            "backwards": backwards,
+            "whoosh-matchers": SearchEngine(root / "backwards", vectorized=False),
+            "cluster": cluster,
+            "few": few,
+        }
     finally:
         local.stop()
 
@@ -67,6 +73,15 @@ STORES = ["written", "cluster"]
 
 def ids(engine: SearchEngine, q: str, **options) -> list[str]:
     return [hit.id for hit in engine.search(q, **options).hits]
+
+
+def first_stage(engine: SearchEngine, q: str, k: int) -> list[str]:
+    """The ids of the first stage's best ``k`` (the cut the second stage starts from)."""
+    with engine._reading() as searcher:
+        parsed = engine._builder(searcher).parse(q)
+        docs, _ = engine._matches(searcher, parsed, parsed.filter).top(k)
+        column = searcher.reader().column_reader("id")
+        return [column[docnum] for docnum in docs.tolist()]
 
 
 # ---- item 4: a word's length is bounded ----------------------------------------------------
@@ -111,3 +126,19 @@ def test_bidi_control_kept_in_a_suggestion_words_are_shown_without_them(stores, 
     assert not [word for word in found if any(unicodedata.category(c) == "Cf" for c in word)]
     assert ids(engine, "العام الماضي") == ["bidi"]
     assert ids(engine, "الاستثمار") == ["shy"], "a soft hyphen does not split its word"
+
+
+@pytest.mark.parametrize("q", TIE_QUERIES)
+def test_equal_scores_in_write_order_ties_go_by_id(stores, q) -> None:
+    """Whatever the order, commits or shards they were written in, equal scores come in one
+    order: the same on every store, every page, and in date order among equal dates."""
+    first = ids(stores["written"], q, per_page=50)
+    assert len(first) == len(TIED)
+    for name in ("backwards", "whoosh-matchers", "cluster"):
+        engine = stores[name]
+        assert ids(engine, q, per_page=50) == first, name
+        assert ids(engine, q, per_page=3) + ids(engine, q, per_page=3, page=2) == first[:6], name
+        assert ids(engine, q, sort="-date") == ids(stores["written"], q, sort="-date"), name
+        for k in (1, 5, len(TIED)):
+            assert first_stage(engine, q, k) == first_stage(stores["written"], q, k), (name, k)
+    assert ids(stores["few"], q) == first[:10], "the engine's candidates are the same ones"
