@@ -30,7 +30,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from bahth.index.sphinx_schema import document_key
+from bahth.index.keys import document_key
 
 POSTINGS_CACHE_MB = 48  # decoded postings kept per process (see bench/memory.py)
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beside its arrays (key, tuple, arrays' heads)

@@ -4,12 +4,12 @@ Whoosh ranks equal scores by docnum, the order in which the documents were writt
 order depends on the run (files read in another order, worker processes, the segments a
 merge made), so a rebuild of the same data could show the same hits in another order, and
 a cluster ranked them by its own write order (``seq``). The rule now: equal scores, and
-equal values of a sort field, go by the document's key, ``document_key(id)``, a 63-bit hash
-of its id. It is the same for a document in every store and every build, and it costs a
-cluster nothing: its rows are keyed by it (its SQL orders by ``id``). A folder index reads
-each segment's ids once, from the id column, and keeps their keys with the rest of what it
-derives from the segment (search/segments.py): a query then pays an array lookup for the
-documents it ranks, never a read of stored fields.
+equal values of a sort field, go by the document's key, ``document_key(id)``
+(index/keys.py), a 63-bit hash of its id. It is the same for a document in every store and
+every build, and it costs a cluster nothing: its rows are keyed by it (its SQL orders by
+``id``). A folder index reads each segment's ids once, from the id column, and keeps their
+keys with the rest of what it derives from the segment (search/segments.py): a query then
+pays an array lookup for the documents it ranks, never a read of stored fields.
 
 Why a hash rather than the id itself: the cluster holds the hash, and ordering strings in
 its SQL would bring in its collation; an id's own order means nothing across sources

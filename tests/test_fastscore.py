@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from bahth.index.keys import document_key
 from bahth.index.sources import Document
-from bahth.index.sphinx_schema import document_key
 from bahth.index.store import document_fields
 from bahth.search.engine import SearchEngine
 from bahth.search.fastscore import FastSearch

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bahth.index.sphinx_schema import document_key
+from bahth.index.keys import document_key
 from bahth.search.engine import SearchEngine
 from bahth.search.ranking import Ranking
 
