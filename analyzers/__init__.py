@@ -4,7 +4,7 @@ Knows nothing of files, indexes or HTTP. The public entry points are re-exported
 """
 
 from bahth.analyzers.lexicon import ONE_WAY, check_groups, darija_synonyms, one_way
-from bahth.analyzers.normalizer import normalize_digits, normalize_word
+from bahth.analyzers.normalizer import normalize_digits, normalize_word, unmarked
 from bahth.analyzers.pipeline import (
     ANALYZER_VERSION,
     STEMMERS,
@@ -15,6 +15,7 @@ from bahth.analyzers.pipeline import (
     exact_analyzer,
 )
 from bahth.analyzers.stemmer import clitic_readings, proclitic_forms
+from bahth.analyzers.tokenizer import MAX_WORD_CHARS, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
@@ -30,10 +31,13 @@ __all__ = [
     "ONE_WAY",
     "arabic_analyzer",
     "exact_analyzer",
+    "MAX_WORD_CHARS",
     "normalize_digits",
     "normalize_word",
     "proclitic_forms",
     "TextWord",
+    "too_long",
+    "unmarked",
     "WordAnalysis",
     "WordTerms",
     "word_analysis",

@@ -12,11 +12,26 @@ DIACRITICS = frozenset(araby.TASHKEEL) | {chr(c) for c in range(0x064B, 0x0660)}
 # Quranic annotation signs written above or below letters (U+06D6..U+06ED).
 QURANIC_MARKS = frozenset(chr(c) for c in range(0x06D6, 0x06EE)) - {"\u06de", "\u06e9"}
 TATWEEL = araby.TATWEEL
-# Zero-width joiners/non-joiners and bidi controls: invisible, never part of a word's meaning.
-INVISIBLE = frozenset(
-    ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u2060"]
-    + [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
+
+
+def _code_points(spans: str) -> frozenset[str]:
+    """The characters of ``spans``: code points in hex, alone or as first-last ranges."""
+    chars: set[str] = set()
+    for span in spans.split():
+        first, _, last = span.partition("-")
+        chars.update(map(chr, range(int(first, 16), int(last or first, 16) + 1)))
+    return frozenset(chars)
+
+
+# Format characters (Unicode's category Cf): invisible, they steer how text is shown and never
+# change what a word means. Bidi controls (U+202A..U+202E, U+2066..U+2069, LRM, RLM, ALM),
+# zero-width space, joiner, non-joiner and word joiner, the byte-order mark, the soft hyphen,
+# Arabic number signs and the end of ayah, tag characters, and the rest. Listed as Unicode 14
+# (Python 3.11) has them, by range: deriving them at import would read all of Unicode
+# (tests/test_normalizer.py checks the list against unicodedata).
+FORMAT = _code_points(
+    "00AD 0600-0605 061C 06DD 070F 0890-0891 08E2 180E 200B-200F 202A-202E 2060-2064 2066-206F"
+    " FEFF FFF9-FFFB 110BD 110CD 13430-13438 1BCA0-1BCA3 1D173-1D17A E0001 E0020-E007F"
 )
 
 # Every alef that carries or implies a hamza or wasla folds to bare alef (as Lucene does).
@@ -52,9 +67,9 @@ WAW = araby.WAW
 ALEF_MAKSURA = araby.ALEF_MAKSURA
 TEH_MARBUTA = araby.TEH_MARBUTA
 
-# Characters that may sit inside an Arabic word without breaking it (the tokenizer keeps
-# them in the surface form; the normalizer removes them from the term).
-IN_WORD_MARKS = "".join(sorted(DIACRITICS | QURANIC_MARKS | INVISIBLE | {TATWEEL}))
+# Characters that may sit inside a word without breaking it (the tokenizer keeps them in the
+# surface form; the normalizer removes them from the term).
+IN_WORD_MARKS = "".join(sorted(DIACRITICS | QURANIC_MARKS | FORMAT | {TATWEEL}))
 
 
 def is_arabic_letter(ch: str) -> bool:

@@ -6,9 +6,10 @@ already taken from the original text. The steps, in order:
 1. Unicode compatibility (NFKC): presentation forms and ligatures (ﻻ → لا, ﻷ → لأ) become
    plain letters, and a letter plus a combining hamza (ا + ٔ) composes into one letter, so
    step 2 sees a single spelling of each.
-2. One translation table: remove diacritics, Quranic marks, tatweel, zero-width and bidi
-   controls; fold alef forms (أ إ آ ٱ) to ا, ى to ي, ة to ه, hamza on a seat (ؤ ئ) to ء,
-   Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to ASCII.
+2. One translation table: remove diacritics, Quranic marks, tatweel and format characters
+   (zero-width and bidi controls, the soft hyphen: letters.FORMAT); fold alef forms
+   (أ إ آ ٱ) to ا, ى to ي, ة to ه, hamza on a seat (ؤ ئ) to ء, Persian/Urdu letters to
+   Arabic, Arabic-Indic and Persian digits to ASCII.
 3. Case-fold, for Latin words.
 
 Before step 2, a word with a superscript (dagger) alef, as Quranic (Uthmani) text writes a
@@ -41,7 +42,7 @@ from bahth.analyzers import letters
 WORD_FUNCTION_CACHE = 16_384
 
 _FOLD: dict[int, str | None] = {}
-for _ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}:
+for _ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.FORMAT | {letters.TATWEEL}:
     _FOLD[ord(_ch)] = None
 for _ch in letters.ALEF_FORMS:
     _FOLD[ord(_ch)] = letters.ALEF
@@ -64,8 +65,19 @@ _FOLD[ord(" ")] = None
 FOLDED_ENDINGS = (letters.ALEF_MAKSURA, letters.TEH_MARBUTA)
 _MARKS: dict[int, None] = {
     ord(ch): None
-    for ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.INVISIBLE | {letters.TATWEEL}
+    for ch in letters.DIACRITICS | letters.QURANIC_MARKS | letters.FORMAT | {letters.TATWEEL}
 }
+
+
+def unmarked(word: str) -> str:
+    """``word`` as written, without what normalization removes from every word: diacritics,
+    Quranic marks, tatweel and format characters. Its letters stay as written (أحمد stays
+    أحمد): how a word is shown back to a user (a suggestion), invisible characters aside.
+
+    >>> unmarked("العامُ\u202c")
+    'العام'
+    """
+    return word.translate(_MARKS)
 
 
 @lru_cache(maxsize=WORD_FUNCTION_CACHE)

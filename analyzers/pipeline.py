@@ -25,9 +25,11 @@ from bahth.analyzers.tokenizer import ArabicTokenizer
 # names their module; 6: stop words and stems see the final ى or ة as written; 7: declared
 # fields, each document's fields kept as given; 8: the light stemmer strips a final tanween
 # ا and a verb's وا, and strips suffixes until none applies; 9: Darija stop words; 10: a
-# dagger alef is the alef standard spelling writes): an index built with another version
-# must be rebuilt, and says so.
-ANALYZER_VERSION = "10"
+# dagger alef is the alef standard spelling writes; 11: a word longer than MAX_WORD_CHARS
+# has no term, and every format character (Cf: the soft hyphen, Arabic number signs, tags)
+# stays inside its word and out of its term): an index built with another version must be
+# rebuilt, and says so.
+ANALYZER_VERSION = "11"
 STEMMERS = ("light", "snowball", "none")
 ID_WORDS = 5  # stop words added or removed that an analysis id names before "+N more"
 

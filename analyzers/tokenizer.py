@@ -4,15 +4,18 @@ Three kinds of token:
 
 * an Arabic word: Arabic letters (and presentation forms) that may carry, inside or after
   them, the marks Arabic writes on letters: harakat, superscript alef, Quranic marks,
-  tatweel, zero-width joiners and bidi controls;
+  tatweel, and format characters (zero-width joiners, bidi controls, the soft hyphen:
+  letters.FORMAT);
 * a number: digits in any script, with decimal or thousands separators inside (3.5, ٣٫٥);
-* any other word: letters and digits of other scripts (FBI, COVID19).
+* any other word: letters and digits of other scripts (FBI, COVID19), with the same marks.
 
 So ``text[start:end]`` is the word exactly as written, vocalized or stretched, which is what
 the highlighter must mark. Arabic letters and digits do not join (و14 is و and 14).
 Everything else (spaces, ، ؛ ؟ « » “ ” and symbols) separates words.
 
-Only the tokenizer sets offsets; the filters after it change a token's text only.
+Only the tokenizer sets offsets; the filters after it change a token's text only. It is also
+where a word too long to be one is dropped (``too_long``): a run of 20 million letters is
+read once by the pattern and nothing after it sees the run.
 """
 
 import re
@@ -21,11 +24,20 @@ from whoosh.analysis import RegexTokenizer
 
 from bahth.analyzers.letters import IN_WORD_MARKS
 
+# The most characters a word may have, as written (marks included): a longer one has no term.
+# Lucene's StandardAnalyzer skips tokens past the same 255. Words are far shorter: the longest
+# of SaudiNewsNet has 30 characters (a hex id), of arwiki 19, of MArSum 20, and a fully
+# vocalized Arabic word about twice its letters. What passes it is a blob (base64, a run of
+# one letter) or a hostile document, and each step after the tokenizer costs by the word's
+# length: indexing one document holding a 20-million-letter word peaked at 624 MB and took
+# 13 s (195 MB and 1.0 s with the cap), and the word was suggested whole, 40 MB.
+MAX_WORD_CHARS = 255
+
 _MARKS = re.escape(IN_WORD_MARKS)
 _ARABIC_LETTER = (
     "\u0621-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06ff"
-    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
-)
+    "\u0750-\u077f\u08a0-\u08e1\u08e3-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+)  # (U+08E2, the disputed end of ayah, is a format character: a mark, not a letter)
 _ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 WORD_PATTERN = (
     r"\d+(?:[.,\u066b\u066c]\d+)*"  # a number, in any digits
@@ -34,8 +46,20 @@ WORD_PATTERN = (
 )
 
 
+def too_long(word: str) -> bool:
+    """Is ``word`` (as written) longer than a word can be (MAX_WORD_CHARS)? Such a word has
+    no term: it keeps its position, as a word of marks alone does, so phrases do not join
+    across it, and it is not indexed, searched, marked or suggested."""
+    return len(word) > MAX_WORD_CHARS
+
+
 class ArabicTokenizer(RegexTokenizer):
     """Whoosh tokenizer for Arabic and mixed Arabic/Latin text (picklable: one regex)."""
 
     def __init__(self) -> None:
         super().__init__(WORD_PATTERN)
+
+    def __call__(self, value, **kwargs):
+        for token in super().__call__(value, **kwargs):
+            if not too_long(token.text):
+                yield token

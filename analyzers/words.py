@@ -31,6 +31,7 @@ from typing import Generic, NamedTuple, TypeVar
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
 from bahth.analyzers.pipeline import AnalysisConfig
+from bahth.analyzers.tokenizer import too_long
 
 log = logging.getLogger("bahth.analysis")
 V = TypeVar("V")
@@ -124,9 +125,15 @@ class WordAnalysis:
     def _learn(self, missing: Iterable[str], asked: Iterable[str]) -> dict[str, WordTerms]:
         """What each of ``missing`` (words not in the young generation) becomes, from the old
         generation or one pass of the chains. Afterwards every word ``asked`` (``missing``
-        and the words asked with them) is in the young generation, and in ``_by_stem``."""
+        and the words asked with them) is in the young generation, and in ``_by_stem``; but
+        a word too long to be one, which is never kept."""
         with self._lock:  # one thread learns at a time, and matchers see whole changes
             new = list(dict.fromkeys(missing))
+            # a word too long to be one has no terms (tokenizer.too_long): the chains would
+            # drop it; it is neither analyzed nor kept (it may be 20 million letters)
+            overlong = {word: NOTHING for word in new if too_long(word)}
+            if overlong:
+                new = [word for word in new if word not in overlong]
             older = self._older
             learned = {word: older[word] for word in new if word in older}
             fresh = [word for word in new if word not in learned]
@@ -150,7 +157,7 @@ class WordAnalysis:
                     by_stem.setdefault(stem, []).append(word)
             self._changes += 1
             self._cache.update(joining)
-            return learned
+            return {**learned, **overlong} if overlong else learned
 
     def matcher(self, wanted: Mapping[str, V]) -> StemMatcher[V]:
         """Finds the words of texts that have one of ``wanted``'s stems (see StemMatcher)."""

@@ -18,7 +18,9 @@ backends. Two things make each term one safe token whatever its letters:
 keeps its place with a filler token no query can name. Stored fields (title, text and the
 rest) come back from the engine as string attributes, with each field's length in terms
 (what Whoosh's BM25F divides by), 63-bit hashes of the facet values for filters, and
-``seq``, the order documents were written in (Whoosh's docnum order, which breaks ties).
+``seq``, the order documents were written in (Whoosh's docnum order: the first document
+written with a word is the one whose spelling a suggestion shows). Equal scores are not
+ordered by it but by the row's key, ``document_key`` (index/keys.py, search/ties.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.index.keys import document_key, hash63
 from bahth.index.sources import Document
 from bahth.index.values import date_value, keyword_values
 
@@ -52,19 +55,9 @@ _SAFE = frozenset(
 CHARSET_TABLE = "0..9, a..z, _, U+0621..U+063A, U+0641..U+064A"
 
 
-def _hash63(text: str, person: bytes) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8, person=person).digest()
-    return int.from_bytes(digest, "big") & ((1 << 63) - 1) or 1
-
-
-def document_key(doc_id: str) -> int:
-    """The engine's document id for a bahth id: a stable 63-bit hash (never 0)."""
-    return _hash63(str(doc_id), b"bahth-doc")
-
-
 def value_key(value: str) -> int:
     """A facet value as a number the engine can filter on (its WHERE compares numbers)."""
-    return _hash63(str(value), b"bahth-value")
+    return hash63(str(value), b"bahth-value")
 
 
 def shard_of(doc_id: str, shards: int) -> int:
@@ -164,7 +157,7 @@ def _source(value: object) -> str:
 
 
 def word_key(field: str, term: str) -> int:
-    return _hash63(f"{field} {term}", b"bahth-word")
+    return hash63(f"{field} {term}", b"bahth-word")
 
 
 def word_rows(rows: Iterable[Row]) -> dict[int, tuple[str, str, str]]:

@@ -20,10 +20,16 @@ from datetime import datetime
 from os import PathLike
 
 import numpy as np
-from pyarabic import araby
 from whoosh import query as wq
 
-from bahth.analyzers import AnalysisConfig, WordAnalysis, darija_synonyms, word_analysis
+from bahth.analyzers import (
+    AnalysisConfig,
+    WordAnalysis,
+    darija_synonyms,
+    too_long,
+    unmarked,
+    word_analysis,
+)
 from bahth.index.backends import open_store
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
@@ -54,6 +60,7 @@ from bahth.search.results import (
     page_bounds,
 )
 from bahth.search.synonyms import Synonyms, check_groups
+from bahth.search.ties import tie_keys
 
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
@@ -64,6 +71,7 @@ SUGGESTION_ADVANTAGE = 5
 # The document page shows at most this many characters of a text (a long book chapter),
 # and says so: highlighting a 20 MB text would take seconds for each request.
 DOCUMENT_CHARS = 500_000
+SUGGESTIONS_MAX = 50  # words suggest() gives at most, whatever the limit asked
 SURFACES_KEPT = 20_000  # spellings remembered for suggestions (then the memory starts over)
 SYNONYM_SETS_KEPT = 8  # analyzed synonym groups kept, one per (analysis, groups) seen
 
@@ -321,7 +329,8 @@ class SearchEngine:
         self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]
     ) -> list[tuple[float, int]]:
         """Every match in the order of a date or number field, ascending or descending;
-        those without a value last either way; ties by docnum. Each with its relevance
+        those without a value last either way; equal values by key (search/ties.py). Each
+        with its relevance
         score, as the relevance order shows it (``reranked``: the second stage's top hits):
         a sort changes the order, not what a score means."""
         keys, present = IndexArrays.of(searcher).sort_keys(key.field)
@@ -335,7 +344,7 @@ class SearchEngine:
         if key.descending:
             values = np.iinfo(np.uint64).max - values
         missing = ~present[docs]
-        order = np.lexsort((docs, values, missing))
+        order = np.lexsort((tie_keys(searcher)[docs], values, missing))
         return list(zip(scores[order].tolist(), docs[order].tolist(), strict=True))
 
     def _facets(self, searcher, matches: Matches) -> dict[str, dict[str, int]]:
@@ -420,8 +429,10 @@ class SearchEngine:
         spelled as in the documents (not stems, not normalized). The last word needs
         MIN_PREFIX letters, as a prefix search does, and the dictionary is read on the same
         budget as a query's expansions (search.expansion): as far as it goes, the most
-        frequent words found. ``time_limit`` as in search()."""
-        limit = min(max(1, int(limit)), 50)
+        frequent words found. ``time_limit`` as in search(). At most SUGGESTIONS_MAX words,
+        each at most MAX_WORD_CHARS characters: a longer one is no word (an index built
+        before that rule may hold one), so the answer stays small whatever the index."""
+        limit = min(max(1, int(limit)), SUGGESTIONS_MAX)
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
@@ -432,7 +443,7 @@ class SearchEngine:
             )
             ranked: list[str] = []
             for word in sorted(counts, key=lambda w: (-counts[w], w)):
-                if not self.words.word(word).stop:
+                if not too_long(word) and not self.words.word(word).stop:
                     ranked.append(word)
                     if len(ranked) == limit:
                         break
@@ -440,7 +451,8 @@ class SearchEngine:
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
-        without diacritics or tatweel, e.g. احمد → أحمد."""
+        without diacritics, tatweel or format characters (analyzers.unmarked), e.g. احمد →
+        أحمد; the term itself when none is found, or when the spelling is too long."""
         if word in self._surfaces:
             return self._surfaces[word]
         surface, reader = word, searcher.reader()
@@ -452,7 +464,8 @@ class SearchEngine:
             spans = self.words.spans(text, lambda terms: True if terms.exact == word else None, {})
             if spans:
                 start, end = spans[0]
-                surface = araby.strip_tatweel(araby.strip_diacritics(text[start:end]))
+                found = unmarked(text[start:end])
+                surface = word if too_long(found) else found
                 break
         if len(self._surfaces) >= SURFACES_KEPT:
             self._surfaces = {}

@@ -35,6 +35,7 @@ from whoosh.reading import TermNotFound
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
 from bahth.search.filters import AnyOf, Condition
 from bahth.search.segments import ABSENT, SegmentData, segment_data
+from bahth.search.ties import best, tie_keys
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -550,6 +551,7 @@ class Matches:
     eligible: np.ndarray
     bonuses: list[_Bonus] = field(default_factory=list)
     deadline: Deadline = NO_DEADLINE
+    keys: np.ndarray | None = None  # each document's tie key (search/ties.py); None: docnum
     _pending: _Pending | None = None
 
     @property
@@ -560,16 +562,15 @@ class Matches:
         return np.flatnonzero(self.eligible)
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The first ``k`` documents as Whoosh ranks them (score, then docnum), with scores."""
+        """The first ``k`` documents by score, equal scores by their tie key (search/ties.py;
+        by docnum, as Whoosh ranks them, without keys), with scores."""
         if k <= 0:
             return _EMPTY_IDS, _EMPTY_SCORES
         if self.bonuses:
             self._settle(k)
         docs = self.docnums()
         scores = self.scores[docs]
-        chosen = _top_positions(scores, k)
-        order = np.lexsort((docs[chosen], -scores[chosen]))
-        picked = chosen[order]
+        picked = best(scores, docs if self.keys is None else self.keys[docs], k)
         return docs[picked], scores[picked]
 
     def _settle(self, k: int) -> None:
@@ -637,17 +638,6 @@ def _kth_score(scores: np.ndarray, k: int) -> float:
     return float(np.partition(scores, len(scores) - k)[len(scores) - k])
 
 
-def _top_positions(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the k best scores, ties at the cut going to the earlier position."""
-    n = len(scores)
-    if n <= k:
-        return np.arange(n)
-    kth = np.partition(scores, n - k)[n - k]
-    above = np.flatnonzero(scores > kth)
-    level = np.flatnonzero(scores == kth)[: k - len(above)]
-    return np.concatenate([above, level])
-
-
 class FastSearch:
     """Runs a parsed query (and the condition its field clauses make) on one searcher."""
 
@@ -677,7 +667,7 @@ class FastSearch:
             eligible &= ~excluded
         if filter is not None:
             eligible &= ev.docs(filter)
-        return Matches(scores, eligible, bonuses, deadline)
+        return Matches(scores, eligible, bonuses, deadline, tie_keys(self.arrays.searcher))
 
     def _trailing_phrases(self, q, ev: Evaluator) -> list:
         if not _is_array_or(q) or len(q.subqueries) < 2:

@@ -16,6 +16,7 @@ from whoosh.collectors import FilterCollector, WrappingCollector
 
 from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
 from bahth.search.fastscore import FastSearch, Unsupported
+from bahth.search.ties import best, tie_keys
 
 CHECK_EVERY = 1024  # documents Whoosh's matchers collect between two looks at the clock
 
@@ -31,7 +32,8 @@ class Matches(Protocol):
         ...
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The best ``k`` (docnums, scores): by score, then docnum, as Whoosh ranks them."""
+        """The best ``k`` (docnums, scores): by score, equal scores by the documents' tie
+        keys (search/ties.py), whatever order they were written in."""
         ...
 
 
@@ -63,9 +65,11 @@ class WhooshMatches:
         if filter is not None:
             collector = FilterCollector(collector, filter)  # outside, as Whoosh puts it
         searcher.search_with_collector(query, collector)
-        ranked = collector.results().top_n
-        self._docs = np.array([docnum for _, docnum in ranked], dtype=np.int64)
-        self._scores = np.array([score for score, _ in ranked], dtype=np.float64)
+        ranked = collector.results().top_n  # by score, then docnum
+        docs = np.array([docnum for _, docnum in ranked], dtype=np.int64)
+        scores = np.array([score for score, _ in ranked], dtype=np.float64)
+        order = best(scores, tie_keys(searcher)[docs], len(docs))  # equal scores by key
+        self._docs, self._scores = docs[order], scores[order]
 
     @property
     def total(self) -> int:

@@ -2,10 +2,11 @@
 
 A Whoosh segment never changes once written (a commit adds segments, merges some into a new
 one, or records deletions beside them), so what bahth derives from it holds for as long as
-the segment exists: each document's field lengths, its facet values and date sort keys, and
-the decoded postings of the terms queries ask for. Before, these were cached on each
-thread's searcher and thrown away at every commit: after one document was added, four
-threads each rebuilt all of them at once (5 to 8 s for the next four queries).
+the segment exists: each document's field lengths, its facet values and date sort keys, its
+tie key (search/ties.py), and the decoded postings of the terms queries ask for. Before,
+these were cached on each thread's searcher and thrown away at every commit: after one
+document was added, four threads each rebuilt all of them at once (5 to 8 s for the next
+four queries).
 
 ``segment_data(reader)`` gives the one ``SegmentData`` of the reader's segment (keyed by
 the segment's id), whichever thread, generation or deletion state the reader belongs to;
@@ -28,6 +29,8 @@ from collections.abc import Callable
 import numpy as np
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from bahth.index.keys import document_key
 
 POSTINGS_CACHE_MB = 48  # decoded postings kept per process (see bench/memory.py)
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beside its arrays (key, tuple, arrays' heads)
@@ -109,6 +112,7 @@ class SegmentData:
         self.size = size
         self._lengths: dict[str, np.ndarray] = {}
         self._live: dict[int, np.ndarray] = {}
+        self._keys: dict[str, np.ndarray] = {}
         self._lock = threading.RLock()
         weakref.finalize(self, POSTINGS.discard_segment, segment_id)
 
@@ -125,6 +129,16 @@ class SegmentData:
         """Each document's length in ``fieldname`` as Whoosh's doc_field_length gives it
         (byte-quantized; NaN for an empty field; 1 when the field has no length column)."""
         return self._once(self._lengths, fieldname, lambda: _read_lengths(reader, fieldname))
+
+    def tie_keys(self, reader) -> np.ndarray:
+        """Each document's ``document_key`` of its id, which orders equal scores
+        (search/ties.py): read once from the segment's id column."""
+
+        def make() -> np.ndarray:
+            ids = reader.column_reader("id")
+            return np.fromiter((document_key(i) for i in ids), dtype=np.int64, count=self.size)
+
+        return self._once(self._keys, "id", make)
 
     def live(self, reader) -> np.ndarray:
         """True for each document of the segment the reader does not see as deleted."""

@@ -56,6 +56,7 @@ from bahth.search.sphinx_query import (
     keep_expression,
     plan,
 )
+from bahth.search.ties import best
 
 PREFETCH = 60  # stored fields read with the top hits (the second stage reads 30, a page 10)
 STORED_KEPT = 2_000  # documents' stored fields a searcher keeps
@@ -387,7 +388,6 @@ class SphinxMatches:
         self.partial = False
         self.warning: str | None = None
         self._keys = np.zeros(0, dtype=np.int64)
-        self._seq = np.zeros(0, dtype=np.int64)
         self._scores = np.zeros(0, dtype=np.float64)
         self._total = 0
         self.notices: tuple[Notice, ...] = ()
@@ -432,11 +432,12 @@ class SphinxMatches:
             if self.plan.match
             else f"OPTION max_matches={limit}"
         )
-        order = "" if self.plan.match else " ORDER BY seq ASC"
+        # the engine's best candidates, equal weights by key as bahth orders ties (search.ties)
+        order = " ORDER BY WEIGHT() DESC, id ASC" if self.plan.match else " ORDER BY id ASC"
         self._check()
         (found,), (meta,) = s.run(
             [
-                (f"SELECT id, seq{select} FROM {table}{where}{order} LIMIT {limit} {ranker}", args),
+                (f"SELECT id{select} FROM {table}{where}{order} LIMIT {limit} {ranker}", args),
                 ("SHOW META", None),
             ]
         )
@@ -444,7 +445,6 @@ class SphinxMatches:
         facts = dict(meta)
         self._total = int(facts.get("total_found", 0))
         keys = np.array([row[0] for row in found], dtype=np.int64)
-        self._seq = np.array([row[1] for row in found], dtype=np.int64)
         if not len(keys):
             return
         n = len(keys)
@@ -533,12 +533,12 @@ class SphinxMatches:
         return np.sort(self._keys)
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The best ``k`` candidates by bahth's score (ties in the order they were written,
-        as Whoosh's docnums), with their scores; the stored fields of the first of them are
-        read in the same go."""
+        """The best ``k`` candidates by bahth's score, equal scores by key (the document's
+        id here is its tie key, search/ties.py), with their scores; the stored fields of the
+        first of them are read in the same go."""
         if k <= 0 or not len(self._keys):
             return self._keys[:0], self._scores[:0]
-        order = np.lexsort((self._keys, self._seq, -self._scores))[:k]
+        order = best(self._scores, self._keys, k)
         keys, scores = self._keys[order], self._scores[order]
         self.searcher.fetch(keys[:PREFETCH].tolist())
         return keys, scores
@@ -570,8 +570,8 @@ class SphinxMatches:
 
     def sorted_by(self, key, limit: int, reranked: list[tuple[float, int]]):
         """The first ``limit`` matches in date order (``key``: search.filters.SortKey; the
-        date is the one field a cluster sorts by), undated ones last either way, ties in
-        the order they were written; each with its relevance score, as the relevance page
+        date is the one field a cluster sorts by), undated ones last either way, equal
+        dates by key (search/ties.py); each with its relevance score, as the relevance page
         shows it (``reranked``: the second stage's, else the first stage's; 0 for a match
         past the candidates)."""
         if key.field != "date":
@@ -585,7 +585,7 @@ class SphinxMatches:
                 (
                     f"SELECT id, IF(date_key>{NO_DATE},0,1) AS bahth_undated{select} "
                     f"FROM {self.searcher.table}{where} "
-                    f"ORDER BY bahth_undated ASC, date_key {direction}, seq ASC LIMIT {limit} "
+                    f"ORDER BY bahth_undated ASC, date_key {direction}, id ASC LIMIT {limit} "
                     f"OPTION {NO_RANKING}, max_matches={limit}",
                     args,
                 )

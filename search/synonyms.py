@@ -24,11 +24,20 @@ synonym weighs what the words typed weigh, halved, so the words as typed rank fi
 the synonym is the rarer word, which BM25's idf alone would rank first. Budget: each entry's
 words are charged to the query's expansion budget (search/expansion.py): a group of a
 thousand entries cannot make one query search a thousand phrases.
+
+Cost: the groups are indexed by the terms of the entries looked up, each distinct entry once
+with the groups it is in, and a match's other entries are read as the query takes them
+(``Others``). So a query word in 20,000 groups reads the groups its budget lets it search,
+not 20,000, and identical groups are one: over the five seed articles, a query for a word
+20,000 groups hold took 78 ms, now 19 ms (it searches 150 synonyms, its budget); for a word
+in 20,000 identical groups 58 ms, now 7 ms, as a query no group holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bahth.analyzers import (
@@ -58,6 +67,54 @@ class Entry:
         return tuple(word.exact for word in self.words)
 
 
+class Others:
+    """The entries a match searches as well: those of its groups, in the order given, each
+    once, never one that reads as the words matched. Read from the groups as they are asked
+    for (and kept, so they can be read again): the query stops at its budget."""
+
+    def __init__(
+        self,
+        groups: Sequence[tuple[Entry, ...]],
+        numbers: Sequence[Sequence[int]],
+        typed: Sequence[WordTerms],
+    ) -> None:
+        self._source = _others(groups, numbers, typed)
+        self._read: list[Entry] = []
+
+    def _next(self) -> bool:
+        entry = next(self._source, None)
+        if entry is not None:
+            self._read.append(entry)
+        return entry is not None
+
+    def __bool__(self) -> bool:
+        return bool(self._read) or self._next()
+
+    def __iter__(self) -> Iterator[Entry]:
+        at = 0
+        while at < len(self._read) or self._next():
+            yield self._read[at]
+            at += 1
+
+
+def _others(
+    groups: Sequence[tuple[Entry, ...]],
+    numbers: Sequence[Sequence[int]],
+    typed: Sequence[WordTerms],
+) -> Iterator[Entry]:
+    """Others' entries: the groups ``numbers`` (ascending lists, merged) name, in order."""
+    seen: set[tuple[str, ...]] = set()
+    last = -1
+    for number in heapq.merge(*numbers):
+        if number == last:
+            continue
+        last = number
+        for entry in groups[number]:
+            if entry.exact not in seen and not _same_words(typed, entry.words):
+                seen.add(entry.exact)
+                yield entry
+
+
 @dataclass(frozen=True)
 class Match:
     """Query words ``start``..``end`` (exclusive) matched an entry; ``others`` are the
@@ -65,7 +122,7 @@ class Match:
 
     start: int
     end: int
-    others: tuple[Entry, ...]
+    others: Others
 
 
 class Synonyms:
@@ -83,7 +140,10 @@ class Synonyms:
         and سيما, الحراكة and الحراك, الكورة and كوريا share one), so only بالبوليس,
         والبوليس ... look up البوليس. Their looked-up entries are single words."""
         self.groups: list[tuple[Entry, ...]] = []  # per group, the entries searched
-        self._by_term: dict[str, list[tuple[int, Entry]]] = {}
+        # term -> each distinct entry looked up by it (by its words), with the numbers of
+        # the groups it is looked up in, ascending
+        self._by_term: dict[str, dict[tuple[WordTerms, ...], tuple[Entry, list[int]]]] = {}
+        self._numbers: dict[tuple, int] = {}  # a group's searched entries -> its number
         for group in check_groups(groups):
             self._add(group, words, by_form=False)
         for group in check_groups(by_form):
@@ -92,8 +152,10 @@ class Synonyms:
     def _add(self, group: Sequence[str], words: WordAnalysis, by_form: bool) -> None:
         looked_up, searched = one_way(group)
         analyzed = {text: _analyzed(text, words) for text in (*looked_up, *searched)}
-        number = len(self.groups)
-        self.groups.append(tuple(analyzed[text] for text in searched))
+        entries = tuple(analyzed[text] for text in searched)
+        number = self._numbers.setdefault(tuple(e.words for e in entries), len(self.groups))
+        if number == len(self.groups):  # (a group searching the same entries is that group)
+            self.groups.append(entries)
         for text in looked_up:
             entry = analyzed[text]
             if by_form and len(entry.words) != 1:
@@ -104,7 +166,10 @@ class Synonyms:
                 else _keys(entry.words[0])
             )
             for term in keys:
-                self._by_term.setdefault(term, []).append((number, entry))
+                _, numbers = self._by_term.setdefault(term, {}).setdefault(entry.words, (entry, []))
+                at = bisect_left(numbers, number)
+                if at == len(numbers) or numbers[at] != number:
+                    numbers.insert(at, number)
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -115,26 +180,18 @@ class Synonyms:
         of the groups it is in, in the order they were given, each once."""
         found = []
         for start, first in enumerate(run):
-            seen_groups: set[int] = set()
-            by_end: dict[int, list[int]] = {}
-            for term in _keys(first) | _form_keys(first.exact):
-                for number, entry in self._by_term.get(term, ()):
+            by_end: dict[int, list[list[int]]] = {}
+            for term in sorted(_keys(first) | _form_keys(first.exact)):
+                for entry, numbers in self._by_term.get(term, {}).values():
                     size = len(entry.words)
-                    if (size > 1) != phrases or number in seen_groups:
+                    if (size > 1) != phrases:
                         continue
                     if term.startswith(FORM) or _same_words(run[start : start + size], entry.words):
-                        seen_groups.add(number)
-                        by_end.setdefault(start + size, []).append(number)
+                        by_end.setdefault(start + size, []).append(numbers)
             for end, numbers in by_end.items():
-                typed = run[start:end]
-                others = {
-                    entry.exact: entry
-                    for number in numbers
-                    for entry in self.groups[number]
-                    if not _same_words(typed, entry.words)
-                }
+                others = Others(self.groups, numbers, run[start:end])
                 if others:
-                    found.append(Match(start, end, tuple(others.values())))
+                    found.append(Match(start, end, others))
         return found
 
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from bahth.index.keys import document_key
 from bahth.index.sources import Document
 from bahth.index.store import document_fields
 from bahth.search.engine import SearchEngine
@@ -161,7 +162,9 @@ def assert_same_page(fast: SearchEngine, whoosh: SearchEngine, q: str, **options
 
 
 def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
-    """Every match, ranked by Whoosh (its unlimited collector: exact, no pruning)."""
+    """Every match, scored by Whoosh (its unlimited collector: exact, no pruning); equal
+    scores in bahth's order of ties (by document_key, search/ties.py), not Whoosh's docnum
+    order, so that a top k cut inside a tie is the one bahth makes."""
     searcher = engine._searcher()
     parsed = engine.parse(q)
     if parsed.query is None or parsed.query is wq.NullQuery:
@@ -170,7 +173,8 @@ def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
     results = searcher.search(
         parsed.query, limit=None, filter=parsed.filter, optimize=False
     )
-    return [(ids[docnum], score) for score, docnum in results.top_n]
+    ranked = [(ids[docnum], score) for score, docnum in results.top_n]
+    return sorted(ranked, key=lambda hit: (-hit[1], document_key(hit[0])))
 
 
 def fast_ranking(engine: SearchEngine, q: str, k: int = 10_000) -> list[tuple[str, float]]:

@@ -1,9 +1,12 @@
 """One row per normalization rule, the linguistic reason as its id (after Lucene's
 TestArabicNormalizationFilter)."""
 
+import sys
+import unicodedata
+
 import pytest
 
-from bahth.analyzers import normalize_word
+from bahth.analyzers import exact_analyzer, letters, normalize_word
 
 SAME_WORD = [
     pytest.param("أحمد", "احمد", id="hamza-above-alef-folds-to-alef"),
@@ -89,3 +92,55 @@ def test_keeps_words_apart(one: str, other: str) -> None:
 )
 def test_only_marks_leave_nothing(word: str) -> None:
     assert normalize_word(word) == ""
+
+
+# Format characters (Unicode's Cf), one row per kind: inside a word or after it, each stays
+# in the word as written (the highlighter marks it whole) and leaves its term, which is the
+# term of the word without it.
+FORMAT_KINDS = [
+    pytest.param("202A-202E", id="bidi-embeddings-and-overrides"),
+    pytest.param("2066-2069", id="bidi-isolates"),
+    pytest.param("200E 200F 061C", id="directional-marks-lrm-rlm-alm"),
+    pytest.param("200B-200D 2060", id="zero-width-space-joiners-word-joiner"),
+    pytest.param("FEFF", id="byte-order-mark"),
+    pytest.param("00AD", id="soft-hyphen"),
+    pytest.param("2061-2064", id="invisible-math-operators"),
+    pytest.param("206A-206F", id="deprecated-format-controls"),
+    pytest.param("0600-0605 0890-0891", id="arabic-number-signs"),
+    pytest.param("06DD 08E2", id="end-of-ayah-signs"),
+    pytest.param("070F 180E", id="syriac-and-mongolian-format-controls"),
+    pytest.param("FFF9-FFFB", id="interlinear-annotation-controls"),
+    pytest.param("E0001 E0020-E007F", id="tag-characters"),
+    pytest.param("110BD 110CD 13430-13438 1BCA0-1BCA3 1D173-1D17A", id="other-scripts-controls"),
+]
+
+
+def _characters(spans: str) -> list[str]:
+    chars = []
+    for span in spans.split():
+        first, _, last = span.partition("-")
+        chars += map(chr, range(int(first, 16), int(last or first, 16) + 1))
+    return chars
+
+
+@pytest.mark.parametrize("spans", FORMAT_KINDS)
+def test_format_characters_stay_in_the_word_and_leave_its_term(spans: str) -> None:
+    chain = exact_analyzer()
+    for ch in _characters(spans):
+        for written, plain in (
+            (f"ال{ch}عام", "العام"),
+            (f"العام{ch}", "العام"),
+            (f"infor{ch}mation", "information"),
+        ):
+            found = [(written[t.startchar : t.endchar], t.text) for t in chain(written, chars=True)]
+            assert found == [(written, normalize_word(plain))], f"U+{ord(ch):04X}"
+
+
+def test_the_format_characters_are_unicodes() -> None:
+    """letters.FORMAT lists them by hand: every Cf character of this Python's Unicode must be
+    in it (a newer Unicode may add some: add them), and nothing else that Unicode assigns."""
+    every = {chr(c) for c in range(sys.maxunicode + 1)}
+    cf = {ch for ch in every if unicodedata.category(ch) == "Cf"}
+    assert cf <= letters.FORMAT
+    assert all(unicodedata.category(ch) in ("Cf", "Cn") for ch in letters.FORMAT)
+    assert {ch for kind in FORMAT_KINDS for ch in _characters(kind.values[0])} == letters.FORMAT

@@ -1,12 +1,13 @@
 """The second stage (search/rerank.py): one row per positional rule, on documents that BM25
 alone cannot tell apart (same words, same counts, same length), listed so that BM25's tie
-order (index order) is the wrong one. Words stay more than ``proximity_slop`` apart, so
-the first stage's phrase bonus does not see them."""
+order (by document key, search/ties.py: the ids are chosen so) is the wrong one. Words stay
+more than ``proximity_slop`` apart, so the first stage's phrase bonus does not see them."""
 
 from pathlib import Path
 
 import pytest
 
+from bahth.index.keys import document_key
 from bahth.search.engine import SearchEngine
 from bahth.search.ranking import Ranking
 
@@ -43,24 +44,32 @@ ROWS = [
 ]
 
 
-def index_of(tmp_path: Path, *texts: str) -> SearchEngine:
+def tie_order(count: int) -> list[str]:
+    """``count`` ids in the order equal scores come in (by document key)."""
+    return sorted((f"d{n}" for n in range(count)), key=document_key)
+
+
+def index_of(tmp_path: Path, *texts: str, ids: list[str] | None = None) -> SearchEngine:
+    """The texts as documents d0, d1, ... (or ``ids``)."""
     engine = SearchEngine(tmp_path / "index")
     engine.add_documents(
-        {"id": f"d{n}", "title": "", "text": t, "source": "test"} for n, t in enumerate(texts)
+        {"id": doc_id, "title": "", "text": t, "source": "test"}
+        for doc_id, t in zip(ids or [f"d{n}" for n in range(len(texts))], texts, strict=True)
     )
     return engine
 
 
 @pytest.mark.parametrize(("query", "worse", "better"), ROWS)
 def test_positions_decide_what_bm25_ties(tmp_path, query, worse, better) -> None:
-    engine = index_of(tmp_path, worse, better)
+    worse_id, better_id = tie_order(2)
+    engine = index_of(tmp_path, worse, better, ids=[worse_id, better_id])
     bm25_only = SearchEngine(engine.store.path, ranking=Ranking(rerank_depth=0))
     [(_, first_stage)] = bm25_only.run_queries([("q", query)])
-    assert [doc for doc, _ in first_stage] == ["d0", "d1"]  # a tie, in index order
+    assert [doc for doc, _ in first_stage] == [worse_id, better_id]  # a tie, in key order
     assert first_stage[0][1] == pytest.approx(first_stage[1][1])
     [(_, reranked)] = engine.run_queries([("q", query)])
-    assert [doc for doc, _ in reranked] == ["d1", "d0"]
-    assert [hit.id for hit in engine.search(query).hits] == ["d1", "d0"]
+    assert [doc for doc, _ in reranked] == [better_id, worse_id]
+    assert [hit.id for hit in engine.search(query).hits] == [better_id, worse_id]
 
 
 def test_hits_below_the_depth_keep_their_order_and_pages_agree(tmp_path) -> None:

@@ -207,3 +207,59 @@ def test_a_one_way_group_searches_one_way(index, plain, q, other, found) -> None
     assert (other in ids(engine, q)) is found
     assert other not in ids(plain, q)  # the group, not chance, finds it
     engine.close()
+
+
+class CountingGroups(list):
+    """The groups, counting how many times one is read."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        self.reads += 1
+        return super().__getitem__(index)
+
+
+LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def word(n: int) -> str:
+    """A distinct Arabic word for each n below 27³ (no digit: one word, one term)."""
+    letters = ""
+    for _ in range(3):
+        n, rest = divmod(n, len(LETTERS))
+        letters += LETTERS[rest]
+    return "كلمة" + letters
+
+
+MANY = 5_000
+WORDS = [word(n) for n in range(MANY + 1)]
+# Thousands of groups hold the query's word (a generated thesaurus): a query reads the groups
+# its budget lets it search, not all of them. (groups, query, what it searches, in order)
+SHARED_WORD = [
+    pytest.param([["سيارة", w] for w in WORDS[:MANY]], "سيارة", WORDS[:MANY], id="a-shared-word"),
+    pytest.param([["سيارة", "مركبة"]] * MANY, "سيارة", ["مركبة"], id="identical-groups-are-one"),
+    pytest.param(
+        [["الولايات المتحدة", w] for w in WORDS[:MANY]],
+        "الولايات المتحدة",
+        WORDS[:MANY],
+        id="a-shared-phrase",
+    ),
+    pytest.param(
+        [[WORDS[n], "=>", "سيارة", WORDS[n + 1]] for n in range(MANY)],
+        "سيارة",
+        [],
+        id="a-word-searched-but-never-looked-up",
+    ),
+]
+
+
+@pytest.mark.parametrize(("groups", "q", "searched"), SHARED_WORD)
+def test_a_word_in_many_groups_reads_what_the_query_searches(index, groups, q, searched) -> None:
+    engine = SearchEngine(index, synonyms=groups, darija_synonyms=False)
+    synonyms = engine.synonyms
+    synonyms.groups = counting = CountingGroups(synonyms.groups)
+    parsed = engine.parse(q)
+    assert counting.reads <= MAX_TERMS + 1, "groups read"
+    assert [entry for _, entry in parsed.synonyms] == searched[:MAX_TERMS]
+    assert (SYNONYMS_CUT in parsed.message) == (len(searched) > MAX_TERMS)
+    engine.close()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bahth.analyzers import analyze, exact_analyzer
+from bahth.analyzers import MAX_WORD_CHARS, analyze, exact_analyzer
 
 
 def surfaces(text: str) -> list[str]:
@@ -41,7 +41,27 @@ def test_offsets_on_vocalized_mixed_text() -> None:
     assert [t.surface for t in analyze(text)][:3] == ["وَصَفَ", "مُتَتَبِّعُونَ", "زيارةَ"]
 
 
-def test_five_thousand_letter_word_is_one_token() -> None:
-    word = "ب" + "ا" * 4999
-    tokens = analyze(word)
-    assert tokens and all((t.start, t.end) == (0, 5000) for t in tokens)
+LONG = MAX_WORD_CHARS + 1
+
+# (text, the words that have terms, as written): a word longer than MAX_WORD_CHARS as written
+# has none, whatever it is made of; the words around it keep theirs.
+LENGTHS = [
+    pytest.param("ت" * MAX_WORD_CHARS, ["ت" * MAX_WORD_CHARS], id="a-word-at-the-cap-is-a-word"),
+    pytest.param("ت" * LONG, [], id="one-letter-more-is-no-word"),
+    pytest.param("تَ" * (LONG // 2 + 1), [], id="marks-count-as-written"),
+    pytest.param("b" * LONG, [], id="a-latin-blob-is-no-word"),
+    pytest.param("7" * LONG, [], id="a-run-of-digits-is-no-number"),
+    pytest.param(f"سلام {'ب' * 20_000} كلام", ["سلام", "كلام"], id="the-words-around-it-stay"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LENGTHS)
+def test_a_word_longer_than_the_cap_has_no_term(text: str, expected: list[str]) -> None:
+    assert surfaces(text) == expected
+    assert list(dict.fromkeys(t.surface for t in analyze(text))) == expected  # stems too
+
+
+def test_a_word_too_long_keeps_its_position() -> None:
+    """As a word of marks alone: a phrase does not join the words on either side of it."""
+    tokens = analyze(f"سلام {'ب' * LONG} كلام")
+    assert [t.position for t in tokens] == [0, 2]

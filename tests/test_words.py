@@ -190,3 +190,29 @@ def test_a_limit_on_words_holds_where_words_touch(words: WordAnalysis, limit: in
     text = "aب" * 10
     assert words.surfaces(text, limit) == words.surfaces(text)[:limit]
     assert len(words.surfaces(text)) == 20
+
+
+def test_a_word_too_long_is_neither_analyzed_nor_kept(monkeypatch) -> None:
+    """Every caller (writer, query, highlighter, second stage, the cluster's rows) gets no
+    terms for it, at its own position, as the chains give; the filters never see it (their
+    work grows with the word: 20 million letters took 624 MB) and the cache keeps it not."""
+    from bahth.analyzers import MAX_WORD_CHARS, filters
+
+    normalized: list[int] = []
+    real = filters.normalize_word
+    monkeypatch.setattr(filters, "normalize_word", lambda w: normalized.append(len(w)) or real(w))
+    words = WordAnalysis(AnalysisConfig())
+    blob = "ب" * 100_000
+    text = f"سلام {blob} كلام {blob}"
+    tokens = words.tokens(text)
+    assert [(t.position, bool(t.terms.exact)) for t in tokens] == [
+        (0, True),
+        (1, False),
+        (2, True),
+        (3, False),
+    ]
+    assert words.check(text), "the chains agree"
+    assert matched_spans(text, Terms(exact={"سلام", blob}), words) == [(0, 4)]
+    assert words.matcher({blob: 0}).positions(text) == []
+    assert blob not in words._cache and blob not in words._older
+    assert max(normalized) <= MAX_WORD_CHARS

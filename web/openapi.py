@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from bahth.analyzers import MAX_WORD_CHARS
+from bahth.search.engine import SUGGESTIONS_MAX
 from bahth.search.filters import RELEVANCE
 from bahth.search.notices import ENGLISH as NOTICES
 from bahth.web.errors import CODES
@@ -358,7 +360,11 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 "parameters": [{"$ref": "#/components/parameters/prefix"}],
                 "responses": {
                     "200": _json(
-                        {"type": "array", "items": {"type": "string"}, "maxItems": 50},
+                        {
+                            "type": "array",
+                            "items": {"type": "string", "maxLength": MAX_WORD_CHARS},
+                            "maxItems": SUGGESTIONS_MAX,
+                        },
                         "Words as the documents write them, most frequent first.",
                     ),
                     **_errors(503),
