@@ -435,7 +435,11 @@ class SearchEngine:
                     ranked.append(word)
                     if len(ranked) == limit:
                         break
-            return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
+            surfaces = []
+            for word in ranked:  # each reads a document's stored text
+                budget.deadline.check(SUGGESTIONS)
+                surfaces.append(self._surface(searcher, word))
+            return list(dict.fromkeys(surfaces))
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
