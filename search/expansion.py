@@ -98,13 +98,23 @@ CHUNK = 1 << 16  # bytes of the term table read at a time, at most (4 KB first)
 
 
 def _segment_entries(
-    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str
-) -> Iterator[tuple[bytes, int]]:
+    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str, counted: bool = True
+) -> Iterator[tuple[bytes, int | None]]:
     """(term bytes, document frequency) of one segment's terms starting with ``prefix``, in
     order, read as they are asked for, but for words longer than MAX_WORD_BYTES. From
     Whoosh's W3 term table in chunks (its own ``ranges_from`` makes several calls per
-    entry), where a long entry is passed over without reading it; through ``iter_prefix``
-    for another codec. The deadline is looked at for each chunk."""
+    entry), where a long entry is passed over without reading it; from a cluster's
+    dictionary, without the frequency (None) unless ``counted`` (it costs a round trip per
+    page); through ``iter_prefix`` for another codec. The deadline is looked at for each
+    chunk or page."""
+    listed = getattr(leaf, "dictionary_words", None)
+    if listed is not None:
+        words = listed(fieldname, prefix, deadline, stage, counted)
+        pairs = words if counted else ((btext, None) for btext in words)
+        for btext, frequency in pairs:
+            if len(btext) <= MAX_WORD_BYTES:
+                yield btext, frequency
+        return
     terms = getattr(leaf, "_terms", None)
     table = getattr(terms, "_tindex", None)
     if table is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
@@ -184,24 +194,34 @@ class _Scan:
 
 
 def entries(
-    reader, fieldname: str, prefix: str, budget: ExpansionBudget, stage: str = EXPANDING
-) -> tuple[list[tuple[str, int]], bool]:
+    reader,
+    fieldname: str,
+    prefix: str,
+    budget: ExpansionBudget,
+    stage: str = EXPANDING,
+    counted: bool = True,
+) -> tuple[list[tuple[str, int | None]], bool]:
     """(word, document frequency) of the words of ``fieldname`` starting with ``prefix``, one
     pair for each segment that holds the word (add them up), as many as the budget allows,
     charged to it; and whether that was all. The budget is shared out between the segments
     in rounds (what one segment does not need goes to the others), so that a cut leaves
-    each segment read about as far into the alphabet as the others."""
+    each segment read about as far into the alphabet as the others. Not ``counted``: the
+    caller needs the frequencies of a few of the words only, and a cluster leaves them
+    None (``frequencies`` asks for them). A spent budget reads nothing, not even a first
+    entry (on a cluster, that is a round trip)."""
     if fieldname not in reader.schema:
         return [], True
     try:
         bprefix = reader.schema[fieldname].to_bytes(prefix)
     except (ValueError, TypeError):
         return [], True
+    if not budget.room:
+        return [], False
     scans = [
-        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage))
+        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage, counted))
         for leaf, _ in reader.leaf_readers()
     ]
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int | None]] = []
     active = [scan for scan in scans if not scan.done]
     while active and budget.room:
         share = max(1, budget.room // len(active))
@@ -266,8 +286,10 @@ def fuzzy_words(
         complete = True
         for fieldname in fieldnames:
             close, complete = _close(reader, fieldname, word, distance, budget, stage)
+            if len(close) > min(limit, budget.terms_left):  # a cluster's: the ranking needs
+                close = _counted(reader, fieldname, close, budget.deadline, stage)
             for candidate, frequency in close.items():
-                found[candidate] = max(found.get(candidate, 0), frequency)
+                found[candidate] = max(found.get(candidate, 0), frequency or 0)
             if not complete:
                 break
         return _top(found, complete, budget, limit)
@@ -298,26 +320,52 @@ def close_words(
 
 def _close(
     reader, fieldname: str, word: str, distance: int, budget: ExpansionBudget, stage: str
-) -> tuple[dict[str, int], bool]:
-    """{word within ``distance`` edits: its document frequency}, and whether all were seen."""
+) -> tuple[dict[str, int | None], bool]:
+    """{word within ``distance`` edits: its document frequency}, and whether all were seen.
+    On a cluster the frequencies are None: a round trip, needed only when there are more
+    words than a query may take (``_counted``)."""
     shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
     lo, hi = len(word) - distance, len(word) + distance
-    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage)
-    found: dict[str, int] = {}
+    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage, counted=False)
+    found: dict[str, int | None] = {}
     rejected: set[str] = set()
     for candidate, frequency in pairs:
         if not lo <= len(candidate) <= hi or candidate in rejected:
             continue  # (an edit changes the length by at most one)
         if candidate in found:  # the same word in another segment
-            found[candidate] += frequency
+            found[candidate] = (found[candidate] or 0) + (frequency or 0)
             continue
         if not budget.charge(COMPARE_COST, stage):
-            return found, False
+            complete = False
+            break
         if within_edits(candidate, word, distance):
             found[candidate] = frequency
         else:
             rejected.add(candidate)
     return found, complete
+
+
+def _counted(
+    reader, fieldname: str, found: dict[str, int | None], deadline: Deadline, stage: str
+) -> dict[str, int | None]:
+    """``found`` with the frequencies a cluster's dictionary leaves out (None) looked up, in
+    one round trip, and the words no document holds any more (it keeps them) left out."""
+    unknown = [word for word, frequency in found.items() if frequency is None]
+    if not unknown:
+        return found
+    deadline.check(stage)
+    counts = frequencies(reader, fieldname, unknown)
+    known = {word: frequency for word, frequency in found.items() if frequency is not None}
+    return {**known, **{word: counts[word] for word in unknown if counts.get(word)}}
+
+
+def frequencies(reader, fieldname: str, words: list[str]) -> dict[str, int]:
+    """Each word's document frequency in ``fieldname``: asked all at once of a reader that
+    can (a cluster's, in one round trip), else word by word."""
+    batch = getattr(reader, "doc_frequencies", None)
+    if batch is not None:
+        return batch(fieldname, words)
+    return {word: reader.doc_frequency(fieldname, word) for word in words}
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:
