@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import distance as edit_distance
 
+from bahth.search import admission
+from bahth.search.admission import FREE, Ticket
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 
 MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slowest query's
@@ -55,33 +57,65 @@ class Expansion:
 @dataclass
 class ExpansionBudget:
     """One query's (or one suggest request's) allowance for reading the term dictionary, and
-    the counters of what it spent (ParsedQuery.expansion: tests read them)."""
+    the counters of what it spent (ParsedQuery.expansion: tests read them). Past an ordinary
+    query's share (search.admission) the rest is there only for a query that may go on as
+    an expensive one: its ``ticket`` says (a turn taken, SearchBusy, or a cut)."""
 
     max_examined: int = field(default_factory=lambda: MAX_EXAMINED)
     max_terms: int = field(default_factory=lambda: MAX_TERMS)
     deadline: Deadline = NO_DEADLINE
+    ticket: Ticket = FREE
     examined: int = 0  # dictionary entries examined (comparisons count COMPARE_COST)
     terms: int = 0  # words given to the query by * and ~ expansions
     expansions: int = 0  # distinct expansions worked out
     reused: int = 0  # expansions answered from the cache
     cut: int = 0  # expansions that stopped short for want of budget
+    expensive: bool = False  # went past an ordinary query's share (search.admission)
     cache: dict = field(default_factory=dict, repr=False)
     _next_check: int = field(default=CHECK_EVERY, repr=False)
 
     @property
+    def ceiling(self) -> int:
+        """Dictionary entries it may examine in all: an ordinary query's share of them
+        until it goes past the ordinary (``more_room``)."""
+        if self.expensive:
+            return self.max_examined
+        return min(self.max_examined, admission.ORDINARY_EXAMINED)
+
+    @property
     def room(self) -> int:
-        """Dictionary entries that may still be examined."""
-        return max(0, self.max_examined - self.examined)
+        """Dictionary entries that may still be examined, within the ceiling."""
+        return max(0, self.ceiling - self.examined)
 
     @property
     def terms_left(self) -> int:
         return max(0, self.max_terms - self.terms)
 
+    def more_room(self, stage: str, needed: int = 1) -> int:
+        """``room``; when that is less than ``needed`` at an ordinary query's share with
+        more to give, the rest if the query may go on as an expensive one (search.admission:
+        SearchBusy when it may not, or no more for a stage that is cut short)."""
+        if self.room < needed and self.examined + needed <= self.max_examined:
+            self.go_past_ordinary(stage)
+        return self.room
+
+    def go_past_ordinary(self, stage: str) -> bool:
+        """May this query do more than an ordinary one? Its ticket says, once: a turn
+        taken (or none needed), SearchBusy, or a cut (then an ordinary query's share is all
+        it gets)."""
+        if not self.expensive:
+            if self.ticket.need(stage):
+                self.expensive = True
+            else:
+                self.max_examined = min(self.max_examined, admission.ORDINARY_EXAMINED)
+                self.max_terms = min(self.max_terms, max(self.terms, admission.ORDINARY_TERMS))
+        return self.expensive
+
     def charge(self, units: int, stage: str) -> bool:
         """Spend ``units``; False when they are not there, and then nothing more may be
         examined. Looks at the deadline every CHECK_EVERY units."""
-        if self.examined + units > self.max_examined:
-            self.examined = self.max_examined
+        if units > self.more_room(stage, units):
+            self.examined = max(self.examined, self.ceiling)
             return False
         self.examined += units
         if self.examined >= self._next_check:
@@ -215,7 +249,7 @@ def entries(
         bprefix = reader.schema[fieldname].to_bytes(prefix)
     except (ValueError, TypeError):
         return [], True
-    if not budget.room:
+    if not budget.more_room(stage):
         return [], False
     scans = [
         _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage, counted))
@@ -223,7 +257,7 @@ def entries(
     ]
     found: list[tuple[str, int | None]] = []
     active = [scan for scan in scans if not scan.done]
-    while active and budget.room:
+    while active and budget.more_room(stage):
         share = max(1, budget.room // len(active))
         for scan in active:
             part = scan.take(min(share, budget.room))
@@ -264,7 +298,7 @@ def prefix_words(
 
     def work() -> Expansion:
         found, complete = prefix_frequencies(reader, fieldnames, prefix, budget, stage)
-        return _top(found, complete, budget, limit)
+        return _top(found, complete, budget, limit, stage)
 
     return _cached(budget, ("prefix", prefix, tuple(fieldnames), limit), work)
 
@@ -292,7 +326,7 @@ def fuzzy_words(
                 found[candidate] = max(found.get(candidate, 0), frequency or 0)
             if not complete:
                 break
-        return _top(found, complete, budget, limit)
+        return _top(found, complete, budget, limit, stage)
 
     return _cached(budget, ("fuzzy", word, tuple(fieldnames), distance, limit), work)
 
@@ -391,11 +425,17 @@ def within_edits(a: str, b: str, limit: int) -> bool:
     return edit_distance(a, b, limit=limit) <= limit
 
 
-def _top(found: dict[str, int], complete: bool, budget: ExpansionBudget, limit: int) -> Expansion:
+def _top(
+    found: dict[str, int], complete: bool, budget: ExpansionBudget, limit: int, stage: str
+) -> Expansion:
     """The most frequent of ``found`` (ties by word), as many as the limit and the query's
-    term budget allow, charged to that budget."""
+    term budget allow, charged to that budget; past an ordinary query's words, only when
+    the query may go on as an expensive one (search.admission)."""
     room = min(limit, budget.terms_left)
     ranked = sorted(found, key=lambda w: (-found[w], w))
+    ordinary = max(0, admission.ORDINARY_TERMS - budget.terms)
+    if min(room, len(ranked)) > ordinary and not budget.go_past_ordinary(stage):
+        room = min(room, ordinary)
     words = tuple(ranked[:room])
     budget.terms += len(words)
     starved = room < limit and len(ranked) > room  # the query's other expansions took the rest
