@@ -73,7 +73,7 @@ class Turns:
             self._name = f"bahth-turn-{digest}"
         self.taken = 0  # turns given
         self.refused = 0  # requests refused one
-        self._known: OrderedDict[str, None] = OrderedDict()  # texts found expensive
+        self._known: OrderedDict[bytes, None] = OrderedDict()  # texts found expensive
 
     def ticket(self, time_limit: float | None, text: str | None = None) -> Ticket:
         """A request's claim on a turn: one that takes turns when it has a time limit.
@@ -86,12 +86,13 @@ class Turns:
 
     def known(self, text: str) -> bool:
         with self._lock:
-            return text in self._known
+            return _key(text) in self._known
 
     def remember(self, text: str) -> None:
+        key = _key(text)
         with self._lock:
-            self._known[text] = None
-            self._known.move_to_end(text)
+            self._known[key] = None
+            self._known.move_to_end(key)
             if len(self._known) > KNOWN_KEPT:
                 self._known.popitem(last=False)
 
@@ -133,6 +134,12 @@ class Turns:
                 return True  # another user's file, a full disk: this process's turns only
             self._files[turn] = fd
         return _flock(fd)
+
+
+def _key(text: str) -> bytes:
+    """A text as it is remembered: 16 bytes, however long the text (a library caller's
+    query has no length limit)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 try:

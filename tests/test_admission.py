@@ -221,3 +221,13 @@ def test_the_processes_of_a_server_share_the_turns_until_one_dies(tmp_path) -> N
         holder.wait(timeout=30)
     assert here.take() == 0, "the kernel let go of a dead process's turn"
     here.close()
+
+
+def test_the_texts_remembered_are_bounded_whatever_their_length(monkeypatch) -> None:
+    monkeypatch.setattr(admission, "KNOWN_KEPT", 3)
+    turns = admission.Turns(at_once=1)
+    texts = [f"{n} " + "ال* " * 250_000 for n in range(5)]  # a million characters each
+    for text in texts:
+        turns.remember(text)
+    assert len(turns._known) == 3 and {len(key) for key in turns._known} == {16}
+    assert turns.known(texts[-1]) and not turns.known(texts[0]), "the oldest go first"
