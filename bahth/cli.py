@@ -6,6 +6,7 @@ status: 0 success, 1 some input was skipped or there is no index to use, 2 a usa
 No traceback reaches the user.
 """
 
+import math
 import sys
 from pathlib import Path
 
@@ -41,6 +42,51 @@ backend_option = click.option(
     help="A Sphinx/Manticore cluster instead of a folder: sphinx://HOST:PORT[,HOST:PORT...]/TABLE "
     "(bahth cluster init prints it; default: $BAHTH_BACKEND).",
 )
+
+
+class Seconds(click.ParamType):
+    """A number of seconds greater than 0 and finite: ``nan`` and ``inf`` are refused as 0
+    and -1 are (float() reads them, and ``--time-limit nan`` stopped nothing)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = float("nan")
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"give a finite number of seconds greater than 0, not {value!r}", param, ctx)
+        return seconds
+
+
+class QueryMayStartWithDash(click.Command):
+    """A command whose QUERY may start with -, as the query language allows (``-word``:
+    without that word). Click reads such an argument as an unknown option (``No such option
+    '-و'``), so one that starts with a single - and names none of the command's options,
+    where no option is waiting for its value, is moved behind ``--`` before click reads
+    the line. ``--`` given by the user leaves the line as it is."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+            names = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+            valued = {name for p in options if not p.is_flag for name in p.opts}
+            kept: list[str] = []
+            queries: list[str] = []
+            waiting = False
+            for arg in args:
+                dash = arg.startswith("-") and not arg.startswith("--") and len(arg) > 1
+                if dash and not waiting and arg not in names:
+                    queries.append(arg)
+                else:
+                    kept.append(arg)
+                waiting = not waiting and arg in valued
+            if queries:
+                args = [*kept, "--", *queries]
+        return super().parse_args(ctx, args)
 
 
 def where(index_dir, backend):
@@ -239,7 +285,7 @@ def stats_command(index_dir, backend, as_json) -> None:
         click.echo(f"{name:<10} {value}")
 
 
-@main.command("search")
+@main.command("search", cls=QueryMayStartWithDash)
 @click.argument("query", required=False)
 @index_option
 @backend_option
@@ -270,7 +316,7 @@ def stats_command(index_dir, backend, as_json) -> None:
 @click.option("--tag", default="bahth", show_default=True, help="Run tag in the TREC file.")
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(),
     default=None,
     help="Stop a search still at work after SECONDS (exit status 1).",
 )
@@ -429,14 +475,14 @@ def _open_once(index_dir: Path | str | None) -> None:
 )
 @click.option(
     "--time-limit",
-    type=click.FloatRange(0, min_open=True),
+    type=Seconds(),
     default=WEB_DEFAULTS["REQUEST_TIME_LIMIT"],
     show_default=True,
     help="Seconds a search may run; past it the answer is a 503 that says so.",
 )
 @click.option(
     "--header-timeout",
-    type=click.FloatRange(0, min_open=True),
+    type=Seconds(),
     default=HEADER_TIMEOUT,
     show_default=True,
     help="Seconds a client has to send a request's headers; then it is disconnected.",

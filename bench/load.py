@@ -16,6 +16,16 @@ request sent during the one-document commit or in the 5 s after it with the p95 
 requests sent before the rebuild began (requests sent while the indexing process runs share
 the cores with it; those sent after it meet the new generation). The clients share this
 machine's cores with the server: on 2 cores, 128 client threads take CPU the server would use.
+
+``--slow-clients N`` asks whether clients of expensive queries slow everyone else down: each
+run then has two halves on the same server, the ordinary clients alone, then the same clients
+with N more beside them, each sending expensive queries made from SaudiNewsNet's words (read
+from ``--data``; in turn 40 distinct prefixes, 40 ``word~2`` and phrases of 40 stop words).
+It prints a row for the ordinary clients in each half, one for the slow clients (their
+answers by status: a 503 is the server refusing the work, not an error), and the ratio of the
+ordinary clients' p95 with and without them (the goal: at most 1.5). The slow clients run in
+a process of their own (their threads would otherwise take the GIL from the threads that
+time the ordinary clients) and wait as a refusal's Retry-After says before asking again.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -31,10 +42,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: bench.* are importable from the checkout
+    sys.path.insert(0, str(REPO))
 
 # News-style queries: Saudi news (SaudiNewsNet) and the Moroccan seeds, common and rare words,
 # one and several words, a phrase, a prefix, Latin inside Arabic.
@@ -58,6 +74,8 @@ QUERIES = [
     "تعليم*",
 ]
 BAHTH = [sys.executable, "-m", "bahth"]
+SLOW_KINDS = ("40 distinct prefixes", "40 word~2", "phrase of 40 stop words")
+SLOW_GOAL = 1.5  # the ordinary clients' p95 beside the slow ones, at most this times alone
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -187,14 +205,19 @@ def http_load(
     seconds: float,
     per_page: int,
     keep_going: threading.Event | None = None,
+    refusals: frozenset[int] = frozenset(),
+    polite: bool = False,
 ) -> dict:
     """``clients`` threads, each with one keep-alive connection, cycling through the queries
     until the deadline, and past it while ``keep_going`` is set (at most 1,000,000 requests
-    each and 600 s past the deadline: the loop is bounded)."""
+    each and 600 s past the deadline: the loop is bounded). A status in ``refusals`` (the
+    server declining the work, with its JSON error) is counted in ``statuses``, not as an
+    error; ``polite`` clients then wait as its Retry-After says before the next request."""
     paths = [f"/api/search?q={quote(q)}&per_page={per_page}" for q in queries]
     latencies: list[float] = []
     starts: list[float] = []  # when each request of ``latencies`` was sent (perf_counter)
     errors: list[str] = []
+    statuses: Counter = Counter()
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
     deadline = 0.0
@@ -219,7 +242,11 @@ def http_load(
                 connection.request("GET", path)
                 response = connection.getresponse()
                 body = response.read()
-                if response.status != 200 or "hits" not in json.loads(body):
+                answer = json.loads(body)
+                with lock:
+                    statuses[response.status] += 1
+                refused = response.status in refusals and "code" in answer
+                if not refused and (response.status != 200 or "hits" not in answer):
                     with lock:
                         errors.append(f"{response.status} {path}")
             except (OSError, http.client.HTTPException, ValueError) as error:
@@ -230,6 +257,9 @@ def http_load(
                 continue
             mine.append(time.perf_counter() - started)
             sent.append(started)
+            retry_after = response.getheader("Retry-After") if refused and polite else None
+            if retry_after and retry_after.isdigit():
+                time.sleep(max(0.0, min(float(retry_after), deadline - time.perf_counter())))
         connection.close()
         with lock:
             latencies.extend(mine)
@@ -250,6 +280,7 @@ def http_load(
         "latencies": latencies,
         "starts": starts,
         "errors": errors,
+        "statuses": statuses,
     }
 
 
@@ -334,6 +365,76 @@ def row(label: str, clients: int, result: dict, memory: list[tuple[float, float]
     )
 
 
+def slow_queries(data: Path, per_kind: int = 20) -> list[str]:
+    """Expensive queries made of the corpus's own words (bench/slow_queries.py's), the kinds
+    of SLOW_KINDS in turn, ``per_kind`` distinct ones of each (seeded)."""
+    from bench.news import read_articles
+    from bench.slow_queries import STOP_WORDS, Corpus, joined
+
+    corpus = Corpus(read_articles(data))
+    pool = corpus.starts[2][:60] + corpus.starts[3][:60]
+    kinds = (
+        lambda: joined(corpus.sample(pool, 40), "*"),
+        lambda: joined(corpus.sample(corpus.short, 40), "~2"),
+        lambda: f'"{joined(corpus.rng.choices(STOP_WORDS, k=40))}"',
+    )
+    return [make() for _ in range(per_kind) for make in kinds]
+
+
+def beside_slow_clients(
+    host: str, port: int, args, clients: int, slow: list[str]
+) -> tuple[dict, dict, dict]:
+    """The ordinary clients alone, then the same with ``args.slow_clients`` more sending
+    ``slow`` queries at the same time: (alone, beside, the slow clients). A slow request
+    the server declines (503: busy, or past its time limit) is a refusal, not an error."""
+    alone = http_load(host, port, QUERIES, clients, args.seconds, args.per_page)
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Event(), context.Event(), context.Queue()
+    polite = not args.slow_impolite
+    options = (host, port, slow, args.slow_clients, args.seconds, args.per_page, polite)
+    process = context.Process(target=slow_clients, args=(*options, ready, go, results))
+    process.start()
+    try:
+        if not ready.wait(timeout=120):
+            sys.exit("load: the slow clients' process did not start")
+        go.set()
+        beside = http_load(host, port, QUERIES, clients, args.seconds, args.per_page)
+        return alone, beside, results.get(timeout=args.seconds + 700)
+    finally:
+        process.join(timeout=60)
+        if process.is_alive():
+            process.kill()
+
+
+def slow_clients(host, port, slow, clients, seconds, per_page, polite, ready, go, results):
+    """The slow clients, in a process of their own: their threads must not take the GIL of
+    the process that times the ordinary clients. ``polite``: refused (503, with
+    Retry-After), they wait as told before asking again, as an HTTP client should."""
+    ready.set()
+    go.wait(timeout=120)
+    refused = frozenset({503})
+    results.put(
+        http_load(host, port, slow, clients, seconds, per_page, refusals=refused, polite=polite)
+    )
+
+
+def slow_summary(alone: dict, beside: dict, slow: dict) -> list[str]:
+    """The lines under the slow clients' rows: what they were answered, and the ratio."""
+    answered = ", ".join(f"{n} x {status}" for status, n in sorted(slow["statuses"].items()))
+    p95_alone = percentile(alone["latencies"], 0.95)
+    p95_beside = percentile(beside["latencies"], 0.95)
+    rate_alone = alone["requests"] / alone["seconds"] if alone["seconds"] else 0.0
+    rate_beside = beside["requests"] / beside["seconds"] if beside["seconds"] else 0.0
+    ratio = p95_beside / p95_alone if p95_alone else float("nan")
+    verdict = "met" if ratio <= SLOW_GOAL else "NOT met"
+    return [
+        f"  slow clients' answers: {answered or 'none'}",
+        f"  ordinary clients beside the slow ones: p95 {p95_beside * 1000:.1f} ms against "
+        f"{p95_alone * 1000:.1f} ms alone (x{ratio:.2f}; goal at most x{SLOW_GOAL}: {verdict}), "
+        f"{rate_beside:.1f} req/s against {rate_alone:.1f}",
+    ]
+
+
 def numbers(text: str) -> list[int]:
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
@@ -365,9 +466,39 @@ def main(argv: list[str] | None = None) -> int:
         help="during each run, rebuild the index from SOURCE, then add one document",
     )
     parser.add_argument("--memory-every", type=float, default=5.0, help="seconds between RSS")
+    parser.add_argument(
+        "--slow-clients",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the ordinary clients alone, then beside N clients of expensive queries",
+    )
+    parser.add_argument(
+        "--slow-impolite",
+        action="store_true",
+        help="the slow clients ask again at once when refused, Retry-After or not",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=REPO.parent / "shared" / "data" / "saudinewsnet" / "docs.jsonl.gz",
+        help="the corpus the slow clients' queries are made from (SaudiNewsNet's docs.jsonl.gz)",
+    )
     args = parser.parse_args(argv)
     if max(args.clients) > 256 or not 0 < args.seconds <= 600 or max(args.workers) > 64:
         parser.error("--clients must be 1..256, --workers 1..64 and --seconds 0..600")
+    if not 0 <= args.slow_clients <= 256 or (args.slow_clients and args.reindex):
+        parser.error("--slow-clients must be 0..256, and goes without --reindex")
+    slow: list[str] = []
+    if args.slow_clients:
+        if not args.data.exists():
+            print(
+                f"load: SaudiNewsNet not found at {args.data}: the slow clients' queries are "
+                "made from its words (it may not be copied into the project); pass --data PATH",
+                file=sys.stderr,
+            )
+            return 2
+        slow = slow_queries(args.data)
 
     from bahth.index.errors import BahthError
     from bahth.index.store import IndexStore
@@ -383,6 +514,13 @@ def main(argv: list[str] | None = None) -> int:
         f"index: {path} ({documents} documents); {len(QUERIES)} queries, per_page "
         f"{args.per_page}; {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f}"
     )
+    if slow:
+        print(
+            f"slow clients: {args.slow_clients}, sending {len(slow)} queries from {args.data.name}"
+            f" ({', '.join(SLOW_KINDS)}, in turn), "
+            f"{'again at once' if args.slow_impolite else 'after Retry-After'} when refused; "
+            f"each half of a run {args.seconds:g} s"
+        )
     print(HEADER)
     if not args.no_baseline:
         baseline = library_baseline(args.index, QUERIES, min(args.seconds, 10.0), args.per_page)
@@ -404,13 +542,26 @@ def main(argv: list[str] | None = None) -> int:
                         if args.reindex
                         else []
                     )
-                    result = http_load(
-                        host, port, QUERIES, clients, args.seconds, args.per_page, running
-                    )
+                    if slow:
+                        result, beside, slowest = beside_slow_clients(
+                            host, port, args, clients, slow
+                        )
+                    else:
+                        result = http_load(
+                            host, port, QUERIES, clients, args.seconds, args.per_page, running
+                        )
                     sampler.done.set()
                     sampler.join()
                 label = f"GET /api/search, {workers} worker" + ("s" if workers > 1 else "")
-                print(row(label, clients, result, sampler.samples), flush=True)
+                if slow:
+                    half = len(sampler.samples) // 2
+                    print(row(f"{label}, alone", clients, result, sampler.samples[:half]))
+                    print(row(f"{label}, beside", clients, beside, sampler.samples[half:]))
+                    print(row("  slow clients beside them", args.slow_clients, slowest, []))
+                    print("\n".join(slow_summary(result, beside, slowest)), flush=True)
+                    result = {**result, "errors": result["errors"] + beside["errors"]}
+                else:
+                    print(row(label, clients, result, sampler.samples), flush=True)
                 for began, ended, what, status in events:
                     print(f"  bahth {what}: {ended - began:.1f} s, exited {status}")
                 commit = after_commit(result, events)

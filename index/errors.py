@@ -75,6 +75,23 @@ class SearchTimeout(BahthError):
         )
 
 
+class SearchBusy(SearchTimeout):
+    """An expensive query (search/admission.py) met another one running in the same server
+    process and was stopped before its expensive part, rather than run slowly beside it:
+    try again in a moment. A SearchTimeout (the same 503 and exit status), with its
+    ``seconds`` and ``stage``."""
+
+    def __init__(self, seconds: float, stage: str = "") -> None:
+        self.seconds = seconds
+        self.stage = stage
+        BahthError.__init__(
+            self,
+            "Another broad query is running here, so this one was stopped before its broad "
+            "part. Try again in a moment, or narrow it: fewer words with * or ~, more letters "
+            "before *, a shorter phrase, or a filter such as source: or year:.",
+        )
+
+
 class BackendUnavailable(BahthError):
     """A node of a cluster backend did not answer. ``nodes`` name each one (``node 2
     (host:port)``); the message says what could not be done and that nothing indexed was

@@ -3,7 +3,9 @@
 Writing an index fails for reasons outside bahth: the disk fills up, the folder is read-only
 or not ours to write, the kernel kills a worker process for memory. By the time one of these
 messages is built, the run has been undone (workers stopped, its files removed), so every
-message can say that the last commit is intact and that running again is safe.
+message can say that the last commit is intact and that running again is safe. The space
+free when a disk filled up is noted on the error where it is first caught, before the undoing
+frees the run's files (``note_free_space``); the message gives both figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from bahth.index.errors import IndexWriteFailed
 from bahth.index.fastwrite import WorkerFailed
 
 UNDONE = "nothing of this run was committed"
+FULL = (errno.ENOSPC, errno.EDQUOT)
+FREE_WHEN_FAILED = "bahth_free_bytes"  # noted on the OSError by note_free_space
 _SIGKILL = 9
 
 
@@ -29,11 +33,13 @@ def write_failure(error: OSError | WorkerFailed, folder: Path) -> IndexWriteFail
             )
         return IndexWriteFailed(f"{error}: {UNDONE}; run it again.")
     where = error.filename or folder
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+    if error.errno in FULL:
         what = "disk full" if error.errno == errno.ENOSPC else "disk quota exceeded"
+        after = f"{_mb(_free_bytes(folder))} MB once this run's files were removed"
+        when = getattr(error, FREE_WHEN_FAILED, None)
+        free = f"{_mb(when)} MB free when it failed, {after}" if when is not None else after
         return IndexWriteFailed(
-            f"{what} while writing {where} ({_free_mb(folder)} MB free): {UNDONE}; "
-            "free space and run it again."
+            f"{what} while writing {where} ({free}): {UNDONE}; free space and run it again."
         )
     if error.errno == errno.EROFS:
         return IndexWriteFailed(
@@ -48,11 +54,25 @@ def write_failure(error: OSError | WorkerFailed, folder: Path) -> IndexWriteFail
     return IndexWriteFailed(f"cannot write {where}: {error.strerror or error}: {UNDONE}.")
 
 
-def _free_mb(folder: Path) -> str:
-    """Free space on the folder's file system, in MB (after the run's files were removed)."""
+def note_free_space(error: BaseException, folder: Path) -> None:
+    """Note on a full disk's error the space free when it was met, before the run is undone:
+    undoing it removes the run's files, so the space measured then is the space the run
+    had filled too (a run that filled a 20 MB disk said "21.0 MB free"). Called where each
+    failure is first caught; the first note stays."""
+    if isinstance(error, OSError) and error.errno in FULL:
+        if getattr(error, FREE_WHEN_FAILED, None) is None:
+            setattr(error, FREE_WHEN_FAILED, _free_bytes(folder))
+
+
+def _free_bytes(folder: Path) -> int | None:
+    """Free space on the folder's file system (None when no folder up the path answers)."""
     for candidate in (folder, *folder.parents):
         try:
-            return f"{shutil.disk_usage(candidate).free / 1e6:,.1f}"
+            return shutil.disk_usage(candidate).free
         except OSError:
             continue
-    return "?"
+    return None
+
+
+def _mb(free: int | None) -> str:
+    return "?" if free is None else f"{free / 1e6:,.1f}"

@@ -49,7 +49,7 @@ from bahth.index.errors import (
     IndexVersionMismatch,
 )
 from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder, WorkerFailed, abandon
-from bahth.index.faults import write_failure
+from bahth.index.faults import note_free_space, write_failure
 from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
 from bahth.index.schema import build_schema
@@ -374,7 +374,8 @@ class IndexStore:
                     writer.cancel()
                     return False
                 writer.commit(merge=False)
-            except BaseException:
+            except BaseException as error:
+                note_free_space(error, live)
                 abandon(writer)
                 generations.discard_uncommitted(live)
                 raise
@@ -465,7 +466,8 @@ class IndexStore:
                 progress=progress,
                 procs=self.procs,
             )
-        except BaseException:
+        except BaseException as error:
+            note_free_space(error, live)
             generations.discard_uncommitted(live)
             raise
         self._touch(live, report.warnings, self.requested_settings)
@@ -495,7 +497,8 @@ class IndexStore:
             meta["last_update"] = _now()
             generations.write_meta(live, meta)  # complete from here on
             self._swap(live)
-        except BaseException:
+        except BaseException as error:
+            note_free_space(error, live)
             if generations.linked(self.path) != live:
                 generations.remove(live)
             raise
@@ -792,7 +795,8 @@ def _apply(
                         writer.delete_document(docnum)
                     report.deleted += 1
         segments = adder.finish()
-    except BaseException:
+    except BaseException as error:
+        note_free_space(error, Path(writer.storage.folder))  # before anything is freed
         adder.cancel()  # first: workers stop writing before their files are removed
         abandon(writer)
         raise
@@ -844,7 +848,8 @@ def _commit(writer: FastSegmentWriter, segments: list) -> None:
         else:
             writer._close_segment()
         writer._commit_toc(final + segments)
-    except BaseException:
+    except BaseException as error:
+        note_free_space(error, Path(writer.storage.folder))
         abandon(writer)
         raise
     try:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from os import PathLike
 
 import numpy as np
@@ -34,17 +35,18 @@ from bahth.index.backends import open_store
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
 from bahth.index.store import IndexReport
-from bahth.search import highlight, rerank
+from bahth.search import admission, highlight, rerank
 from bahth.search.backends import health, open_view
 from bahth.search.deadline import (
     DID_YOU_MEAN,
     HIGHLIGHTING,
     NO_DEADLINE,
+    SCORING,
     SNIPPETS,
     SUGGESTIONS,
     Deadline,
 )
-from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
+from bahth.search.expansion import ExpansionBudget, close_words, frequencies, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.filters import FieldFilters, SortKey
 from bahth.search.first_stage import EngineMatches, Matches, first_stage
@@ -102,6 +104,7 @@ class SearchEngine:
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
         self._index = open_view(self.store, self.ranking.weighting)
+        self.turns = admission.Turns(self.store.location)  # expensive ones (search.admission)
         self._surfaces: dict[str, str] = {}
         self.given_synonyms = check_groups(synonyms)
         self.given_darija = darija_synonyms
@@ -202,6 +205,7 @@ class SearchEngine:
     def close(self) -> None:
         """Close the open view (a request still running keeps it until it ends)."""
         self._index.close()
+        self.turns.close()
 
     def _builder(self, searcher) -> QueryBuilder:
         settings = self.settings
@@ -266,13 +270,19 @@ class SearchEngine:
         raises FilterError (a ValueError) naming what would work. Never raises on the text
         of ``q``: a query that cannot be run gives an empty page whose ``message`` says why.
         The one exception: with a ``time_limit`` (seconds), a search still at work past it
-        stops and raises SearchTimeout, whose message says how to narrow the query.
+        stops and raises SearchTimeout, whose message says how to narrow the query; and an
+        expensive query (search.admission) that meets another one running in this engine
+        stops before its expensive part with SearchBusy (a SearchTimeout).
         """
         started = time.perf_counter()
-        with self._reading() as searcher:
-            return self._search(searcher, started, q, page, per_page, filters, sort, time_limit)
+        with self._reading() as searcher, self.turns.ticket(time_limit, q or "") as ticket:
+            return self._search(
+                searcher, started, q, page, per_page, filters, sort, time_limit, ticket
+            )
 
-    def _search(self, searcher, started, q, page, per_page, filters, sort, time_limit) -> Page:
+    def _search(
+        self, searcher, started, q, page, per_page, filters, sort, time_limit, ticket
+    ) -> Page:
         deadline = Deadline(time_limit)
         page, per_page = clamp_paging(page, per_page)
         rules = self.filters
@@ -282,7 +292,11 @@ class SearchEngine:
             for name, value in (filters or {}).items()
             if value is not None and value != ""
         ]
-        parsed = self._builder(searcher).parse(q or "", deadline)
+        parsed = self._builder(searcher).parse(q or "", deadline, ticket)
+        if not ticket.free and parsed.query is not None:
+            counted = partial(frequencies, searcher.reader())
+            if admission.phrase_work(parsed.query, counted) > admission.ORDINARY_PHRASE_WORK:
+                ticket.need(SCORING)  # an expensive phrase: a turn, or SearchBusy
         if parsed.filter is not None:
             conditions.insert(0, parsed.filter)
         if parsed.query is None:
@@ -436,8 +450,8 @@ class SearchEngine:
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
-        budget = ExpansionBudget(deadline=Deadline(time_limit))
-        with self._reading() as searcher:
+        with self._reading() as searcher, self.turns.ticket(time_limit) as ticket:
+            budget = ExpansionBudget(deadline=Deadline(time_limit), ticket=ticket)
             counts, _ = prefix_frequencies(
                 searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
             )
@@ -447,7 +461,11 @@ class SearchEngine:
                     ranked.append(word)
                     if len(ranked) == limit:
                         break
-            return list(dict.fromkeys(self._surface(searcher, w) for w in ranked))
+            surfaces = []
+            for word in ranked:  # each reads a document's stored text
+                budget.deadline.check(SUGGESTIONS)
+                surfaces.append(self._surface(searcher, word))
+            return list(dict.fromkeys(surfaces))
 
     def _surface(self, searcher, word: str) -> str:
         """How the documents write ``word`` (a normalized term): the first spelling found,
@@ -481,11 +499,13 @@ class SearchEngine:
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
         deadline = Deadline(time_limit)
-        with self._reading() as searcher:
+        with self._reading() as searcher, self.turns.ticket(time_limit) as ticket:
             fields = searcher.document(id=str(doc_id))
             if fields is None:
                 return None
-            parsed = self._builder(searcher).parse(q, deadline) if q else ParsedQuery(query=None)
+            parsed = ParsedQuery(query=None)
+            if q:
+                parsed = self._builder(searcher).parse(q, deadline, ticket)
         title, text = fields.get("title") or "", fields.get("text") or ""
         shown = _cut(text, DOCUMENT_CHARS)
         notices = (notice("document_cut", length=len(text), shown=len(shown)),)

@@ -16,6 +16,12 @@ forty times for 19 s, holding a server thread all along. So:
 The dictionary is read segment by segment straight from Whoosh's term table (the key and the
 document frequency of each entry, about 1.5 µs an entry), not through ``iter_prefix`` on the
 whole index, which merges the segments and decodes every entry's term info (about 30 µs).
+
+Every entry costs a bounded amount of work: a word longer than ``MAX_WORD_BYTES`` is passed
+over unread (its length is in the entry's header). An index built before the analysis capped
+its terms may hold a "word" of 20 million letters (one document of ب and nothing else):
+reading, decoding, analyzing and showing it was one unbounded step, so that
+``suggest("بببب", time_limit=1.0)`` ran 5.7 s and answered 40 MB.
 """
 
 from __future__ import annotations
@@ -26,12 +32,18 @@ from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import distance as edit_distance
 
+from bahth.analyzers import MAX_WORD_CHARS
+from bahth.search import admission
+from bahth.search.admission import FREE, Ticket
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 
 MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slowest query's
 MAX_TERMS = 150  # words all of a query's * and ~ expand into (three full expansions of 50)
 COMPARE_COST = 5  # an edit-distance comparison costs about five entries read
 CHECK_EVERY = 1024  # entries between two looks at the clock
+# No expansion or suggestion is a word longer than this (in UTF-8): the longest term the
+# analysis keeps (MAX_WORD_CHARS, Lucene's 255), four bytes a character at most.
+MAX_WORD_BYTES = 4 * MAX_WORD_CHARS
 
 
 @dataclass(frozen=True)
@@ -46,33 +58,65 @@ class Expansion:
 @dataclass
 class ExpansionBudget:
     """One query's (or one suggest request's) allowance for reading the term dictionary, and
-    the counters of what it spent (ParsedQuery.expansion: tests read them)."""
+    the counters of what it spent (ParsedQuery.expansion: tests read them). Past an ordinary
+    query's share (search.admission) the rest is there only for a query that may go on as
+    an expensive one: its ``ticket`` says (a turn taken, SearchBusy, or a cut)."""
 
     max_examined: int = field(default_factory=lambda: MAX_EXAMINED)
     max_terms: int = field(default_factory=lambda: MAX_TERMS)
     deadline: Deadline = NO_DEADLINE
+    ticket: Ticket = FREE
     examined: int = 0  # dictionary entries examined (comparisons count COMPARE_COST)
     terms: int = 0  # words given to the query by * and ~ expansions
     expansions: int = 0  # distinct expansions worked out
     reused: int = 0  # expansions answered from the cache
     cut: int = 0  # expansions that stopped short for want of budget
+    expensive: bool = False  # went past an ordinary query's share (search.admission)
     cache: dict = field(default_factory=dict, repr=False)
     _next_check: int = field(default=CHECK_EVERY, repr=False)
 
     @property
+    def ceiling(self) -> int:
+        """Dictionary entries it may examine in all: an ordinary query's share of them
+        until it goes past the ordinary (``more_room``)."""
+        if self.expensive:
+            return self.max_examined
+        return min(self.max_examined, admission.ORDINARY_EXAMINED)
+
+    @property
     def room(self) -> int:
-        """Dictionary entries that may still be examined."""
-        return max(0, self.max_examined - self.examined)
+        """Dictionary entries that may still be examined, within the ceiling."""
+        return max(0, self.ceiling - self.examined)
 
     @property
     def terms_left(self) -> int:
         return max(0, self.max_terms - self.terms)
 
+    def more_room(self, stage: str, needed: int = 1) -> int:
+        """``room``; when that is less than ``needed`` at an ordinary query's share with
+        more to give, the rest if the query may go on as an expensive one (search.admission:
+        SearchBusy when it may not, or no more for a stage that is cut short)."""
+        if self.room < needed and self.examined + needed <= self.max_examined:
+            self.go_past_ordinary(stage)
+        return self.room
+
+    def go_past_ordinary(self, stage: str) -> bool:
+        """May this query do more than an ordinary one? Its ticket says, once: a turn
+        taken (or none needed), SearchBusy, or a cut (then an ordinary query's share is all
+        it gets)."""
+        if not self.expensive:
+            if self.ticket.need(stage):
+                self.expensive = True
+            else:
+                self.max_examined = min(self.max_examined, admission.ORDINARY_EXAMINED)
+                self.max_terms = min(self.max_terms, max(self.terms, admission.ORDINARY_TERMS))
+        return self.expensive
+
     def charge(self, units: int, stage: str) -> bool:
         """Spend ``units``; False when they are not there, and then nothing more may be
         examined. Looks at the deadline every CHECK_EVERY units."""
-        if self.examined + units > self.max_examined:
-            self.examined = self.max_examined
+        if units > self.more_room(stage, units):
+            self.examined = max(self.examined, self.ceiling)
             return False
         self.examined += units
         if self.examined >= self._next_check:
@@ -89,21 +133,33 @@ CHUNK = 1 << 16  # bytes of the term table read at a time, at most (4 KB first)
 
 
 def _segment_entries(
-    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str
-) -> Iterator[tuple[bytes, int]]:
+    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str, counted: bool = True
+) -> Iterator[tuple[bytes, int | None]]:
     """(term bytes, document frequency) of one segment's terms starting with ``prefix``, in
-    order, read as they are asked for. From Whoosh's W3 term table in chunks (its own
-    ``ranges_from`` makes several calls per entry); through ``iter_prefix`` for another
-    codec. The deadline is looked at for each chunk."""
+    order, read as they are asked for, but for words longer than MAX_WORD_BYTES. From
+    Whoosh's W3 term table in chunks (its own ``ranges_from`` makes several calls per
+    entry), where a long entry is passed over without reading it; from a cluster's
+    dictionary, without the frequency (None) unless ``counted`` (it costs a round trip per
+    page); through ``iter_prefix`` for another codec. The deadline is looked at for each
+    chunk or page."""
+    listed = getattr(leaf, "dictionary_words", None)
+    if listed is not None:
+        words = listed(fieldname, prefix, deadline, stage, counted)
+        pairs = words if counted else ((btext, None) for btext in words)
+        for btext, frequency in pairs:
+            if len(btext) <= MAX_WORD_BYTES:
+                yield btext, frequency
+        return
     terms = getattr(leaf, "_terms", None)
     table = getattr(terms, "_tindex", None)
     if table is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
         for btext, info in leaf.iter_prefix(fieldname, prefix):
-            yield btext, info.doc_frequency()
+            if len(btext) <= MAX_WORD_BYTES:
+                yield btext, info.doc_frequency()
         return
     start = terms._keycoder(fieldname, prefix)
     skip = len(start) - len(prefix)  # the field's number before each term
-    pos, end = table.closest_key_pos(start), table.endofdata
+    pos, end = _closest_key_pos(table, start), table.endofdata
     if pos is None:
         return
     dbfile, unpack_lengths = terms._dbfile, _LENGTHS.unpack_from
@@ -116,6 +172,12 @@ def _segment_entries(
             size = min(2 * size, CHUNK)
             deadline.check(stage)
         keylen, datalen = unpack_lengths(chunk, at)
+        if keylen - skip > MAX_WORD_BYTES:  # read its beginning only: is it still ours?
+            beginning = dbfile.get(pos + _LENGTHS.size, min(len(start), keylen))
+            if not beginning.startswith(start):
+                return
+            pos += _LENGTHS.size + keylen + datalen
+            continue
         after = at + _LENGTHS.size + keylen + datalen
         if after > len(chunk):  # the entry runs past the chunk: read from its start
             chunk, base, at = dbfile.get(pos, min(max(size, after - at), end - pos)), pos, 0
@@ -126,6 +188,25 @@ def _segment_entries(
             return
         yield key[skip:], unpack_frequency(chunk, at + _LENGTHS.size + keylen + 5)[0]
         pos += _LENGTHS.size + keylen + datalen
+
+
+def _closest_key_pos(table, key: bytes) -> int | None:
+    """Where the first key from ``key`` on is in Whoosh's ordered term table (None: past the
+    end): its own ``closest_key_pos``, but reading no more of each key it probes than
+    ``key``'s length, which orders them as well. Whoosh reads every probed key whole, and
+    one of them may be a word of 40 MB."""
+    get_pos, dbfile = getattr(table, "_get_pos", None), table.dbfile
+    if get_pos is None:
+        return table.closest_key_pos(key)
+    lo, hi = 0, table.indexlen
+    while lo < hi:
+        mid = (lo + hi) // 2
+        pos = get_pos(table.indexbase + mid * table.indexsize)
+        if dbfile.get(pos + _LENGTHS.size, min(dbfile.get_uint(pos), len(key))) < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return None if lo == table.indexlen else get_pos(table.indexbase + lo * table.indexsize)
 
 
 class _Scan:
@@ -148,26 +229,36 @@ class _Scan:
 
 
 def entries(
-    reader, fieldname: str, prefix: str, budget: ExpansionBudget, stage: str = EXPANDING
-) -> tuple[list[tuple[str, int]], bool]:
+    reader,
+    fieldname: str,
+    prefix: str,
+    budget: ExpansionBudget,
+    stage: str = EXPANDING,
+    counted: bool = True,
+) -> tuple[list[tuple[str, int | None]], bool]:
     """(word, document frequency) of the words of ``fieldname`` starting with ``prefix``, one
     pair for each segment that holds the word (add them up), as many as the budget allows,
     charged to it; and whether that was all. The budget is shared out between the segments
     in rounds (what one segment does not need goes to the others), so that a cut leaves
-    each segment read about as far into the alphabet as the others."""
+    each segment read about as far into the alphabet as the others. Not ``counted``: the
+    caller needs the frequencies of a few of the words only, and a cluster leaves them
+    None (``frequencies`` asks for them). A spent budget reads nothing, not even a first
+    entry (on a cluster, that is a round trip)."""
     if fieldname not in reader.schema:
         return [], True
     try:
         bprefix = reader.schema[fieldname].to_bytes(prefix)
     except (ValueError, TypeError):
         return [], True
+    if not budget.more_room(stage):
+        return [], False
     scans = [
-        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage))
+        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage, counted))
         for leaf, _ in reader.leaf_readers()
     ]
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int | None]] = []
     active = [scan for scan in scans if not scan.done]
-    while active and budget.room:
+    while active and budget.more_room(stage):
         share = max(1, budget.room // len(active))
         for scan in active:
             part = scan.take(min(share, budget.room))
@@ -208,7 +299,7 @@ def prefix_words(
 
     def work() -> Expansion:
         found, complete = prefix_frequencies(reader, fieldnames, prefix, budget, stage)
-        return _top(found, complete, budget, limit)
+        return _top(found, complete, budget, limit, stage)
 
     return _cached(budget, ("prefix", prefix, tuple(fieldnames), limit), work)
 
@@ -230,11 +321,13 @@ def fuzzy_words(
         complete = True
         for fieldname in fieldnames:
             close, complete = _close(reader, fieldname, word, distance, budget, stage)
+            if len(close) > min(limit, budget.terms_left):  # a cluster's: the ranking needs
+                close = _counted(reader, fieldname, close, budget.deadline, stage)
             for candidate, frequency in close.items():
-                found[candidate] = max(found.get(candidate, 0), frequency)
+                found[candidate] = max(found.get(candidate, 0), frequency or 0)
             if not complete:
                 break
-        return _top(found, complete, budget, limit)
+        return _top(found, complete, budget, limit, stage)
 
     return _cached(budget, ("fuzzy", word, tuple(fieldnames), distance, limit), work)
 
@@ -262,26 +355,52 @@ def close_words(
 
 def _close(
     reader, fieldname: str, word: str, distance: int, budget: ExpansionBudget, stage: str
-) -> tuple[dict[str, int], bool]:
-    """{word within ``distance`` edits: its document frequency}, and whether all were seen."""
+) -> tuple[dict[str, int | None], bool]:
+    """{word within ``distance`` edits: its document frequency}, and whether all were seen.
+    On a cluster the frequencies are None: a round trip, needed only when there are more
+    words than a query may take (``_counted``)."""
     shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
     lo, hi = len(word) - distance, len(word) + distance
-    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage)
-    found: dict[str, int] = {}
+    pairs, complete = entries(reader, fieldname, word[:shared], budget, stage, counted=False)
+    found: dict[str, int | None] = {}
     rejected: set[str] = set()
     for candidate, frequency in pairs:
         if not lo <= len(candidate) <= hi or candidate in rejected:
             continue  # (an edit changes the length by at most one)
         if candidate in found:  # the same word in another segment
-            found[candidate] += frequency
+            found[candidate] = (found[candidate] or 0) + (frequency or 0)
             continue
         if not budget.charge(COMPARE_COST, stage):
-            return found, False
+            complete = False
+            break
         if within_edits(candidate, word, distance):
             found[candidate] = frequency
         else:
             rejected.add(candidate)
     return found, complete
+
+
+def _counted(
+    reader, fieldname: str, found: dict[str, int | None], deadline: Deadline, stage: str
+) -> dict[str, int | None]:
+    """``found`` with the frequencies a cluster's dictionary leaves out (None) looked up, in
+    one round trip, and the words no document holds any more (it keeps them) left out."""
+    unknown = [word for word, frequency in found.items() if frequency is None]
+    if not unknown:
+        return found
+    deadline.check(stage)
+    counts = frequencies(reader, fieldname, unknown)
+    known = {word: frequency for word, frequency in found.items() if frequency is not None}
+    return {**known, **{word: counts[word] for word in unknown if counts.get(word)}}
+
+
+def frequencies(reader, fieldname: str, words: list[str]) -> dict[str, int]:
+    """Each word's document frequency in ``fieldname``: asked all at once of a reader that
+    can (a cluster's, in one round trip), else word by word."""
+    batch = getattr(reader, "doc_frequencies", None)
+    if batch is not None:
+        return batch(fieldname, words)
+    return {word: reader.doc_frequency(fieldname, word) for word in words}
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:
@@ -307,11 +426,17 @@ def within_edits(a: str, b: str, limit: int) -> bool:
     return edit_distance(a, b, limit=limit) <= limit
 
 
-def _top(found: dict[str, int], complete: bool, budget: ExpansionBudget, limit: int) -> Expansion:
+def _top(
+    found: dict[str, int], complete: bool, budget: ExpansionBudget, limit: int, stage: str
+) -> Expansion:
     """The most frequent of ``found`` (ties by word), as many as the limit and the query's
-    term budget allow, charged to that budget."""
+    term budget allow, charged to that budget; past an ordinary query's words, only when
+    the query may go on as an expensive one (search.admission)."""
     room = min(limit, budget.terms_left)
     ranked = sorted(found, key=lambda w: (-found[w], w))
+    ordinary = max(0, admission.ORDINARY_TERMS - budget.terms)
+    if min(room, len(ranked)) > ordinary and not budget.go_past_ordinary(stage):
+        room = min(room, ordinary)
     words = tuple(ranked[:room])
     budget.terms += len(words)
     starved = room < limit and len(ranked) > room  # the query's other expansions took the rest

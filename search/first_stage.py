@@ -56,9 +56,7 @@ class EngineMatches(Matches, Protocol):
 class WhooshMatches:
     """Whoosh's own search behind the Matches interface (every match, ranked: no pruning)."""
 
-    def __init__(
-        self, searcher, query, filter=None, deadline: Deadline = NO_DEADLINE
-    ) -> None:
+    def __init__(self, searcher, query, filter=None, deadline: Deadline = NO_DEADLINE) -> None:
         # what searcher.search(limit=None, optimize=False) collects (see search.query.Or),
         # with the deadline looked at as the documents come
         collector = _DeadlineCollector(searcher.collector(limit=None, optimize=False), deadline)

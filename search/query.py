@@ -41,6 +41,7 @@ from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis, WordTerms
 from bahth.index.settings import Settings
+from bahth.search.admission import FREE, Ticket
 from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.filters import AnyOf, Condition, FieldFilters, FilterError
@@ -295,10 +296,14 @@ class QueryBuilder:
         """The exact terms of the words of ``text`` (stop words included), in order."""
         return [word.terms.exact for word in self.words.tokens(text) if word.terms.exact]
 
-    def parse(self, text: str, deadline: Deadline = NO_DEADLINE) -> ParsedQuery:
+    def parse(
+        self, text: str, deadline: Deadline = NO_DEADLINE, ticket: Ticket = FREE
+    ) -> ParsedQuery:
         """The query for ``text``. Expanding its * and ~ words is charged to one budget
-        (``parsed.expansion``), checked against ``deadline``."""
-        parsed = ParsedQuery(query=None, expansion=ExpansionBudget(deadline=deadline))
+        (``parsed.expansion``), checked against ``deadline``; past an ordinary query's
+        share, ``ticket`` says whether it may go on (search.admission)."""
+        budget = ExpansionBudget(deadline=deadline, ticket=ticket)
+        parsed = ParsedQuery(query=None, expansion=budget)
         text = text or ""
         if len(text) > MAX_QUERY_CHARS:
             cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
@@ -762,4 +767,3 @@ def _narrowed(query: wq.Query | None, condition: wq.Query | None) -> wq.Query:
     if query is None:
         return Condition(condition)
     return wq.And([query, Condition(condition)])
-

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bahth.search.expansion import frequencies
+
 MIN_LETTERS = 4
 G_LETTERS = "غجقكگ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
@@ -82,9 +84,9 @@ def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
     spellings = list(candidates(word))
     if not spellings:
         return []
-    frequencies = _frequencies(reader, field, [word, *spellings])
-    typed = frequencies.pop(word, 0)
-    for candidate, frequency in frequencies.items():
+    counts = frequencies(reader, field, [word, *spellings])
+    typed = counts.pop(word, 0)
+    for candidate, frequency in counts.items():
         if frequency * MAX_RARER < typed:
             continue  # a typo of the typed word, or another word (see the module's docstring)
         if frequency and _used_instead(reader, field, word, candidate):
@@ -102,17 +104,10 @@ def _used_instead(reader, field: str, word: str, candidate: str) -> bool:
     return shared < max(1.0, COOCCURRENCE_SHARE * expected)
 
 
-# A reader over a cluster (search/sphinx_search.py) answers the two questions below itself,
-# in one round trip each, instead of sending every posting of both words over the network;
-# a Whoosh reader is asked word by word and its postings intersected here.
-
-
-def _frequencies(reader, field: str, words: list[str]) -> dict[str, int]:
-    """Each word's document frequency, in the order given."""
-    batch = getattr(reader, "doc_frequencies", None)
-    if batch is not None:
-        return batch(field, words)
-    return {w: reader.doc_frequency(field, w) for w in words}
+# A reader over a cluster (search/sphinx_search.py) answers the words' frequencies
+# (search.expansion.frequencies) and the question below itself, in one round trip each,
+# instead of sending every posting of both words over the network; a Whoosh reader is asked
+# word by word and its postings intersected here.
 
 
 def _counts(reader, field: str, a: str, b: str) -> tuple[int, int, int]:

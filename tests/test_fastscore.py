@@ -170,9 +170,7 @@ def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
     if parsed.query is None or parsed.query is wq.NullQuery:
         return []
     ids = searcher.reader().column_reader("id")
-    results = searcher.search(
-        parsed.query, limit=None, filter=parsed.filter, optimize=False
-    )
+    results = searcher.search(parsed.query, limit=None, filter=parsed.filter, optimize=False)
     ranked = [(ids[docnum], score) for score, docnum in results.top_n]
     return sorted(ranked, key=lambda hit: (-hit[1], document_key(hit[0])))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import shutil
 import signal
 import subprocess
 import time
@@ -85,6 +87,8 @@ def test_a_full_disk_undoes_the_run_and_says_so(tmp_path, documents) -> None:
 
         done = bahth("index", str(data), "--index", str(index))  # times out on a hang
         assert_undone(done, index, before, f"bahth: disk full while writing {index}")
+        when, after = free_space_said(done.stderr)
+        assert when < 0.1 < after, "full when it failed; the undoing freed the run's files"
 
         # the space is back: the next small run works
         one = tmp_path / "one.jsonl"
@@ -116,6 +120,53 @@ def test_a_writer_failing_with_enospc_undoes_the_run(tmp_path, monkeypatch) -> N
     assert files_of(index) == before
     assert sorted(document_ids(index)) == SEED_IDS
     assert IndexStore(index).add_documents([{"id": "x", "text": "نص"}]).added == 1
+
+
+def free_space_said(message: str) -> tuple[float, float]:
+    """The MB a disk-full message says were free when the write failed, and after."""
+    found = re.search(
+        r"\(([\d.,]+) MB free when it failed, ([\d.,]+) MB once this run's files were removed\)",
+        message,
+    )
+    assert found, message
+    return float(found[1].replace(",", "")), float(found[2].replace(",", ""))
+
+
+def test_a_full_disk_says_the_space_free_when_it_failed(tmp_path, monkeypatch) -> None:
+    """Measured after the run was undone, the free space counted the run's own files as
+    free: a run that filled a 20 MB disk said "21.0 MB free". Here the disk is the index
+    folder's files on a 20 MB disk, and the writer fails with ENOSPC once it has written
+    1 MB (without root: see the tmpfs test above)."""
+    from whoosh.filedb.structfile import StructFile
+
+    from bahth.index import faults
+
+    index = tmp_path / "ix"
+    IndexStore(index).index_paths([SEEDS])
+    disk = 20_000_000
+
+    def usage(path):
+        used = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+        return shutil._ntuple_diskusage(disk, used, disk - used)
+
+    written = {"bytes": 0}
+    write = StructFile.write
+
+    def write_until_full(self, data, *args, **kwargs):
+        written["bytes"] += len(data)
+        if written["bytes"] > 1_000_000:
+            self.flush()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return write(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(faults.shutil, "disk_usage", usage)
+    monkeypatch.setattr(StructFile, "write", write_until_full)
+    data = write_jsonl(tmp_path / "big.jsonl", 600, "new", seed=2)
+    with pytest.raises(IndexWriteFailed) as failed:
+        IndexStore(index, procs=1).index_paths([data])
+    when, after = free_space_said(str(failed.value))
+    assert after == round((disk - sum(files_of(index).values())) / 1e6, 1)
+    assert when < after, "the run's files were still there when it failed"
 
 
 def test_a_killed_worker_undoes_the_run_and_says_so(tmp_path) -> None:

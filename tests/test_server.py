@@ -214,6 +214,42 @@ def test_the_load_benchmark_runs(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_the_load_benchmark_runs_beside_slow_clients(tmp_path: Path) -> None:
+    """The row the issue asks for: the ordinary clients alone, then beside slow ones, and
+    the ratio of their p95 (the outcome, not the speed). The slow queries are made from a
+    corpus's words: here the seeds' texts, cut into articles."""
+    from conftest import ROOT, SEEDS
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    data = tmp_path / "articles.jsonl"
+    with data.open("w", encoding="utf-8") as out:
+        for n in range(60):
+            body = texts[n % len(texts)][(n * 97) % 500 :][:2500]
+            out.write(json.dumps({"id": f"a{n}", "title": body[:60], "text": body}) + "\n")
+    index = tmp_path / "index"
+    subprocess.run([*BAHTH, "index", str(SEEDS), "--index", str(index)], check=True, timeout=60)
+    command = [sys.executable, str(ROOT / "bench" / "load.py"), "--index", str(index)]
+    command += ["--workers", "2", "--clients", "2", "--seconds", "1", "--no-baseline"]
+    result = subprocess.run(
+        [*command, "--slow-clients", "2", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^GET /api/search, 2 workers, alone\s+2\s+\d+", result.stdout, re.M)
+    assert re.search(r"^GET /api/search, 2 workers, beside\s+2\s+\d+", result.stdout, re.M)
+    assert re.search(r"^  slow clients beside them\s+2\s+\d+", result.stdout, re.M)
+    assert re.search(r"p95 [\d.]+ ms against [\d.]+ ms alone \(x[\d.]+;", result.stdout)
+    missing = subprocess.run(
+        [*command, "--slow-clients", "2", "--data", str(tmp_path / "none.jsonl.gz")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "not found" in missing.stderr
+
+
 def test_several_workers_where_gunicorn_does_not_run_is_a_usage_error(
     seeds_index: Path, monkeypatch
 ) -> None:

@@ -107,6 +107,12 @@ STAGES = [
         id="suggestions",
     ),
     pytest.param(
+        (SearchEngine, "_surface"),  # each suggestion's spelling reads a document's text
+        lambda engine, limit: engine.suggest("ال", time_limit=limit),
+        deadline.SUGGESTIONS,
+        id="suggestions-word-by-word",
+    ),
+    pytest.param(
         (QueryBuilder, "parse"),
         lambda engine, limit: engine.document("news-01", q="الأمن", time_limit=limit),
         deadline.HIGHLIGHTING,

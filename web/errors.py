@@ -8,7 +8,8 @@ index); elsewhere it is a page of the site. Messages are Arabic: the library's o
 are English sentences for library users and the CLI, so they are never shown as they are;
 the error's type says which Arabic message to give. A missing or empty index is 503 with the
 command that builds one; a search past the app's time limit (REQUEST_TIME_LIMIT) is 503 with
-what to try instead; anything unexpected is logged and answered with a plain 500 page.
+what to try instead, and so is an expensive one refused while another runs (code busy, with
+Retry-After); anything unexpected is logged and answered with a plain 500 page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bahth.index.errors import (
     IndexEmpty,
     IndexMissing,
     IndexVersionMismatch,
+    SearchBusy,
     SearchTimeout,
 )
 
@@ -42,6 +44,8 @@ HTTP_MESSAGES = {  # for Werkzeug's own HTTP errors, whose descriptions are Engl
     405: ("method_not_allowed", "هذا العنوان يقبل طلبات GET وحدها."),
 }
 TIMEOUT_TITLE = "استغرق البحث وقتا أطول من المسموح"
+BUSY_TITLE = "الخادم مشغول ببحث واسع آخر"
+RETRY_AFTER = 1  # seconds a refused expensive search is told to wait (search.admission)
 VERSION_TITLE = "يجب إعادة بناء الفهرس"
 
 # Every code an answer may carry (the OpenAPI document lists them).
@@ -58,6 +62,7 @@ CODES = (
     "index_unreadable",
     "backend_unavailable",
     "time_limit",
+    "busy",
     "internal",
     "http_error",
 )
@@ -152,6 +157,18 @@ def register_error_handlers(app: Flask) -> None:
             "جرّب كلمات أقل أو أدق، أو ضيّق البحث بالمصدر أو السنة."
         )
         return error_answer(503, "time_limit", message, title=TIMEOUT_TITLE)
+
+    @app.errorhandler(SearchBusy)
+    def search_busy(error: SearchBusy):
+        """503: an expensive search met another one running (search.admission): say to try
+        again in a moment, or to narrow it."""
+        message = (
+            "يجري الآن بحث واسع آخر، فلم يُنفَّذ هذا البحث. أعد المحاولة بعد لحظات، "
+            "أو ضيّقه: كلمات أقل بـ * أو ~، أو حروف أكثر قبل *، أو عبارة أقصر، أو المصدر أو السنة."
+        )
+        answer = error_answer(503, "busy", message, title=BUSY_TITLE)
+        answer.headers["Retry-After"] = str(RETRY_AFTER)
+        return answer
 
     @app.errorhandler(BackendUnavailable)
     def backend_unavailable(error: BackendUnavailable):

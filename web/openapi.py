@@ -43,8 +43,9 @@ def _errors(*statuses: int, html: bool = False) -> dict[str, Any]:
         400: "A parameter that cannot be used (code bad_parameter, and the parameter's name).",
         404: "No such document or route.",
         503: (
-            "No index, an empty one, one to rebuild (with the command that fixes it), or a "
-            "search stopped at the server's time limit (code time_limit)."
+            "No index, an empty one, one to rebuild (with the command that fixes it), a "
+            "search stopped at the server's time limit (code time_limit), or an expensive "
+            "search refused while another runs (code busy, with Retry-After)."
         ),
     }
     answers = {}

@@ -1,0 +1,86 @@
+"""`bahth search` and `bahth serve` read their command lines as a user means them: a query
+that starts with - is a query (the query language's "without this word"), and a number of
+seconds is a finite number above 0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bahth.cli import main
+from bahth.search.engine import SearchEngine
+
+# (the command line after `bahth search`, the query the engine is asked)
+DASHED = [
+    pytest.param(["-الإرهاب"], "-الإرهاب", id="a-query-of-one-excluded-word"),
+    pytest.param(["-الإرهاب", "--limit", "3"], "-الإرهاب", id="options-after-it"),
+    pytest.param(["--sort", "-date", "-الإرهاب"], "-الإرهاب", id="an-option-value-with-a-dash"),
+    pytest.param(["--", "-الإرهاب"], "-الإرهاب", id="after-a-double-dash"),
+    pytest.param(["-FBI"], "-FBI", id="latin-letters"),
+    pytest.param(["--json", "-1"], "-1", id="a-number"),
+]
+
+
+@pytest.mark.parametrize(("args", "query"), DASHED)
+def test_a_query_may_start_with_a_dash(
+    news_index: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], query: str
+) -> None:
+    asked: list[tuple[str, str]] = []
+    search = SearchEngine.search
+
+    def recording(self, q, *rest, **options):
+        asked.append((q, options.get("sort")))
+        return search(self, q, *rest, **options)
+
+    monkeypatch.setattr(SearchEngine, "search", recording)
+    result = CliRunner().invoke(main, ["search", "--index", str(news_index), *args])
+    assert result.exit_code == 0, result.output
+    assert [q for q, _ in asked] == [query]
+    if "--sort" in args:
+        assert asked[0][1] == "-date", "the option's value stays the option's"
+
+
+def test_an_unknown_long_option_is_still_an_error(news_index: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "--index", str(news_index), "--limt", "3"])
+    assert result.exit_code == 2 and "No such option '--limt'" in result.output
+
+
+# (the command, the option, its value): every one a usage error, exit 2
+SECONDS = [
+    pytest.param(command, option, value, id=f"{command}-{option}-{reason}")
+    for command, option in [
+        ("search", "--time-limit"),
+        ("serve", "--time-limit"),
+        ("serve", "--header-timeout"),
+    ]
+    for value, reason in [
+        ("nan", "not-a-number"),
+        ("inf", "infinite"),
+        ("-inf", "minus-infinity"),
+        ("1e400", "past-the-largest-float"),
+        ("0", "zero"),
+        ("-1", "negative"),
+        ("abc", "not-a-number-at-all"),
+    ]
+]
+
+
+@pytest.mark.parametrize(("command", "option", "value"), SECONDS)
+def test_seconds_must_be_finite_and_above_zero(
+    news_index: Path, monkeypatch: pytest.MonkeyPatch, command: str, option: str, value: str
+) -> None:
+    from bahth.web import server, workers
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the command ran with a bad number of seconds")
+
+    monkeypatch.setattr(server, "create_server", refused)
+    monkeypatch.setattr(workers, "create_multiprocess_server", refused)
+    monkeypatch.setattr(SearchEngine, "search", refused)
+    args = [command, "--index", str(news_index), f"{option}={value}"]
+    result = CliRunner().invoke(main, [*args, "الأمن"] if command == "search" else args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output
+    assert "Traceback" not in result.output
