@@ -8,10 +8,11 @@ PORT ?= 8000
 
 .PHONY: install run test lint browser sphinx bench clean
 
-$(BIN)/bahth: setup.cfg pyproject.toml
+# setup.cfg holds the ranges bahth works with; constraints.txt the exact versions installed here.
+$(BIN)/bahth: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,cluster]'
 	touch $(BIN)/bahth
 
 install: $(BIN)/bahth
@@ -40,7 +41,7 @@ test: install browser sphinx
 # known-item search, latency, indexing speed and a server's memory (read from ../shared; they say
 # so when missing).
 bench: install
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python -m bench.arwiki --check-cli
 	$(BIN)/python -m bench.check_ranx bench/data/arwiki/qrels.txt bench/out/arwiki/default.trec
 	$(BIN)/python -m bench.news

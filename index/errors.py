@@ -110,3 +110,14 @@ class BackendUnavailable(BahthError):
 
 class BackendError(BahthError):
     """The search engine behind a backend URL refused a request (its own message follows)."""
+
+
+class ExtraMissing(BahthError):
+    """A feature needs a package that one of bahth's extras installs, and it is not installed
+    (bahth's own requirements leave it out, so an app that never uses the feature does not
+    get it). The message names the extra to install; ``package`` and ``extra`` say it too."""
+
+    def __init__(self, where: str, feature: str, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(f'{where}: {feature} needs {package}: pip install "bahth[{extra}]"')

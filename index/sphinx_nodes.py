@@ -12,7 +12,8 @@ sphinx_search.py).
 
 A node that does not answer is a ``BackendUnavailable`` naming it, never a driver traceback;
 after a failed connection the node is skipped for ``RETRY_AFTER`` seconds, so a reader does
-not wait for a dead host's timeout on every query.
+not wait for a dead host's timeout on every query. The driver, pymysql, comes with the
+``cluster`` extra: without it, opening a cluster is an ``ExtraMissing`` naming the extra.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from bahth.index.errors import BackendError, BackendUnavailable, BahthError
+from bahth.index.errors import BackendError, BackendUnavailable, BahthError, ExtraMissing
 
 SCHEMES = ("sphinx", "manticore")
 DEFAULT_CANDIDATES = 1000
@@ -110,18 +111,29 @@ class ClusterUrl:
         return f"{self.scheme}://{nodes}/{self.table}{option}"
 
 
+def driver(url: ClusterUrl | str):
+    """The pymysql module, imported on first use (a folder index never loads it); an
+    ExtraMissing naming the cluster extra when it is not installed, so every way into a
+    cluster (the CLI, the web, SearchEngine) says the same one line."""
+    try:
+        import pymysql
+    except ImportError:
+        raise ExtraMissing(str(url), "a Sphinx/Manticore cluster", "pymysql", "cluster") from None
+    return pymysql
+
+
 class Connections:
     """SphinxQL connections to a cluster's nodes: one per node and thread (pymysql's are not
     thread-safe), opened on first use and again after a node comes back."""
 
     def __init__(self, url: ClusterUrl) -> None:
         self.url = url
+        self._driver = driver(url)
         self._local = threading.local()
         self._down_until: dict[int, float] = {}
 
     def _connection(self, node: Node):
-        import pymysql
-
+        pymysql = self._driver
         pool = self._local.__dict__.setdefault("pool", {})
         connection = pool.get(node.number)
         if connection is None:
@@ -145,8 +157,7 @@ class Connections:
         """Run ``statements`` on ``node``, in order; for each, the list of its result sets
         (a SELECT with FACET has several). BackendUnavailable when the node does not answer,
         BackendError when it refuses a statement."""
-        import pymysql
-
+        pymysql = self._driver
         try:
             connection = self._connection(node)
             answers = []
