@@ -99,7 +99,7 @@ def where(index_dir, backend):
         if ctx.get_parameter_source("index_dir") == ParameterSource.COMMANDLINE:
             fail("give --index DIR or --backend URL, not both")
     if backend:
-        from bahth.index.sphinx_nodes import ClusterUrl
+        from bahth.index.sphinx.nodes import ClusterUrl
 
         try:
             ClusterUrl.parse(backend)  # a malformed URL is a usage error, not a folder name
@@ -613,7 +613,7 @@ def cluster_group() -> None:
 @click.option("--data-dir", default=None, help="Data folder on real hosts (/var/lib/bahth/TABLE).")
 def cluster_init(folder, nodes, hosts, shards, port_base, table, data_dir) -> None:
     """Write the configuration of a new cluster into FOLDER and print its backend URL."""
-    from bahth.index.sphinx_cluster import init_cluster
+    from bahth.index.sphinx.cluster import init_cluster
 
     if nodes and hosts:
         fail("give --nodes N (local nodes) or --node HOST:PORT entries, not both")
@@ -637,7 +637,7 @@ def cluster_init(folder, nodes, hosts, shards, port_base, table, data_dir) -> No
 
 
 def _run_on_nodes(folder, node, action_name: str, must_answer: bool) -> None:
-    from bahth.index import sphinx_cluster
+    from bahth.index.sphinx import cluster as sphinx_cluster
 
     try:
         cluster = sphinx_cluster.Cluster.load(folder)

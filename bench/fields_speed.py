@@ -73,7 +73,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def run_one(kind: str, data: Path, folder: Path, queries: list[str]) -> dict:
     from bahth.index.settings import Settings
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
     from bahth.search.engine import SearchEngine
 
     settings = None

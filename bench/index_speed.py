@@ -50,7 +50,7 @@ def _limited(path: Path, limit: int | None, workdir: Path) -> Path:
 
 
 def run_bahth(data: Path, folder: Path) -> int:
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
 
     report = IndexStore(folder).index_paths([data])
     return report.added

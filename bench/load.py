@@ -501,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         slow = slow_queries(args.data)
 
     from bahth.index.errors import BahthError
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
 
     store = IndexStore(args.index)
     try:

@@ -114,7 +114,7 @@ def articles_of(data: Path, size: int) -> list[dict]:
 
 
 def build_bahth(folder: Path, articles: list[dict]) -> None:
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
 
     if not IndexStore(folder).exists():
         IndexStore(folder).add_documents(
@@ -217,7 +217,7 @@ def load(port: int, queries: list[str], clients: int, seconds: float, commit) ->
 def commit_every(index: Path, every: float, tag: str):
     """A schedule: one new document committed every ``every`` seconds until the deadline
     (by this process, as a `bahth index` run would); returns the commit times."""
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
 
     def run(began: float, deadline: float) -> list[float]:
         times = []
@@ -267,7 +267,7 @@ def measure_bahth(index: Path, queries: list[str], args, tag: str) -> dict:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-        from bahth.index.store import IndexStore
+        from bahth.index.whoosh.store import IndexStore
 
         store = IndexStore(index)
         for n in range(1000):

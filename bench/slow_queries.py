@@ -464,7 +464,7 @@ def giant_document(articles: list[dict], millions: int) -> dict:
 
 def open_engine(data: Path, workdir: Path, articles: list[dict], giant_mb: int):
     """The benchmark's index in ``workdir``: built on first use, reused after."""
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
     from bahth.search.engine import SearchEngine
 
     folder = workdir / (f"bahth-giant-{giant_mb}mb" if giant_mb else "bahth")

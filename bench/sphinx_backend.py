@@ -38,20 +38,20 @@ class Nodes:
     """A local cluster of ``count`` nodes, started now and stopped by ``stop()``."""
 
     def __init__(self, folder: Path, count: int) -> None:
-        from bahth.index.sphinx_cluster import init_cluster, start_nodes
+        from bahth.index.sphinx.cluster import init_cluster, start_nodes
 
         self.cluster = init_cluster(folder, nodes=count)
         self.url = self.cluster.url
         start_nodes(self.cluster)
 
     def stop(self) -> None:
-        from bahth.index.sphinx_cluster import stop_nodes
+        from bahth.index.sphinx.cluster import stop_nodes
 
         stop_nodes(self.cluster)
 
     def memory_mb(self) -> list[float]:
         """Each node's resident memory (searchd), MB."""
-        from bahth.index.sphinx_cluster import cluster_status
+        from bahth.index.sphinx.cluster import cluster_status
 
         sizes = []
         for state in cluster_status(self.cluster):
@@ -72,7 +72,7 @@ class Nodes:
         """(RAM, disk) MB of every real-time table of the cluster, as searchd reports them
         (SHOW INDEX STATUS) after FLUSH RTINDEX wrote each RAM chunk out (and let the
         binlog go): what the documents themselves cost, for the projection to more."""
-        from bahth.index.sphinx_nodes import ClusterUrl, Connections
+        from bahth.index.sphinx.nodes import ClusterUrl, Connections
 
         connections = Connections(ClusterUrl.parse(self.url))
         ram = disk = 0
@@ -144,8 +144,8 @@ def arwiki(workdir: Path, candidates: int | None) -> None:
 
 def own_ranking(nodes: Nodes, queries: list[tuple[str, str]]) -> dict[str, list[int]]:
     """Each query's top 10 by the engine's own ranking over the same terms bahth sends."""
+    from bahth.index.sphinx.query import CANDIDATE_RANKER, NothingMatches, plan
     from bahth.search.engine import SearchEngine
-    from bahth.search.sphinx_query import CANDIDATE_RANKER, NothingMatches, plan
 
     engine = SearchEngine(nodes.url)
     searcher = engine._searcher()

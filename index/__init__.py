@@ -13,7 +13,7 @@ from bahth.index.errors import (
 )
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, read_sources
-from bahth.index.store import IndexReport, IndexStore, default_index_path
+from bahth.index.whoosh.store import IndexReport, IndexStore, default_index_path
 
 __all__ = [
     "AnalysisMismatch",

@@ -10,8 +10,8 @@ from os import PathLike
 
 from bahth.analyzers import AnalysisConfig
 from bahth.index.settings import Settings
-from bahth.index.sphinx_nodes import is_backend_url
-from bahth.index.store import IndexStore
+from bahth.index.sphinx.nodes import is_backend_url
+from bahth.index.whoosh.store import IndexStore
 
 
 def open_store(
@@ -25,7 +25,7 @@ def open_store(
     """An IndexStore for a folder (None: $BAHTH_INDEX, else ./instance/index), a
     SphinxStore for a backend URL."""
     if is_backend_url(location):
-        from bahth.index.sphinx_store import SphinxStore
+        from bahth.index.sphinx.store import SphinxStore
 
         return SphinxStore(str(location), analysis, on_wait=on_wait, procs=procs, settings=settings)
     return IndexStore(location, analysis, on_wait=on_wait, procs=procs, settings=settings)

@@ -46,8 +46,8 @@ from pathlib import Path
 
 from whoosh import query as wq
 
+from bahth.index.deadline import DID_YOU_MEAN, EXPANDING, SUGGESTIONS
 from bahth.index.errors import SearchBusy
-from bahth.search.deadline import DID_YOU_MEAN, EXPANDING, SUGGESTIONS
 
 ORDINARY_EXAMINED = 20_000  # dictionary entries: about 20 ms of reading
 ORDINARY_TERMS = 50  # words of * and ~ expansions: one full expansion (max_expansions)

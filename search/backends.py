@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bahth.index.sphinx_store import SphinxStore
-from bahth.search.readers import OpenIndex
+from bahth.index.sphinx.store import SphinxStore
+from bahth.index.whoosh.readers import OpenIndex
 
 
 def open_searcher(store, weighting):
     """A searcher of ``store``'s live index, scoring with ``weighting``."""
     if isinstance(store, SphinxStore):
-        from bahth.search.sphinx_search import SphinxSearcher
+        from bahth.index.sphinx.reader import SphinxSearcher
 
         return SphinxSearcher(store, store.open_index(), weighting)
     return store.open_index().searcher(weighting=weighting)

@@ -32,12 +32,7 @@ from bahth.analyzers import (
     word_analysis,
 )
 from bahth.index.backends import open_store
-from bahth.index.settings import Settings
-from bahth.index.sources import parse_date
-from bahth.index.store import IndexReport
-from bahth.search import admission, highlight, rerank
-from bahth.search.backends import health, open_view
-from bahth.search.deadline import (
+from bahth.index.deadline import (
     DID_YOU_MEAN,
     HIGHLIGHTING,
     NO_DEADLINE,
@@ -46,6 +41,12 @@ from bahth.search.deadline import (
     SUGGESTIONS,
     Deadline,
 )
+from bahth.index.settings import Settings
+from bahth.index.sources import parse_date
+from bahth.index.whoosh.segments import tie_keys
+from bahth.index.whoosh.store import IndexReport
+from bahth.search import admission, highlight, rerank
+from bahth.search.backends import health, open_view
 from bahth.search.expansion import ExpansionBudget, close_words, frequencies, prefix_frequencies
 from bahth.search.fastscore import IndexArrays
 from bahth.search.filters import FieldFilters, SortKey
@@ -62,7 +63,6 @@ from bahth.search.results import (
     page_bounds,
 )
 from bahth.search.synonyms import Synonyms, check_groups
-from bahth.search.ties import tie_keys
 
 # "Did you mean": offered when a query finds fewer documents than this, or has a word found
 # in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
@@ -307,7 +307,7 @@ class SearchEngine:
         condition = wq.And(conditions) if len(conditions) > 1 else next(iter(conditions), None)
         matches = self._matches(searcher, parsed, condition, deadline)
         if isinstance(matches, EngineMatches):
-            parsed.messages.extend(matches.notices)
+            parsed.messages.extend(notice(code) for code in matches.notices)
         total = matches.total
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
@@ -343,7 +343,7 @@ class SearchEngine:
         self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]
     ) -> list[tuple[float, int]]:
         """Every match in the order of a date or number field, ascending or descending;
-        those without a value last either way; equal values by key (search/ties.py). Each
+        those without a value last either way; equal values by key (index/keys.py). Each
         with its relevance
         score, as the relevance order shows it (``reranked``: the second stage's top hits):
         a sort changes the order, not what a score means."""

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from whoosh.support.levenshtein import distance as edit_distance
 
 from bahth.analyzers import MAX_WORD_CHARS
+from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search import admission
 from bahth.search.admission import FREE, Ticket
-from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 
 MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slowest query's
 MAX_TERMS = 150  # words all of a query's * and ~ expand into (three full expansions of 50)

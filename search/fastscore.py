@@ -32,10 +32,10 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
-from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
-from bahth.search.filters import AnyOf, Condition
-from bahth.search.segments import ABSENT, SegmentData, segment_data
-from bahth.search.ties import best, tie_keys
+from bahth.index.conditions import AnyOf, Condition
+from bahth.index.deadline import NO_DEADLINE, SCORING, Deadline
+from bahth.index.keys import best
+from bahth.index.whoosh.segments import ABSENT, SegmentData, segment_data, tie_keys
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -551,7 +551,7 @@ class Matches:
     eligible: np.ndarray
     bonuses: list[_Bonus] = field(default_factory=list)
     deadline: Deadline = NO_DEADLINE
-    keys: np.ndarray | None = None  # each document's tie key (search/ties.py); None: docnum
+    keys: np.ndarray | None = None  # each document's tie key (index/keys.py); None: docnum
     _pending: _Pending | None = None
 
     @property
@@ -562,7 +562,7 @@ class Matches:
         return np.flatnonzero(self.eligible)
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The first ``k`` documents by score, equal scores by their tie key (search/ties.py;
+        """The first ``k`` documents by score, equal scores by their tie key (index/keys.py;
         by docnum, as Whoosh ranks them, without keys), with scores."""
         if k <= 0:
             return _EMPTY_IDS, _EMPTY_SCORES

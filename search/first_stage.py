@@ -14,9 +14,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from whoosh.collectors import FilterCollector, WrappingCollector
 
-from bahth.search.deadline import NO_DEADLINE, SCORING, Deadline
+from bahth.index.deadline import NO_DEADLINE, SCORING, Deadline
+from bahth.index.keys import best
+from bahth.index.whoosh.segments import tie_keys
 from bahth.search.fastscore import FastSearch, Unsupported
-from bahth.search.ties import best, tie_keys
 
 CHECK_EVERY = 1024  # documents Whoosh's matchers collect between two looks at the clock
 
@@ -33,7 +34,7 @@ class Matches(Protocol):
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` (docnums, scores): by score, equal scores by the documents' tie
-        keys (search/ties.py), whatever order they were written in."""
+        keys (index/keys.py), whatever order they were written in."""
         ...
 
 
@@ -44,7 +45,7 @@ class EngineMatches(Matches, Protocol):
 
     partial: bool  # some node did not answer: its documents are missing
     warning: str | None  # which, in a sentence
-    notices: tuple  # what the engine could not run of the query (search.notices)
+    notices: tuple[str, ...]  # codes (search.notices) of what the engine could not run
 
     def facet_counts(self, names) -> dict[str, dict[str, int]]: ...
 

@@ -40,11 +40,12 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.index.conditions import AnyOf, Condition
+from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.index.settings import Settings
 from bahth.search.admission import FREE, Ticket
-from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
-from bahth.search.filters import AnyOf, Condition, FieldFilters, FilterError
+from bahth.search.filters import FieldFilters, FilterError
 from bahth.search.notices import Notice, notice, unique
 from bahth.search.ranking import Ranking
 from bahth.search.synonyms import Entry, Synonyms, phrase_forms, weight

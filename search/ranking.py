@@ -12,7 +12,7 @@ from math import log
 import numpy as np
 from whoosh import scoring
 
-from bahth.search.segments import segment_data
+from bahth.index.whoosh.segments import segment_data
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from math import log
 
 from bahth.analyzers import WordAnalysis
-from bahth.search.deadline import NO_DEADLINE, RERANKING, Deadline
+from bahth.index.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking
 
 FIELD = "text"

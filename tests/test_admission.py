@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bahth.index import deadline
 from bahth.index.errors import SearchBusy, SearchTimeout
-from bahth.search import admission, deadline, expansion
+from bahth.search import admission, expansion
 from bahth.search.engine import SearchEngine
 from bahth.web import create_app
 from tests.test_sphinx_backend import twin  # noqa: F401 - the fixture: a folder and a cluster

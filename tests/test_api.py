@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from bahth.index.errors import SearchTimeout
-from bahth.index.store import IndexStore
+from bahth.index.whoosh.store import IndexStore
 from bahth.search.engine import SearchEngine
 from bahth.web import create_app
 from bahth.web.errors import CODES

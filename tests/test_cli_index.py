@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bahth.index.store import IndexStore
+from bahth.index.whoosh.store import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

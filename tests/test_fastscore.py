@@ -17,7 +17,7 @@ from whoosh import query as wq
 
 from bahth.index.keys import document_key
 from bahth.index.sources import Document
-from bahth.index.store import document_fields
+from bahth.index.whoosh.store import document_fields
 from bahth.search.engine import SearchEngine
 from bahth.search.fastscore import FastSearch
 from bahth.search.ranking import Ranking
@@ -163,7 +163,7 @@ def assert_same_page(fast: SearchEngine, whoosh: SearchEngine, q: str, **options
 
 def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
     """Every match, scored by Whoosh (its unlimited collector: exact, no pruning); equal
-    scores in bahth's order of ties (by document_key, search/ties.py), not Whoosh's docnum
+    scores in bahth's order of ties (by document_key, index/keys.py), not Whoosh's docnum
     order, so that a top k cut inside a tie is the one bahth makes."""
     searcher = engine._searcher()
     parsed = engine.parse(q)
@@ -345,7 +345,7 @@ def test_an_index_written_by_worker_processes_scores_as_whoosh_reads_it(
 ) -> None:
     """Workers keep a term with one posting in its own term entry ("inlined"): fastscore
     reads those from the entry, Whoosh's matchers from theirs; both must agree."""
-    from bahth.index import store as store_module
+    from bahth.index.whoosh import store as store_module
 
     monkeypatch.setattr(store_module, "PARALLEL_FROM", 20)
     path = tmp_path / "index"

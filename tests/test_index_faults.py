@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from bahth.index import store as store_module
 from bahth.index.errors import IndexWriteFailed
-from bahth.index.store import IndexStore
+from bahth.index.whoosh import store as store_module
+from bahth.index.whoosh.store import IndexStore
 from tests.test_cli_index import (
     SEEDS,
     alive,
@@ -139,7 +139,7 @@ def test_a_full_disk_says_the_space_free_when_it_failed(tmp_path, monkeypatch) -
     1 MB (without root: see the tmpfs test above)."""
     from whoosh.filedb.structfile import StructFile
 
-    from bahth.index import faults
+    from bahth.index.whoosh import faults
 
     index = tmp_path / "ix"
     IndexStore(index).index_paths([SEEDS])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bahth.index.errors import BahthError, IndexDamaged
-from bahth.index.store import IndexStore
+from bahth.index.whoosh.store import IndexStore
 from bahth.search.engine import SearchEngine
 from bahth.web import create_app
 from tests.test_cli_index import (

@@ -16,13 +16,13 @@ import whoosh.index
 from whoosh.writing import SegmentWriter
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis
-from bahth.index import fastwrite
-from bahth.index import store as store_module
 from bahth.index.errors import IndexMissing, IndexVersionMismatch, SourceError
 from bahth.index.lock import WriteLock
-from bahth.index.schema import build_schema
 from bahth.index.sources import Document
-from bahth.index.store import IndexStore, document_fields
+from bahth.index.whoosh import store as store_module
+from bahth.index.whoosh import writer as fastwrite
+from bahth.index.whoosh.schema import build_schema
+from bahth.index.whoosh.store import IndexStore, document_fields
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -288,8 +288,8 @@ def test_a_script_without_a_main_guard_indexes_in_workers(tmp_path) -> None:
     script.write_text(
         textwrap.dedent(
             f"""
-            from bahth.index import store as store_module
-            from bahth.index.store import IndexStore
+            from bahth.index.whoosh import store as store_module
+            from bahth.index.whoosh.store import IndexStore
 
             store_module.PARALLEL_FROM = 40
             store = IndexStore({str(tmp_path / "ix")!r}, procs=2)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bahth.analyzers import WordAnalysis, tokenizer
-from bahth.search import segment_files
+from bahth.index.whoosh import segment_files
 from bahth.search.engine import SearchEngine
 from bahth.search.expansion import MAX_WORD_BYTES
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bahth.search import segment_files, segments
+from bahth.index.whoosh import segment_files, segments
+from bahth.index.whoosh.segments import ABSENT, PostingsCache, segment_data
 from bahth.search.engine import SearchEngine
-from bahth.search.segments import ABSENT, PostingsCache, segment_data
 from tests.conftest import SEEDS, generated_news
 
 QUERIES = ["مكافحة الإرهاب", "الأمن الوطني", '"مكافحة الإرهاب"', "الرباط OR طنجة", "تعاون*"]

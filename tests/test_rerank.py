@@ -1,6 +1,6 @@
 """The second stage (search/rerank.py): one row per positional rule, on documents that BM25
 alone cannot tell apart (same words, same counts, same length), listed so that BM25's tie
-order (by document key, search/ties.py: the ids are chosen so) is the wrong one. Words stay
+order (by document key, index/keys.py: the ids are chosen so) is the wrong one. Words stay
 more than ``proximity_slop`` apart, so the first stage's phrase bonus does not see them."""
 
 from pathlib import Path

@@ -268,7 +268,7 @@ def test_serve_starts_without_a_whole_index_reader(seeds_index: Path, monkeypatc
     a copy of every segment: 608 MB of peak memory on SaudiNewsNet before the first request
     (57 MB without). It opens the index once, in place, and names it by its location."""
     import bahth.web.server as server
-    from bahth.index.store import IndexStore
+    from bahth.index.whoosh.store import IndexStore
 
     def refuse(*args, **kwargs):
         raise AssertionError("stats() at start-up")

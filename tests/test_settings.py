@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bahth.index.settings import Settings, SettingsError
-from bahth.index.store import IndexStore
+from bahth.index.whoosh.store import IndexStore
 from bahth.search.engine import SearchEngine
 
 # The example, exactly as written there.

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bahth.index.errors import BackendUnavailable
-from bahth.index.sphinx_cluster import Cluster, init_cluster, start_nodes, stop_nodes
-from bahth.index.sphinx_schema import token
+from bahth.index.sphinx.cluster import Cluster, init_cluster, start_nodes, stop_nodes
+from bahth.index.sphinx.schema import token
 from bahth.search.engine import SearchEngine
 from tests.conftest import SEEDS, generated_news, hostile_document, odd_id_documents
 
@@ -472,9 +472,9 @@ def test_a_cluster_counts_many_words_in_a_round_trip_per_node(twin, monkeypatch)
 
 
 def test_a_cluster_reading_the_dictionary_looks_at_the_deadline(twin, monkeypatch) -> None:
+    from bahth.index import deadline
     from bahth.index.errors import SearchTimeout
-    from bahth.search import deadline
-    from bahth.search.sphinx_search import SphinxSearcher
+    from bahth.index.sphinx.reader import SphinxSearcher
 
     _, sphinx, _ = twin
     clock = {"now": 1000.0}

@@ -20,9 +20,10 @@ from bahth.cli import main
 from bahth.index.errors import BahthError, IndexMissing
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document
-from bahth.index.sphinx_cluster import Cluster, init_cluster
-from bahth.index.sphinx_nodes import ClusterUrl, is_backend_url
-from bahth.index.sphinx_schema import (
+from bahth.index.sphinx.cluster import Cluster, init_cluster
+from bahth.index.sphinx.nodes import ClusterUrl, is_backend_url
+from bahth.index.sphinx.query import NothingMatches, condition, plan, quantized
+from bahth.index.sphinx.schema import (
     CHARSET_TABLE,
     FIELD_TAGS,
     MAX_TOKEN,
@@ -31,9 +32,8 @@ from bahth.index.sphinx_schema import (
     shard_of,
     token,
 )
-from bahth.index.sphinx_store import SphinxStore
-from bahth.index.store import IndexStore
-from bahth.search.sphinx_query import NothingMatches, condition, plan, quantized
+from bahth.index.sphinx.store import SphinxStore
+from bahth.index.whoosh.store import IndexStore
 from tests.conftest import SEEDS, generated_news
 
 WORDS = word_analysis(AnalysisConfig())

@@ -15,7 +15,7 @@ import pytest
 from bahth.analyzers import AnalysisConfig, WordAnalysis
 from bahth.analyzers.filters import ArabicStopFilter
 from bahth.index.errors import AnalysisMismatch
-from bahth.index.store import IndexStore
+from bahth.index.whoosh.store import IndexStore
 from bahth.search.engine import SearchEngine
 
 ADD = {"stopwords_add": ("عاجل",)}

@@ -1,6 +1,6 @@
 """A time limit stops a request where its work piles up, with SearchTimeout and nothing else.
 
-No test waits: the deadline's clock (``bahth.search.deadline.now``) is a fake one that a
+No test waits: the deadline's clock (``bahth.index.deadline.now``) is a fake one that a
 stage moves past the limit when it starts; the next look at the clock must then stop the
 request and name where it was (``SearchTimeout.stage``). Without a time limit the same
 jumps change nothing.
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bahth.index import deadline
 from bahth.index.errors import BahthError, SearchTimeout
-from bahth.search import deadline, expansion, fastscore, rerank
+from bahth.search import expansion, fastscore, rerank
 from bahth.search.engine import SearchEngine
 from bahth.search.query import QueryBuilder
 

@@ -3,7 +3,7 @@
 A Whoosh segment never changes once written (a commit adds segments, merges some into a new
 one, or records deletions beside them), so what bahth derives from it holds for as long as
 the segment exists: each document's field lengths, its facet values and date sort keys, its
-tie key (search/ties.py), and the decoded postings of the terms queries ask for. Before,
+tie key (index/keys.py), and the decoded postings of the terms queries ask for. Before,
 these were cached on each thread's searcher and thrown away at every commit: after one
 document was added, four threads each rebuilt all of them at once (5 to 8 s for the next
 four queries).
@@ -132,7 +132,7 @@ class SegmentData:
 
     def tie_keys(self, reader) -> np.ndarray:
         """Each document's ``document_key`` of its id, which orders equal scores
-        (search/ties.py): read once from the segment's id column."""
+        (index/keys.py): read once from the segment's id column."""
 
         def make() -> np.ndarray:
             ids = reader.column_reader("id")
@@ -217,3 +217,25 @@ def _length_column(reader, fieldname: str):
     if column is not None and getattr(column, "_fixedlen", None) != 1:
         raise AttributeError("not a one-byte length column")
     return column
+
+
+_TIE_LOCK = threading.Lock()
+_TIE_ATTRIBUTE = "_bahth_tie_keys"
+
+
+def tie_keys(searcher) -> np.ndarray:
+    """Each document's key, by docnum, for a Whoosh searcher (made once per searcher, from
+    its segments' keys)."""
+    keys = searcher.__dict__.get(_TIE_ATTRIBUTE)
+    if keys is None:
+        with _TIE_LOCK:
+            keys = searcher.__dict__.get(_TIE_ATTRIBUTE)
+            if keys is None:
+                keys = np.zeros(searcher.doc_count_all(), dtype=np.int64)
+                for sub, offset in searcher.leaf_searchers():
+                    reader = sub.reader()
+                    if reader.doc_count_all():  # Whoosh's EmptyReader has no segment
+                        part = segment_data(reader).tie_keys(reader)
+                        keys[offset : offset + len(part)] = part
+                searcher.__dict__[_TIE_ATTRIBUTE] = keys
+    return keys

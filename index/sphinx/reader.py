@@ -33,10 +33,20 @@ from datetime import datetime, timezone
 import numpy as np
 
 from bahth.analyzers import AnalysisConfig
+from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.index.errors import BackendUnavailable, BahthError
-from bahth.index.schema import build_schema
-from bahth.index.sphinx_cluster import api_port
-from bahth.index.sphinx_schema import (
+from bahth.index.keys import best
+from bahth.index.sphinx.cluster import api_port
+from bahth.index.sphinx.query import (
+    CANDIDATE_RANKER,
+    Collection,
+    InnerCondition,
+    NothingMatches,
+    Scorer,
+    keep_expression,
+    plan,
+)
+from bahth.index.sphinx.schema import (
     FIELD_TAGS,
     LENGTHS,
     NO_DATE,
@@ -47,19 +57,8 @@ from bahth.index.sphinx_schema import (
     shard_table,
     token,
 )
-from bahth.index.sphinx_store import SphinxStore
-from bahth.search.deadline import EXPANDING, NO_DEADLINE, Deadline
-from bahth.search.notices import Notice, notice
-from bahth.search.sphinx_query import (
-    CANDIDATE_RANKER,
-    Collection,
-    InnerCondition,
-    NothingMatches,
-    Scorer,
-    keep_expression,
-    plan,
-)
-from bahth.search.ties import best
+from bahth.index.sphinx.store import SphinxStore
+from bahth.index.whoosh.schema import build_schema
 
 PREFETCH = 60  # stored fields read with the top hits (the second stage reads 30, a page 10)
 STORED_KEPT = 2_000  # documents' stored fields a searcher keeps
@@ -479,14 +478,14 @@ class SphinxMatches:
         self._keys = np.zeros(0, dtype=np.int64)
         self._scores = np.zeros(0, dtype=np.float64)
         self._total = 0
-        self.notices: tuple[Notice, ...] = ()
+        self.notices: tuple[str, ...] = ()  # codes of search.notices
         try:
             self.plan = plan(query)
         except NothingMatches:
             self.plan = None
             return
         except InnerCondition:
-            self.plan, self.notices = None, (notice("condition_inside_or"),)
+            self.plan, self.notices = None, ("condition_inside_or",)
             return
         self.keep = keep_expression(filter)
         self._search(query)
@@ -521,7 +520,7 @@ class SphinxMatches:
             if self.plan.match
             else f"OPTION max_matches={limit}"
         )
-        # the engine's best candidates, equal weights by key as bahth orders ties (search.ties)
+        # the engine's best candidates, equal weights by key as bahth orders ties (index.keys)
         order = " ORDER BY WEIGHT() DESC, id ASC" if self.plan.match else " ORDER BY id ASC"
         self._check()
         (found,), (meta,) = s.run(
@@ -623,7 +622,7 @@ class SphinxMatches:
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` candidates by bahth's score, equal scores by key (the document's
-        id here is its tie key, search/ties.py), with their scores; the stored fields of the
+        id here is its tie key, index/keys.py), with their scores; the stored fields of the
         first of them are read in the same go."""
         if k <= 0 or not len(self._keys):
             return self._keys[:0], self._scores[:0]
@@ -660,7 +659,7 @@ class SphinxMatches:
     def sorted_by(self, key, limit: int, reranked: list[tuple[float, int]]):
         """The first ``limit`` matches in date order (``key``: search.filters.SortKey; the
         date is the one field a cluster sorts by), undated ones last either way, equal
-        dates by key (search/ties.py); each with its relevance score, as the relevance page
+        dates by key (index/keys.py); each with its relevance score, as the relevance page
         shows it (``reranked``: the second stage's, else the first stage's; 0 for a match
         past the candidates)."""
         if key.field != "date":

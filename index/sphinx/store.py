@@ -51,10 +51,11 @@ from bahth.index.errors import (
     IndexVersionMismatch,
 )
 from bahth.index.lock import WriteLock
+from bahth.index.planner import Known, plan_run
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, read_sources
-from bahth.index.sphinx_nodes import ClusterUrl, Connections, Node
-from bahth.index.sphinx_schema import (
+from bahth.index.sphinx.nodes import ClusterUrl, Connections, Node
+from bahth.index.sphinx.schema import (
     SLOTS,
     Row,
     column_names,
@@ -67,8 +68,7 @@ from bahth.index.sphinx_schema import (
     shard_words_table,
     word_rows,
 )
-from bahth.index.store import IndexReport, _as_documents
-from bahth.index.sync import Known, plan_run
+from bahth.index.whoosh.store import IndexReport, _as_documents
 
 BATCH_ROWS = 500  # rows in one REPLACE, at most
 BATCH_BYTES = 8 << 20  # bytes of one REPLACE, at most (searchd takes up to 128 MB)

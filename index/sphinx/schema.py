@@ -20,7 +20,7 @@ rest) come back from the engine as string attributes, with each field's length i
 (what Whoosh's BM25F divides by), 63-bit hashes of the facet values for filters, and
 ``seq``, the order documents were written in (Whoosh's docnum order: the first document
 written with a word is the one whose spelling a suggestion shows). Equal scores are not
-ordered by it but by the row's key, ``document_key`` (index/keys.py, search/ties.py).
+ordered by it but by the row's key, ``document_key`` (index/keys.py, index/keys.py).
 """
 
 from __future__ import annotations

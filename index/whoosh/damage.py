@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
 
 from bahth.index.errors import IndexDamaged
-from bahth.index.generations import INDEX_NAME, newest_toc
+from bahth.index.whoosh.generations import INDEX_NAME, newest_toc
 
 # What reading a damaged file raises (unpickling garbage can raise any of the builtin ones).
 CORRUPT_FILE_ERRORS: tuple[type[BaseException], ...] = (

@@ -38,8 +38,6 @@ from pathlib import Path
 import whoosh.index
 
 from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig, word_analysis
-from bahth.index import generations
-from bahth.index.damage import CheckedIndex
 from bahth.index.errors import (
     AnalysisMismatch,
     BahthError,
@@ -48,14 +46,16 @@ from bahth.index.errors import (
     IndexMissing,
     IndexVersionMismatch,
 )
-from bahth.index.fastwrite import FastSegmentWriter, ParallelAdder, WorkerFailed, abandon
-from bahth.index.faults import note_free_space, write_failure
-from bahth.index.generations import BUILDING, CURRENT, META
 from bahth.index.lock import WriteLock
-from bahth.index.schema import build_schema
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.values import date_value, keyword_values, number_value, text_value
+from bahth.index.whoosh import generations
+from bahth.index.whoosh.damage import CheckedIndex
+from bahth.index.whoosh.faults import note_free_space, write_failure
+from bahth.index.whoosh.generations import BUILDING, CURRENT, META
+from bahth.index.whoosh.schema import build_schema
+from bahth.index.whoosh.writer import FastSegmentWriter, ParallelAdder, WorkerFailed, abandon
 
 log = logging.getLogger("bahth.index")
 

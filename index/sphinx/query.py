@@ -23,8 +23,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.util.numeric import _length_byte_cache
 
-from bahth.index.sphinx_schema import FIELD_TAGS, NO_DATE, date_key, token, value_key
-from bahth.search.filters import Condition
+from bahth.index.conditions import Condition
+from bahth.index.sphinx.schema import FIELD_TAGS, NO_DATE, date_key, token, value_key
 
 FILTER_FIELDS = {"source": "source_key", "year": "year_key"}
 # The engine's own ranking, which only chooses the ``candidates`` bahth scores when a query

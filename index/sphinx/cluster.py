@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bahth.index.errors import BahthError
-from bahth.index.sphinx_nodes import ClusterUrl, Node
-from bahth.index.sphinx_schema import (
+from bahth.index.sphinx.nodes import ClusterUrl, Node
+from bahth.index.sphinx.schema import (
     SLOTS,
     dictionary_table,
     documents_table,

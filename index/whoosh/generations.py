@@ -188,7 +188,7 @@ def discard_uncommitted(folder: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC, clean_files
 
-    from bahth.index.damage import CORRUPT_FILE_ERRORS
+    from bahth.index.whoosh.damage import CORRUPT_FILE_ERRORS
 
     storage = FileStorage(str(folder))
     generation = newest_toc(folder)

@@ -27,7 +27,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from bahth.index.errors import IndexDamaged
-from bahth.search.segment_files import SharedFileStorage
+from bahth.index.whoosh.segment_files import SharedFileStorage
 
 
 class IndexView:
