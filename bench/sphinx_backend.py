@@ -144,11 +144,12 @@ def arwiki(workdir: Path, candidates: int | None) -> None:
 
 def own_ranking(nodes: Nodes, queries: list[tuple[str, str]]) -> dict[str, list[int]]:
     """Each query's top 10 by the engine's own ranking over the same terms bahth sends."""
-    from bahth.index.sphinx.query import CANDIDATE_RANKER, NothingMatches, plan
+    from bahth.index.sphinx.query import NothingMatches, plan
+    from bahth.index.sphinx.selection import CANDIDATE_RANKER
     from bahth.search.engine import SearchEngine
 
     engine = SearchEngine(nodes.url)
-    searcher = engine._searcher()
+    searcher = engine._reader()
     builder = engine._builder(searcher)
     tops = {}
     for qid, text in queries:

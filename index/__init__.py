@@ -1,4 +1,5 @@
-"""bahth's index: reading documents from files and keeping a Whoosh index in step with them."""
+"""bahth's index: reading documents from files and keeping an index in step with them, in a
+folder (index/whoosh/) or a cluster (index/sphinx/), behind one contract (index/contract.py)."""
 
 from bahth.index.errors import (
     AnalysisMismatch,
@@ -11,9 +12,10 @@ from bahth.index.errors import (
     SearchTimeout,
     SourceError,
 )
+from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, read_sources
-from bahth.index.whoosh.store import IndexReport, IndexStore, default_index_path
+from bahth.index.whoosh.store import IndexStore, default_index_path
 
 __all__ = [
     "AnalysisMismatch",

@@ -1,19 +1,71 @@
-"""Which documents of a run to write, leave alone or delete: the rules of an incremental
-reindex, for a backend that keeps each document's content hash and origin file.
+"""Which documents of a run to write, leave alone or delete: the one reindex planner, for
+both stores, and the report of what a run did.
 
 A document is added when its id is new, updated when its content hash or its file changed,
-and left alone otherwise; an id seen twice in one run is a failure (the first one wins);
-``prune`` deletes documents whose file is gone, or whose file was read cleanly in this run
-without them. (IndexStore applies the same rules inside its Whoosh writer, index/store.py.)
+and left alone otherwise; an id seen twice in one run is a failure (the first one wins,
+named with ``file:line``); a value a declared field cannot take is a failure too (the
+field-type registry reads them, index/fields.py); ``prune`` deletes documents whose file is
+gone, or whose file was read cleanly in this run without them. A store applies the plan
+(``Write`` and ``Delete`` steps) in one commit, and knows nothing of these rules.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bahth.index.sources import Document, Failure
+from bahth.index.fields import Values, document_values
+from bahth.index.sources import Document, Failure, check_id
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did. ``failures`` name each piece of skipped input;
+    ``warnings`` what the run repaired or could not do beside its documents."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    docs_per_second: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def fail(self, failure: Failure) -> None:
+        self.failed += 1
+        self.failures.append(failure)
+
+    @property
+    def processed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def timed(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.docs_per_second = self.processed / seconds if seconds else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.deleted} deleted, {self.failed} failed "
+            f"({self.docs_per_second:,.0f} docs/s, {self.seconds:.1f} s)"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "failed": self.failed,
+            "failures": [{"where": f.where, "reason": f.reason} for f in self.failures],
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+            "docs_per_second": round(self.docs_per_second, 1),
+        }
 
 
 @dataclass(frozen=True)
@@ -24,41 +76,71 @@ class Known:
     origin: str | None
 
 
-def plan_run(
-    items: Iterable[Document | Failure], known: dict[str, Known], report, *, prune: bool
-) -> Iterator[tuple[str, Document | str]]:
-    """("write", document) for each document to add or update, then ("delete", id) for each
-    one ``prune`` removes; ``report`` (an IndexReport) counts them and the failures."""
-    seen: dict[str, str | None] = {}
+@dataclass(frozen=True)
+class Write:
+    """Add ``document`` (``replaces``: an update of the document of the same id)."""
+
+    document: Document
+    values: Values  # its declared fields, read by their types
+    content_hash: str
+    replaces: bool
+
+
+@dataclass(frozen=True)
+class Delete:
+    doc_id: str
+
+
+def plan(
+    items: Iterable[Document | Failure],
+    known: dict[str, Known],
+    settings,
+    report: IndexReport,
+    *,
+    prune: bool,
+) -> Iterator[Write | Delete]:
+    """The steps of one run: a Write for each document to add or update, then a Delete for
+    each one ``prune`` removes; ``report`` counts them, the failures, and the repairs made
+    while reading (a lone surrogate replaced: a warning naming the document)."""
+    seen: dict[str, tuple[str | None, str | None]] = {}  # id -> (origin, where) of its first
     failed_origins: set[str] = set()
     for item in items:
         if isinstance(item, Failure):
             report.fail(item)
             failed_origins.add(failed_file(item))
             continue
+        where = item.where or f"document {item.id}"
+        report.warnings.extend(f"{where}: {repair}" for repair in item.repairs)
         if item.id in seen:
-            first = seen[item.id] or "an earlier document"
-            where = item.origin or f"document {item.id}"
+            first = seen[item.id][1] or "an earlier document"
             report.fail(Failure(where, f"duplicate id {item.id!r} (first in {first}): skipped"))
             continue
-        seen[item.id] = item.origin
+        try:
+            values = document_values(item, settings)
+        except ValueError as error:
+            report.fail(Failure(where, str(error)))
+            if item.origin:
+                failed_origins.add(item.origin)
+            continue
+        seen[item.id] = (item.origin, item.where)
+        digest = item.content_hash()
         before = known.get(item.id)
         if before is None:
             report.added += 1
-        elif before.content_hash == item.content_hash() and before.origin == item.origin:
+        elif before.content_hash == digest and before.origin == item.origin:
             report.unchanged += 1
             continue
         else:
             report.updated += 1
-        yield "write", item
+        yield Write(item, values, digest, before is not None)
     if prune:
-        read_cleanly = {o for o in seen.values() if o} - failed_origins
+        read_cleanly = {origin for origin, _ in seen.values() if origin} - failed_origins
         for doc_id, before in known.items():
             if doc_id in seen or before.origin is None:
                 continue
             if before.origin in read_cleanly or not os.path.exists(before.origin):
                 report.deleted += 1
-                yield "delete", doc_id
+                yield Delete(doc_id)
 
 
 def failed_file(failure: Failure) -> str:
@@ -67,3 +149,41 @@ def failed_file(failure: Failure) -> str:
     if not os.path.exists(where) and ":" in where:
         where = where.rsplit(":", 1)[0]
     return os.path.abspath(where)
+
+
+def as_documents(docs: Iterable[Document | dict], mapping) -> Iterator[Document | Failure]:
+    """Documents a Python caller gives (``Document`` or dicts with id, title, text and any
+    other fields), read by the rules files are read with; one that is not valid is a
+    failure naming it."""
+    for number, doc in enumerate(docs, start=1):
+        try:
+            if isinstance(doc, Document):
+                yield doc.checked()
+                continue
+            yield Document.from_dict(doc, mapping=mapping)
+        except ValueError as error:
+            label = doc.get("id") if isinstance(doc, dict) and doc.get("id") else number
+            label = doc.id if isinstance(doc, Document) else label
+            yield Failure(f"document {label}", str(error))
+
+
+def progress_bar(enabled: bool):
+    """A progress bar on stderr (tqdm), or None."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" docs", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+
+
+__all__ = [
+    "Delete",
+    "IndexReport",
+    "Known",
+    "Write",
+    "as_documents",
+    "check_id",
+    "failed_file",
+    "plan",
+    "progress_bar",
+]

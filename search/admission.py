@@ -41,11 +41,9 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh import query as wq
-
+from bahth.index import nodes
 from bahth.index.deadline import DID_YOU_MEAN, EXPANDING, SUGGESTIONS
 from bahth.index.errors import SearchBusy
 
@@ -204,25 +202,14 @@ class Ticket:
 FREE = Ticket(None)  # takes no turns (no time limit): nothing is ever refused
 
 
-def phrase_work(query: wq.Query | None, frequencies) -> int:
-    """What the quoted phrases of ``query`` make the first stage decode: for each, the
-    document frequency of its rarest word times its words (``frequencies(field, words)``
-    gives the frequencies: search.expansion.frequencies over a reader)."""
+def phrase_work(query, reader) -> int:
+    """What the quoted phrases of ``query`` (index/nodes.py) make the first stage decode: for
+    each, the document frequency of its rarest word times its words (``reader``: the index's,
+    index/contract.py)."""
     total = 0
-    for phrase in _phrases(query):
-        words = list(dict.fromkeys(phrase.words))
-        counts = frequencies(phrase.fieldname, words)
-        total += min(counts.get(word, 0) for word in words) * len(words)
+    for node in nodes.walk(query) if query is not None else ():
+        if isinstance(node, nodes.Phrase) and node.slop <= 1 and len(node.words) > 1:
+            words = list(dict.fromkeys(node.words))
+            counts = reader.frequencies(node.field, words)
+            total += min(counts.get(word, 0) for word in words) * len(words)
     return total
-
-
-def _phrases(query: wq.Query | None) -> Iterator[wq.Phrase]:
-    """The quoted phrases of a query tree (slop 1; the proximity bonus's are bounded)."""
-    todo = [query] if query is not None else []
-    while todo:
-        node = todo.pop()
-        if isinstance(node, wq.Phrase):
-            if node.slop <= 1 and len(node.words) > 1:
-                yield node
-        elif not node.is_leaf():
-            todo.extend(node.children())

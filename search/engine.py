@@ -4,12 +4,11 @@
     engine.index_paths(["seeds"])
     page = engine.search("الحموشي", per_page=5)
 
-The write side is the index's (index/store.py); this class adds everything a reader needs:
-ranked search with snippets, facets and "did you mean", autocomplete, one document for
-display, and batch runs for evaluation. Every thread reads one view of the index
-(search/readers.py), reopened when the index changes (a reindex, or a rebuild swapped in):
-a commit reopens only the segments it changed, and the old view closes with its last
-request.
+A folder or a cluster keeps the index (index/contract.py: one contract, two stores); this
+class adds everything a reader needs, once for both: ranked search with snippets, facets and
+"did you mean", autocomplete, one document for display, and batch runs for evaluation. Each
+request reads one generation of the index (the store's ``Readers``), reopened when the index
+changes (a reindex, or a rebuild swapped in).
 """
 
 import time
@@ -17,64 +16,30 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from os import PathLike
 
-import numpy as np
-from whoosh import query as wq
-
-from bahth.analyzers import (
-    AnalysisConfig,
-    WordAnalysis,
-    darija_synonyms,
-    too_long,
-    unmarked,
-    word_analysis,
-)
+from bahth.analyzers import AnalysisConfig, WordAnalysis, darija_synonyms, word_analysis
+from bahth.index import nodes
 from bahth.index.backends import open_store
-from bahth.index.deadline import (
-    DID_YOU_MEAN,
-    HIGHLIGHTING,
-    NO_DEADLINE,
-    SCORING,
-    SNIPPETS,
-    SUGGESTIONS,
-    Deadline,
-)
+from bahth.index.contract import Reader
+from bahth.index.deadline import HIGHLIGHTING, NO_DEADLINE, SCORING, SNIPPETS, Deadline
+from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
-from bahth.index.whoosh.segments import tie_keys
-from bahth.index.whoosh.store import IndexReport
-from bahth.search import admission, highlight, rerank
-from bahth.search.backends import health, open_view
-from bahth.search.expansion import ExpansionBudget, close_words, frequencies, prefix_frequencies
-from bahth.search.fastscore import IndexArrays
-from bahth.search.filters import FieldFilters, SortKey
-from bahth.search.first_stage import EngineMatches, Matches, first_stage
+from bahth.search import admission, highlight, rerank, suggestions
+from bahth.search.expansion import ExpansionBudget
+from bahth.search.filters import FieldFilters
 from bahth.search.notices import notice
 from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
-from bahth.search.results import (
-    DocumentView,
-    Hit,
-    IndexState,
-    Page,
-    clamp_paging,
-    page_bounds,
-)
+from bahth.search.results import DocumentView, Hit, IndexState, Page, clamp_paging, page_bounds
+from bahth.search.scorer import Matches, score
 from bahth.search.synonyms import Synonyms, check_groups
 
-# "Did you mean": offered when a query finds fewer documents than this, or has a word found
-# in fewer documents than RARE_WORD_DOCS, and a spelling within one or two edits is in at
-# least SUGGESTION_ADVANTAGE times as many documents.
-SUGGEST_BELOW = 3
-RARE_WORD_DOCS = 1
-SUGGESTION_ADVANTAGE = 5
 # The document page shows at most this many characters of a text (a long book chapter),
 # and says so: highlighting a 20 MB text would take seconds for each request.
 DOCUMENT_CHARS = 500_000
 SUGGESTIONS_MAX = 50  # words suggest() gives at most, whatever the limit asked
-SURFACES_KEPT = 20_000  # spellings remembered for suggestions (then the memory starts over)
 SYNONYM_SETS_KEPT = 8  # analyzed synonym groups kept, one per (analysis, groups) seen
 
 
@@ -90,28 +55,27 @@ class SearchEngine:
         synonyms: Sequence[Sequence[str]] = (),
         darija_synonyms: bool | None = None,
     ) -> None:
-        """``vectorized=False`` runs every query through Whoosh's own matchers: the same
-        results, slower; the reference search.fastscore is tested against. ``path`` is an
-        index folder or a cluster's backend URL (``sphinx://HOST:PORT,.../TABLE``).
-        ``settings``: those of an index this engine creates (an existing index keeps its
-        own: the engine reads its fields, weights and synonyms from the index). ``synonyms``:
-        groups of equivalent entries (words or phrases), searched for one another at query
-        time (search/synonyms.py), instead of the index's settings' groups; ValueError says
-        what is wrong with a bad group. ``darija_synonyms``: search bahth's built-in Moroccan
-        Darija groups too (analyzers/lexicon.py); None: as the index's settings say (on
-        unless they turn it off)."""
+        """``path`` is an index folder or a cluster's backend URL
+        (``sphinx://HOST:PORT,.../TABLE``). ``vectorized=False`` scores a folder's queries
+        with Whoosh's own matchers (index/whoosh/reference.py): the same results, slower;
+        the reference search/scorer.py is tested against. ``settings``: those of an index
+        this engine creates (an existing index keeps its own: the engine reads its fields,
+        weights and synonyms from the index). ``synonyms``: groups of equivalent entries
+        (words or phrases), searched for one another at query time (search/synonyms.py),
+        instead of the index's settings' groups; ValueError says what is wrong with a bad
+        group. ``darija_synonyms``: search bahth's built-in Moroccan Darija groups too
+        (analyzers/lexicon.py); None: as the index's settings say (on unless they turn it
+        off)."""
         self.store = open_store(path, analysis, settings=settings)
         self.ranking = ranking or DEFAULT_RANKING
         self.vectorized = vectorized
-        self._index = open_view(self.store, self.ranking.weighting)
+        self._readers = self.store.readers()
         self.turns = admission.Turns(self.store.location)  # expensive ones (search.admission)
-        self._surfaces: dict[str, str] = {}
         self.given_synonyms = check_groups(synonyms)
         self.given_darija = darija_synonyms
         self._synonyms: dict[tuple, Synonyms] = {}
         if self.given_synonyms:
             _ = self.synonyms  # analyzed now: an entry with no word is an error here, not later
-        self._surfaces_of: str | None = None  # the generation the surfaces were read from
 
     @property
     def analysis(self) -> AnalysisConfig:
@@ -155,100 +119,93 @@ class SearchEngine:
             found = self._synonyms[key] = Synonyms(key[1], self.words, by_form=key[2])
         return found
 
-    # ---- the write side: the index's own operations ----------------------------------
+    # ---- the write side: the store's own operations ----------------------------------
 
     def add_documents(self, documents: Iterable, **options) -> IndexReport:
-        """Add or update documents (dicts with id, title, text, source, date, url)."""
+        """Add or update documents (dicts with id, title, text, and any other fields)."""
         return self.store.add_documents(documents, **options)
 
     def index_paths(self, paths: Iterable, **options) -> IndexReport:
-        """Index files and folders (.txt, .jsonl, .jsonl.gz, .csv); see IndexStore."""
+        """Index files and folders (.txt, .jsonl, .jsonl.gz, .csv); see the store's."""
         return self.store.index_paths(paths, **options)
 
     def delete(self, doc_id: str) -> bool:
         return self.store.delete(doc_id)
 
     def stats(self) -> dict:
-        """The index's statistics (IndexStore.stats), counted on the shared view: opening
-        Whoosh's own reader for it copied every segment into memory."""
-        with self._reading() as searcher:
-            return self.store.stats(searcher.reader())
+        """The index's statistics, counted on the generation requests read (a folder's
+        opening its own reader for it copied every segment into memory)."""
+        with self._reading() as reader:
+            return self.store.stats(reader)
 
     def health(self) -> dict:
-        """Can the index answer? For a cluster, node by node (search.backends.health)."""
-        return health(self.store)
+        """Can the index answer? For a cluster, node by node: {"ok", "backend", "nodes"}."""
+        return self.store.health()
 
     def state(self) -> IndexState:
-        """The index generation this thread reads and its number of documents, the searcher
-        opened (or reopened after a change) as a search would open it: a cheap proof that
-        the index opens and reads, for a health check. IndexMissing, IndexVersionMismatch
-        as a search would raise them."""
-        with self._index.lease() as view:
-            return IndexState(generation=view.token, documents=view.searcher.doc_count())
+        """The generation this request reads and its number of documents, opened (or
+        reopened after a change) as a search opens it: a cheap proof that the index opens
+        and reads, for a health check. IndexMissing, IndexVersionMismatch as a search
+        would raise them."""
+        with self._reading() as reader:
+            return IndexState(generation=reader.generation, documents=reader.doc_count())
 
     # ---- reading ---------------------------------------------------------------------
 
     @contextmanager
-    def _reading(self) -> Iterator:
-        """The current searcher, held open (shared by threads) until the block ends."""
-        with self._index.lease() as view:
-            if view.token != self._surfaces_of:
-                self._surfaces, self._surfaces_of = {}, view.token
-            yield view.searcher
+    def _reading(self) -> Iterator[Reader]:
+        """The current generation's reader, held (shared by threads) until the block ends."""
+        with self._readers.lease() as reader:
+            yield reader
 
-    def _searcher(self):
-        """The current searcher, not held: for tests and tools that look at the index
-        between two changes (a commit after this call may close it)."""
-        with self._reading() as searcher:
-            return searcher
+    def _reader(self) -> Reader:
+        """The current reader, not held: for tests and tools that look at the index between
+        two changes (a commit after this call may close it)."""
+        with self._reading() as reader:
+            return reader
 
     def close(self) -> None:
-        """Close the open view (a request still running keeps it until it ends)."""
-        self._index.close()
+        """Close the open readers (a request still running keeps its own until it ends)."""
+        self._readers.close()
         self.turns.close()
 
-    def _builder(self, searcher) -> QueryBuilder:
-        settings = self.settings
-        weights = settings.text_weights()
-        return QueryBuilder(
-            self.words, self.ranking, searcher.reader(), self.filters, weights, self.synonyms
-        )
+    def _builder(self, reader: Reader) -> QueryBuilder:
+        weights = self.settings.text_weights()
+        return QueryBuilder(self.words, self.ranking, reader, self.filters, weights, self.synonyms)
 
     def parse(self, q: str) -> ParsedQuery:
-        """The Whoosh query bahth runs for ``q`` (useful to see what a query means)."""
-        with self._reading() as searcher:
-            return self._builder(searcher).parse(q)
+        """The query tree bahth runs for ``q`` (index/nodes.py; ``nodes.describe`` prints
+        it): useful to see what a query means."""
+        with self._reading() as reader:
+            return self._builder(reader).parse(q)
 
     def _matches(
-        self,
-        searcher,
-        parsed: ParsedQuery,
-        filter: wq.Query | None,
-        deadline: Deadline = NO_DEADLINE,
+        self, reader: Reader, query, condition, deadline: Deadline = NO_DEADLINE
     ) -> Matches:
-        """The first stage: what the query matches, and BM25F scores (search.first_stage)."""
-        return first_stage(
-            searcher,
-            parsed.query,
-            filter,
-            vectorized=self.vectorized,
-            deadline=deadline,
-        )
+        """The first stage: what the query matches, and BM25F scores (search/scorer.py)."""
+        selection = reader.select(query, condition, deadline)
+        if not self.vectorized:
+            found = selection.reference(query, condition, self.ranking, deadline)
+            if found is not None:
+                scores, eligible = found
+                return Matches(selection, scores, eligible, deadline=deadline)
+        return score(selection, query, condition, self.ranking, deadline)
 
     def _ranked(
         self,
-        searcher,
+        reader: Reader,
         parsed: ParsedQuery,
         matches: Matches,
         depth: int,
+        stored: Callable[[int], dict],
         deadline: Deadline = NO_DEADLINE,
-        stored: Callable[[int], dict] | None = None,
     ) -> list[tuple[float, int]]:
-        """The best ``depth`` (score, docnum) hits: the first stage's, then the second's."""
-        docs, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
-        hits = list(zip(scores.tolist(), docs.tolist(), strict=True))
-        words = rerank.query_words(searcher, parsed.text_words)
-        ranked = rerank.rerank(searcher, hits, words, self.ranking, self.words, deadline, stored)
+        """The best ``depth`` (score, handle) hits (0: as deep as the second stage goes):
+        the first stage's, then the second's."""
+        handles, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
+        hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
+        words = rerank.query_words(reader, parsed.text_words)
+        ranked = rerank.rerank(hits, words, self.ranking, self.words, stored, deadline)
         return ranked if depth <= 0 else ranked[:depth]
 
     def search(
@@ -275,111 +232,34 @@ class SearchEngine:
         stops before its expensive part with SearchBusy (a SearchTimeout).
         """
         started = time.perf_counter()
-        with self._reading() as searcher, self.turns.ticket(time_limit, q or "") as ticket:
-            return self._search(
-                searcher, started, q, page, per_page, filters, sort, time_limit, ticket
-            )
-
-    def _search(
-        self, searcher, started, q, page, per_page, filters, sort, time_limit, ticket
-    ) -> Page:
-        deadline = Deadline(time_limit)
-        page, per_page = clamp_paging(page, per_page)
-        rules = self.filters
-        sort_key = rules.sort_key(sort)
-        conditions = [
-            rules.condition(name, value)
-            for name, value in (filters or {}).items()
-            if value is not None and value != ""
-        ]
-        parsed = self._builder(searcher).parse(q or "", deadline, ticket)
-        if not ticket.free and parsed.query is not None:
-            counted = partial(frequencies, searcher.reader())
-            if admission.phrase_work(parsed.query, counted) > admission.ORDINARY_PHRASE_WORK:
-                ticket.need(SCORING)  # an expensive phrase: a turn, or SearchBusy
-        if parsed.filter is not None:
-            conditions.insert(0, parsed.filter)
-        if parsed.query is None:
-            return self._page(q, page, per_page, started, parsed, total=0)
-        if parsed.query is wq.NullQuery:  # e.g. a prefix that no indexed word starts with
-            parsed.messages.append(notice("no_match"))
-            return self._page(q, page, per_page, started, parsed, total=0)
-        condition = wq.And(conditions) if len(conditions) > 1 else next(iter(conditions), None)
-        matches = self._matches(searcher, parsed, condition, deadline)
-        if isinstance(matches, EngineMatches):
-            parsed.messages.extend(notice(code) for code in matches.notices)
-        total = matches.total
-        shown, start, stop = page_bounds(total, page, per_page)
-        if total and shown != page:
-            parsed.messages.append(notice("page_past_end", page=page, shown=shown))
-        stored = _stored_fields(searcher)
-        if sort_key is not None and isinstance(matches, EngineMatches):
-            reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
-            ranked = matches.sorted_by(sort_key, stop, reranked)[start:stop]
-        elif sort_key is not None:
-            # the scores shown are the relevance page's: the second stage's for its top hits
-            reranked = self._ranked(searcher, parsed, matches, 0, deadline, stored)
-            ranked = self._sorted(searcher, matches, sort_key, reranked)[start:stop]
-        else:
-            ranked = self._ranked(searcher, parsed, matches, stop, deadline, stored)[start:stop]
-        verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
-        hits = []
-        for score, docnum in ranked:
-            deadline.check(SNIPPETS)
-            hits.append(self._hit(stored(docnum), score, parsed, verdicts))
-        suggestion = self._did_you_mean(searcher, parsed, total)
-        if not total and not parsed.messages:
-            parsed.messages.append(notice("no_match"))
-        if isinstance(matches, EngineMatches):
-            facets = matches.facet_counts(self.settings.facets)
-        else:
-            facets = self._facets(searcher, matches)
-        page = self._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
-        if isinstance(matches, EngineMatches) and matches.partial:
-            page = replace(page, partial=True, warning=matches.warning)
-        return page
-
-    def _sorted(
-        self, searcher, matches: Matches, key: SortKey, reranked: list[tuple[float, int]]
-    ) -> list[tuple[float, int]]:
-        """Every match in the order of a date or number field, ascending or descending;
-        those without a value last either way; equal values by key (index/keys.py). Each
-        with its relevance
-        score, as the relevance order shows it (``reranked``: the second stage's top hits):
-        a sort changes the order, not what a score means."""
-        keys, present = IndexArrays.of(searcher).sort_keys(key.field)
-        docs, scores = matches.top(matches.total)
-        if reranked:
-            position = {docnum: i for i, docnum in enumerate(docs.tolist())}
-            scores = scores.copy()
-            for score, docnum in reranked:
-                scores[position[docnum]] = score
-        values = keys[docs]
-        if key.descending:
-            values = np.iinfo(np.uint64).max - values
-        missing = ~present[docs]
-        order = np.lexsort((tie_keys(searcher)[docs], values, missing))
-        return list(zip(scores[order].tolist(), docs[order].tolist(), strict=True))
-
-    def _facets(self, searcher, matches: Matches) -> dict[str, dict[str, int]]:
-        """For each facet field, {value: number of matches with it}, the most frequent first
-        (ties in the order the values first appear in the index). A document with several
-        values counts once for each."""
-        arrays = IndexArrays.of(searcher)
-        matched = np.zeros(arrays.size, dtype=bool)
-        matched[matches.docnums()] = True
-        facets = {}
-        for name in self.settings.facets:
-            codes, docs, names = arrays.values(name)
-            counts = np.bincount(codes[matched[docs]], minlength=len(names))
-            found = np.flatnonzero(counts)
-            order = found[np.lexsort((found, -counts[found]))]
-            facets[name] = {names[code]: int(counts[code]) for code in order.tolist()}
-        return facets
+        with self._reading() as reader, self.turns.ticket(time_limit, q or "") as ticket:
+            deadline = Deadline(time_limit)
+            page, per_page = clamp_paging(page, per_page)
+            rules = self.filters
+            sort_key = rules.sort_key(sort)
+            conditions = [
+                rules.condition(name, value)
+                for name, value in (filters or {}).items()
+                if value is not None and value != ""
+            ]
+            parsed = self._builder(reader).parse(q or "", deadline, ticket)
+            if not ticket.free and parsed.query is not None:
+                if admission.phrase_work(parsed.query, reader) > admission.ORDINARY_PHRASE_WORK:
+                    ticket.need(SCORING)  # an expensive phrase: a turn, or SearchBusy
+            if parsed.filter is not None:
+                conditions.insert(0, parsed.filter)
+            if parsed.query is None:
+                return self._page(q, page, per_page, started, parsed, total=0)
+            if parsed.query is nodes.NOTHING:  # e.g. a prefix that no indexed word starts with
+                parsed.messages.append(notice("no_match"))
+                return self._page(q, page, per_page, started, parsed, total=0)
+            matches = self._matches(reader, parsed.query, nodes.all_of(conditions), deadline)
+            view = _Request(self, reader, parsed, matches, deadline)
+            return view.page(q, page, per_page, sort_key, started)
 
     def _page(
         self, q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
-    ):
+    ) -> Page:
         return Page(
             query=q,
             total=total,
@@ -407,36 +287,7 @@ class SearchEngine:
             **_shown_fields(fields),
         )
 
-    # ---- did you mean, autocomplete ---------------------------------------------------
-
-    def _doc_frequency(self, reader, word: str) -> int:
-        return reader.doc_frequency("text_exact", word) + reader.doc_frequency("title_exact", word)
-
-    def _did_you_mean(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
-        """A respelling of the query when it finds little, or one of its words is rare and a
-        close spelling is much more common (a doubled, dropped or wrong letter). The close
-        spellings are looked up on the query's expansion budget: what * and ~ left of it."""
-        reader = searcher.reader()
-        frequencies = [self._doc_frequency(reader, word) for _, word in parsed.plain_words]
-        if total >= SUGGEST_BELOW and min(frequencies, default=RARE_WORD_DOCS) >= RARE_WORD_DOCS:
-            return None
-        changed, words = False, []
-        for (typed, word), frequency in zip(parsed.plain_words, frequencies, strict=True):
-            best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
-            if frequency < RARE_WORD_DOCS and len(word) >= 3:
-                distance = 1 if len(word) <= 5 else 2
-                budget = parsed.expansion
-                close = close_words(reader, "text_exact", word, distance, budget, DID_YOU_MEAN)
-                for candidate in close:
-                    candidate_frequency = self._doc_frequency(reader, candidate)
-                    if candidate_frequency > best_frequency:
-                        best, best_frequency = candidate, candidate_frequency
-            if best:
-                changed = True
-                words.append(self._surface(searcher, best))
-            else:
-                words.append(typed)
-        return " ".join(words) if changed else None
+    # ---- autocomplete ----------------------------------------------------------------
 
     def suggest(self, prefix: str, limit: int = 10, time_limit: float | None = None) -> list[str]:
         """Whole indexed words starting with the last word of ``prefix``, most frequent first,
@@ -450,45 +301,9 @@ class SearchEngine:
         typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
         if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
             return []
-        with self._reading() as searcher, self.turns.ticket(time_limit) as ticket:
+        with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
             budget = ExpansionBudget(deadline=Deadline(time_limit), ticket=ticket)
-            counts, _ = prefix_frequencies(
-                searcher.reader(), ("text_exact", "title_exact"), typed[-1], budget, SUGGESTIONS
-            )
-            ranked: list[str] = []
-            for word in sorted(counts, key=lambda w: (-counts[w], w)):
-                if not too_long(word) and not self.words.word(word).stop:
-                    ranked.append(word)
-                    if len(ranked) == limit:
-                        break
-            surfaces = []
-            for word in ranked:  # each reads a document's stored text
-                budget.deadline.check(SUGGESTIONS)
-                surfaces.append(self._surface(searcher, word))
-            return list(dict.fromkeys(surfaces))
-
-    def _surface(self, searcher, word: str) -> str:
-        """How the documents write ``word`` (a normalized term): the first spelling found,
-        without diacritics, tatweel or format characters (analyzers.unmarked), e.g. احمد →
-        أحمد; the term itself when none is found, or when the spelling is too long."""
-        if word in self._surfaces:
-            return self._surfaces[word]
-        surface, reader = word, searcher.reader()
-        for fieldname, stored in (("title_exact", "title"), ("text_exact", "text")):
-            if (fieldname, word) not in reader:
-                continue
-            docnum = reader.postings(fieldname, word).id()
-            text = (searcher.stored_fields(docnum).get(stored) or "")[: highlight.SCAN_CHARS]
-            spans = self.words.spans(text, lambda terms: True if terms.exact == word else None, {})
-            if spans:
-                start, end = spans[0]
-                found = unmarked(text[start:end])
-                surface = word if too_long(found) else found
-                break
-        if len(self._surfaces) >= SURFACES_KEPT:
-            self._surfaces = {}
-        self._surfaces[word] = surface
-        return surface
+            return suggestions.completions(reader, self.words, typed[-1], limit, budget)
 
     # ---- one document; batch runs ------------------------------------------------------
 
@@ -499,13 +314,13 @@ class SearchEngine:
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
         deadline = Deadline(time_limit)
-        with self._reading() as searcher, self.turns.ticket(time_limit) as ticket:
-            fields = searcher.document(id=str(doc_id))
+        with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
+            fields = reader.document(str(doc_id))
             if fields is None:
                 return None
             parsed = ParsedQuery(query=None)
             if q:
-                parsed = self._builder(searcher).parse(q, deadline, ticket)
+                parsed = self._builder(reader).parse(q, deadline, ticket)
         title, text = fields.get("title") or "", fields.get("text") or ""
         shown = _cut(text, DOCUMENT_CHARS)
         notices = (notice("document_cut", length=len(text), shown=len(shown)),)
@@ -532,28 +347,71 @@ class SearchEngine:
     ) -> Iterator[tuple[str, list[tuple[str, float]]]]:
         """For each (query id, text): the top ``limit`` (doc id, score), for TREC runs.
         No snippets, facets or counts: only ranking, as fast as it goes."""
-        with self._reading() as searcher:
-            builder = self._builder(searcher)
-            ids = searcher.reader().column_reader("id")
+        with self._reading() as reader:
+            builder = self._builder(reader)
             for qid, text in queries:
                 parsed = builder.parse(text or "")
-                if parsed.query is None or parsed.query is wq.NullQuery:
+                if parsed.query is None or parsed.query is nodes.NOTHING:
                     yield qid, []
                     continue
-                matches = self._matches(searcher, parsed, parsed.filter)
-                top = self._ranked(searcher, parsed, matches, limit)
-                yield qid, [(ids[docnum], float(score)) for score, docnum in top]
+                matches = self._matches(reader, parsed.query, parsed.filter)
+                top = self._ranked(reader, parsed, matches, limit, _stored_fields(reader))
+                ids = reader.ids([handle for _, handle in top])
+                yield qid, [(doc_id, float(s)) for doc_id, (s, _) in zip(ids, top, strict=True)]
 
 
-def _stored_fields(searcher) -> Callable[[int], dict]:
+class _Request:
+    """One search request's page: its hits in order (relevance, or a field's), snippets,
+    facets, "did you mean", what the store said of the query."""
+
+    def __init__(self, engine: SearchEngine, reader: Reader, parsed, matches, deadline) -> None:
+        self.engine, self.reader, self.parsed = engine, reader, parsed
+        self.matches, self.deadline = matches, deadline
+        self.stored = _stored_fields(reader)
+
+    def page(self, q, page: int, per_page: int, sort_key, started) -> Page:
+        engine, parsed, matches = self.engine, self.parsed, self.matches
+        selection = matches.selection
+        parsed.messages.extend(notice(code) for code in selection.notices)
+        total = matches.total
+        shown, start, stop = page_bounds(total, page, per_page)
+        if total and shown != page:
+            parsed.messages.append(notice("page_past_end", page=page, shown=shown))
+        if sort_key is not None:
+            # the scores shown are the relevance page's: the second stage's for its top hits
+            reranked = engine._ranked(self.reader, parsed, matches, 0, self.stored, self.deadline)
+            scores = {**matches.scored(), **{h: s for s, h in reranked}}
+            ranked = selection.sorted(matches.eligible, sort_key, stop, scores)[start:stop]
+        else:
+            ranked = engine._ranked(self.reader, parsed, matches, stop, self.stored, self.deadline)[
+                start:stop
+            ]
+        verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
+        hits = []
+        for hit_score, handle in ranked:
+            self.deadline.check(SNIPPETS)
+            hits.append(engine._hit(self.stored(handle), hit_score, parsed, verdicts))
+        suggestion = suggestions.did_you_mean(
+            self.reader, engine.words, parsed.plain_words, total, parsed.expansion
+        )
+        if not total and not parsed.messages:
+            parsed.messages.append(notice("no_match"))
+        facets = selection.facets(matches.eligible, engine.settings.facets)
+        result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        if selection.partial:
+            result = replace(result, partial=True, warning=selection.warning)
+        return result
+
+
+def _stored_fields(reader: Reader) -> Callable[[int], dict]:
     """One query's reader of stored fields: the second stage and the page read the same top
     hits, and a long text costs its unpacking (0.2 s for 20 MB) once, not twice."""
     memo: dict[int, dict] = {}
 
-    def stored(docnum: int) -> dict:
-        fields = memo.get(docnum)
+    def stored(handle: int) -> dict:
+        fields = memo.get(handle)
         if fields is None:
-            fields = memo[docnum] = searcher.stored_fields(docnum)
+            fields = memo[handle] = reader.stored(handle)
         return fields
 
     return stored
@@ -577,7 +435,7 @@ def _shown_fields(stored: dict) -> dict:
     source, url = given.get("source"), given.get("url")
     date = parse_date(given.get("date"))
     return {
-        "source": str(source).strip() or None if isinstance(source, (str, int, float)) else None,
+        "source": str(source).strip() or None if isinstance(source, str | int | float) else None,
         "date": date.isoformat() if isinstance(date, datetime) else None,
         "url": url.strip() or None if isinstance(url, str) else None,
         "fields": dict(given),

@@ -13,26 +13,18 @@ forty times for 19 s, holding a server thread all along. So:
   ``MAX_TERMS`` words all the query's ``*`` and ``~`` may expand into;
 * when the budget runs out, the query runs with what was expanded, and says so.
 
-The dictionary is read segment by segment straight from Whoosh's term table (the key and the
-document frequency of each entry, about 1.5 µs an entry), not through ``iter_prefix`` on the
-whole index, which merges the segments and decodes every entry's term info (about 30 µs).
-
-Every entry costs a bounded amount of work: a word longer than ``MAX_WORD_BYTES`` is passed
-over unread (its length is in the entry's header). An index built before the analysis capped
-its terms may hold a "word" of 20 million letters (one document of ب and nothing else):
-reading, decoding, analyzing and showing it was one unbounded step, so that
-``suggest("بببب", time_limit=1.0)`` ran 5.7 s and answered 40 MB.
+The store lists its dictionary (index/contract.py ``Reader.vocabulary``): a folder segment by
+segment from Whoosh's term tables, a cluster page by page from its dictionary tables; both
+pass over a word longer than any term (index/limits.py) unread.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import distance as edit_distance
 
-from bahth.analyzers import MAX_WORD_CHARS
 from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search import admission
 from bahth.search.admission import FREE, Ticket
@@ -41,9 +33,6 @@ MAX_EXAMINED = 300_000  # about 0.5 s of dictionary reading, a third of the slow
 MAX_TERMS = 150  # words all of a query's * and ~ expand into (three full expansions of 50)
 COMPARE_COST = 5  # an edit-distance comparison costs about five entries read
 CHECK_EVERY = 1024  # entries between two looks at the clock
-# No expansion or suggestion is a word longer than this (in UTF-8): the longest term the
-# analysis keeps (MAX_WORD_CHARS, Lucene's 255), four bytes a character at most.
-MAX_WORD_BYTES = 4 * MAX_WORD_CHARS
 
 
 @dataclass(frozen=True)
@@ -127,87 +116,6 @@ class ExpansionBudget:
 
 # ---- reading the dictionary -------------------------------------------------------------
 
-_LENGTHS = struct.Struct("!ii")  # Whoosh's hash file: key length, value length, then both
-_DOC_FREQUENCY = struct.Struct("!I")  # in a W3TermInfo: 5 bytes in, after flags and a float
-CHUNK = 1 << 16  # bytes of the term table read at a time, at most (4 KB first)
-
-
-def _segment_entries(
-    leaf, fieldname: str, prefix: bytes, deadline: Deadline, stage: str, counted: bool = True
-) -> Iterator[tuple[bytes, int | None]]:
-    """(term bytes, document frequency) of one segment's terms starting with ``prefix``, in
-    order, read as they are asked for, but for words longer than MAX_WORD_BYTES. From
-    Whoosh's W3 term table in chunks (its own ``ranges_from`` makes several calls per
-    entry), where a long entry is passed over without reading it; from a cluster's
-    dictionary, without the frequency (None) unless ``counted`` (it costs a round trip per
-    page); through ``iter_prefix`` for another codec. The deadline is looked at for each
-    chunk or page."""
-    listed = getattr(leaf, "dictionary_words", None)
-    if listed is not None:
-        words = listed(fieldname, prefix, deadline, stage, counted)
-        pairs = words if counted else ((btext, None) for btext in words)
-        for btext, frequency in pairs:
-            if len(btext) <= MAX_WORD_BYTES:
-                yield btext, frequency
-        return
-    terms = getattr(leaf, "_terms", None)
-    table = getattr(terms, "_tindex", None)
-    if table is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
-        for btext, info in leaf.iter_prefix(fieldname, prefix):
-            if len(btext) <= MAX_WORD_BYTES:
-                yield btext, info.doc_frequency()
-        return
-    start = terms._keycoder(fieldname, prefix)
-    skip = len(start) - len(prefix)  # the field's number before each term
-    pos, end = _closest_key_pos(table, start), table.endofdata
-    if pos is None:
-        return
-    dbfile, unpack_lengths = terms._dbfile, _LENGTHS.unpack_from
-    unpack_frequency = _DOC_FREQUENCY.unpack_from
-    chunk, base, size = b"", pos, 1 << 12
-    while pos < end:
-        at = pos - base
-        if at + _LENGTHS.size > len(chunk):
-            chunk, base, at = dbfile.get(pos, min(size, end - pos)), pos, 0
-            size = min(2 * size, CHUNK)
-            deadline.check(stage)
-        keylen, datalen = unpack_lengths(chunk, at)
-        if keylen - skip > MAX_WORD_BYTES:  # read its beginning only: is it still ours?
-            beginning = dbfile.get(pos + _LENGTHS.size, min(len(start), keylen))
-            if not beginning.startswith(start):
-                return
-            pos += _LENGTHS.size + keylen + datalen
-            continue
-        after = at + _LENGTHS.size + keylen + datalen
-        if after > len(chunk):  # the entry runs past the chunk: read from its start
-            chunk, base, at = dbfile.get(pos, min(max(size, after - at), end - pos)), pos, 0
-            size = min(2 * size, CHUNK)
-            deadline.check(stage)
-        key = chunk[at + _LENGTHS.size : at + _LENGTHS.size + keylen]
-        if not key.startswith(start):
-            return
-        yield key[skip:], unpack_frequency(chunk, at + _LENGTHS.size + keylen + 5)[0]
-        pos += _LENGTHS.size + keylen + datalen
-
-
-def _closest_key_pos(table, key: bytes) -> int | None:
-    """Where the first key from ``key`` on is in Whoosh's ordered term table (None: past the
-    end): its own ``closest_key_pos``, but reading no more of each key it probes than
-    ``key``'s length, which orders them as well. Whoosh reads every probed key whole, and
-    one of them may be a word of 40 MB."""
-    get_pos, dbfile = getattr(table, "_get_pos", None), table.dbfile
-    if get_pos is None:
-        return table.closest_key_pos(key)
-    lo, hi = 0, table.indexlen
-    while lo < hi:
-        mid = (lo + hi) // 2
-        pos = get_pos(table.indexbase + mid * table.indexsize)
-        if dbfile.get(pos + _LENGTHS.size, min(dbfile.get_uint(pos), len(key))) < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return None if lo == table.indexlen else get_pos(table.indexbase + lo * table.indexsize)
-
 
 class _Scan:
     """One segment's entries, taken ``n`` at a time; ``done`` once none is left."""
@@ -244,17 +152,11 @@ def entries(
     caller needs the frequencies of a few of the words only, and a cluster leaves them
     None (``frequencies`` asks for them). A spent budget reads nothing, not even a first
     entry (on a cluster, that is a round trip)."""
-    if fieldname not in reader.schema:
-        return [], True
-    try:
-        bprefix = reader.schema[fieldname].to_bytes(prefix)
-    except (ValueError, TypeError):
-        return [], True
     if not budget.more_room(stage):
         return [], False
     scans = [
-        _Scan(_segment_entries(leaf, fieldname, bprefix, budget.deadline, stage, counted))
-        for leaf, _ in reader.leaf_readers()
+        _Scan(words)
+        for words in reader.vocabulary(fieldname, prefix, budget.deadline, stage, counted)
     ]
     found: list[tuple[str, int | None]] = []
     active = [scan for scan in scans if not scan.done]
@@ -263,7 +165,7 @@ def entries(
         for scan in active:
             part = scan.take(min(share, budget.room))
             budget.charge(len(part), stage)
-            found += [(btext.decode("utf-8"), frequency) for btext, frequency in part]
+            found += part
         active = [scan for scan in active if not scan.done]
     return found, not active
 
@@ -389,18 +291,9 @@ def _counted(
     if not unknown:
         return found
     deadline.check(stage)
-    counts = frequencies(reader, fieldname, unknown)
+    counts = reader.frequencies(fieldname, unknown)
     known = {word: frequency for word, frequency in found.items() if frequency is not None}
     return {**known, **{word: counts[word] for word in unknown if counts.get(word)}}
-
-
-def frequencies(reader, fieldname: str, words: list[str]) -> dict[str, int]:
-    """Each word's document frequency in ``fieldname``: asked all at once of a reader that
-    can (a cluster's, in one round trip), else word by word."""
-    batch = getattr(reader, "doc_frequencies", None)
-    if batch is not None:
-        return batch(fieldname, words)
-    return {word: reader.doc_frequency(fieldname, word) for word in words}
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:

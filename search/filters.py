@@ -3,26 +3,22 @@
 
 A keyword filter is one exact value; a date filter a day, month or year, or a range
 ``A..B`` (either end may be left open); a number filter a number or a range ``A..B``. The
-year field of the default schema takes a year in any digits, as before. A field the index
-does not declare, or a value its type cannot read, is a FilterError (a ValueError) that
-names what would work: ignoring it would answer another question than the one asked.
+year field of the default schema takes a year in any digits, as before. What a type reads is
+the field-type registry's (index/fields.py); here it becomes a condition (index/nodes.py). A
+field the index does not declare, or a value its type cannot read, is a FilterError (a
+ValueError) that names what would work: ignoring it would answer another question than the
+one asked.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime
-
-from whoosh import query as wq
-
-from bahth.analyzers import normalize_digits, normalize_word
+from bahth.index import nodes
+from bahth.index.contract import SortKey
+from bahth.index.fields import type_of
 from bahth.index.settings import Settings
 from bahth.search.notices import Notice, notice
 
 RELEVANCE = "relevance"
-_YEAR = re.compile(r"^[0-9]{4}$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
 class FilterError(ValueError):
@@ -46,23 +42,13 @@ class FilterError(ValueError):
         self.kind, self.parameter, self.value, self.allowed = kind, parameter, value, allowed
 
 
-@dataclass(frozen=True)
-class SortKey:
-    field: str
-    descending: bool
-
-
 class FieldFilters:
     """The filter and sort rules of one index's settings."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.types = {
-            spec.name: spec.type
-            for spec in settings.fields
-            if spec.type in ("keyword", "date", "number")
-        }
-        self.years = {spec.name for spec in settings.fields if spec.year_of}
+        kinds = {spec.name: type_of(spec) for spec in settings.fields}
+        self.types = {name: kind for name, kind in kinds.items() if kind.valued or kind.ordered}
 
     @property
     def names(self) -> list[str]:
@@ -71,10 +57,11 @@ class FieldFilters:
 
     @property
     def sort_names(self) -> list[str]:
-        return [name for name, kind in self.types.items() if kind in ("date", "number")]
+        return [name for name, kind in self.types.items() if kind.ordered]
 
-    def condition(self, name: str, value: object) -> wq.Query:
-        """The query that keeps the documents whose ``name`` is ``value``."""
+    def condition(self, name: str, value: object) -> object:
+        """The condition (index/nodes.py) that keeps the documents whose ``name`` is
+        ``value``."""
         kind = self.types.get(name)
         text = str(value).strip()
         if kind is None:
@@ -86,22 +73,12 @@ class FieldFilters:
                 value=text,
                 allowed=tuple(self.names),
             )
-        if kind == "keyword":
-            if name in self.years:
-                year = normalize_digits(text)
-                if not _YEAR.fullmatch(year):
-                    raise self._bad("bad_year", name, text)
-                return wq.Term(name, year)
-            return wq.Term(name, text)
-        if kind == "date":
-            span = parse_date_range(text)
-            if span is None:
-                raise self._bad("bad_date", name, text)
-            return wq.DateRange(name, span[0], span[1])
-        span = _number_range(text)
+        span = kind.span(text)
         if span is None:
-            raise self._bad("bad_number", name, text)
-        return wq.NumericRange(name, span[0], span[1])
+            raise self._bad(kind.bad_value, name, text)
+        if kind.valued:
+            return nodes.Is(name, span)
+        return nodes.Between(name, *span)
 
     def sort_key(self, sort: str | None) -> SortKey | None:
         """None for relevance; else the field to sort by and the direction (``-`` first:
@@ -126,60 +103,3 @@ class FieldFilters:
         """A value the field's type cannot read: the notice ``code`` says what would."""
         values = {"value": text[:40]} if code == "bad_date" else {"field": name, "value": text[:40]}
         return FilterError(notice(code, **values), kind=code, parameter=name, value=text)
-
-
-def _number_range(text: str) -> tuple[float | None, float | None] | None:
-    """``250`` → (250, 250); ``100..500``, ``100..``, ``..500``; None when not numbers."""
-    text = normalize_digits(text)
-    if ".." in text:
-        left, _, right = text.partition("..")
-        low, high = _number(left), _number(right)
-        if (left.strip() and low is None) or (right.strip() and high is None):
-            return None
-        if low is None and high is None:
-            return None
-        return low, high
-    value = _number(text)
-    return None if value is None else (value, value)
-
-
-def _number(text: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def _date_bound(text: str, end: bool) -> datetime | None:
-    m = _DATE.match(normalize_word(text) if text else "")
-    if not m:
-        return None
-    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-    try:
-        if not end:
-            return datetime(year, month or 1, day or 1)
-        if not month:
-            return datetime(year, 12, 31, 23, 59, 59)
-        if not day:
-            next_month = datetime(year + month // 12, month % 12 + 1, 1)
-            return datetime.fromtimestamp(next_month.timestamp() - 1)
-        return datetime(year, month, day, 23, 59, 59)
-    except ValueError:
-        return None
-
-
-def parse_date_range(text: str) -> tuple[datetime | None, datetime | None] | None:
-    """``2015``, ``2015-07``, ``2015-07-01``, ``A..B``, ``A..`` or ``..B`` → (start, end)."""
-    if ".." in text:
-        left, _, right = text.partition("..")
-        start = _date_bound(left, end=False) if left else None
-        stop = _date_bound(right, end=True) if right else None
-        if (left and start is None) or (right and stop is None) or (start is None and stop is None):
-            return None
-        return start, stop
-    start, stop = _date_bound(text, end=False), _date_bound(text, end=True)
-    return None if start is None else (start, stop)

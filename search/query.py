@@ -37,11 +37,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
 from bahth.analyzers import WordAnalysis, WordTerms
-from bahth.index.conditions import AnyOf, Condition
+from bahth.index import nodes
 from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
+from bahth.index.nodes import NOTHING, And, AndMaybe, AndNot, Every, Or, Phrase, Term
 from bahth.index.settings import Settings
 from bahth.search.admission import FREE, Ticket
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
@@ -73,18 +72,7 @@ _LEXEME = re.compile(
     r"|(?P<close>\))|(?P<quote>\")"
 )
 _FUZZY = re.compile(r"~(\d?)$")
-Part = tuple[wq.Query | None, wq.Query | None]  # (scored query, condition): see _compile
-
-
-class Or(wq.Or):
-    """Whoosh's Or, always with the matcher that adds scores up in arrays, block by block.
-
-    Whoosh picks it only for indexes under 5,000 documents; on 10,000 news articles, with
-    one nested Or per query word and ``optimize=False`` in the searches, it made title
-    queries 4x faster than Whoosh's default binary tree of union matchers with block-quality
-    skipping (which spent its time asking each matcher whether it supports skipping)."""
-
-    matcher_type = wq.Or.ARRAY_MATCHER
+Part = tuple[object | None, object | None]  # (query node, condition): see _compile
 
 
 @dataclass
@@ -97,9 +85,9 @@ class Terms:
 
 @dataclass
 class ParsedQuery:
-    query: wq.Query | None
-    # the condition the field clauses make (search.filters: Term, ranges, And, Or, Not)
-    filter: wq.Query | None = None
+    query: object | None  # the query tree (index/nodes.py)
+    # the condition the field clauses make (index/nodes.py: Is, Between, AllOf, AnyOf, Not)
+    filter: object | None = None
     terms: Terms = field(default_factory=Terms)
     # (as typed, normalized) for each plain word, for "did you mean"
     plain_words: list[tuple[str, str]] = field(default_factory=list)
@@ -322,7 +310,7 @@ class QueryBuilder:
             parsed.terms.exact.update(words)
             parsed.query = self._exact_terms(words, self.searched)
         if parsed.query is None and parsed.filter is not None:
-            parsed.query = wq.Every()
+            parsed.query = Every()
         if parsed.query is None and not parsed.messages:
             parsed.messages.append(notice("empty_query"))
         return parsed
@@ -358,7 +346,7 @@ class QueryBuilder:
             self._negated -= negated
             if negative:
                 if query is None and condition is not None:
-                    conditions.append(wq.Not(condition))
+                    conditions.append(nodes.Not(condition))
                 elif query is not None:
                     negatives.append(_narrowed(query, condition))
             else:
@@ -368,7 +356,7 @@ class QueryBuilder:
                     positives.append(query)
                     if isinstance(child, Leaf) and child.sign == "+":
                         required.append(query)
-        condition = _all(conditions)
+        condition = nodes.all_of(conditions)
         if not positives:
             if negatives:
                 parsed.messages.append(notice("no_positive_word"))
@@ -384,15 +372,15 @@ class QueryBuilder:
                 # end of the Or lazily, for the documents that can reach the top only
                 proximity += self._proximity(plain_run)
         if node.op == "and":
-            combined = wq.And(positives)
+            combined = And(tuple(positives))
         elif required:
             combined = self._required(positives, required, proximity)
         elif len(positives) == 1 and not proximity:
             combined = positives[0]
         else:
-            combined = Or(_flat(positives) + self._all_words(positives) + proximity)
+            combined = Or(tuple(_flat(positives) + self._all_words(positives) + proximity))
         if negatives:
-            combined = wq.AndNot(combined, Or(negatives))
+            combined = AndNot(combined, Or(tuple(negatives)))
         return combined, condition
 
     def _union(self, node: Node, parsed: ParsedQuery) -> Part:
@@ -406,23 +394,23 @@ class QueryBuilder:
         queries = [query for query, _ in parts]
         conditions = [condition for _, condition in parts]
         if all(query is None for query in queries):
-            return None, _any(conditions)
+            return None, nodes.any_of(conditions)
         if all(query is not None for query in queries) and all(
             condition == conditions[0] for condition in conditions
         ):
             return _either(queries), conditions[0]
         return _either([_narrowed(query, condition) for query, condition in parts]), None
 
-    def _required(self, positives: list, required: list, proximity: list) -> wq.Query:
+    def _required(self, positives: list, required: list, proximity: list) -> object:
         """Documents with every +word (or +"phrase"), scored by all the words: the required
         ones, plus each optional one the document also has (Whoosh's AndMaybe)."""
-        must = required[0] if len(required) == 1 else wq.And(required)
+        must = required[0] if len(required) == 1 else And(tuple(required))
         optional = [q for q in positives if not any(q is r for r in required)]
         if not optional and not proximity:
             return must
-        return wq.AndMaybe(must, Or(_flat(optional) + proximity))
+        return AndMaybe(must, Or(tuple(_flat(optional) + proximity)))
 
-    def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+    def _leaf(self, leaf: Leaf, parsed: ParsedQuery) -> object | None:
         if self._words_left <= 0:
             parsed.messages.append(notice("too_many_words", words=MAX_WORDS))
             return None
@@ -466,55 +454,52 @@ class QueryBuilder:
             clause = self._word_clause(stems, exact, fields, parsed, variants)
             if synonyms and self.synonyms:
                 also_searched = self._synonym_clauses([(typed, word.terms)], fields, parsed, False)
-                clause = Or([clause, *also_searched]) if also_searched else clause
+                clause = Or((clause, *also_searched)) if also_searched else clause
             clauses.append(clause)
         if not clauses:
             self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None
         if len(clauses) == 1:
             return clauses[0]
-        return wq.And(clauses) if sign == "+" else Or(_flat(clauses) + self._all_words(clauses))
+        if sign == "+":
+            return And(tuple(clauses))
+        return Or(tuple(_flat(clauses) + self._all_words(clauses)))
 
-    def _all_words(self, clauses: list[wq.Query]) -> list[wq.Query]:
+    def _all_words(self, clauses: list) -> list:
         """The bonus clause for documents that have every word (see Ranking.all_words_*)."""
         r = self.ranking
         if r.all_words_boost and 1 < len(clauses) <= r.all_words_max:
-            return [wq.And(clauses, boost=r.all_words_boost)]
+            return [And(tuple(clauses), boost=r.all_words_boost)]
         return []
 
     def _word_clause(
         self, stems, exact, fields, parsed: ParsedQuery, variants=(), boost: float = 1.0
-    ) -> wq.Query:
+    ) -> object:
         """One word: its stems, its exact form at ``exact_boost``, and each other spelling of
         it the index holds (search.variants) at ``variant_boost``, so that documents with the
         spelling typed rank above those with another one."""
         r = self.ranking
-        subs = [wq.Term(f, s, boost=boost * self.boosts[f]) for f in fields for s in stems]
+        subs = [Term(f, s, boost * self.boosts[f]) for f in fields for s in stems]
         if r.use_exact and exact:
             parsed.terms.exact.add(exact)
             subs += [
-                wq.Term(
-                    f"{f}_exact",
-                    exact,
-                    boost=boost * r.exact_boost * self.boosts[f],
-                )
-                for f in fields
+                Term(f"{f}_exact", exact, boost * r.exact_boost * self.boosts[f]) for f in fields
             ]
         typed = [WordTerms(exact, tuple(stems), False)]
         for variant in variants:
             if " " in variant:  # written as two words: the two, standing together
                 parsed.terms.exact.update(variant.split())
                 weight = boost * r.variant_boost * self._below(typed, variant.split(), True)
-                subs += [wq.Phrase(f"{f}_exact", variant.split(), boost=weight) for f in fields]
+                subs += [Phrase(f"{f}_exact", tuple(variant.split()), 1, weight) for f in fields]
                 continue
             terms = self.words.word(variant)
             new = [s for s in terms.stems if s not in stems]
             parsed.terms.stems.update(new)
             parsed.terms.exact.add(variant)
             weight = boost * r.variant_boost * self._below(typed, [variant], False)
-            subs += [wq.Term(f, s, boost=weight) for f in fields for s in new]
-            subs += [wq.Term(f"{f}_exact", variant, boost=weight * r.exact_boost) for f in fields]
-        return subs[0] if len(subs) == 1 else Or(subs)
+            subs += [Term(f, s, weight) for f in fields for s in new]
+            subs += [Term(f"{f}_exact", variant, weight * r.exact_boost) for f in fields]
+        return subs[0] if len(subs) == 1 else Or(tuple(subs))
 
     def _below(self, typed: list[WordTerms], spelling: list[str], phrase: bool) -> float:
         """What keeps another spelling below the typed one: 1, or less when the spelling is
@@ -524,7 +509,7 @@ class QueryBuilder:
         theirs = weight(self.reader, self.ranking, other, phrase)
         return min(1.0, mine / theirs) if theirs > 0 else 1.0
 
-    def _run_synonyms(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
+    def _run_synonyms(self, plain_texts: list[str], parsed: ParsedQuery) -> list:
         """Query words, one after the other, that read as a synonym entry of two words or
         more (الأمم المتحدة): the other entries of its group, as optional clauses."""
         if not self.synonyms or not plain_texts:
@@ -539,12 +524,12 @@ class QueryBuilder:
 
     def _synonym_clauses(
         self, run: list[tuple[str, WordTerms]], fields, parsed: ParsedQuery, phrases: bool
-    ) -> list[wq.Query]:
+    ) -> list:
         """The clauses for the synonyms of ``run`` (query words as typed, and their terms):
         its one-word entries, or with ``phrases`` its entries of several words. Each entry
         searched is charged its words to the query's expansion budget; past it, the rest
         are left out and the page says so."""
-        clauses: list[wq.Query] = []
+        clauses: list = []
         budget, r = parsed.expansion, self.ranking
         for match in self.synonyms.matches([terms for _, terms in run], phrases):
             typed = " ".join(surface for surface, _ in run[match.start : match.end])
@@ -568,7 +553,7 @@ class QueryBuilder:
 
     def _synonym_clause(
         self, entry: Entry, forms: list[tuple[str, ...]], fields, parsed: ParsedQuery, boost
-    ) -> list[wq.Query]:
+    ) -> list:
         """One synonym entry at ``boost``: a word as a query word is searched (its stems,
         its exact form), a phrase as its exact words standing together, in each of
         ``forms`` (search.synonyms.phrase_forms)."""
@@ -576,7 +561,7 @@ class QueryBuilder:
             for form in forms:
                 parsed.terms.exact.update(form)
             return [
-                wq.Phrase(f"{f}_exact", list(form), boost=boost * self.boosts[f])
+                Phrase(f"{f}_exact", tuple(form), 1, boost * self.boosts[f])
                 for form in forms
                 for f in fields
             ]
@@ -592,7 +577,7 @@ class QueryBuilder:
         looking them up is charged to the query's expansion budget."""
         if not (self.ranking.variant_boost and exact) or len(exact) < MIN_LETTERS:
             return []
-        cache = self.reader.__dict__.setdefault("_bahth_variants", {})
+        cache = self.reader.cache.setdefault("variants", {})
         found = cache.get(exact)
         if found is None:
             if not budget.charge(VARIANT_LOOKUP_COST, EXPANDING):
@@ -604,7 +589,7 @@ class QueryBuilder:
             cache[exact] = found
         return found
 
-    def _joined(self, plain_texts: list[str], parsed: ParsedQuery) -> list[wq.Query]:
+    def _joined(self, plain_texts: list[str], parsed: ParsedQuery) -> list:
         """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
         if not self.ranking.variant_boost:
             return []
@@ -612,7 +597,7 @@ class QueryBuilder:
         clauses = []
         for a, b in zip(exact, exact[1:], strict=False):
             joined = a + b
-            if len(a) >= 2 and len(b) >= 2 and self.reader.doc_frequency("text_exact", joined):
+            if len(a) >= 2 and len(b) >= 2 and self.reader.frequency("text_exact", joined):
                 terms = self.words.word(joined)
                 if terms.stems:
                     parsed.variants.append((f"{a} {b}", joined))
@@ -627,13 +612,11 @@ class QueryBuilder:
                     clauses.append(clause)
         return clauses
 
-    def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> wq.Query:
-        subs = [
-            wq.Term(f"{f}_exact", w, boost=boost * self.boosts[f]) for f in fields for w in words
-        ]
-        return subs[0] if len(subs) == 1 else Or(subs)
+    def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> object:
+        subs = [Term(f"{f}_exact", w, boost * self.boosts[f]) for f in fields for w in words]
+        return subs[0] if len(subs) == 1 else Or(tuple(subs))
 
-    def _phrase(self, text: str, fields, parsed: ParsedQuery, strict: bool) -> wq.Query | None:
+    def _phrase(self, text: str, fields, parsed: ParsedQuery, strict: bool) -> object | None:
         """A quoted phrase. ``strict`` (+"…", -"…", NOT "…"): the phrase as written, on the
         exact fields. Otherwise its words as plain words, plus ``Ranking.phrase_boost`` for
         the documents that have them as that phrase."""
@@ -649,31 +632,24 @@ class QueryBuilder:
             phrase = self._exact_terms(words, fields, boost)
         else:
             phrase = Or(
-                [
-                    wq.Phrase(
-                        f"{f}_exact",
-                        words,
-                        boost=boost * self.boosts[f],
-                    )
-                    for f in fields
-                ]
+                tuple(Phrase(f"{f}_exact", tuple(words), 1, boost * self.boosts[f]) for f in fields)
             )
         if loose is None:  # strict, or only stop words: the phrase alone
             self._words_left -= len(words)
-            subs = getattr(phrase, "subqueries", None)
-            return subs[0] if subs is not None and len(subs) == 1 else phrase
-        return Or(_flat([loose, phrase]))
+            parts = getattr(phrase, "parts", None)
+            return parts[0] if parts is not None and len(parts) == 1 else phrase
+        return Or(tuple(_flat([loose, phrase])))
 
-    def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> wq.Query:
+    def _expanded(self, expansion: Expansion, fields, parsed: ParsedQuery) -> object:
         """The exact-field terms of an expansion; a word the budget cut short says so."""
         if not expansion.complete:
             parsed.messages.append(notice("expansion_cut"))
         if not expansion.words:
-            return wq.NullQuery
+            return NOTHING
         parsed.terms.exact.update(expansion.words)
         return self._exact_terms(expansion.words, fields)
 
-    def _prefix(self, text: str, fields, parsed: ParsedQuery) -> wq.Query | None:
+    def _prefix(self, text: str, fields, parsed: ParsedQuery) -> object | None:
         tokens = self._exact_words(text)
         prefix = tokens[-1] if tokens else ""
         if len(prefix) < MIN_PREFIX:
@@ -685,7 +661,7 @@ class QueryBuilder:
         expansion = prefix_words(self.reader, exact_fields, prefix, parsed.expansion, limit)
         return self._expanded(expansion, fields, parsed)
 
-    def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> wq.Query | None:
+    def _fuzzy(self, text: str, distance: int, fields, parsed: ParsedQuery) -> object | None:
         tokens = self._exact_words(text)
         if not tokens:
             return None
@@ -698,7 +674,7 @@ class QueryBuilder:
         expansion = fuzzy_words(self.reader, exact_fields, word, distance, budget, limit)
         return self._expanded(expansion, fields, parsed)
 
-    def _proximity(self, plain_texts: list[str]) -> list[wq.Query]:
+    def _proximity(self, plain_texts: list[str]) -> list:
         """Adjacent content words of the query found near each other in the text (within
         ``proximity_slop`` positions of the exact field, in order) add a bonus."""
         r = self.ranking
@@ -714,11 +690,11 @@ class QueryBuilder:
             return []
         pairs = [pair for pair in zip(content, content[1:], strict=False) if pair[0] != pair[1]]
         return [
-            wq.Phrase("text_exact", list(pair), slop=r.proximity_slop, boost=r.proximity_boost)
+            Phrase("text_exact", tuple(pair), r.proximity_slop, r.proximity_boost)
             for pair in pairs[:8]
         ]
 
-    def _filter(self, leaf: Leaf, parsed: ParsedQuery) -> wq.Query | None:
+    def _filter(self, leaf: Leaf, parsed: ParsedQuery) -> object | None:
         """``FIELD:value`` on a declared field; a value it cannot read is a message (user
         text never raises)."""
         value = leaf.text.strip()
@@ -731,40 +707,27 @@ class QueryBuilder:
             return None
 
 
-def _flat(queries: list[wq.Query]) -> list[wq.Query]:
-    """Nested plain ORs as one list: one array matcher adds every term's scores up, instead of
-    one matcher per query word (the sum is the same; 30% of a title query's time was the
-    per-word matchers' setup)."""
-    flat: list[wq.Query] = []
+def _flat(queries: list) -> list:
+    """Nested plain ORs as one list: one Or adds every term's score up, instead of one Or per
+    query word (the sum is the same; 30% of a title query's time was the per-word ORs)."""
+    flat: list = []
     for q in queries:
         if type(q) is Or and q.boost == 1.0:
-            flat.extend(_flat(q.subqueries))
+            flat.extend(_flat(list(q.parts)))
         else:
             flat.append(q)
     return flat
 
 
-def _all(conditions: list[wq.Query]) -> wq.Query | None:
-    if not conditions:
-        return None
-    return conditions[0] if len(conditions) == 1 else wq.And(conditions)
+def _either(queries: list) -> object:
+    return queries[0] if len(queries) == 1 else Or(tuple(queries))
 
 
-def _any(conditions: list[wq.Query]) -> wq.Query:
-    return conditions[0] if len(conditions) == 1 else wq.Or(conditions)
-
-
-def _either(queries: list[wq.Query]) -> wq.Query:
-    if len(queries) == 1:
-        return queries[0]
-    return AnyOf(queries) if any(type(q) is Condition for q in queries) else Or(queries)
-
-
-def _narrowed(query: wq.Query | None, condition: wq.Query | None) -> wq.Query:
-    """``query`` kept to the documents that meet ``condition``, as one scored query: the
-    condition matches and adds nothing (search.filters.Condition)."""
+def _narrowed(query, condition):
+    """``query`` kept to the documents that meet ``condition``, as one query node: the
+    condition matches and adds nothing (index/nodes.py's Condition)."""
     if condition is None:
         return query
     if query is None:
-        return Condition(condition)
-    return wq.And([query, Condition(condition)])
+        return nodes.Condition(condition)
+    return And((query, nodes.Condition(condition)))

@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from math import log
 
 import numpy as np
-from whoosh import scoring
-
-from bahth.index.whoosh.segments import segment_data
 
 
 @dataclass(frozen=True)
@@ -85,48 +82,32 @@ class Ranking:
     max_expansions: int = 50
 
     def word_idf(self, frequency: int, documents: int) -> float:
-        """The idf scoring gives a term in ``frequency`` of ``documents`` documents."""
+        """The idf scoring gives a term in ``frequency`` of ``documents`` documents: BM25's
+        own (Robertson and Sparck Jones), or Whoosh's, as ``idf`` says. The one formula."""
         if self.idf == "bm25":
-            return log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
-        return log(documents / (frequency + 1)) + 1
+            return bm25_idf(frequency, documents)
+        return log(documents / (frequency + 1)) + 1  # whoosh.scoring.WeightingModel.idf
 
-    def weighting(self) -> scoring.WeightingModel:
-        weighting = _BM25F(B=self.b, K1=self.k1, title_B=self.title_b, title_exact_B=self.title_b)
-        weighting.rsj_idf = self.idf == "bm25"
-        return weighting
+    def field_b(self, field: str) -> float:
+        """BM25's length normalization for ``field``: the title's (and its exact twin's),
+        else the body's."""
+        return self.title_b if field in ("title", "title_exact") else self.b
 
-
-class _BM25F(scoring.BM25F):
-    """Whoosh's BM25F, reading each document's field length from a list made once per
-    segment instead of from the index for every posting scored (a fifth of the query time)."""
-
-    rsj_idf = False
-
-    def idf(self, searcher, fieldname, text) -> float:
-        """Whoosh's idf, log(N / (n + 1)) + 1, or with ``rsj_idf`` BM25's own (Robertson and
-        Sparck Jones), log(1 + (N - n + 0.5) / (n + 0.5)), which weighs common words less."""
-        parent = searcher.get_parent()
-        return self.idf_of(parent.doc_frequency(fieldname, text), parent.doc_count_all())
-
-    def idf_of(self, n: int, documents: int) -> float:
-        """The idf of a term found in ``n`` of ``documents`` documents (deleted ones
-        counted, as Whoosh counts them); search/fastscore.py asks this too."""
-        if not self.rsj_idf:
-            return log(documents / (n + 1)) + 1  # whoosh.scoring.WeightingModel.idf
-        return log(1 + (documents - n + 0.5) / (n + 0.5))
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, scoring.BM25FScorer):
-            scorer.dfl = field_lengths(searcher, fieldname).__getitem__
-        return scorer
+    def bm25(
+        self, field: str, frequencies: np.ndarray, lengths: np.ndarray, average: float
+    ) -> np.ndarray:
+        """BM25's term-frequency part for ``frequencies`` in documents of ``lengths`` (times
+        the idf, a term's score): whoosh.scoring.bm25, term for term, so that a folder's
+        numbers are the ones Whoosh's own search gives."""
+        k1, b = self.k1, self.field_b(field)
+        average = average or 1
+        return (frequencies * (k1 + 1)) / (frequencies + k1 * ((1 - b) + b * lengths / average))
 
 
-def field_lengths(searcher, fieldname: str) -> np.ndarray:
-    """Every document's length in ``fieldname`` in a segment's searcher, as Whoosh's
-    doc_field_length gives it: read once per segment and process (search/segments.py)."""
-    reader = searcher.reader()
-    return segment_data(reader).lengths(reader, fieldname)
+def bm25_idf(frequency: int, documents: int) -> float:
+    """BM25's idf (Robertson and Sparck Jones), log(1 + (N - n + 0.5) / (n + 0.5)): a word
+    found in most documents weighs next to nothing. The second stage weighs words by it."""
+    return log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
 DEFAULT_RANKING = Ranking()

@@ -30,11 +30,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from math import log
 
 from bahth.analyzers import WordAnalysis
 from bahth.index.deadline import NO_DEADLINE, RERANKING, Deadline
-from bahth.search.ranking import Ranking
+from bahth.search.ranking import Ranking, bm25_idf
 
 FIELD = "text"
 TITLE = "title"
@@ -49,16 +48,16 @@ class Word:
     weight: float
 
 
-def query_words(searcher, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
+def query_words(reader, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
     """Weights for the query's words: BM25's idf (Robertson-Sparck Jones, which gives a word
     found in most documents next to nothing) of the word's most common stem in ``text``."""
-    documents = searcher.doc_count_all()
+    documents = reader.collection_size()
     words = []
     for stems in stem_groups:
         stems = tuple(dict.fromkeys(stems))
         if stems:
-            n = max(searcher.doc_frequency(FIELD, s) for s in stems)
-            words.append(Word(stems, log(1 + (documents - n + 0.5) / (n + 0.5))))
+            found = reader.frequencies(FIELD, stems)
+            words.append(Word(stems, bm25_idf(max(found.values()), documents)))
     return words
 
 
@@ -68,18 +67,16 @@ def fetch(ranking: Ranking) -> int:
 
 
 def rerank(
-    searcher,
     hits: list[tuple[float, int]],
     words: Sequence[Word],
     ranking: Ranking,
     analysis: WordAnalysis,
+    stored: Callable[[int], dict],
     deadline: Deadline = NO_DEADLINE,
-    stored: Callable[[int], dict] | None = None,
 ) -> list[tuple[float, int]]:
-    """``hits`` as (score, global docnum), best first; the top ``rerank_depth`` re-ordered
-    (and any hit tied with the last of them, so that index order never decides which).
-    The deadline is looked at before each document is read; ``stored`` reads a document's
-    stored fields (default: the searcher's)."""
+    """``hits`` as (score, handle), best first; the top ``rerank_depth`` re-ordered (and any
+    hit tied with the last of them, so that index order never decides which). The deadline
+    is looked at before each document is read; ``stored`` reads a document's stored fields."""
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
@@ -89,11 +86,10 @@ def rerank(
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
-    stored = stored or searcher.stored_fields
     documents = {}
-    for _, docnum in head:
+    for _, handle in head:
         deadline.check(RERANKING)
-        documents[docnum] = stored(docnum)
+        documents[handle] = stored(handle)
     positions = _positions(documents, words, analysis, deadline)
     titles = {}
     if ranking.title_share_boost:
@@ -101,17 +97,17 @@ def rerank(
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
-    for score, docnum in head:
-        occurrences = positions.get(docnum, [])
+    for score, handle in head:
+        occurrences = positions.get(handle, [])
         window = _best_window(occurrences, words, ranking.window_size) / total
         lead = _lead(occurrences, words, ranking.lead_words) / total
-        title = (_share(titles.get(docnum, []), words) / total) ** ranking.title_share_power
+        title = (_share(titles.get(handle, []), words) / total) ** ranking.title_share_power
         bonus = best * (
             ranking.window_boost * window
             + ranking.lead_boost * lead
             + ranking.title_share_boost * title
         )
-        rescored.append((score + bonus, docnum))
+        rescored.append((score + bonus, handle))
     rescored.sort(key=lambda hit: -hit[0])
     return rescored + tail
 

@@ -212,7 +212,7 @@ def phrase_forms(reader, words: Sequence[str]) -> list[tuple[str, ...]]:
     found = [
         head
         for head in heads
-        if reader.doc_frequency("text_exact", head) or reader.doc_frequency("title_exact", head)
+        if reader.frequency("text_exact", head) or reader.frequency("title_exact", head)
     ]
     return [tuple(words), *((head, *rest) for head in found)]
 
@@ -221,10 +221,10 @@ def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -
     """What ``words`` weigh in a score: the sum of their idfs. A word counts its rarest stem
     (the stemmed fields carry most of a word's score), a stop word or a word of a phrase its
     exact term (a phrase is matched on the exact fields)."""
-    documents = max(1, reader.doc_count_all())
+    documents = max(1, reader.collection_size())
 
     def idf(field: str, term: str) -> float:
-        return ranking.word_idf(reader.doc_frequency(field, term), documents)
+        return ranking.word_idf(reader.frequency(field, term), documents)
 
     return sum(
         idf("text_exact", word.exact)

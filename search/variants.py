@@ -26,8 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bahth.search.expansion import frequencies
-
 MIN_LETTERS = 4
 G_LETTERS = "غجقكگ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
@@ -79,12 +77,12 @@ def _spellings(body: str) -> Iterator[str]:
 
 def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
     """The index's other spellings of ``word`` (see the module's docstring), most frequent
-    first. ``reader`` is a Whoosh IndexReader of the index searched."""
+    first. ``reader``: the index's (index/contract.py Reader)."""
     found = []
     spellings = list(candidates(word))
     if not spellings:
         return []
-    counts = frequencies(reader, field, [word, *spellings])
+    counts = reader.frequencies(field, [word, *spellings])
     typed = counts.pop(word, 0)
     for candidate, frequency in counts.items():
         if frequency * MAX_RARER < typed:
@@ -97,32 +95,11 @@ def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
 
 def _used_instead(reader, field: str, word: str, candidate: str) -> bool:
     """Do documents use ``candidate`` instead of ``word``, rather than beside it?"""
-    mine, theirs, shared = _counts(reader, field, word, candidate)
+    mine, theirs, shared = reader.cooccurrence(field, word, candidate)
     if not mine:
         return True  # the typed spelling is not in the index: nothing to tell them apart by
     expected = mine * theirs / max(1, reader.doc_count())
     return shared < max(1.0, COOCCURRENCE_SHARE * expected)
-
-
-# A reader over a cluster (search/sphinx_search.py) answers the words' frequencies
-# (search.expansion.frequencies) and the question below itself, in one round trip each,
-# instead of sending every posting of both words over the network; a Whoosh reader is asked
-# word by word and its postings intersected here.
-
-
-def _counts(reader, field: str, a: str, b: str) -> tuple[int, int, int]:
-    """Documents with ``a``, with ``b``, and with both (deleted ones not counted)."""
-    count = getattr(reader, "cooccurrence", None)
-    if count is not None:
-        return count(field, a, b)
-    mine, theirs = _documents(reader, field, a), _documents(reader, field, b)
-    return len(mine), len(theirs), len(mine & theirs)
-
-
-def _documents(reader, field: str, word: str) -> set[int]:
-    if (field, word) not in reader:
-        return set()
-    return set(reader.postings(field, word).all_ids())
 
 
 SPLIT_BELOW = 20  # a word in fewer documents may be written as two words elsewhere
@@ -133,10 +110,10 @@ def split_variants(reader, word: str, field: str = FIELD) -> list[tuple[str, str
     """(a, b) pairs of indexed words that ``word`` may be written as (فيسبوك → فيس بوك), when
     ``word`` itself is rare; the caller searches them as a phrase, so a chance split of a
     word into two unrelated words finds nothing unless they stand together."""
-    if reader.doc_frequency(field, word) >= SPLIT_BELOW or word.startswith(ARTICLE):
+    if reader.frequency(field, word) >= SPLIT_BELOW or word.startswith(ARTICLE):
         return []
     return [
         (word[:k], word[k:])
         for k in range(MIN_PART, len(word) - MIN_PART + 1)
-        if reader.doc_frequency(field, word[:k]) and reader.doc_frequency(field, word[k:])
+        if reader.frequency(field, word[:k]) and reader.frequency(field, word[k:])
     ]

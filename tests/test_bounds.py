@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from bahth.analyzers import MAX_WORD_CHARS
-from bahth.search import engine as engine_module
+from bahth.search import suggestions as engine_module
 from bahth.search.engine import SearchEngine
 from tests.test_sphinx_backend import LocalCluster
 
@@ -77,11 +77,10 @@ def ids(engine: SearchEngine, q: str, **options) -> list[str]:
 
 def first_stage(engine: SearchEngine, q: str, k: int) -> list[str]:
     """The ids of the first stage's best ``k`` (the cut the second stage starts from)."""
-    with engine._reading() as searcher:
-        parsed = engine._builder(searcher).parse(q)
-        docs, _ = engine._matches(searcher, parsed, parsed.filter).top(k)
-        column = searcher.reader().column_reader("id")
-        return [column[docnum] for docnum in docs.tolist()]
+    with engine._reading() as reader:
+        parsed = engine._builder(reader).parse(q)
+        handles, _ = engine._matches(reader, parsed.query, parsed.filter).top(k)
+        return reader.ids(handles.tolist())
 
 
 # ---- item 4: a word's length is bounded ----------------------------------------------------

@@ -21,15 +21,15 @@ FIRST_LETTERS_KEPT = 3  # typos made at or after this letter must be found
 @pytest.fixture(scope="module")
 def reader(news_index: Path):
     engine = SearchEngine(news_index)
-    reader = engine._searcher().reader()
-    assert not reader.is_atomic(), "the index should have several segments"
+    reader = engine._reader()
+    assert not reader.whoosh.is_atomic(), "the index should have several segments"
     yield reader
     engine.close()
 
 
 @pytest.fixture(scope="module")
 def words(reader) -> list[str]:
-    found = sorted(w.decode("utf-8") for w in reader.lexicon("text_exact"))
+    found = sorted(w.decode("utf-8") for w in reader.whoosh.lexicon("text_exact"))
     return [w for w in found if len(w) > FIRST_LETTERS_KEPT + 1]
 
 
@@ -55,7 +55,7 @@ def test_close_words_finds_the_word_and_nothing_too_far(reader, words, data) -> 
     typed = _typo(original, kind, data.draw(st.integers(0, 20)))
     distance = 2 if kind == 2 else data.draw(st.sampled_from([1, 2]))  # a swap is two edits
     found = close_words(reader, "text_exact", typed, distance)
-    everything = set(reader.terms_within("text_exact", typed, distance, prefix=0))
+    everything = set(reader.whoosh.terms_within("text_exact", typed, distance, prefix=0))
     assert set(found) <= everything
     assert original in found
     assert found == sorted(found) and len(found) == len(set(found))

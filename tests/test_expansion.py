@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.support.levenshtein import distance as whoosh_distance
 
+from bahth.index import nodes
 from bahth.search import expansion
 from bahth.search.engine import SearchEngine
 from bahth.search.expansion import (
@@ -110,7 +111,7 @@ def test_the_words_all_expansions_give_are_bounded(engine) -> None:
     parsed = engine.parse(" ".join(prefixes))
     budget = parsed.expansion
     assert budget.expansions == len(prefixes) and budget.terms == expansion.MAX_TERMS
-    searched = {t for f, t in parsed.query.iter_all_terms() if f.endswith("_exact")}
+    searched = {t for f, t in nodes.terms(parsed.query) if f.endswith("_exact")}
     assert len(searched) == expansion.MAX_TERMS
     assert EXPANSION_CUT in parsed.message
 
@@ -137,7 +138,7 @@ def test_suggestions_need_two_letters_and_stay_within_the_budget(
         spent.append(budget.examined)
         return found
 
-    monkeypatch.setattr("bahth.search.engine.prefix_frequencies", recording)
+    monkeypatch.setattr("bahth.search.suggestions.prefix_frequencies", recording)
     monkeypatch.setattr(expansion, "MAX_EXAMINED", 1000)
     words = engine.suggest("كت", limit=10)
     assert len(words) == 10 and all(w.startswith("كت") for w in words)
@@ -157,30 +158,32 @@ def test_suggestions_need_two_letters_and_stay_within_the_budget(
 )
 @pytest.mark.parametrize("fieldname", ["text_exact", "title_exact"])
 def test_the_dictionary_read_in_chunks_is_whooshs(engine, fieldname, prefix) -> None:
-    reader = engine._searcher().reader()
+    reader = engine._reader()
     pairs, complete = entries(reader, fieldname, prefix, ExpansionBudget(max_examined=10**9))
     mine: dict[str, int] = {}
     for word, frequency in pairs:
         mine[word] = mine.get(word, 0) + frequency
-    whoosh = {w.decode(): i.doc_frequency() for w, i in reader.iter_prefix(fieldname, prefix)}
+    whoosh = {
+        w.decode(): i.doc_frequency() for w, i in reader.whoosh.iter_prefix(fieldname, prefix)
+    }
     assert complete and mine == whoosh
 
 
 def test_a_budget_cut_prefix_gives_the_most_frequent_words_it_saw(engine) -> None:
-    reader = engine._searcher().reader()
+    reader = engine._reader()
     budget = ExpansionBudget(max_examined=500)
     cut = prefix_words(reader, ["text_exact"], "كت", budget, limit=50)
     assert not cut.complete and len(cut.words) == 50 and budget.examined == 500
     assert all(w.startswith("كت") for w in cut.words)
     whole = prefix_words(reader, ["text_exact"], "كت", ExpansionBudget(), limit=50)
-    frequency = {w: reader.doc_frequency("text_exact", w) for w in whole.words}
+    frequency = {w: reader.frequency("text_exact", w) for w in whole.words}
     assert whole.complete and len(whole.words) == 50
     assert min(frequency.values()) == DOCUMENTS, "the words in every document come first"
 
 
 def test_a_budget_just_big_enough_reads_every_segment_whole(engine) -> None:
     """What the small segment does not need goes to the large one."""
-    reader = engine._searcher().reader()
+    reader = engine._reader()
     everything, _ = entries(reader, "text_exact", "كت", ExpansionBudget(max_examined=10**9))
     budget = ExpansionBudget(max_examined=len(everything))
     pairs, complete = entries(reader, "text_exact", "كت", budget)
@@ -200,14 +203,14 @@ def test_within_edits_is_whooshs_edit_distance(a: str, b: str, limit: int) -> No
 
 
 def test_close_words_without_a_budget_reads_everything(engine) -> None:
-    reader = engine._searcher().reader()
+    reader = engine._reader()
     typed = "كتاا"
     found = close_words(reader, "text_exact", typed, 1)
-    reference = sorted(reader.terms_within("text_exact", typed, 1, prefix=1))
+    reference = sorted(reader.whoosh.terms_within("text_exact", typed, 1, prefix=1))
     assert found == reference and found
 
 
 def test_fixture_is_as_described(engine) -> None:
     assert engine.stats()["documents"] == DOCUMENTS
     assert len(vocabulary()) == WORDS == len(set(vocabulary()))
-    assert not engine._searcher().reader().is_atomic(), "two segments"
+    assert not engine._reader().whoosh.is_atomic(), "two segments"

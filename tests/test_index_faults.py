@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bahth.index.errors import IndexWriteFailed
-from bahth.index.whoosh import store as store_module
+from bahth.index.whoosh import writing as store_module
 from bahth.index.whoosh.store import IndexStore
 from tests.test_cli_index import (
     SEEDS,

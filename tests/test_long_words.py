@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from bahth.analyzers import WordAnalysis, tokenizer
+from bahth.index.limits import MAX_WORD_BYTES
 from bahth.index.whoosh import segment_files
 from bahth.search.engine import SearchEngine
-from bahth.search.expansion import MAX_WORD_BYTES
 
 LONG = "ب" * 200_000
 DOCUMENTS = [
@@ -132,6 +132,6 @@ def test_the_bound_is_far_above_a_real_word() -> None:
 
 
 def test_the_fixture_holds_the_long_word(folder: SearchEngine) -> None:
-    reader = folder._searcher().reader()
-    assert reader.doc_frequency("text_exact", LONG) == 1
+    reader = folder._reader()
+    assert reader.frequency("text_exact", LONG) == 1
     assert Path(folder.store.path).exists()

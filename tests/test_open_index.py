@@ -43,7 +43,7 @@ def _build(path: Path, batches: int = 3) -> SearchEngine:
 
 
 def _leaves(engine: SearchEngine) -> list:
-    return [sub.reader() for sub, _ in engine._searcher().leaf_searchers()]
+    return [sub.reader() for sub, _ in engine._reader().searcher.leaf_searchers()]
 
 
 def _deleted_files_open() -> list[str]:
@@ -82,7 +82,7 @@ def test_opening_the_index_copies_no_segment_into_memory(tmp_path: Path) -> None
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        engine._searcher()
+        engine._reader()
         allocated = tracemalloc.get_traced_memory()[1] - before  # the peak, since start
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
@@ -134,14 +134,14 @@ def test_threads_share_one_view_and_read_it_safely(engine: SearchEngine, tmp_pat
     finally:
         sys.setswitchinterval(interval)
     assert not errors, errors[:3]
-    assert whoosh._index.opened == segments_open, "one reader per segment for all threads"
+    assert whoosh._readers.views.opened == segments_open, "one reader per segment for all threads"
     whoosh.close()
 
 
 def test_a_commit_reopens_only_the_new_segment(engine: SearchEngine) -> None:
     before = _leaves(engine)
     data_before = {segment_data(r).segment_id: segment_data(r) for r in before}
-    opened = engine._index.opened
+    opened = engine._readers.views.opened
     engine.search("مكافحة الإرهاب")  # fills lengths and postings of the old segments
 
     engine.add_documents([{"id": "fresh", "title": "خبر جديد", "text": "مكافحة الإرهاب اليوم"}])
@@ -149,7 +149,7 @@ def test_a_commit_reopens_only_the_new_segment(engine: SearchEngine) -> None:
 
     after = _leaves(engine)
     assert "fresh" in [hit.id for hit in page.hits], "the new document is found"
-    assert engine._index.opened == opened + len(after) - len(before) == opened + 1
+    assert engine._readers.views.opened == opened + len(after) - len(before) == opened + 1
     kept = [r for r in after if segment_data(r).segment_id in data_before]
     assert len(kept) == len(before)
     for reader in kept:  # the same readers, and the same computed data: nothing rebuilt
@@ -160,10 +160,10 @@ def test_a_commit_reopens_only_the_new_segment(engine: SearchEngine) -> None:
 def test_the_old_view_closes_when_its_last_request_ends(engine: SearchEngine) -> None:
     running = engine.run_queries([("1", "مكافحة"), ("2", "الإرهاب")], limit=5)
     next(running)  # a batch run holds the view it started with
-    held = engine._index._view
+    held = engine._readers.views._view
     engine.add_documents([{"id": "fresh", "title": "خبر", "text": "نص جديد"}])
     engine.search("نص")  # a new request opens the next view
-    assert engine._index._view is not held
+    assert engine._readers.views._view is not held
     assert held.retired and held.keys, "still open for the running batch"
     assert next(running)[1], "the running batch goes on reading its view"
     list(running)
@@ -174,7 +174,7 @@ def test_a_delete_is_seen_and_keeps_the_segment_data(engine: SearchEngine) -> No
     before = engine.search("مكافحة", per_page=50)
     assert "news-03" in [hit.id for hit in before.hits]
     data = {segment_data(r).segment_id: segment_data(r) for r in _leaves(engine)}
-    closed = engine._index.closed
+    closed = engine._readers.views.closed
 
     assert engine.delete("news-03")
     page = engine.search("مكافحة", per_page=50)
@@ -187,7 +187,7 @@ def test_a_delete_is_seen_and_keeps_the_segment_data(engine: SearchEngine) -> No
     assert len(changed) == 1
     assert segment_data(changed[0]) is data[segment_data(changed[0]).segment_id]
     assert not segment_data(changed[0]).live(changed[0]).all()
-    assert engine._index.closed == closed + 1, "the reader without the deletion is closed"
+    assert engine._readers.views.closed == closed + 1, "the reader without the deletion is closed"
 
 
 def test_cached_results_follow_every_kind_of_change(tmp_path: Path) -> None:
@@ -227,9 +227,9 @@ def test_a_rebuild_swap_leaves_no_deleted_file_open(tmp_path: Path) -> None:
     assert engine.search("الحموشي").total
     gone = [f for f in _deleted_files_open() if str(tmp_path) in f]
     assert not gone, gone
-    assert engine._index.open_readers == len(_leaves(engine))
+    assert engine._readers.views.open_readers == len(_leaves(engine))
     engine.close()
-    assert engine._index.open_readers == 0
+    assert engine._readers.views.open_readers == 0
 
 
 def test_merged_segments_files_are_closed(engine: SearchEngine) -> None:
@@ -298,8 +298,8 @@ def test_statistics_are_counted_on_the_shared_view_without_copying(tmp_path: Pat
     on_disk = sum(f.stat().st_size for f in live.glob("*.seg"))
     assert on_disk > 500_000, "the test needs segments big enough to see a copy"
     assert len(_leaves(engine)) > 1, "the test needs terms repeated across segments"
-    reader = engine._searcher().reader()
-    expected = set(reader.lexicon("title")) | set(reader.lexicon("text"))
+    reader = engine._reader()
+    expected = set(reader.whoosh.lexicon("title")) | set(reader.whoosh.lexicon("text"))
     documents = reader.doc_count()
     tracemalloc.start()
     try:

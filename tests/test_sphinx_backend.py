@@ -20,7 +20,6 @@ import pytest
 
 from bahth.index.errors import BackendUnavailable
 from bahth.index.sphinx.cluster import Cluster, init_cluster, start_nodes, stop_nodes
-from bahth.index.sphinx.schema import token
 from bahth.search.engine import SearchEngine
 from tests.conftest import SEEDS, generated_news, hostile_document, odd_id_documents
 
@@ -459,22 +458,22 @@ def test_a_cluster_counts_many_words_in_a_round_trip_per_node(twin, monkeypatch)
     the shards' own counts, asked of each node at once: as many round trips as nodes, and
     the numbers the engine's SHOW META gives."""
     _, sphinx, _ = twin
-    searcher = sphinx._searcher()
+    searcher = sphinx._reader()
     words = ["الامن", "الرباط", "مكافحه", "كلمةلاتوجد", "fbi"]
-    searcher.frequencies([token("text_exact", "تمارة")])  # the shards' layout read
+    searcher.frequencies("text_exact", ["تمارة"])  # the shards' layout read
     trips = round_trips(monkeypatch, sphinx)
-    counts = searcher.doc_frequencies("text_exact", words)
+    counts = searcher.frequencies("text_exact", words)
     assert trips == Counter({"counting words": 2}), "one round trip per node"
     searcher._frequencies.clear()
     searcher._shard_tables = {}  # as when a node does not answer: the distributed table
-    assert searcher.doc_frequencies("text_exact", words) == counts
+    assert searcher.frequencies("text_exact", words) == counts
     assert counts["الامن"] > 0 and counts["كلمةلاتوجد"] == 0
 
 
 def test_a_cluster_reading_the_dictionary_looks_at_the_deadline(twin, monkeypatch) -> None:
     from bahth.index import deadline
     from bahth.index.errors import SearchTimeout
-    from bahth.index.sphinx.reader import SphinxSearcher
+    from bahth.index.sphinx.reader import ClusterReader as SphinxSearcher
 
     _, sphinx, _ = twin
     clock = {"now": 1000.0}

@@ -4,25 +4,24 @@ nodes.)"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
-
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from bahth.analyzers import AnalysisConfig, word_analysis
 from bahth.cli import main
+from bahth.index import nodes
 from bahth.index.errors import BahthError, IndexMissing
-from bahth.index.settings import Settings, SettingsError
+from bahth.index.fields import document_values
+from bahth.index.planner import Write
+from bahth.index.settings import Settings
 from bahth.index.sources import Document
 from bahth.index.sphinx.cluster import Cluster, init_cluster
 from bahth.index.sphinx.nodes import ClusterUrl, is_backend_url
-from bahth.index.sphinx.query import NothingMatches, condition, plan, quantized
+from bahth.index.sphinx.query import NothingMatches, condition, plan
 from bahth.index.sphinx.schema import (
     CHARSET_TABLE,
     FIELD_TAGS,
@@ -32,7 +31,7 @@ from bahth.index.sphinx.schema import (
     shard_of,
     token,
 )
-from bahth.index.sphinx.store import SphinxStore
+from bahth.index.sphinx.selection import quantized
 from bahth.index.whoosh.store import IndexStore
 from tests.conftest import SEEDS, generated_news
 
@@ -85,16 +84,6 @@ def test_a_backend_option_that_is_no_url_is_a_usage_error(command: list[str]) ->
     assert result.exit_code == 2, result.output
     assert "is not a backend URL: use sphinx://HOST:PORT" in result.output
     assert "Traceback" not in result.output
-
-
-def test_a_cluster_refuses_settings_its_tables_cannot_keep() -> None:
-    """Declared fields and weights are a folder index's for now; input keys and the stemmer
-    are fine (the tables are bahth's default fields)."""
-    url = "sphinx://127.0.0.1:1/t"
-    SphinxStore(url, settings=Settings(id_key="doc_id", stem="snowball"))
-    for changed in ({"title_weight": 2.0}, {"fields": ()}, {"synonyms": (("a", "b"),)}):
-        with pytest.raises(SettingsError, match="need a folder index"):
-            SphinxStore(url, settings=replace(Settings(), **changed))
 
 
 def test_the_no_index_message_names_the_right_option() -> None:
@@ -163,7 +152,8 @@ def test_lengths_and_tokens_are_what_the_whoosh_index_holds(tmp_path) -> None:
                 for n in reader.postings(field, term).all_ids():
                     terms_of.setdefault(n, set()).add(token(field, term.decode("utf-8")))
             for doc in docs:
-                row, n = document_row(doc, WORDS), docnum_of[doc.id]
+                step = Write(doc, document_values(doc, Settings()), doc.content_hash(), False)
+                row, n = document_row(step, WORDS), docnum_of[doc.id]
                 length = row.columns[f"len_{field}"]
                 assert byte_to_length(length_to_byte(length)) == searcher.doc_field_length(
                     n, field
@@ -188,27 +178,30 @@ def test_quantized_lengths_are_whooshs() -> None:
 
 
 def test_query_trees_become_match_expressions() -> None:
-    a, b, c = (wq.Term("text", w) for w in ("مغرب", "رباط", "سلا"))
-    proximity = wq.Phrase("text_exact", ["الامن", "الوطني"], slop=3)
-    quoted = wq.Phrase("text_exact", ["الي", "الرباط"])
-    assert plan(wq.Or([a, b, proximity])).match == "(xمغرب | xرباط)"  # a bonus never matches
-    assert plan(wq.And([a, wq.Or([b, c])])).match == "(xمغرب (xرباط | xسلا))"
-    assert plan(wq.AndNot(a, wq.Or([b, c]))).match == "(xمغرب -((xرباط | xسلا)))"
-    assert plan(wq.AndMaybe(a, b)).match == "xمغرب"
-    assert plan(wq.AndMaybe(a, b)).tokens == ["xرباط", "xمغرب"]  # b still scores
-    assert plan(quoted).match == '"yالي yالرباط"'
-    assert plan(wq.Every()).match == ""
-    assert plan(wq.Or([wq.NullQuery, a])).match == "xمغرب"
+    a, b, c = (nodes.Term("text", w) for w in ("مغرب", "رباط", "سلا"))
+    proximity = nodes.Phrase("text_exact", ("الامن", "الوطني"), slop=3)
+    quoted = nodes.Phrase("text_exact", ("الي", "الرباط"))
+    assert plan(nodes.Or((a, b, proximity))).match == "(xمغرب | xرباط)"  # a bonus never matches
+    assert plan(nodes.And((a, nodes.Or((b, c))))).match == "(xمغرب (xرباط | xسلا))"
+    assert plan(nodes.AndNot(a, nodes.Or((b, c)))).match == "(xمغرب -((xرباط | xسلا)))"
+    assert plan(nodes.AndMaybe(a, b)).match == "xمغرب"
+    maybe = plan(nodes.AndMaybe(a, b))
+    assert maybe.tokens == ["xمغرب", "xرباط"] and not maybe.direct  # b scores: asked apart
+    assert plan(quoted).match == '"yالي yالرباط"' and not plan(quoted).direct
+    assert plan(nodes.Or((a, b))).direct  # the MATCH's own frequencies serve
+    assert plan(nodes.Every()).match == ""
+    assert plan(nodes.Or((nodes.NOTHING, a))).match == "xمغرب"
     with pytest.raises(NothingMatches):
-        plan(wq.And([a, wq.NullQuery]))
+        plan(nodes.And((a, nodes.NOTHING)))
 
 
-def test_filters_become_one_expression() -> None:
-    keep = condition(wq.And([wq.Term("source", "le360"), wq.Term("year", "2020")]))
-    assert keep.startswith("(source_key=") and " AND year_key=" in keep
-    span = condition(wq.DateRange("date", datetime(2020, 1, 1), None))
-    assert span == f"(date_key>{-(2**62)} AND date_key>=1577836800)"  # undated never match
-    assert " OR " in condition(wq.Or([wq.Term("source", "a"), wq.Term("source", "b")]))
+def test_conditions_become_one_expression_over_the_declared_values() -> None:
+    keep = condition(nodes.AllOf((nodes.Is("source", "le360"), nodes.Is("year", "2020"))))
+    assert keep == "(IN(attrs.kw.source, 'le360') AND IN(attrs.kw.year, '2020'))"
+    span = condition(nodes.Between("date", 1577836800.0, None))
+    assert span == "(attrs.key.date IS NOT NULL AND DOUBLE(attrs.key.date)>=1577836800.0)"
+    assert " OR " in condition(nodes.AnyOf((nodes.Is("source", "a"), nodes.Is("source", "b"))))
+    assert condition(nodes.Is("source", "it's")) == "IN(attrs.kw.source, 'it\\'s')"
 
 
 # ---- cluster configuration ------------------------------------------------------------------

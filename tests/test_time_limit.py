@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from bahth.index import deadline
 from bahth.index.errors import BahthError, SearchTimeout
-from bahth.search import expansion, fastscore, rerank
+from bahth.index.whoosh import reader as folder_reader
+from bahth.search import expansion, rerank, suggestions
 from bahth.search.engine import SearchEngine
 from bahth.search.query import QueryBuilder
 
@@ -77,13 +78,13 @@ STAGES = [
         (expansion, "entries"), _search("الأم*"), deadline.EXPANDING, id="expanding-a-prefix"
     ),
     pytest.param(
-        (fastscore.IndexArrays, "postings"),
+        (folder_reader.FolderReader, "postings"),
         _search("الأمن"),  # four terms: its stems and its exact form, in titles and texts
         deadline.SCORING,
         id="scoring-term-by-term",
     ),
     pytest.param(
-        (fastscore, "_in_sequence"),
+        (folder_reader, "_in_sequence"),
         _search('+"مكافحة الإرهاب"'),
         deadline.SCORING,
         id="checking-a-phrase-document-by-document",
@@ -96,19 +97,19 @@ STAGES = [
         id="snippets-hit-by-hit",
     ),
     pytest.param(
-        (SearchEngine, "_did_you_mean"),
+        (suggestions, "did_you_mean"),
         _search("الارهابب"),
         deadline.DID_YOU_MEAN,
         id="did-you-mean",
     ),
     pytest.param(
-        ("bahth.search.engine", "prefix_frequencies"),
+        (suggestions, "prefix_frequencies"),
         lambda engine, limit: engine.suggest("ال", time_limit=limit),
         deadline.SUGGESTIONS,
         id="suggestions",
     ),
     pytest.param(
-        (SearchEngine, "_surface"),  # each suggestion's spelling reads a document's text
+        (suggestions, "surface"),  # each suggestion's spelling reads a document's text
         lambda engine, limit: engine.suggest("ال", time_limit=limit),
         deadline.SUGGESTIONS,
         id="suggestions-word-by-word",

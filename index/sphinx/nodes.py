@@ -142,6 +142,7 @@ class Connections:
                 port=node.port,
                 charset="utf8mb4",
                 autocommit=True,
+                client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
                 connect_timeout=CONNECT_TIMEOUT,
                 read_timeout=READ_TIMEOUT,
                 write_timeout=READ_TIMEOUT,
@@ -154,20 +155,28 @@ class Connections:
         return self._down_until.get(node.number, 0.0) > time.monotonic()
 
     def run(self, node: Node, statements: list[tuple[str, tuple | list | None]], doing: str):
-        """Run ``statements`` on ``node``, in order; for each, the list of its result sets
-        (a SELECT with FACET has several). BackendUnavailable when the node does not answer,
-        BackendError when it refuses a statement."""
+        """Run ``statements`` on ``node``, in order; for each, the list of its result sets.
+        Reading statements (SELECT, SHOW) that follow each other go in one round trip (the
+        engine takes a batch of those, not of writes or CALLs). BackendUnavailable when the
+        node does not answer, BackendError when it refuses a statement."""
         pymysql = self._driver
         try:
             connection = self._connection(node)
             answers = []
-            for sql, args in statements:
+            for batch in _batches(statements):
                 with connection.cursor() as cursor:
-                    cursor.execute(sql, args)
+                    if len(batch) == 1:
+                        sql, args = batch[0]
+                        cursor.execute(sql, args)
+                    else:
+                        cursor.execute(";\n".join(cursor.mogrify(sql, args) for sql, args in batch))
                     sets = [list(cursor.fetchall())]
                     while cursor.nextset():
                         sets.append(list(cursor.fetchall()))
-                answers.append(sets)
+                if len(batch) == 1:
+                    answers.append(sets)
+                else:  # one result set a statement
+                    answers.extend([result] for result in sets)
         except pymysql.err.OperationalError as error:
             self.forget(node)
             code = error.args[0] if error.args else None
@@ -211,3 +220,19 @@ def _said(error: Exception) -> str:
     args = getattr(error, "args", ())
     text = str(args[-1]) if args else str(error)
     return text.replace("\x00", "").strip()
+
+
+_READING = ("SELECT", "SHOW")
+
+
+def _batches(statements: list) -> list[list]:
+    """``statements`` in runs that go in one round trip: reading ones together, any other
+    alone."""
+    batches: list[list] = []
+    for statement in statements:
+        reading = statement[0].lstrip().upper().startswith(_READING)
+        if reading and batches and batches[-1][0][0].lstrip().upper().startswith(_READING):
+            batches[-1].append(statement)
+        else:
+            batches.append([statement])
+    return batches

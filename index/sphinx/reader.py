@@ -1,145 +1,90 @@
-"""Searching a bahth index kept in a Sphinx/Manticore cluster: the reading side of the seam.
+"""The cluster store's read side (index/contract.py): one generation of a bahth index kept
+in a Sphinx/Manticore cluster, read over SphinxQL.
 
-``SphinxSearcher`` answers what SearchEngine, the query builder, the second stage and the
-expansions ask a Whoosh searcher (document counts and frequencies, stored fields, a
-document by id, the dictionary by prefix), from the cluster; ``SphinxMatches`` is the first
-stage (search/first_stage.py's ``Matches``), in four steps:
-
-1. the engine runs the query's boolean structure (search/sphinx_query.py's MATCH, with the
-   filters as an expression) on the distributed table of any node that answers: it counts
-   every match (``total``) and returns the ids of its best ``candidates`` by its own BM25;
-2. for those candidates it returns each query term's frequency (PACKEDFACTORS over a flat
-   OR of the terms, so no term is counted twice) and each field's length; its SHOW META
-   gives each term's document frequency summed over all shards;
-3. the engine says which candidates hold the query's phrases;
-4. bahth scores the candidates with its own BM25F (Whoosh's formula and constants) using
-   the **cluster-wide** idf and average lengths, so a document's score does not depend on
-   the shard it landed in. The engine's own ranking (with each shard's idf) only chooses
-   the candidates; when a query matches no more documents than ``candidates``, they are all
-   scored and the ranking is the Whoosh backend's.
-
-Facets are the engine's GROUP BY (FACET) over every match, date order its ORDER BY. A node
-that does not answer makes a partial result: ``partial`` and ``warning`` say which.
+A ``ClusterReader`` answers what the engine asks of any store (document counts, term
+statistics, the dictionary by prefix, stored fields) from the cluster, and selects each
+query's candidates (index/sphinx/selection.py). It belongs to one thread (pymysql's
+connections are per thread) and one generation (the meta record's slot and version); what
+it learns (document frequencies, dictionary pages, stored fields, collection statistics) is
+kept with it, so a query asks the cluster only what the generation has not told it yet.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
-import numpy as np
-
-from bahth.analyzers import AnalysisConfig
-from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
+from bahth.index.deadline import NO_DEADLINE, Deadline
 from bahth.index.errors import BackendUnavailable, BahthError
-from bahth.index.keys import best
+from bahth.index.keys import document_key
+from bahth.index.limits import MAX_WORD_BYTES
 from bahth.index.sphinx.cluster import api_port
-from bahth.index.sphinx.query import (
-    CANDIDATE_RANKER,
-    Collection,
-    InnerCondition,
-    NothingMatches,
-    Scorer,
-    keep_expression,
-    plan,
-)
+from bahth.index.sphinx.query import read_attrs
 from bahth.index.sphinx.schema import (
-    FIELD_TAGS,
     LENGTHS,
-    NO_DATE,
     dictionary_table,
-    document_key,
     documents_table,
     encode,
+    searched_fields,
     shard_table,
+    tag,
     token,
 )
-from bahth.index.sphinx.store import SphinxStore
-from bahth.index.whoosh.schema import build_schema
 
-PREFETCH = 60  # stored fields read with the top hits (the second stage reads 30, a page 10)
-STORED_KEPT = 2_000  # documents' stored fields a searcher keeps
-FREQUENCIES_KEPT = 200_000  # document frequencies a searcher keeps
+STORED_KEPT = 2_000  # documents' stored fields a reader keeps
+FREQUENCIES_KEPT = 200_000  # document frequencies a reader keeps
 WORDS_LISTED = 5_000  # dictionary words one prefix lists with their frequencies, at most
 WORDS_PAGE = 1_000  # words whose frequencies one round trip asks for
 LISTING_PAGE = 5_000  # dictionary words one round trip lists
-LISTED_KEPT = 200_000  # dictionary words a searcher keeps (then it starts over)
-FACET_VALUES = 1_000
+LISTED_KEPT = 200_000  # dictionary words a reader keeps (then it starts over)
 # Every query that does not order by the engine's weight asks for none: the default ranker
 # (proximity_bm25) costs the engine far more than the matching, and more with each keyword
 # (a document frequency lookup of 1,000 words took 30 to 50 s on SaudiNewsNet; 0.3 s without).
 NO_RANKING = "ranker=none"
-_TF = re.compile(r"word(\d+)=\(tf=(\d+)")
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
-STORED_COLUMNS = "id, doc_id, stored_title, stored_text, source, year, date_key, url, origin, given"
+STORED_COLUMNS = "id, doc_id, stored_title, stored_text, origin, given"
 
 
-def _date(key: int) -> datetime | None:
-    if key is None or key <= NO_DATE:
-        return None
-    return datetime.fromtimestamp(key, timezone.utc).replace(tzinfo=None)
+class ClusterReaders:
+    """A cluster's readers (index/contract.py Readers): one per thread, made again when the
+    cluster's generation changes."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._local = threading.local()
+
+    @contextmanager
+    def lease(self) -> Iterator[ClusterReader]:
+        meta = self.store.open_index()  # the live record, version-checked (IndexMissing...)
+        generation = self.store.generation_of(meta)
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.generation != generation:
+            reader = self._local.reader = ClusterReader(self.store, meta)
+        yield reader
+
+    def close(self) -> None:
+        self._local.reader = None
 
 
-def _given(text: str | None) -> dict:
-    """A document's own fields, as the writer stored them (JSON)."""
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+class ClusterReader:
+    """One thread's view of one generation of a cluster."""
 
-
-class _Info:
-    """A dictionary entry's term info, as much of it as search.expansion reads."""
-
-    def __init__(self, frequency: int) -> None:
-        self._frequency = frequency
-
-    def doc_frequency(self) -> int:
-        return self._frequency
-
-
-class _FirstPosting:
-    def __init__(self, key: int | None) -> None:
-        self._key = key
-
-    def id(self) -> int | None:
-        return self._key
-
-
-class _Ids:
-    """run_queries' id column: a document key -> its bahth id."""
-
-    def __init__(self, searcher: SphinxSearcher) -> None:
-        self.searcher = searcher
-
-    def __getitem__(self, key: int) -> str:
-        known = self.searcher._ids.get(key)
-        return known if known is not None else self.searcher.stored_fields(key)["id"]
-
-
-class SphinxSearcher:
-    """One thread's view of the cluster for one generation (the engine makes a new one when
-    the store's generation changes)."""
-
-    def __init__(self, store: SphinxStore, meta: dict, weighting) -> None:
+    def __init__(self, store, meta: dict) -> None:
         self.store = store
         self.connections = store.connections
-        self.weighting = weighting
+        self.generation = store.generation_of(meta)
         self.slot = meta["slot"]
+        self.settings = store.settings_of(meta)
+        self.analysis = self.settings.analysis_config()
         self.table = documents_table(store.url.table, self.slot)
         self.dictionary = dictionary_table(store.url.table, self.slot)
-        recorded = meta.get("analysis")
-        try:
-            analysis = AnalysisConfig(**recorded) if recorded else AnalysisConfig()
-        except (TypeError, ValueError):
-            analysis = AnalysisConfig()
-        self.schema = build_schema(analysis)
+        self.fields = set(searched_fields(self.settings))
         self.candidates = store.url.candidates
-        self._collection: Collection | None = None
+        self.cache: dict = {}
+        self._collection: dict | None = None
         self._frequencies: dict[str, int] = {}
         self._stored: OrderedDict[int, dict] = OrderedDict()
         self._ids: dict[int, str] = {}
@@ -151,10 +96,11 @@ class SphinxSearcher:
 
     def run(self, statements: list[tuple[str, object]], doing: str = "searching"):
         """Run ``statements`` on the first node that answers (any node's distributed table
-        covers the cluster); its answers, and the warnings of the last SHOW META in them."""
+        covers the cluster): for each, its result set's rows."""
         silent = []
-        for node in self.store.url.nodes:
-            if self.connections.looks_down(node) and len(silent) < len(self.store.url.nodes) - 1:
+        nodes = self.store.url.nodes
+        for node in nodes:
+            if self.connections.looks_down(node) and len(silent) < len(nodes) - 1:
                 silent.append(node.label)
                 continue
             try:
@@ -169,44 +115,54 @@ class SphinxSearcher:
         if not said:
             return None
         agents = {(m.group(1), int(m.group(2))) for m in _AGENT.finditer(" ".join(said))}
-        labels = [n.label for n in self.store.url.nodes if (n.host, api_port(n.port)) in agents]
+        nodes = self.store.url.nodes
+        labels = [n.label for n in nodes if (n.host, api_port(n.port)) in agents]
         missing = ", ".join(dict.fromkeys(labels)) or "; ".join(said)
         return f"Partial results: {missing} did not answer, so its documents are missing."
 
-    # ---- what a Whoosh searcher answers ------------------------------------------------
+    # ---- counts and statistics -----------------------------------------------------------
 
-    def reader(self) -> SphinxSearcher:
-        return self
-
-    def leaf_readers(self) -> list[tuple[SphinxSearcher, int]]:
-        return [(self, 0)]
-
-    def close(self) -> None:
-        self._stored.clear()
-
-    def collection(self) -> Collection:
-        """Documents and total field lengths over the cluster (kept while every node
-        answered; a partial count is asked again next time)."""
+    def collection(self) -> dict:
+        """Documents and each searched field's total length over the cluster (kept while every
+        node answered; a partial count is asked again next time)."""
         if self._collection is not None:
             return self._collection
-        sums = ", ".join(f"SUM({column})" for column in LENGTHS.values())
+        declared = [f for f in sorted(self.fields) if f not in LENGTHS]
+        sums = [f"SUM({column})" for column in LENGTHS.values()]
+        sums += [f"SUM(INTEGER(attrs.len.{name}))" for name in declared]
         (rows,), (meta,) = self.run(
-            [(f"SELECT COUNT(*), {sums} FROM {self.table}", None), ("SHOW META", None)]
+            [(f"SELECT COUNT(*), {', '.join(sums)} FROM {self.table}", ()), ("SHOW META", ())]
         )
-        row = rows[0] if rows else (0,) * (len(LENGTHS) + 1)
-        totals = {name: float(row[i + 1] or 0) for i, name in enumerate(LENGTHS)}
-        collection = Collection(int(row[0] or 0), totals)
+        row = rows[0] if rows else (0,) * (len(sums) + 1)
+        names = [*LENGTHS, *declared]
+        totals = {name: float(row[i + 1] or 0) for i, name in enumerate(names)}
+        collection = {"documents": int(row[0] or 0), "totals": totals}
         if self.warning(meta) is None:
             self._collection = collection
         return collection
 
-    def doc_count_all(self) -> int:
-        return self.collection().documents
-
     def doc_count(self) -> int:
-        return self.collection().documents
+        return self.collection()["documents"]
 
-    def frequencies(self, tokens: list[str]) -> dict[str, int]:
+    def collection_size(self) -> int:
+        return self.collection()["documents"]
+
+    def average_length(self, field: str) -> float:
+        documents = self.collection_size()
+        total = self.collection()["totals"].get(field, 0.0)
+        return (total / documents if documents else 1.0) or 1.0
+
+    def frequency(self, field: str, term: str) -> int:
+        return self.frequencies(field, [term])[term]
+
+    def frequencies(self, field: str, terms: Iterable[str]) -> dict[str, int]:
+        terms = list(terms)
+        if field not in self.fields:
+            return dict.fromkeys(terms, 0)
+        found = self.token_frequencies([token(field, t) for t in terms])
+        return {t: found[token(field, t)] for t in terms}
+
+    def token_frequencies(self, tokens: list[str]) -> dict[str, int]:
         """Each token's document frequency over the cluster: each shard's, added up. Asked
         of each node's shards with CALL KEYWORDS (the numbers a query's SHOW META adds up,
         without running a query: a MATCH of 300 words cost 25 ms, this 1 ms); when a node
@@ -216,9 +172,7 @@ class SphinxSearcher:
             part = unknown[start : start + WORDS_PAGE]
             counted = self._shard_counts(part)
             if counted is not None:
-                if len(self._frequencies) > FREQUENCIES_KEPT:
-                    self._frequencies.clear()
-                self._frequencies.update(counted)
+                self.remember(counted)
                 continue
             (_,), (meta,) = self.run(
                 [
@@ -226,16 +180,23 @@ class SphinxSearcher:
                         f"SELECT id FROM {self.table} WHERE MATCH(%s) LIMIT 1 OPTION {NO_RANKING}",
                         (" | ".join(part),),
                     ),
-                    ("SHOW META", None),
+                    ("SHOW META", ()),
                 ],
                 doing="counting words",
             )
-            self.remember(meta, part)
+            if self.warning(meta) is None:
+                self.remember({**dict.fromkeys(part, 0), **keyword_counts(meta)})
         return {t: self._frequencies.get(t, 0) for t in tokens}
 
+    def remember(self, counts: dict[str, int]) -> None:
+        """Keep document frequencies (of a whole cluster's answer, never a partial one)."""
+        if len(self._frequencies) > FREQUENCIES_KEPT:
+            self._frequencies.clear()
+        self._frequencies.update(counts)
+
     def _shard_counts(self, tokens: list[str]) -> dict[str, int] | None:
-        """Each token's document frequency, each node asked for its shards' in one round
-        trip; None when a node does not answer (or the layout cannot be read)."""
+        """Each token's document frequency, each node asked for its shards' (one round trip
+        a shard); None when a node does not answer (or the layout cannot be read)."""
         if self._shard_tables is None:
             try:
                 layout = self.store.layout()
@@ -262,128 +223,72 @@ class SphinxSearcher:
                     counts[tokens[int(qpos) - 1]] += int(docs)
         return counts
 
-    def remember(self, meta_rows: list, tokens: list[str] | None = None) -> None:
-        """Keep the document frequencies a query's SHOW META reported (unless partial)."""
-        if self.warning(meta_rows) is not None:
-            return
-        facts = dict(meta_rows)
-        if len(self._frequencies) > FREQUENCIES_KEPT:
-            self._frequencies.clear()
-        i = 0
-        while f"keyword[{i}]" in facts:
-            self._frequencies[str(facts[f"keyword[{i}]"])] = int(facts.get(f"docs[{i}]", 0))
-            i += 1
-        for t in tokens or ():
-            self._frequencies.setdefault(t, 0)
-
-    def doc_frequency(self, fieldname: str, text) -> int:
-        if fieldname not in FIELD_TAGS:
-            return 0
-        text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        tok = token(fieldname, text)
-        return self.frequencies([tok])[tok]
-
-    def doc_frequencies(self, fieldname: str, words: list[str]) -> dict[str, int]:
-        """Each word's document frequency, all asked in one go (search.variants)."""
-        if fieldname not in FIELD_TAGS:
-            return {w: 0 for w in words}
-        found = self.frequencies([token(fieldname, w) for w in words])
-        return {w: found[token(fieldname, w)] for w in words}
-
-    def cooccurrence(self, fieldname: str, a: str, b: str) -> tuple[int, int, int]:
-        """Documents holding ``a``, ``b`` and both, counted by the engine: no posting crosses
-        the network (search.variants; a Whoosh reader intersects the posting lists)."""
-        if fieldname not in FIELD_TAGS:
+    def cooccurrence(self, field: str, a: str, b: str) -> tuple[int, int, int]:
+        """Documents holding ``a``, ``b`` and both, counted by the engine in one round trip:
+        no posting crosses the network."""
+        if field not in self.fields:
             return 0, 0, 0
-        ta, tb = token(fieldname, a), token(fieldname, b)
-        statements = []
+        ta, tb = token(field, a), token(field, b)
+        statements: list[tuple[str, object]] = []
         for match in (ta, tb, f"{ta} {tb}"):
             statements += [
                 (
                     f"SELECT id FROM {self.table} WHERE MATCH(%s) LIMIT 1 OPTION {NO_RANKING}",
                     (match,),
                 ),
-                ("SHOW META", None),
+                ("SHOW META", ()),
             ]
         answers = self.run(statements, doing="counting documents")
         counts = [int(dict(answers[i][0]).get("total_found", 0)) for i in (1, 3, 5)]
         return counts[0], counts[1], counts[2]
 
-    def __contains__(self, pair) -> bool:
-        fieldname, text = pair
-        return self.doc_frequency(fieldname, text) > 0
+    # ---- the dictionary ------------------------------------------------------------------
 
-    def postings(self, fieldname: str, text) -> _FirstPosting:
-        """Only what SearchEngine._surface asks of it: the first document written with the
-        term (Whoosh's lowest docnum)."""
-        text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        (rows,) = self.run(
-            [
-                (
-                    f"SELECT id FROM {self.table} WHERE MATCH(%s) ORDER BY seq ASC LIMIT 1 "
-                    f"OPTION {NO_RANKING}",
-                    (token(fieldname, text),),
-                )
-            ]
-        )[0]
-        return _FirstPosting(rows[0][0] if rows else None)
+    def vocabulary(
+        self, field: str, prefix: str, deadline: Deadline, stage: str, counted: bool
+    ) -> list[Iterator[tuple[str, int | None]]]:
+        if field not in self.fields or not field.endswith("_exact"):
+            return []
+        return [self._words(field, prefix, deadline, stage, counted)]
 
-    def column_reader(self, name: str) -> _Ids:
-        if name != "id":
-            raise BahthError(f"the Sphinx backend has no column reader for {name!r}")
-        return _Ids(self)
-
-    def dictionary_words(
-        self,
-        fieldname: str,
-        prefix: bytes,
-        deadline: Deadline = NO_DEADLINE,
-        stage: str = EXPANDING,
-        counted: bool = False,
-    ) -> Iterator[bytes] | Iterator[tuple[bytes, int]]:
+    def _words(
+        self, field: str, prefix: str, deadline: Deadline, stage: str, counted: bool
+    ) -> Iterator[tuple[str, int | None]]:
         """The indexed words of an exact field starting with ``prefix``, in order, from the
         cluster's dictionary tables, a page at a time as they are asked for (one round trip
-        each, the deadline looked at before it): what search.expansion reads for ``word*``,
-        ``word~``, did-you-mean and suggestions. Without their frequencies, which cost a
-        round trip per page (a word no document holds any more is among them: its
+        each, the deadline looked at before it). Without their frequencies (None), which
+        cost a round trip per page (a word no document holds any more is among them: its
         frequency is 0); ``counted``: (word, frequency) of those with one, at most
-        WORDS_LISTED words. Pages are kept by the searcher: the ~ words of a query share
-        their first letters, and a write makes a new searcher."""
-        if fieldname not in FIELD_TAGS or not fieldname.endswith("_exact"):
-            return
-        text = prefix.decode("utf-8") if isinstance(prefix, bytes) else str(prefix)
+        WORDS_LISTED words. Pages are kept by the reader: the ~ words of a query share
+        their first letters, and a write makes a new reader."""
         offset = 0
         while not counted or offset < WORDS_LISTED:
-            page = self._page(fieldname, text, offset, deadline, stage)
-            terms = [term for term in page if term.startswith(text)]
+            page = self._page(field, prefix, offset, deadline, stage)
+            terms = [t for t in page if t.startswith(prefix) and len(t.encode()) <= MAX_WORD_BYTES]
             if not counted:
-                yield from (term.encode("utf-8") for term in terms)
+                yield from ((term, None) for term in terms)
             else:
                 deadline.check(stage)
-                counts = self.frequencies([token(fieldname, term) for term in terms])
-                for term in terms:
-                    frequency = counts[token(fieldname, term)]
-                    if frequency:
-                        yield term.encode("utf-8"), frequency
+                counts = self.frequencies(field, terms)
+                yield from ((term, counts[term]) for term in terms if counts[term])
             if len(page) < LISTING_PAGE:
                 return
             offset += LISTING_PAGE
 
-    def _page(
-        self, fieldname: str, text: str, offset: int, deadline: Deadline, stage: str
-    ) -> list[str]:
-        """The dictionary's words of ``fieldname`` from ``offset`` (LISTING_PAGE of them) whose
+    def _page(self, field: str, text: str, offset: int, deadline: Deadline, stage: str):
+        """The dictionary's words of ``field`` from ``offset`` (LISTING_PAGE of them) whose
         keyword starts with ``text``'s, in order; kept (LISTED_KEPT words in all)."""
-        key = (fieldname, text, offset)
+        key = (field, text, offset)
         page = self._pages.get(key)
         if page is None:
             deadline.check(stage)
-            pattern = FIELD_TAGS[fieldname] + encode(text) + "*"
+            prefix = tag(field)
+            pattern = prefix + encode(text, 200) + "*"  # (the field's tag keeps to its words)
             (rows,) = self.run(
                 [
                     (
-                        f"SELECT term FROM {self.dictionary} WHERE MATCH(%s) ORDER BY term ASC "
-                        f"LIMIT {offset},{LISTING_PAGE} "
+                        f"SELECT term FROM {self.dictionary} WHERE MATCH(%s) "
+                        f"ORDER BY term ASC LIMIT {offset},{LISTING_PAGE} "
                         f"OPTION {NO_RANKING}, max_matches={offset + LISTING_PAGE}",
                         (pattern,),
                     )
@@ -398,45 +303,47 @@ class SphinxSearcher:
             self._listed += len(page)
         return page
 
-    def iter_prefix(self, fieldname: str, prefix: bytes) -> Iterator[tuple[bytes, _Info]]:
-        """Whoosh's question: (word, info) of the indexed words of an exact field starting
-        with ``prefix`` (``dictionary_words``, counted)."""
-        for word, frequency in self.dictionary_words(fieldname, prefix, counted=True):
-            yield word, _Info(frequency)
+    # ---- documents -------------------------------------------------------------------
 
-    # ---- stored fields -----------------------------------------------------------------
-
-    def fetch(self, keys) -> None:
-        """Read the stored fields of ``keys`` not kept yet, in one query."""
-        missing = [int(k) for k in dict.fromkeys(keys) if int(k) not in self._stored]
-        for start in range(0, len(missing), 500):
-            part = missing[start : start + 500]
-            (rows,) = self.run(
-                [
-                    (
-                        f"SELECT {STORED_COLUMNS} FROM {self.table} WHERE id IN "
-                        f"({','.join(map(str, part))}) LIMIT {len(part)} "
-                        f"OPTION max_matches={max(len(part), 20)}",
-                        None,
-                    )
-                ],
-                doing="reading documents",
-            )[0]
-            for key, doc_id, title, text, source, year, date, url, origin, given in rows:
-                self._keep(
-                    key,
-                    {
-                        "id": doc_id,
-                        "title": title,
-                        "text": text,
-                        "source": source or None,
-                        "year": year or None,
-                        "date": _date(date),
-                        "url": url or None,
-                        "origin": origin or None,
-                        "given": _given(given),
-                    },
+    def first_with(self, field: str, term: str) -> int | None:
+        """The first document written with ``term`` (the lowest ``seq``)."""
+        if field not in self.fields:
+            return None
+        (rows,) = self.run(
+            [
+                (
+                    f"SELECT id FROM {self.table} WHERE MATCH(%s) ORDER BY seq ASC LIMIT 1 "
+                    f"OPTION {NO_RANKING}",
+                    (token(field, term),),
                 )
+            ]
+        )[0]
+        return int(rows[0][0]) if rows else None
+
+    def fetch(self, handles: Iterable[int]) -> None:
+        """Read the stored fields of ``handles`` not kept yet, in one round trip."""
+        missing = [int(k) for k in dict.fromkeys(handles) if int(k) not in self._stored]
+        statements = [
+            (
+                f"SELECT {STORED_COLUMNS} FROM {self.table} WHERE id IN "
+                f"({','.join(map(str, part))}) LIMIT {len(part)} "
+                f"OPTION max_matches={max(len(part), 20)}",
+                (),
+            )
+            for part in (missing[i : i + 500] for i in range(0, len(missing), 500))
+        ]
+        if not statements:
+            return
+        for (rows,) in self.run(statements, doing="reading documents"):
+            for key, doc_id, title, text, origin, given in rows:
+                fields = {
+                    "id": doc_id,
+                    "title": title,
+                    "text": text,
+                    "origin": origin or None,
+                    "given": read_attrs(given),
+                }
+                self._keep(int(key), fields)
 
     def _keep(self, key: int, fields: dict) -> None:
         self._stored[key] = fields
@@ -446,8 +353,8 @@ class SphinxSearcher:
         if len(self._ids) > FREQUENCIES_KEPT:
             self._ids.clear()
 
-    def stored_fields(self, key: int) -> dict:
-        key = int(key)
+    def stored(self, handle: int) -> dict:
+        key = int(handle)
         if key not in self._stored:
             self.fetch([key])
         fields = self._stored.get(key)
@@ -455,232 +362,32 @@ class SphinxSearcher:
             raise BahthError(f"document {key} is no longer in the index")
         return fields
 
-    def document(self, id: str) -> dict | None:  # noqa: A002 - Whoosh's keyword
-        key = document_key(str(id))
+    def stored_many(self, handles: Sequence[int]) -> dict[int, dict]:
+        self.fetch(handles)
+        return {int(h): self.stored(h) for h in handles}
+
+    def ids(self, handles: Sequence[int]) -> list[str]:
+        self.fetch([h for h in handles if int(h) not in self._ids])
+        return [self._ids.get(int(h)) or self.stored(h)["id"] for h in handles]
+
+    def document(self, doc_id: str) -> dict | None:
+        key = document_key(str(doc_id))
         self.fetch([key])
         fields = self._stored.get(key)
-        return fields if fields is not None and fields["id"] == str(id) else None
+        return fields if fields is not None and fields["id"] == str(doc_id) else None
 
-    # ---- the first stage ---------------------------------------------------------------
+    def select(self, query, condition, deadline: Deadline = NO_DEADLINE, facets=()):
+        from bahth.index.sphinx.selection import ClusterSelection
 
-    def first_stage_matches(self, query, filter=None, deadline=None):
-        return SphinxMatches(self, query, filter, deadline)
+        return ClusterSelection(self, query, condition, deadline, facets)
 
 
-class SphinxMatches:
-    """The first stage over the cluster (the module docstring has the steps)."""
-
-    def __init__(self, searcher: SphinxSearcher, query, filter, deadline) -> None:
-        self.searcher = searcher
-        self.deadline = deadline
-        self.partial = False
-        self.warning: str | None = None
-        self._keys = np.zeros(0, dtype=np.int64)
-        self._scores = np.zeros(0, dtype=np.float64)
-        self._total = 0
-        self.notices: tuple[str, ...] = ()  # codes of search.notices
-        try:
-            self.plan = plan(query)
-        except NothingMatches:
-            self.plan = None
-            return
-        except InnerCondition:
-            self.plan, self.notices = None, ("condition_inside_or",)
-            return
-        self.keep = keep_expression(filter)
-        self._search(query)
-
-    def _check(self, stage: str = "scoring") -> None:
-        if self.deadline is not None:
-            self.deadline.check(stage)
-
-    def _where(self) -> tuple[str, str, tuple]:
-        """(extra select, where clause, args) of this query's MATCH and filters."""
-        select, where, args = "", [], []
-        if self.plan.match:
-            where.append("MATCH(%s)")
-            args.append(self.plan.match)
-        if self.keep:
-            select = f", {self.keep} AS bahth_keep"
-            where.append("bahth_keep=1")
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return select, clause, tuple(args)
-
-    def _note(self, meta_rows: list) -> None:
-        warning = self.searcher.warning(meta_rows)
-        if warning:
-            self.partial, self.warning = True, warning
-
-    def _search(self, query) -> None:
-        s = self.searcher
-        table, limit = s.table, s.candidates
-        select, where, args = self._where()
-        ranker = (
-            f"OPTION {CANDIDATE_RANKER}, max_matches={limit}"
-            if self.plan.match
-            else f"OPTION max_matches={limit}"
-        )
-        # the engine's best candidates, equal weights by key as bahth orders ties (index.keys)
-        order = " ORDER BY WEIGHT() DESC, id ASC" if self.plan.match else " ORDER BY id ASC"
-        self._check()
-        (found,), (meta,) = s.run(
-            [
-                (f"SELECT id{select} FROM {table}{where}{order} LIMIT {limit} {ranker}", args),
-                ("SHOW META", None),
-            ]
-        )
-        self._note(meta)
-        facts = dict(meta)
-        self._total = int(facts.get("total_found", 0))
-        keys = np.array([row[0] for row in found], dtype=np.int64)
-        if not len(keys):
-            return
-        n = len(keys)
-        slot = {int(k): i for i, k in enumerate(keys.tolist())}
-        tfs: dict[str, np.ndarray] = {}
-        lengths = {name: np.zeros(n, dtype=np.float64) for name in LENGTHS}
-        tokens = self.plan.tokens
-        if tokens:
-            self._check()
-            columns = ", ".join(LENGTHS.values())
-            ids = ",".join(map(str, keys.tolist()))
-            (rows,), (meta2,) = s.run(
-                [
-                    (
-                        f"SELECT id, doc_id, {columns}, PACKEDFACTORS() FROM {table} "
-                        f"WHERE MATCH(%s) AND id IN ({ids}) LIMIT {n} "
-                        f"OPTION ranker=expr('1'), max_matches={max(n, 20)}",
-                        (" | ".join(tokens),),
-                    ),
-                    ("SHOW META", None),
-                ]
-            )
-            self._note(meta2)
-            s.remember(meta2)
-            order = [str(v) for k, v in meta2 if str(k).startswith("keyword[")]
-            for tok in order:
-                tfs[tok] = np.zeros(n, dtype=np.int64)
-            for row in rows:
-                i = slot.get(int(row[0]))
-                if i is None:
-                    continue
-                s._ids[int(row[0])] = row[1]
-                for j, name in enumerate(LENGTHS):
-                    lengths[name][i] = row[2 + j] or 0
-                for word, tf in _TF.findall(row[-1]):
-                    w = int(word)
-                    if w < len(order):
-                        tfs[order[w]][i] = int(tf)
-            frequencies = s.frequencies(tokens)
-        else:
-            frequencies = {}
-        hits = self._phrases(keys, tfs)
-        scorer = Scorer(s.weighting, s.collection(), frequencies, tfs, lengths, hits, n)
-        self._check()
-        scores, _ = scorer.evaluate(query)
-        self._keys, self._scores = keys, scores
-
-    def _phrases(self, keys: np.ndarray, tfs: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
-        """For each phrase: which candidates the engine says hold it (only those with
-        every word of it are asked about)."""
-        hits: dict[int, np.ndarray] = {}
-        for node_id, match in self.plan.phrases.items():
-            words = re.findall(r'"([^"]*)"', match)[0].split()
-            has = np.ones(len(keys), dtype=bool)
-            for word in words:
-                tf = tfs.get(word)
-                has &= tf > 0 if tf is not None else False
-            found = np.zeros(len(keys), dtype=bool)
-            if has.any():
-                self._check()
-                ids = ",".join(map(str, keys[has].tolist()))
-                count = int(has.sum())
-                (rows,) = self.searcher.run(
-                    [
-                        (
-                            f"SELECT id FROM {self.searcher.table} WHERE MATCH(%s) AND id IN "
-                            f"({ids}) LIMIT {count} "
-                            f"OPTION {NO_RANKING}, max_matches={max(count, 20)}",
-                            (match,),
-                        )
-                    ]
-                )[0]
-                inside = {int(r[0]) for r in rows}
-                found = np.array([int(k) in inside for k in keys.tolist()], dtype=bool)
-            hits[node_id] = found
-        return hits
-
-    # ---- the Matches interface ---------------------------------------------------------
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def docnums(self) -> np.ndarray:
-        """The candidates (every match when the query has no more than ``candidates``)."""
-        return np.sort(self._keys)
-
-    def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The best ``k`` candidates by bahth's score, equal scores by key (the document's
-        id here is its tie key, index/keys.py), with their scores; the stored fields of the
-        first of them are read in the same go."""
-        if k <= 0 or not len(self._keys):
-            return self._keys[:0], self._scores[:0]
-        order = best(self._scores, self._keys, k)
-        keys, scores = self._keys[order], self._scores[order]
-        self.searcher.fetch(keys[:PREFETCH].tolist())
-        return keys, scores
-
-    def facet_counts(self, names) -> dict[str, dict[str, int]]:
-        """{facet: {value: matches with it}} over every match: the engine's GROUP BY."""
-        if self.plan is None or not self._total:
-            return {name: {} for name in names}
-        select, where, args = self._where()
-        # one GROUP BY per facet: Sphinx 2.2's FACET clause miscounts a distributed table's
-        # matches when a computed filter (bahth_keep) is in the WHERE
-        statements = [
-            (
-                f"SELECT {name}, COUNT(*) AS bahth_count{select} FROM {self.searcher.table}"
-                f"{where} GROUP BY {name} ORDER BY bahth_count DESC LIMIT {FACET_VALUES} "
-                f"OPTION {NO_RANKING}, max_matches={FACET_VALUES}",
-                args,
-            )
-            for name in names
-        ]
-        answers = self.searcher.run([*statements, ("SHOW META", None)], doing="counting facets")
-        self._note(answers[-1][0])
-        counted = {}
-        for name, (rows,) in zip(names, answers[:-1], strict=True):
-            pairs = [(str(row[0]), int(row[1])) for row in rows if row[0] not in (None, "")]
-            pairs.sort(key=lambda pair: (-pair[1], pair[0]))
-            counted[name] = dict(pairs)
-        return counted
-
-    def sorted_by(self, key, limit: int, reranked: list[tuple[float, int]]):
-        """The first ``limit`` matches in date order (``key``: search.filters.SortKey; the
-        date is the one field a cluster sorts by), undated ones last either way, equal
-        dates by key (index/keys.py); each with its relevance score, as the relevance page
-        shows it (``reranked``: the second stage's, else the first stage's; 0 for a match
-        past the candidates)."""
-        if key.field != "date":
-            raise BahthError(f"a Sphinx/Manticore cluster sorts by date only, not {key.field}")
-        if self.plan is None or not self._total or limit <= 0:
-            return []
-        select, where, args = self._where()
-        direction = "DESC" if key.descending else "ASC"
-        (rows,) = self.searcher.run(
-            [
-                (
-                    f"SELECT id, IF(date_key>{NO_DATE},0,1) AS bahth_undated{select} "
-                    f"FROM {self.searcher.table}{where} "
-                    f"ORDER BY bahth_undated ASC, date_key {direction}, id ASC LIMIT {limit} "
-                    f"OPTION {NO_RANKING}, max_matches={limit}",
-                    args,
-                )
-            ],
-            doing="ordering by date",
-        )[0]
-        scores = dict(zip(self._keys.tolist(), self._scores.tolist(), strict=True))
-        scores.update((docnum, score) for score, docnum in reranked)
-        self.searcher.fetch([row[0] for row in rows[:PREFETCH]])
-        return [(float(scores.get(int(row[0]), 0.0)), int(row[0])) for row in rows]
+def keyword_counts(meta_rows: list) -> dict[str, int]:
+    """Each keyword's document frequency a query's SHOW META reports (summed over shards)."""
+    facts = dict(meta_rows)
+    counts = {}
+    i = 0
+    while f"keyword[{i}]" in facts:
+        counts[str(facts[f"keyword[{i}]"])] = int(facts.get(f"docs[{i}]", 0))
+        i += 1
+    return counts

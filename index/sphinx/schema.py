@@ -1,51 +1,54 @@
 """What a bahth document becomes in a Sphinx/Manticore table, and the tables' definitions.
 
-bahth sends the engine its own analysis, not the text: each of the four searched fields
-(``title``, ``title_exact``, ``text``, ``text_exact``, as the Whoosh schema has them) holds
-the terms bahth's ``WordAnalysis`` gave, one engine token per term, so the engine's
-tokenizer only splits on the spaces bahth put there and a query means the same on both
-backends. Two things make each term one safe token whatever its letters:
+bahth sends the engine its own analysis, not the text: each searched field (``title``,
+``title_exact``, ``text``, ``text_exact``, and each declared text field's stemmed and exact
+twins, as the folder's schema has them) holds the terms bahth's ``WordAnalysis`` gave, one
+engine token per term, so the engine's tokenizer only splits on the spaces bahth put there
+and a query means the same on both stores. Two things make each term one safe token
+whatever its letters:
 
-* a one-letter **field tag** (``FIELD_TAGS``): the stem مغرب is ``xمغرب`` in ``text`` and
-  ``tمغرب`` in ``title``. The engine's keyword statistics (document frequency, a
-  document's term frequency) are per keyword, and bahth's BM25F needs them per field, as
-  Whoosh keeps them;
+* a **field tag** (``tag``): the stem مغرب is ``xمغرب`` in ``text`` and ``tمغرب`` in
+  ``title``; a declared text field's tag is made of its name (``s4c1f2_``, ``e4c1f2_`` for
+  its exact twin). The engine's keyword statistics (document frequency, a document's term
+  frequency) are per keyword, and bahth's BM25F needs them per field, as Whoosh keeps them.
+  So the declared fields share two engine fields (``more``, ``more_exact``), whatever the
+  settings: a cluster's tables are the same for every index;
 * an **escape** of every character outside ``a-z 0-9`` and the Arabic letters that
   normalized text uses (``_hex_``), and a hash in place of the tail of a term too long for
   the engine's keywords (42 characters), so no term is ever cut, split or merged.
 
-``text_exact`` keeps word positions (quoted phrases run on it): a word with no exact term
-keeps its place with a filler token no query can name. Stored fields (title, text and the
-rest) come back from the engine as string attributes, with each field's length in terms
-(what Whoosh's BM25F divides by), 63-bit hashes of the facet values for filters, and
-``seq``, the order documents were written in (Whoosh's docnum order: the first document
-written with a word is the one whose spelling a suggestion shows). Equal scores are not
-ordered by it but by the row's key, ``document_key`` (index/keys.py, index/keys.py).
+The exact fields keep word positions (quoted phrases run on them): a word with no exact term
+keeps its place with a filler token no query can name. Declared fields' values are one JSON
+attribute, ``attrs``: ``kw`` (a keyword field's values), ``key`` (a date's or number's key,
+index/fields.py), ``len`` (a declared text field's lengths); filters and sorting read it.
+Every keyword value is also a 63-bit hash in ``facet_keys``, which facets count. Stored
+fields come back as string attributes, with the core fields' lengths in terms (what BM25F
+divides by) and ``seq``, the order documents were written in (the first document written
+with a word is the one whose spelling a suggestion shows). Equal scores go by the row's key,
+``document_key`` (index/keys.py).
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.index.fields import type_of
 from bahth.index.keys import document_key, hash63
-from bahth.index.sources import Document
-from bahth.index.values import date_value, keyword_values
+from bahth.index.planner import Write
 
+LAYOUT = 2  # the tables' layout: a cluster made for another must be made again (cluster init)
 FIELD_TAGS = {"title": "t", "title_exact": "u", "text": "x", "text_exact": "y"}
-EXACT_FIELDS = ("title_exact", "text_exact")
-SEARCHED_FIELDS = tuple(FIELD_TAGS)
-# Stored values, as string attributes (Sphinx 2.2 has no stored fields; Manticore 5 does).
-STRINGS = ("doc_id", "stored_title", "stored_text", "source", "year", "url", "content_hash")
-STRINGS_TAIL = ("origin", "given")  # given: the document's own fields, as JSON
-LENGTHS = {name: f"len_{name}" for name in SEARCHED_FIELDS}
-NO_DATE = -(2**62)  # the date key of an undated document: last in "newest first"
-MAX_TOKEN = 40  # characters of a token; longer terms end in a hash (the engine keeps 42)
-_HASHED = 10  # hex digits of the hash that ends a long term's token (its length: 41)
+CORE_FIELDS = tuple(FIELD_TAGS)
+ENGINE_FIELDS = (*CORE_FIELDS, "more", "more_exact")  # the tables' full-text fields
+STRINGS = ("doc_id", "stored_title", "stored_text", "content_hash", "origin", "given")
+LENGTHS = {name: f"len_{name}" for name in CORE_FIELDS}
+MAX_TOKEN = 40  # characters of a plain token; a longer term's ends in a hash, 41 (the engine
+# keeps 42)
+_HASHED = 10  # hex digits of the hash that ends a long term's token
 _SAFE = frozenset(
     "abcdefghijklmnopqrstuvwxyz0123456789"
     + "".join(map(chr, range(0x0621, 0x063B)))
@@ -55,9 +58,9 @@ _SAFE = frozenset(
 CHARSET_TABLE = "0..9, a..z, _, U+0621..U+063A, U+0641..U+064A"
 
 
-def value_key(value: str) -> int:
-    """A facet value as a number the engine can filter on (its WHERE compares numbers)."""
-    return hash63(str(value), b"bahth-value")
+def value_key(field: str, value: str) -> int:
+    """A keyword field's value as a number facets count and group by."""
+    return hash63(f"{field}\x1f{value}", b"bahth-value")
 
 
 def shard_of(doc_id: str, shards: int) -> int:
@@ -65,33 +68,48 @@ def shard_of(doc_id: str, shards: int) -> int:
     return document_key(doc_id) % shards
 
 
-def encode(term: str) -> str:
-    """``term`` as letters the engine keeps in one token (see the module docstring)."""
+def tag(field: str) -> str:
+    """The tag that starts every token of ``field``: a letter for the core fields, a name's
+    hash between a letter and ``_`` for a declared text field (no encoded term holds a bare
+    ``_``: an escape is ``_hex_``)."""
+    known = FIELD_TAGS.get(field)
+    if known is not None:
+        return known
+    exact = field.endswith("_exact")
+    name = field[: -len("_exact")] if exact else field
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
+    return ("e" if exact else "s") + digest + "_"
+
+
+def engine_field(field: str) -> str:
+    """The engine's full-text field that holds ``field``'s tokens."""
+    if field in FIELD_TAGS:
+        return field
+    return "more_exact" if field.endswith("_exact") else "more"
+
+
+def encode(term: str, room: int = MAX_TOKEN - 1) -> str:
+    """``term`` as letters the engine keeps in one token, at most ``room`` characters (see
+    the module docstring)."""
     if all(ch in _SAFE for ch in term):
         body = term
     else:
         body = "".join(ch if ch in _SAFE else f"_{ord(ch):x}_" for ch in term)
-    if len(body) + 1 > MAX_TOKEN:
+    if len(body) > room:  # one longer than any plain body: no plain token is a hashed one
         digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).hexdigest()[:_HASHED]
-        body = body[: MAX_TOKEN - _HASHED] + digest  # 41 with its tag: no plain token is
+        body = body[: room + 1 - _HASHED] + digest
     return body
 
 
 def token(field: str, term: str) -> str:
     """The engine's keyword for ``term`` in ``field``."""
-    return FIELD_TAGS[field] + encode(term)
+    prefix = tag(field)
+    return prefix + encode(term, MAX_TOKEN - len(prefix))
 
 
 def filler(field: str) -> str:
     """The token that keeps the place of a word without a term (no encoded term is '_')."""
-    return FIELD_TAGS[field] + "_"
-
-
-def date_key(value) -> int:
-    """A document's date as the engine sorts and filters it: seconds since 1970 (UTC)."""
-    if value is None:
-        return NO_DATE
-    return calendar.timegm(value.timetuple())
+    return tag(field) + "_"
 
 
 @dataclass(frozen=True)
@@ -100,60 +118,54 @@ class Row:
 
     key: int
     columns: dict
+    facet_keys: tuple[int, ...] = ()
     words: frozenset = frozenset()  # (field, exact term) of its exact fields
 
 
-def field_tokens(field: str, words: list[WordTerms]) -> tuple[str, int]:
-    """The field's token string and its length in terms (Whoosh's field length)."""
+def field_tokens(field: str, words: list[WordTerms]) -> tuple[list[str], int]:
+    """The field's tokens and its length in terms (Whoosh's field length)."""
     if field.endswith("_exact"):
         gap = filler(field)
         tokens = [token(field, w.exact) if w.exact else gap for w in words]
         length = sum(1 for w in words if w.exact)
         while tokens and tokens[-1] == gap:
             tokens.pop()
-        return " ".join(tokens), length
+        return tokens, length
     tokens = [token(field, stem) for w in words for stem in w.stems]
-    return " ".join(tokens), len(tokens)
+    return tokens, len(tokens)
 
 
-def document_row(doc: Document, analysis: WordAnalysis) -> Row:
-    """The row of ``doc``: its four token fields, lengths and stored values."""
-    columns: dict = {}
+def document_row(step: Write, analysis: WordAnalysis) -> Row:
+    """The row of a document to write (index/planner.py): its token fields, lengths,
+    declared values and stored fields."""
+    doc, values = step.document, step.values
+    texts = {"title": doc.title or "", "text": doc.text or "", **values.texts}
+    engine: dict[str, list[str]] = {name: [] for name in ENGINE_FIELDS}
+    lengths: dict[str, int] = {}
     exact: set[tuple[str, str]] = set()
-    for name, value in (("title", doc.title or ""), ("text", doc.text or "")):
-        words = [w.terms for w in analysis.tokens(value)]
+    for name, text in texts.items():
+        words = [w.terms for w in analysis.tokens(text)]
         for field in (name, f"{name}_exact"):
-            columns[field], columns[LENGTHS[field]] = field_tokens(field, words)
+            tokens, lengths[field] = field_tokens(field, words)
+            engine[engine_field(field)] += tokens
         exact.update((f"{name}_exact", w.exact) for w in words if w.exact)
-    given = doc.given()
-    source, date = _source(given.get("source")), doc.date or date_value(given.get("date"))
-    year = str(date.year) if date else ""
-    url = given.get("url")
+    columns: dict = {name: " ".join(tokens) for name, tokens in engine.items()}
+    columns.update({LENGTHS[name]: lengths[name] for name in CORE_FIELDS})
+    declared = {name: lengths[name] for name in lengths if name not in LENGTHS}
+    attrs = {"kw": values.keywords, "key": values.keys, "len": declared}
     columns.update(
         doc_id=doc.id,
         stored_title=doc.title or "",
         stored_text=doc.text or "",
-        source=source,
-        year=year,
-        url=url.strip() if isinstance(url, str) else "",
-        content_hash=doc.content_hash(),
+        content_hash=step.content_hash,
         origin=doc.origin or "",
-        given=json.dumps(given, ensure_ascii=False, sort_keys=True),
-        date_key=date_key(date),
-        source_key=value_key(source) if source else 0,
-        year_key=value_key(year) if year else 0,
+        given=json.dumps(doc.given(), ensure_ascii=False, sort_keys=True),
+        attrs=json.dumps(attrs, ensure_ascii=False, sort_keys=True),
     )
-    return Row(document_key(doc.id), columns, frozenset(exact))
-
-
-def _source(value: object) -> str:
-    """The source a cluster filters and counts by: the first of the given values (a value
-    that is no text or number is no source)."""
-    try:
-        values = keyword_values("source", value)
-    except ValueError:
-        return ""
-    return values[0] if values else ""
+    keys = tuple(
+        sorted({value_key(name, v) for name, found in values.keywords.items() for v in found})
+    )
+    return Row(document_key(doc.id), columns, keys, frozenset(exact))
 
 
 def word_key(field: str, term: str) -> int:
@@ -173,17 +185,35 @@ def word_rows(rows: Iterable[Row]) -> dict[int, tuple[str, str, str]]:
     return entries
 
 
+def facet_value(field: str, group: int, attrs: dict) -> str | None:
+    """The value of ``field`` whose key is ``group``, read from a document that has it (a
+    facet's GROUP BY gives the key and one such document's attributes)."""
+    for value in (attrs.get("kw") or {}).get(field) or ():
+        if value_key(field, value) == group:
+            return value
+    return None
+
+
+def searched_fields(settings) -> list[str]:
+    """Every field a query may name a term of: the core ones and the declared text fields'
+    twins."""
+    declared = [spec.name for spec in settings.fields if type_of(spec).searched]
+    return [*CORE_FIELDS, *(f for name in declared for f in (name, f"{name}_exact"))]
+
+
+# ---- the tables' definitions ------------------------------------------------------------
+
+
 def rt_table(name: str, path: str) -> str:
     """The configuration of one shard's table (Sphinx 2.2 syntax; Manticore reads it too)."""
     lines = [f"index {name}", "{", "    type = rt", f"    path = {path}"]
-    lines += [f"    rt_field = {field}" for field in SEARCHED_FIELDS]
-    lines += [f"    rt_attr_string = {column}" for column in STRINGS + STRINGS_TAIL]
+    lines += [f"    rt_field = {field}" for field in ENGINE_FIELDS]
+    lines += [f"    rt_attr_string = {column}" for column in STRINGS]
     lines += [f"    rt_attr_uint = {column}" for column in LENGTHS.values()]
     lines += [
-        "    rt_attr_bigint = date_key",
+        "    rt_attr_json = attrs",
+        "    rt_attr_multi_64 = facet_keys",
         "    rt_attr_bigint = seq",
-        "    rt_attr_bigint = source_key",
-        "    rt_attr_bigint = year_key",
         "    rt_mem_limit = 256M",
         "    dict = keywords",
         "    min_word_len = 1",
@@ -230,13 +260,9 @@ def meta_table(name: str, path: str) -> str:
 
 
 def column_names() -> list[str]:
-    """Every column a shard row is written with, in one order."""
-    return ["id", *SEARCHED_FIELDS, *STRINGS, *STRINGS_TAIL, *LENGTHS.values()] + [
-        "date_key",
-        "source_key",
-        "year_key",
-        "seq",
-    ]
+    """Every column a shard row is written with, in one order (facet_keys apart: an MVA is
+    written as a list in the statement itself)."""
+    return ["id", *ENGINE_FIELDS, *STRINGS, *LENGTHS.values(), "attrs", "seq"]
 
 
 # ---- table names: one place, for the configuration, the writer and the reader ----------

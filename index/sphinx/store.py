@@ -1,13 +1,13 @@
 """SphinxStore: the write side of a bahth index kept in a Sphinx/Manticore cluster.
 
-The same operations as IndexStore (index_paths, add_documents, delete, stats, generation,
-analysis), over the tables ``bahth cluster init`` configured (index/sphinx_cluster.py):
+The same operations as a folder's store (index/contract.py), over the tables ``bahth cluster
+init`` configured (index/sphinx/cluster.py):
 
-* **Routing.** A document goes to shard ``hash(id) mod S`` (index/sphinx_schema.py) on the
+* **Routing.** A document goes to shard ``hash(id) mod S`` (index/sphinx/schema.py) on the
   node that holds it; which node holds which shard is read from the nodes themselves
   (``SHOW TABLES``), so the URL may list them in any order.
 * **Incremental.** Each row keeps its document's content hash and origin file; a run reads
-  them from every shard first and writes only what changed (index/sync.py has the rules),
+  them from every shard first, and the one planner (index/planner.py) says what to write,
   with ``REPLACE`` (an update is one statement) and ``DELETE`` for ``--prune``.
 * **Rebuild without a gap.** Every shard has two tables, slots a and b. ``--rebuild`` empties
   the slot not in use, fills it, and only then switches: the slot in use is a fact in each
@@ -17,10 +17,10 @@ analysis), over the tables ``bahth cluster init`` configured (index/sphinx_clust
   naming the silent ones, before anything is written). If a node stops during the run,
   what was written stays written (each batch is committed by the engine, and its binlog
   survives a crash), the run fails naming the node, and running it again completes it.
-* **Meta.** Each node keeps the same small record: the analysis the index was built with,
-  the analyzer version, the slot in use, a version number bumped by every write (the
-  readers' generation), created and last update. Readers take the highest version among
-  the nodes that answer.
+* **Meta.** Each node keeps the same record (index/record.py): the analysis and settings the
+  index was built with, the analyzer version, the slot in use, a version number bumped by
+  every write (the readers' generation), created and last update. Readers take the highest
+  version among the nodes that answer.
 
 One writer at a time per cluster and machine (a lock file named after the URL): Sphinx has
 no locks of its own, so two writers on two machines must be kept apart by their operators.
@@ -31,52 +31,40 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
 
-from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig, word_analysis
+from bahth.analyzers import AnalysisConfig
 from bahth.index.errors import (
-    AnalysisMismatch,
     BackendError,
     BackendUnavailable,
     BahthError,
+    IndexDamaged,
     IndexEmpty,
     IndexMissing,
-    IndexVersionMismatch,
 )
+from bahth.index.keys import document_key
 from bahth.index.lock import WriteLock
-from bahth.index.planner import Known, plan_run
+from bahth.index.planner import IndexReport, Known, Write, as_documents, plan, progress_bar
+from bahth.index.record import Asked, now, record, recorded, recorded_analysis
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, read_sources
 from bahth.index.sphinx.nodes import ClusterUrl, Connections, Node
 from bahth.index.sphinx.schema import (
+    LAYOUT,
     SLOTS,
-    Row,
-    column_names,
-    document_key,
-    document_row,
     documents_table,
     meta_table_name,
     shard_of,
     shard_table,
     shard_words_table,
-    word_rows,
 )
-from bahth.index.whoosh.store import IndexReport, _as_documents
+from bahth.index.sphinx.writer import ShardWriter
 
-BATCH_ROWS = 500  # rows in one REPLACE, at most
-BATCH_BYTES = 8 << 20  # bytes of one REPLACE, at most (searchd takes up to 128 MB)
 KNOWN_PAGE = 10_000  # rows read at a time when reading what a shard holds
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class SphinxStore:
@@ -88,16 +76,13 @@ class SphinxStore:
         analysis: AnalysisConfig | None = None,
         *,
         on_wait: Callable[[str], None] | None = None,
-        procs: int | None = None,  # (IndexStore's; the nodes do the indexing work here)
+        procs: int | None = None,  # (a folder's; the nodes do the indexing work here)
         settings: Settings | None = None,
     ) -> None:
         self.url = ClusterUrl.parse(str(url))
-        self.path = str(self.url)  # what messages name, as IndexStore's folder
+        self.path = str(self.url)  # what messages name, as a folder's path
         self.location = self.path  # where the index is, as stats() and the server name it
-        self.requested_settings = _supported(settings, self.path)
-        if analysis is None and settings is not None:
-            analysis = settings.analysis_config()
-        self.requested_analysis = analysis
+        self.asked = Asked.of(settings, analysis, self.path, f"--backend {self.path}")
         self.on_wait = on_wait
         self.connections = Connections(self.url)
         self.meta_table = meta_table_name(self.url.table)
@@ -156,32 +141,49 @@ class SphinxStore:
     def analysis(self) -> AnalysisConfig:
         """The analysis the index was built with; else the one asked for, else the default."""
         meta = self.read_meta()
-        return _analysis_of(meta) if meta else self.requested_analysis or AnalysisConfig()
+        return recorded_analysis(meta) if meta else self.asked.analysis or AnalysisConfig()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the index records; else the ones asked for, else bahth's default."""
+        meta = self.read_meta()
+        return self.settings_of(meta) if meta else self.asked.effective(None)
+
+    def settings_of(self, meta: dict) -> Settings:
+        try:
+            return recorded(meta, f"{self.path} (its meta record)")
+        except SettingsError as error:
+            raise IndexDamaged(self.path, f"its settings cannot be read ({error})") from None
+
+    @staticmethod
+    def generation_of(meta: dict) -> str:
+        return f"{meta['slot']}:{meta.get('version', 0)}"
 
     def generation(self) -> str:
         """Changes with every write and every rebuild switch."""
-        meta = self._live_meta()
-        return f"{meta['slot']}:{meta.get('version', 0)}"
-
-    def _check_version(self, meta: dict) -> None:
-        if str(meta.get("analyzer_version")) != ANALYZER_VERSION:
-            built_with = meta.get("analyzer") or "an older bahth analyzer"
-            raise IndexVersionMismatch(
-                f"The index at {self.path} was built with {built_with}; this bahth uses "
-                f"{ANALYZER_VERSION}: run `bahth index --rebuild PATH... --backend {self.path}`."
-            )
+        return self.generation_of(self._live_meta())
 
     def open_index(self) -> dict:
         """What a reader needs: the live meta record (slot, analysis), version-checked."""
         meta = self._live_meta()
-        self._check_version(meta)
+        self.asked.check_version(meta)
         return meta
+
+    def readers(self):
+        """The read side (index/contract.py Readers): a reader per thread and generation."""
+        from bahth.index.sphinx.reader import ClusterReaders
+
+        return ClusterReaders(self)
 
     def require_documents(self) -> int:
         documents = int(self.stats()["documents"])
         if not documents:
             raise IndexEmpty(self.path)
         return documents
+
+    def settings_for_run(self, loaded: Settings | None, **options) -> Settings | None:
+        """Settings.for_run, over this index's own settings (or bahth's default)."""
+        return Settings.for_run(loaded, lambda: self.settings, **options)
 
     # ---- where the shards are ----------------------------------------------------------
 
@@ -214,38 +216,24 @@ class SphinxStore:
                 f"the nodes of {self.path} do not hold every shard of {self.url.table} "
                 f"(found {sorted(found)}): list every node of the cluster in the URL."
             )
+        self._check_layout(found)
         return found
 
+    def _check_layout(self, layout: dict[int, Node]) -> None:
+        """The tables must be this bahth's layout (their columns): a cluster an older bahth
+        made is named, with the command that makes it again."""
+        node = layout[0]
+        table = shard_table(self.url.table, SLOTS[0], 0)
+        columns = {row[0] for row in self.connections.query(node, f"DESCRIBE {table}")}
+        if "attrs" not in columns or "facet_keys" not in columns:
+            raise BahthError(
+                f"the tables of {self.path} were made by an older bahth (layout "
+                f"{LAYOUT - 1} or before; this bahth needs layout {LAYOUT}): make the cluster "
+                "again with `bahth cluster init DIR ...` (then `bahth cluster start DIR`) and "
+                f"index into it with --rebuild."
+            )
+
     # ---- writing -----------------------------------------------------------------------
-
-    @property
-    def settings(self) -> Settings:
-        """bahth's default fields (a cluster's tables have no others), with the input keys
-        asked for and the index's stemmer."""
-        base = self.requested_settings or Settings()
-        return base.with_changes(stem=self.analysis.stem)
-
-    def settings_for_run(
-        self,
-        loaded: Settings | None,
-        *,
-        stem: str | None = None,
-        id_key: str | None = None,
-        title_key: str | None = None,
-        text_key: str | None = None,
-        strict: bool = False,
-    ) -> Settings | None:
-        """Settings.for_run over bahth's default; settings a cluster cannot keep are refused."""
-        asked = Settings.for_run(
-            loaded,
-            Settings,
-            stem=stem,
-            id_key=id_key,
-            title_key=title_key,
-            text_key=text_key,
-            strict=strict,
-        )
-        return None if asked is None else _supported(asked, self.path)
 
     def index_paths(
         self,
@@ -254,17 +242,22 @@ class SphinxStore:
         prune: bool = False,
         rebuild: bool = False,
         progress: bool = False,
-        format: str | None = None,  # noqa: A002 - IndexStore's keyword
+        format: str | None = None,  # noqa: A002 - the folder store's keyword
     ) -> IndexReport:
-        """As IndexStore.index_paths, into the cluster."""
-        items = read_sources(list(paths), self.settings.input_mapping(), format)
+        """As a folder's index_paths, into the cluster."""
+        mapping = self._effective().input_mapping()
+        items = read_sources(list(paths), mapping, format)
         return self._write(items, prune=prune, rebuild=rebuild, progress=progress)
 
     def add_documents(
         self, docs: Iterable[Document | dict], *, progress: bool = False
     ) -> IndexReport:
-        items = _as_documents(docs, self.settings.input_mapping())
+        items = as_documents(docs, self._effective().input_mapping())
         return self._write(items, prune=False, rebuild=False, progress=progress)
+
+    def _effective(self) -> Settings:
+        meta = self.read_meta()
+        return self.asked.effective(self.settings_of(meta) if meta else None)
 
     def _lock(self) -> WriteLock:
         name = hashlib.blake2b(self.path.encode(), digest_size=8).hexdigest()
@@ -279,40 +272,35 @@ class SphinxStore:
             meta = self.read_meta()
             fresh = rebuild or meta is None
             if fresh:
-                analysis = self.requested_analysis or (
-                    _analysis_of(meta) if meta else AnalysisConfig()
-                )
+                built = (self.settings_of(meta), recorded_analysis(meta)) if meta else (None, None)
+                analysis, settings = self.asked.for_new(*built)
                 slot = SLOTS[1] if meta and meta.get("slot") == SLOTS[0] else SLOTS[0]
                 self._empty_slot(slot, layout)
                 known: dict[str, Known] = {}
             else:
-                self._check_version(meta)
-                analysis = _analysis_of(meta)
-                if self.requested_analysis is not None and self.requested_analysis != analysis:
-                    raise AnalysisMismatch(
-                        f"The index at {self.path} was built with {analysis.id}, not "
-                        f"{self.requested_analysis.id}: add --rebuild to rebuild it (`bahth "
-                        f"index --rebuild PATH... --backend {self.path}`)."
-                    )
+                self.asked.check_version(meta)
+                analysis, settings = recorded_analysis(meta), self.settings_of(meta)
+                self.asked.check_against(settings, analysis)
+                settings = self.asked.settings or settings  # query-time changes apply at once
                 slot = meta["slot"]
                 known = self._known(slot, layout)
             version = int((meta or {}).get("version", 0)) + 1
-            writer = _ShardWriter(self, slot, layout, analysis, version)
-            bar = _progress_bar(progress)
+            writer = ShardWriter(self, slot, layout, analysis, version)
+            bar = progress_bar(progress)
             try:
-                for action, item in plan_run(report.reading(items), known, report, prune=prune):
+                for step in plan(items, known, settings, report, prune=prune):
                     if bar is not None:
                         bar.update(1)
-                    if action == "write":
-                        writer.write(item)
+                    if isinstance(step, Write):
+                        writer.write(step)
                     else:
-                        writer.delete(item)
+                        writer.delete(step.doc_id)
                 writer.flush()
             except BaseException:
                 writer.close()
                 if writer.wrote and not fresh:  # what was written is live: say it changed
                     try:
-                        self._commit_meta(meta, slot, analysis, False, layout)
+                        self._commit_meta(meta, slot, analysis, settings, False)
                     except BahthError:
                         pass
                 raise  # a rebuild that failed is never switched to
@@ -320,34 +308,25 @@ class SphinxStore:
                 writer.close()
                 if bar is not None:
                     bar.close()
-            if writer.wrote or fresh:
-                self._commit_meta(meta, slot, analysis, fresh, layout)
-        report.seconds = time.perf_counter() - started
-        report.docs_per_second = report.processed / report.seconds if report.seconds else 0.0
+            if writer.wrote or fresh or self.asked.settings is not None:
+                self._commit_meta(meta, slot, analysis, settings, fresh, len(layout))
+        report.timed(time.perf_counter() - started)
         return report
 
-    def _commit_meta(self, meta, slot, analysis, fresh, layout) -> None:
+    def _commit_meta(self, meta, slot, analysis, settings, fresh, shards=None) -> None:
         """Bump the version (and, after a rebuild, switch the slot) on every node that
         answers; a rebuild switches only when every node takes the new record."""
-        now = _now()
-        record = dict(meta or {})
-        record.update(version=int(record.get("version", 0)) + 1, last_update=now)
+        moment = now()
+        entry = dict(meta or {})
+        entry.update(version=int(entry.get("version", 0)) + 1, last_update=moment)
+        entry["settings"] = settings.as_dict()
         if fresh:
-            record.update(
-                slot=slot,
-                created=now,
-                analysis=analysis.as_dict(),
-                analyzer=analysis.id,
-                analyzer_version=ANALYZER_VERSION,
-                shards=len(layout),
-            )
-        nodes = list(self.url.nodes)
-        if fresh:
-            self._write_meta(record, nodes)
+            entry.update(record(analysis, settings), slot=slot, created=moment, shards=shards)
+            self._write_meta(entry, list(self.url.nodes))
             return
-        for node in nodes:  # a node that is down keeps an older version: readers take the max
-            try:
-                self._write_meta(record, [node])
+        for node in self.url.nodes:  # a node that is down keeps an older version: readers
+            try:  # take the max
+                self._write_meta(entry, [node])
             except BackendUnavailable:
                 continue
 
@@ -395,16 +374,17 @@ class SphinxStore:
             if not found:
                 return False
             self.connections.query(node, f"DELETE FROM {table} WHERE id = %s", (key,), "deleting")
-            self._commit_meta(meta, meta["slot"], _analysis_of(meta), False, layout)
+            settings = self.settings_of(meta)
+            self._commit_meta(meta, meta["slot"], recorded_analysis(meta), settings, False)
             return True
 
     # ---- reading ---------------------------------------------------------------------
 
     def stats(self, reader=None) -> dict:
-        """As IndexStore.stats, for the cluster (``reader`` is a folder's; a cluster counts
-        on its nodes); ``terms`` is None (the engine does not count
-        its keywords), ``nodes`` says which nodes answer, and ``partial`` that the count
-        misses the documents of a node that does not."""
+        """As a folder's stats, for the cluster (``reader`` is not needed: a cluster counts
+        on its nodes); ``terms`` is None (the engine does not count its keywords), ``nodes``
+        says which nodes answer, and ``partial`` that the count misses the documents of a
+        node that does not."""
         meta = self.open_index()
         table = documents_table(self.url.table, meta["slot"])
         documents, size, nodes, answered = None, 0, [], False
@@ -456,142 +436,3 @@ class SphinxStore:
             except BahthError as error:
                 nodes.append({"node": node.label, "up": False, "error": str(error)})
         return {"ok": all(n["up"] for n in nodes), "backend": self.path, "nodes": nodes}
-
-
-def _supported(settings: Settings | None, where: str) -> Settings | None:
-    """``settings`` if a cluster can keep them: bahth's default fields and weights, any
-    input keys and stemmer. Declared fields, weights, stop words and synonyms are a folder
-    index's for now (its tables have the default fields only): a SettingsError says so."""
-    if settings is None:
-        return None
-    default = Settings()
-    kept = ("fields", "title_weight", "text_weight", "stopwords_add", "stopwords_remove")
-    changed = [
-        name
-        for name in (*kept, "synonyms", "darija_synonyms")
-        if getattr(settings, name) != getattr(default, name)
-    ]
-    if changed:
-        raise SettingsError(
-            f"{where}: a Sphinx/Manticore cluster keeps bahth's default fields and analysis "
-            f"only; these settings need a folder index (--index DIR): {', '.join(changed)}"
-        )
-    return settings
-
-
-class _ShardWriter:
-    """Rows grouped by shard and sent in batches; each batch one REPLACE on its node, sent
-    by a thread of that node's while this process analyses the next documents (the engine
-    indexes in its own process: the two overlap). One batch per node is in flight at most,
-    and its error, if any, is raised at the next send or at the flush."""
-
-    def __init__(
-        self, store: SphinxStore, slot: str, layout: dict[int, Node], analysis, version: int
-    ) -> None:
-        self.store = store
-        self.seq = version << 32  # the order of writing: runs by version, rows by count
-        self.slot = slot
-        self.layout = layout
-        self.words = word_analysis(analysis)
-        self.pending: dict[int, list[Row]] = {}
-        self.bytes: dict[int, int] = {}
-        self.deletes: dict[int, list[int]] = {}
-        self.wrote = False
-        self.columns = column_names()
-        self.senders = {
-            node.number: ThreadPoolExecutor(1, thread_name_prefix=f"bahth-{node.number}")
-            for node in set(layout.values())
-        }
-        self.in_flight: dict[int, Future] = {}
-
-    def write(self, doc: Document) -> None:
-        shard = shard_of(doc.id, len(self.layout))
-        row = document_row(doc, self.words)
-        self.seq += 1
-        row.columns["seq"] = self.seq
-        self.pending.setdefault(shard, []).append(row)
-        size = sum(len(v) if isinstance(v, str) else 8 for v in row.columns.values())
-        self.bytes[shard] = self.bytes.get(shard, 0) + size * 2
-        if len(self.pending[shard]) >= BATCH_ROWS or self.bytes[shard] >= BATCH_BYTES:
-            self._send(shard)
-
-    def delete(self, doc_id: str) -> None:
-        shard = shard_of(doc_id, len(self.layout))
-        self.deletes.setdefault(shard, []).append(document_key(doc_id))
-
-    def _wait(self, number: int) -> None:
-        future = self.in_flight.pop(number, None)
-        if future is not None:
-            future.result()
-            self.wrote = True
-
-    def close(self) -> None:
-        """Wait for every batch in flight (their errors are not raised) and stop the threads."""
-        for number, sender in self.senders.items():
-            future = self.in_flight.pop(number, None)
-            if future is not None and future.exception() is None:
-                self.wrote = True
-            sender.shutdown(wait=True)
-
-    def flush(self) -> None:
-        for shard in list(self.pending):
-            self._send(shard)
-        for number in list(self.in_flight):
-            self._wait(number)
-        for shard, keys in self.deletes.items():
-            table = shard_table(self.store.url.table, self.slot, shard)
-            for start in range(0, len(keys), 1000):
-                part = keys[start : start + 1000]
-                self.store.connections.query(
-                    self.layout[shard],
-                    f"DELETE FROM {table} WHERE id IN ({','.join(map(str, part))})",
-                    doing=f"deleting from shard {shard}",
-                )
-                self.wrote = True
-        self.deletes = {}
-
-    def _send(self, shard: int) -> None:
-        rows = self.pending.pop(shard, [])
-        self.bytes.pop(shard, None)
-        if not rows:
-            return
-        node = self.layout[shard]
-        table = shard_table(self.store.url.table, self.slot, shard)
-        names = self.columns
-        values, args = [], []
-        for row in rows:
-            values.append("(" + ",".join(["%s"] * len(names)) + ")")
-            args.append(row.key)
-            args.extend(row.columns[name] for name in names[1:])
-        words = word_rows(rows)
-        statements = [(f"REPLACE INTO {table} ({','.join(names)}) VALUES {','.join(values)}", args)]
-        if words:
-            dictionary = shard_words_table(self.store.url.table, self.slot, shard)
-            word_args = [part for key, entry in words.items() for part in (key, *entry)]
-            statements.append(
-                (
-                    f"REPLACE INTO {dictionary} (id, word, term, field) VALUES "
-                    + ",".join(["(%s,%s,%s,%s)"] * len(words)),
-                    word_args,
-                )
-            )
-        self._wait(node.number)
-        self.in_flight[node.number] = self.senders[node.number].submit(
-            self.store.connections.run, node, statements, f"writing shard {shard}"
-        )
-
-
-def _analysis_of(meta: dict) -> AnalysisConfig:
-    recorded = meta.get("analysis")
-    try:
-        return AnalysisConfig(**recorded) if recorded else AnalysisConfig()
-    except (TypeError, ValueError):
-        return AnalysisConfig()
-
-
-def _progress_bar(enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit=" docs", file=sys.stderr, mininterval=0.5, dynamic_ncols=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
@@ -39,15 +39,15 @@ class IndexView:
         self.keys = keys  # the OpenIndex readers it holds
         self.users = 0
         self.retired = False
+        self.reader = None  # the FolderReader made of it (index/whoosh/reader.py)
 
 
 class OpenIndex:
     """The current IndexView of one IndexStore, reopened when its generation changes."""
 
-    def __init__(self, store, weighting: Callable[[], object]) -> None:
-        """``store``: the engine's IndexStore (its generation() and open_index())."""
+    def __init__(self, store) -> None:
+        """``store``: the folder store (its generation() and open_index())."""
         self.store = store
-        self.weighting = weighting
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._readers: dict[tuple, list] = {}  # key -> [SegmentReader, number of views]
@@ -143,7 +143,7 @@ class OpenIndex:
             reader = readers[0]
         else:
             reader = MultiReader(readers, generation=toc.generation)
-        searcher = Searcher(reader, weighting=self.weighting(), closereader=False, fromindex=ix)
+        searcher = Searcher(reader, closereader=False, fromindex=ix)
         return IndexView(token, searcher, keys)
 
     def _close_view(self, view: IndexView) -> None:

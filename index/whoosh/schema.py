@@ -6,16 +6,19 @@ Title and text are each indexed twice:
   ranking, phrases (stop words inside a phrase still count) and prefix queries.
 Only the stemmed fields store the original text, which snippets are cut from.
 
-The declared fields (index/settings.py) follow: a keyword is its exact values as terms (one
-or many per document), a date or a number is Whoosh's DATETIME or NUMERIC with a column to
-sort by, a stored field is only kept. Every document's own fields, as given, are kept whole
-in ``given`` (what a hit returns), and ``has`` lists its declared fields that hold a value,
-so "documents without the field" is one posting list (sorting puts them last).
+The declared fields (index/settings.py) follow, by what their type is (index/fields.py): a
+searched field is a stemmed and an exact twin, as the text; a valued one its exact values as
+terms (one or many per document); an ordered one (a date, a number) its key, a float, with a
+column to filter ranges and sort by; a stored field is only kept. Every document's own
+fields, as given, are kept whole in ``given`` (what a hit returns), and ``has`` lists its
+declared fields that hold a value, so "documents without the field" is one posting list
+(sorting puts them last).
 """
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
+from bahth.index.fields import type_of
 from bahth.index.settings import Settings
 
 
@@ -50,13 +53,12 @@ def build_schema(
         has=Values(),
     )
     for spec in settings.fields:
-        if spec.type == "text":  # as title and text: stemmed, and exact with positions
+        kind = type_of(spec)
+        if kind.searched:  # as title and text: stemmed, and exact with positions
             schema.add(spec.name, TEXT(analyzer=stemmed, phrase=False))
             schema.add(f"{spec.name}_exact", TEXT(analyzer=exact, phrase=True))
-        elif spec.type == "keyword":
+        elif kind.valued:
             schema.add(spec.name, Values())
-        elif spec.type == "date":
-            schema.add(spec.name, DATETIME(sortable=True))
-        elif spec.type == "number":
+        elif kind.ordered:
             schema.add(spec.name, NUMERIC(float, sortable=True, default=0))
     return schema

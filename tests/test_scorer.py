@@ -1,26 +1,28 @@
-"""search.fastscore gives what Whoosh's own search gives: same documents, same order, same
-scores, same totals and facets, for every shape of query, on one index and on an index of
-several segments with deleted documents.
+"""The one scorer (search/scorer.py) gives what Whoosh's own search gives on a folder: same
+documents, same order, same scores, same totals and facets, for every shape of query, on one
+index and on an index of several segments with deleted documents.
 
-Each engine pair shares one index: ``SearchEngine(path)`` (numpy scoring) and
-``SearchEngine(path, vectorized=False)`` (Whoosh's matchers, the reference).
+Each engine pair shares one index: ``SearchEngine(path)`` (the scorer) and
+``SearchEngine(path, vectorized=False)`` (Whoosh's matchers, index/whoosh/reference.py).
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh import query as wq
 
+from bahth.index import nodes
 from bahth.index.keys import document_key
 from bahth.index.sources import Document
-from bahth.index.whoosh.store import document_fields
+from bahth.index.whoosh.reference import reference_scores
+from bahth.index.whoosh.writing import document_fields
 from bahth.search.engine import SearchEngine
-from bahth.search.fastscore import FastSearch
 from bahth.search.ranking import Ranking
+from bahth.search.scorer import score
 from tests.conftest import SEEDS, generated_news, hostile_document
 
 TOLERANCE = 1e-6
@@ -41,7 +43,7 @@ MADE = [
 
 def _add_segment(engine: SearchEngine, docs: list[dict]) -> None:
     """One commit that Whoosh does not merge with the segments before it."""
-    writer = engine.store.open_index().writer()
+    writer = engine.store.open_index().writer()  # Whoosh's own writer: a segment of its own
     for doc in docs:
         writer.update_document(**document_fields(Document.from_dict(doc)))
     writer.commit(merge=False)
@@ -80,7 +82,7 @@ def segmented(tmp_path_factory: pytest.TempPathFactory):
     _add_segment(writer, [{**news[7], "text": news[7]["text"] + " الأمن الوطني"}])
     writer.close()
     with engine_pair(path) as (fast, whoosh):
-        leaves = [sub.reader() for sub, _ in fast._searcher().leaf_searchers()]
+        leaves = [sub.reader() for sub, _ in fast._reader().searcher.leaf_searchers()]
         assert len(leaves) > 1, "the fixture should make several segments"
         assert any(r.has_deletions() for r in leaves), "and some deleted documents"
         yield fast, whoosh
@@ -162,27 +164,33 @@ def assert_same_page(fast: SearchEngine, whoosh: SearchEngine, q: str, **options
 
 
 def whoosh_ranking(engine: SearchEngine, q: str) -> list[tuple[str, float]]:
-    """Every match, scored by Whoosh (its unlimited collector: exact, no pruning); equal
-    scores in bahth's order of ties (by document_key, index/keys.py), not Whoosh's docnum
-    order, so that a top k cut inside a tie is the one bahth makes."""
-    searcher = engine._searcher()
+    """Every match, scored by Whoosh's matchers (its unlimited collector: exact, no pruning);
+    equal scores in bahth's order of ties (by document_key, index/keys.py), not Whoosh's
+    docnum order, so that a top k cut inside a tie is the one bahth makes."""
+    reader = engine._reader()
     parsed = engine.parse(q)
-    if parsed.query is None or parsed.query is wq.NullQuery:
+    if parsed.query is None or parsed.query is nodes.NOTHING:
         return []
-    ids = searcher.reader().column_reader("id")
-    results = searcher.search(parsed.query, limit=None, filter=parsed.filter, optimize=False)
-    ranked = [(ids[docnum], score) for score, docnum in results.top_n]
+    scores, matched = reference_scores(reader, parsed.query, parsed.filter, engine.ranking)
+    docnums = np.flatnonzero(matched)
+    ranked = list(zip(reader.ids(docnums), scores[docnums].tolist(), strict=True))
     return sorted(ranked, key=lambda hit: (-hit[1], document_key(hit[0])))
 
 
-def fast_ranking(engine: SearchEngine, q: str, k: int = 10_000) -> list[tuple[str, float]]:
-    searcher = engine._searcher()
+def matches_of(engine: SearchEngine, q: str):
+    reader = engine._reader()
     parsed = engine.parse(q)
-    if parsed.query is None or parsed.query is wq.NullQuery:
+    selection = reader.select(parsed.query, parsed.filter)
+    return reader, score(selection, parsed.query, parsed.filter, engine.ranking)
+
+
+def fast_ranking(engine: SearchEngine, q: str, k: int = 10_000) -> list[tuple[str, float]]:
+    parsed = engine.parse(q)
+    if parsed.query is None or parsed.query is nodes.NOTHING:
         return []
-    ids = searcher.reader().column_reader("id")
-    docs, scores = FastSearch(searcher).matches(parsed.query, parsed.filter).top(k)
-    return [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
+    reader, matches = matches_of(engine, q)
+    handles, scores = matches.top(k)
+    return list(zip(reader.ids(handles), scores.tolist(), strict=True))
 
 
 @pytest.mark.parametrize("index", ["single", "segmented"])
@@ -239,14 +247,11 @@ def test_proximity_checked_only_for_the_top_k_is_still_exact(segmented, k) -> No
 
 def test_a_larger_k_after_a_smaller_one_is_still_exact(segmented) -> None:
     fast, whoosh = segmented
-    searcher = fast._searcher()
-    ids = searcher.reader().column_reader("id")
     for q in ("الأمن الوطني", "مكافحة الإرهاب"):
-        parsed = fast.parse(q)
-        matches = FastSearch(searcher).matches(parsed.query, parsed.filter)
+        reader, matches = matches_of(fast, q)
         for k in (1, 4, 50):
-            docs, scores = matches.top(k)
-            got = [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
+            handles, scores = matches.top(k)
+            got = list(zip(reader.ids(handles), scores.tolist(), strict=True))
             assert_same_ranking(got, whoosh_ranking(whoosh, q)[:k])
 
 
@@ -265,7 +270,7 @@ def test_the_comparison_can_fail(news_index: Path) -> None:
 def _vocabulary(path: Path) -> list[str]:
     engine = SearchEngine(path)
     try:
-        words = [w.decode("utf-8") for w in engine._searcher().reader().lexicon("text_exact")]
+        words = [w.decode("utf-8") for w in engine._reader().whoosh.lexicon("text_exact")]
     finally:
         engine.close()
     return sorted(w for w in words if not w.isdigit())
@@ -318,7 +323,7 @@ def test_random_word_queries(seeds_engines, vocabulary, data) -> None:
 
 def test_proximity_pairs_stay_lazy_when_a_joined_word_is_a_variant(tmp_path: Path) -> None:
     """فيس بوك also finds فيسبوك (a variant clause in the Or); the proximity pair must still
-    end the Or, where fastscore checks positions for the top documents only (in the middle,
+    end the Or, where the scorer checks positions for the top documents only (in the middle,
     Whoosh's span matcher read every candidate's positions: 48 ms for أمير منطقة مكة)."""
     docs = [
         {"id": "apart", "title": "", "text": "أطلق فيس بوك خدمة جديدة"},
@@ -331,8 +336,7 @@ def test_proximity_pairs_stay_lazy_when_a_joined_word_is_a_variant(tmp_path: Pat
     try:
         parsed = engine.parse("فيس بوك")
         assert parsed.variants, "the joined word is a variant"
-        searcher = engine._searcher()
-        matches = FastSearch(searcher).matches(parsed.query, parsed.filter)
+        _, matches = matches_of(engine, "فيس بوك")
         assert matches.bonuses, "the proximity pair is checked lazily"
         assert_same_ranking(fast_ranking(engine, "فيس بوك"), whoosh_ranking(whoosh, "فيس بوك"))
     finally:
@@ -343,11 +347,11 @@ def test_proximity_pairs_stay_lazy_when_a_joined_word_is_a_variant(tmp_path: Pat
 def test_an_index_written_by_worker_processes_scores_as_whoosh_reads_it(
     tmp_path: Path, monkeypatch
 ) -> None:
-    """Workers keep a term with one posting in its own term entry ("inlined"): fastscore
+    """Workers keep a term with one posting in its own term entry ("inlined"): the scorer
     reads those from the entry, Whoosh's matchers from theirs; both must agree."""
-    from bahth.index.whoosh import store as store_module
+    from bahth.index.whoosh import writing
 
-    monkeypatch.setattr(store_module, "PARALLEL_FROM", 20)
+    monkeypatch.setattr(writing, "PARALLEL_FROM", 20)
     path = tmp_path / "index"
     writer = SearchEngine(path)
     writer.store.procs = 2
@@ -356,7 +360,7 @@ def test_an_index_written_by_worker_processes_scores_as_whoosh_reads_it(
     writer.close()
     with engine_pair(path) as (fast, whoosh):
         inlined = 0
-        for sub, _ in fast._searcher().leaf_searchers():
+        for sub, _ in fast._reader().searcher.leaf_searchers():
             for _, info in sub.reader().iter_field("text_exact"):
                 inlined += info.is_inlined()
         assert inlined, "the workers inlined the terms found once"

@@ -1,0 +1,405 @@
+"""The folder store's read side (index/contract.py): one generation of a Whoosh index, read
+straight from its segments.
+
+Whoosh scores a query one posting at a time in Python (matcher trees, ``score()`` per
+posting): on SaudiNewsNet that was nearly all of a query's time. Here a term's postings are
+read as Whoosh stores them, block by block (index/whoosh/postings.py), kept decoded per
+segment (index/whoosh/segments.py), and given to the scorer (search/scorer.py) as arrays over
+the whole index: a slot is a docnum. Field lengths, live documents, tie keys, facet values
+and sort keys are arrays too, made once per generation from what each segment keeps.
+
+A ``FolderReader`` is made once per generation (``of``) and shared by every thread that
+reads it; a ``FolderSelection`` is one query's view of it (every document, counted here).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+from bahth.index import nodes
+from bahth.index.contract import Postings, SortKey
+from bahth.index.deadline import NO_DEADLINE, Deadline
+from bahth.index.whoosh.postings import decoder, read_postings
+from bahth.index.whoosh.readers import IndexView, OpenIndex
+from bahth.index.whoosh.reference import reference_scores
+from bahth.index.whoosh.segments import ABSENT, SegmentData, segment_data
+from bahth.index.whoosh.vocabulary import segment_words
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
+_READERS_LOCK = threading.Lock()
+
+
+@dataclass
+class _Segment:
+    reader: object  # Whoosh's SegmentReader
+    offset: int
+    size: int
+    live: np.ndarray  # bool per local docnum: not deleted
+    data: SegmentData
+
+
+class FolderReaders:
+    """The folder's open readers (index/contract.py Readers): one per generation, shared by
+    every thread, reopened when the index changes (index/whoosh/readers.py)."""
+
+    def __init__(self, store) -> None:
+        self.views = OpenIndex(store)
+
+    @contextmanager
+    def lease(self) -> Iterator[FolderReader]:
+        with self.views.lease() as view:
+            yield FolderReader.of(view)
+
+    def close(self) -> None:
+        self.views.close()
+
+
+class FolderReader:
+    """One generation of a folder index, as every request reads it."""
+
+    def __init__(self, view: IndexView) -> None:
+        self.generation = view.token
+        self.searcher = view.searcher  # Whoosh's: stored fields, the reference search
+        self.whoosh = view.searcher.reader()
+        self.schema = view.searcher.schema
+        self.cache: dict = {}
+        self.size = self.searcher.doc_count_all()
+        self.segments: list[_Segment] = []
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if not reader.doc_count_all():  # an index with no segment yet: Whoosh's EmptyReader
+                continue
+            data = segment_data(reader)
+            self.segments.append(_Segment(reader, offset, data.size, data.live(reader), data))
+        self.live = (
+            np.concatenate([s.live for s in self.segments])
+            if self.segments
+            else np.zeros(0, dtype=bool)
+        )
+        self._arrays: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, view: IndexView) -> FolderReader:
+        """The reader of ``view``, made on first use and kept with it."""
+        reader = getattr(view, "reader", None)
+        if reader is None:
+            with _READERS_LOCK:
+                reader = getattr(view, "reader", None)
+                if reader is None:
+                    reader = view.reader = cls(view)
+        return reader
+
+    def _once(self, key: tuple, make):
+        value = self._arrays.get(key)
+        if value is None:
+            with self._lock:
+                value = self._arrays.get(key)
+                if value is None:
+                    value = self._arrays[key] = make()
+        return value
+
+    # ---- counts and statistics -----------------------------------------------------------
+
+    def doc_count(self) -> int:
+        return self.searcher.doc_count()
+
+    def collection_size(self) -> int:
+        return self.size
+
+    def frequency(self, field: str, term: str) -> int:
+        return self.whoosh.doc_frequency(field, term) if field in self.schema else 0
+
+    def frequencies(self, field: str, terms: Iterable[str]) -> dict[str, int]:
+        return {term: self.frequency(field, term) for term in terms}
+
+    def cooccurrence(self, field: str, a: str, b: str) -> tuple[int, int, int]:
+        mine, theirs = self.postings(field, a).slots, self.postings(field, b).slots
+        return len(mine), len(theirs), len(np.intersect1d(mine, theirs, assume_unique=True))
+
+    def average_length(self, field: str) -> float:
+        return self.searcher.avg_field_length(field) or 1
+
+    def vocabulary(
+        self, field: str, prefix: str, deadline: Deadline, stage: str, counted: bool
+    ) -> list[Iterator[tuple[str, int | None]]]:
+        if field not in self.schema:
+            return []
+        try:
+            bprefix = self.schema[field].to_bytes(prefix)
+        except (ValueError, TypeError):
+            return []
+        return [segment_words(s.reader, field, bprefix, deadline, stage) for s in self.segments]
+
+    # ---- documents -------------------------------------------------------------------
+
+    def first_with(self, field: str, term: str) -> int | None:
+        if field not in self.schema or (field, term) not in self.whoosh:
+            return None
+        return self.whoosh.postings(field, term).id()
+
+    def stored(self, handle: int) -> dict:
+        return self.searcher.stored_fields(int(handle))
+
+    def stored_many(self, handles: Sequence[int]) -> dict[int, dict]:
+        return {int(h): self.stored(h) for h in handles}
+
+    def document(self, doc_id: str) -> dict | None:
+        return self.searcher.document(id=str(doc_id))
+
+    def ids(self, handles: Sequence[int]) -> list[str]:
+        """The ids of documents, from Whoosh's id column (no stored fields unpacked)."""
+        column = self._once(("ids",), lambda: self.whoosh.column_reader("id"))
+        return [column[int(h)] for h in handles]
+
+    def select(self, query, condition, deadline: Deadline = NO_DEADLINE) -> FolderSelection:
+        return FolderSelection(self, deadline)
+
+    # ---- arrays by docnum ------------------------------------------------------------
+
+    def postings(self, field: str, term: str) -> Postings:
+        """A term's live postings over the index (docnums, frequencies) and its document
+        frequency (deleted documents counted, as Whoosh's idf counts them)."""
+        return self._read(field, term, False)[0]
+
+    def positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
+        """A term's live docnums and each posting's raw value (its positions), read from
+        the segments (not kept: a phrase's words are read once per query)."""
+        postings, values = self._read(field, term, True)
+        return postings.slots, values
+
+    def _read(self, field: str, term: str, with_values: bool) -> tuple[Postings, list]:
+        schema_field = self.schema[field] if field in self.schema else None
+        if schema_field is None:
+            return Postings(_EMPTY, _EMPTY_FLOATS, 0), []
+        try:
+            btext = schema_field.to_bytes(term)
+        except ValueError:
+            return Postings(_EMPTY, _EMPTY_FLOATS, 0), []
+        fmt = schema_field.format
+        slots, frequencies, values, documents = [], [], [], 0
+        for segment in self.segments:
+            if with_values:  # positions: read from the segment each time (not cached)
+                terms = segment.reader._terms  # the segment's W3TermsReader
+                try:
+                    info = terms.term_info(field, btext)
+                except TermNotFound:
+                    continue
+                local, tf, raw = read_postings(terms, info, fmt, True)
+            else:
+                entry = segment.data.postings(segment.reader, field, btext, decoder(fmt))
+                if entry is ABSENT:
+                    continue
+                local, tf, raw = entry[0].astype(np.int64), entry[1].astype(np.float64), None
+            documents += len(local)
+            if not segment.live.all():
+                keep = segment.live[local]
+                local, tf = local[keep], tf[keep]
+                if with_values:
+                    raw = [v for v, k in zip(raw, keep.tolist(), strict=True) if k]
+            slots.append(local + segment.offset)
+            frequencies.append(tf)
+            if with_values:
+                values.extend(raw)
+        if not slots:
+            return Postings(_EMPTY, _EMPTY_FLOATS, documents), values
+        if len(slots) > 1:
+            joined = Postings(np.concatenate(slots), np.concatenate(frequencies), documents)
+        else:
+            joined = Postings(slots[0], frequencies[0], documents)
+        return joined, values
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Each document's length in ``field`` as Whoosh's doc_field_length gives it."""
+
+        def make() -> np.ndarray:
+            parts = [s.data.lengths(s.reader, field) for s in self.segments]
+            return np.concatenate(parts) if parts else _EMPTY_FLOATS
+
+        return self._once(("lengths", field), make)
+
+    def keys(self) -> np.ndarray:
+        """Each document's tie key (index/keys.py), by docnum."""
+
+        def make() -> np.ndarray:
+            parts = [s.data.tie_keys(s.reader) for s in self.segments]
+            return np.concatenate(parts) if parts else _EMPTY
+
+        return self._once(("keys",), make)
+
+    def values(self, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Every (value code, docnum) pair of a keyword field, as two arrays, and the value
+        of each code (in the values' order). A facet is one ``bincount`` of the codes of the
+        matched documents' pairs, for a field with one value per document or many."""
+
+        def make():
+            codes, docs, names = [], [], []
+            if name in self.schema:
+                for term in self.whoosh.lexicon(name):
+                    slots = self.postings(name, term.decode("utf-8")).slots
+                    if len(slots):
+                        codes.append(np.full(len(slots), len(names), dtype=np.int64))
+                        docs.append(slots)
+                        names.append(term.decode("utf-8"))
+            if not names:
+                return _EMPTY, _EMPTY, []
+            return np.concatenate(codes), np.concatenate(docs), names
+
+        return self._once(("values", name), make)
+
+    def sort_keys(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's key of a date or number field (index/fields.py), and whether it
+        has one (the ``has`` field's postings)."""
+
+        def make():
+            keys = np.zeros(self.size, dtype=np.float64)
+            present = np.zeros(self.size, dtype=bool)
+            if name not in self.schema:
+                return keys, present
+            for segment in self.segments:
+                column = segment.reader.column_reader(name)
+                keys[segment.offset : segment.offset + segment.size] = np.fromiter(
+                    (float(v) for v in column), dtype=np.float64, count=segment.size
+                )
+            present[self.postings("has", name).slots] = True
+            return keys, present & self.live
+
+        return self._once(("sort", name), make)
+
+    def meets(self, condition) -> np.ndarray:
+        """Which documents meet a condition (index/nodes.py)."""
+        if isinstance(condition, nodes.Is):
+            met = np.zeros(self.size, dtype=bool)
+            met[self.postings(condition.field, condition.value).slots] = True
+            return met
+        if isinstance(condition, nodes.Between):
+            keys, present = self.sort_keys(condition.field)
+            met = present.copy()
+            if condition.low is not None:
+                met &= keys >= condition.low
+            if condition.high is not None:
+                met &= keys <= condition.high
+            return met
+        if isinstance(condition, nodes.Not):
+            return self.live & ~self.meets(condition.part)
+        if isinstance(condition, nodes.AllOf | nodes.AnyOf):
+            parts = [self.meets(part) for part in condition.parts]
+            combine = np.logical_and if isinstance(condition, nodes.AllOf) else np.logical_or
+            return combine.reduce(parts)
+        raise TypeError(f"not a condition: {condition!r}")
+
+    # ---- facets and order over the matches ---------------------------------------------
+
+    def facets(self, eligible: np.ndarray, names: Sequence[str]) -> dict[str, dict[str, int]]:
+        facets = {}
+        for name in names:
+            codes, docs, values = self.values(name)
+            counts = np.bincount(codes[eligible[docs]], minlength=len(values))
+            found = [(values[c], int(counts[c])) for c in np.flatnonzero(counts).tolist()]
+            found.sort(key=lambda pair: (-pair[1], pair[0]))
+            facets[name] = dict(found)
+        return facets
+
+    def sorted(
+        self, eligible: np.ndarray, key: SortKey, limit: int, scores: dict[int, float]
+    ) -> list[tuple[float, int]]:
+        keys, present = self.sort_keys(key.field)
+        docs = np.flatnonzero(eligible)
+        values = -keys[docs] if key.descending else keys[docs]
+        order = np.lexsort((self.keys()[docs], values, ~present[docs]))[: max(0, limit)]
+        return [(scores.get(int(d), 0.0), int(d)) for d in docs[order].tolist()]
+
+
+class FolderSelection:
+    """One query's selection of a folder: every document, a slot is a docnum."""
+
+    total = None
+    partial = False
+    warning = None
+    notices: tuple[str, ...] = ()
+
+    def __init__(self, reader: FolderReader, deadline: Deadline = NO_DEADLINE) -> None:
+        self.reader = reader
+        self.size = reader.size
+        self.deadline = deadline
+        self._positions: dict[tuple[str, str], tuple[np.ndarray, list]] = {}
+
+    def collection_size(self) -> int:
+        return self.reader.size
+
+    def average_length(self, field: str) -> float:
+        return self.reader.average_length(field)
+
+    def postings(self, field: str, term: str) -> Postings:
+        return self.reader.postings(field, term)
+
+    def lengths(self, field: str) -> np.ndarray:
+        return self.reader.lengths(field)
+
+    def live(self) -> np.ndarray:
+        return self.reader.live
+
+    def keys(self, slots: np.ndarray) -> np.ndarray:
+        return self.reader.keys()[slots]
+
+    def handles(self, slots: np.ndarray) -> np.ndarray:
+        return slots
+
+    def meets(self, condition) -> np.ndarray:
+        return self.reader.meets(condition)
+
+    def facets(self, eligible: np.ndarray, names: Sequence[str]) -> dict[str, dict[str, int]]:
+        return self.reader.facets(eligible, names)
+
+    def sorted(self, eligible, key: SortKey, limit: int, scores: dict[int, float]):
+        return self.reader.sorted(eligible, key, limit, scores)
+
+    def reference(self, query, condition, ranking, deadline: Deadline):
+        """Whoosh's own scores of ``query``: (scores, eligible) by docnum
+        (index/whoosh/reference.py), what the one scorer is tested against."""
+        return reference_scores(self.reader, query, condition, ranking, deadline)
+
+    def phrase(self, field: str, words: Sequence[str], slop: int, slots: np.ndarray) -> np.ndarray:
+        """Which of ``slots`` hold ``words`` at consecutive positions (``slop`` 1), or the
+        second of two words 1..``slop`` positions after the first (Whoosh's SpanNear2,
+        ordered). Each word's positions are read once per query."""
+        fmt = self.reader.schema[field].format
+        lists = {w: self._positions_of(field, w) for w in dict.fromkeys(words)}
+        where = {w: np.searchsorted(ids, slots) for w, (ids, _) in lists.items()}
+        found = np.zeros(len(slots), dtype=bool)
+        for i in range(len(slots)):
+            self.deadline.check("scoring")  # (a tenth of a µs; a document's positions: 15 µs)
+            at = {
+                w: fmt.decode_as("positions", values[where[w][i]])
+                for w, (_, values) in lists.items()
+            }
+            if slop == 1:
+                found[i] = _in_sequence(list(words), at)
+            else:
+                first, second = at[words[0]], set(at[words[1]])
+                found[i] = any(p + gap in second for p in first for gap in range(1, slop + 1))
+        return found
+
+    def _positions_of(self, field: str, word: str) -> tuple[np.ndarray, list]:
+        key = (field, word)
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = self.reader.positions(field, word)
+        return found
+
+
+def _in_sequence(words: list[str], positions: dict[str, list[int]]) -> bool:
+    """Is there a position p with ``words[i]`` at p + i for every i?"""
+    sets = {w: set(at) for w, at in positions.items()}
+    following = [sets[w] for w in words[1:]]
+    return any(
+        all(p + i in after for i, after in enumerate(following, start=1))
+        for p in positions[words[0]]
+    )
