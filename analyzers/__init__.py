@@ -14,11 +14,13 @@ from bahth.analyzers.pipeline import (
     arabic_analyzer,
     exact_analyzer,
 )
-from bahth.analyzers.stemmer import clitic_readings, proclitic_forms
+from bahth.analyzers.stemmer import ARTICLE, clitic_readings, proclitic_forms, split_article
 from bahth.analyzers.tokenizer import MAX_WORD_CHARS, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
+    "ARTICLE",
+    "split_article",
     "ANALYZER_VERSION",
     "AnalysisConfig",
     "STEMMERS",

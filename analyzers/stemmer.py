@@ -43,6 +43,7 @@ import snowballstemmer
 from bahth.analyzers.letters import ALEF_MAKSURA, is_arabic_letter
 from bahth.analyzers.normalizer import WORD_FUNCTION_CACHE, as_written
 
+ARTICLE = "ال"
 ARTICLE_PREFIXES = (
     "وبال",
     "وكال",
@@ -64,6 +65,7 @@ PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", 
 # light10's suffix list in its order, after normalization (ة → ه, so ية is يه).
 LIGHT10_SUFFIXES = ("ان", "ات", "ون", "ين", "يه", "ه", "ي")
 MIN_STEM = 3
+MIN_AFTER_ARTICLE = 2  # letters after an article combination for it to be one (light10's)
 MIN_STEM_BEFORE_PRONOUN = 4
 # Words whose ال is not the article.
 PROTECTED = frozenset({"الله", "اللهم"})
@@ -83,8 +85,9 @@ def proclitic_forms(word: str) -> tuple[str, ...]:
     strip, run the other way: for searching a phrase on the exact fields, which keep them."""
     if not is_arabic(word):
         return ()
-    if word.startswith("ال") and len(word) > 3 and word not in PROTECTED:
-        return tuple(prefix + word[2:] for prefix in ARTICLE_PREFIXES if prefix != "ال")
+    prefix, rest = split_article(word)
+    if prefix == ARTICLE:
+        return tuple(other + rest for other in ARTICLE_PREFIXES if other != ARTICLE)
     return tuple(clitic + word for clitic in PROCLITICS)
 
 
@@ -122,11 +125,22 @@ def _strip_final_alef(word: str) -> str:
     return word
 
 
+def split_article(word: str) -> tuple[str, str]:
+    """(its article combination, the rest) of a normalized ``word``: ال and the clitics
+    written with it (وال بال كال لل وبال ...), when at least two letters follow and the
+    word is not one whose ال is no article (الله); else ("", word). The one rule of what an
+    article is: the stems strip it, a phrase is searched with its other combinations, name
+    variants and close spellings keep it apart from the word after it."""
+    if word not in PROTECTED:
+        for prefix in ARTICLE_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= MIN_AFTER_ARTICLE:
+                return prefix, word[len(prefix) :]
+    return "", word
+
+
 def _strip_article(word: str) -> str | None:
-    for prefix in ARTICLE_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            return word[len(prefix) :]
-    return None
+    prefix, rest = split_article(word)
+    return rest if prefix else None
 
 
 def _proclitic_readings(word: str) -> list[str]:
@@ -149,7 +163,7 @@ def clitic_readings(word: str) -> tuple[str, ...]:
         return (word,)
     without_article = _strip_article(word)
     if without_article:
-        readings = [without_article, "ال" + without_article]
+        readings = [without_article, ARTICLE + without_article]
     else:
         readings = _proclitic_readings(word)[1:]
     return tuple(dict.fromkeys((word, *readings)))

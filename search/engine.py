@@ -23,6 +23,7 @@ from bahth.index import nodes
 from bahth.index.backends import open_store
 from bahth.index.contract import Reader
 from bahth.index.deadline import HIGHLIGHTING, NO_DEADLINE, SCORING, SNIPPETS, Deadline
+from bahth.index.limits import DOCUMENT_CHARS, MAX_SUGGESTIONS, MIN_PREFIX
 from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings
 from bahth.index.sources import parse_date
@@ -30,16 +31,14 @@ from bahth.search import admission, highlight, rerank, suggestions
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.filters import FieldFilters
 from bahth.search.notices import notice
-from bahth.search.query import MIN_PREFIX, ParsedQuery, QueryBuilder
+from bahth.search.parsed import ParsedQuery
+from bahth.search.query import QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
 from bahth.search.results import DocumentView, Hit, IndexState, Page, clamp_paging, page_bounds
 from bahth.search.scorer import Matches, score
 from bahth.search.synonyms import Synonyms, check_groups
 
-# The document page shows at most this many characters of a text (a long book chapter),
-# and says so: highlighting a 20 MB text would take seconds for each request.
-DOCUMENT_CHARS = 500_000
-SUGGESTIONS_MAX = 50  # words suggest() gives at most, whatever the limit asked
+SUGGESTIONS_MAX = MAX_SUGGESTIONS
 SYNONYM_SETS_KEPT = 8  # analyzed synonym groups kept, one per (analysis, groups) seen
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import distance as edit_distance
 
+from bahth.analyzers import split_article
 from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
 from bahth.search import admission
 from bahth.search.admission import FREE, Ticket
@@ -261,7 +262,7 @@ def _close(
     """{word within ``distance`` edits: its document frequency}, and whether all were seen.
     On a cluster the frequencies are None: a round trip, needed only when there are more
     words than a query may take (``_counted``)."""
-    shared = 3 if word.startswith("ال") and len(word) >= 5 else 2 if len(word) >= 5 else 1
+    shared = 3 if split_article(word)[0] else 2 if len(word) >= 5 else 1
     lo, hi = len(word) - distance, len(word) + distance
     pairs, complete = entries(reader, fieldname, word[:shared], budget, stage, counted=False)
     found: dict[str, int | None] = {}

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from html import escape, unescape
 
 from bahth.analyzers import WordAnalysis, WordTerms
-from bahth.search.query import Terms
+from bahth.search.parsed import Terms
 
 _SPACES = re.compile(r"\s+")
 SNIPPET_CHARS = 200

@@ -1,261 +1,41 @@
-"""Turn what a person types into a Whoosh query. Never raises on user text.
-
-The language (lenient: anything else is read as words):
-
-    المغرب الإرهاب        plain words: any of them; more of them, and closer together, rank higher
-    "الشراكة الأمنية"      its words, and a bonus where they stand as that phrase (exact field:
-                          stop words inside it count); “…” «…» „…“ are quotes too
-    +"الشراكة الأمنية"     the phrase required
-    الكتا*                prefix, on the exact field (normalized, unstemmed)
-    المغررب~  word~2       fuzzy: indexed words within 1 (or 2) edits
-    a AND b, a OR b, NOT a, -a, ( ... ), -( ... )
-                          OR binds its two neighbours: a b OR c is a with b or c
-    +a +"a b"             required: only documents that have it (the other words still rank)
-    title:حموشي           search the title only
-    section:sport  words:100..500  published:2015-07..2015-08
-                          filters on the index's declared fields (search.filters); in the
-                          default schema source:alriyadh year:2015 date:2015-07-01..2015-07-31;
-                          they obey NOT, -, OR and brackets as words do, and never score
-
-With synonym groups (search/synonyms.py), a plain word or run of words in a group also
-searches the group's other entries, below the words typed; +word requires the word or a
-synonym, -word and NOT word exclude both (a group is one meaning); quotes turn synonyms off
-("word" and -"word" are the words typed only); * and ~ words have none.
+"""Compile what a person types into a query tree (index/nodes.py): the query language's tree
+(search/language.py) made of the index's terms. Never raises on user text.
 
 Words become terms as the documents' words did: the index's WordAnalysis says what each one
-becomes. Arabic punctuation (؟ ، ؛) is punctuation: the tokenizer drops it; only a trailing * or
-~ is syntax.
-
-Text pasted from a headline is not syntax. Quotes there mark a quotation, which the article
-often paraphrases: so a quoted phrase rewards the documents that have it, and its words still
-count as words. A long query (more than OPERATOR_MAX_WORDS words, and no AND, OR, NOT or
-field:) reads + and - stuck to a word as punctuation: ``... -فيديو`` is a site's tag, not an
-exclusion. To exclude or require in a long query, write NOT word, or use AND.
+becomes. A plain word searches its stems in the stemmed fields and its exact form in the exact
+ones, and its other spellings and synonyms below it (search/alternatives.py); a quoted
+phrase its words, and a bonus where they stand together; * and ~ words the indexed words they
+expand to (search/expansion.py); field clauses are conditions (index/nodes.py), which narrow
+and never score. See search/language.py for the language itself.
 """
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from bahth.analyzers import WordAnalysis, WordTerms
+from bahth.analyzers import WordAnalysis
 from bahth.index import nodes
-from bahth.index.deadline import EXPANDING, NO_DEADLINE, Deadline
+from bahth.index.deadline import NO_DEADLINE, Deadline
+from bahth.index.limits import MAX_QUERY_CHARS, MAX_QUERY_WORDS, MIN_PREFIX
 from bahth.index.nodes import NOTHING, And, AndMaybe, AndNot, Every, Or, Phrase, Term
 from bahth.index.settings import Settings
 from bahth.search.admission import FREE, Ticket
+from bahth.search.alternatives import Alternatives
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.filters import FieldFilters, FilterError
-from bahth.search.notices import Notice, notice, unique
+from bahth.search.language import Leaf, Node, Parser, cut_query, is_not, lex
+from bahth.search.notices import notice
+from bahth.search.parsed import ParsedQuery
 from bahth.search.ranking import Ranking
-from bahth.search.synonyms import Entry, Synonyms, phrase_forms, weight
-from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
+from bahth.search.synonyms import Synonyms
 
-MAX_QUERY_CHARS = 2000
-MAX_WORDS = 40
-MIN_PREFIX = 2
-VARIANT_CACHE_LIMIT = 50_000  # words whose spelling variants a reader keeps
-VARIANT_LOOKUP_COST = 100  # budget units for looking up one word's spelling variants
-OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
-# Every quotation mark Arabic text uses reads as the ASCII one.
-QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
-# Brackets nested deeper than this are read as if they were not there: their words count at
-# the depth reached. (400 nested brackets used to exhaust Python's stack.)
-MAX_DEPTH = 10
+MAX_WORDS = MAX_QUERY_WORDS
 EXPANSION_CUT = str(notice("expansion_cut"))
-OPERATORS = {"AND", "OR", "NOT"}
-SEARCH_FIELDS = {"title", "text"}
 
-_LEXEME = re.compile(
-    r"(?P<open>(?P<open_sign>[-+]?)\()"
-    r"|(?P<sign>[-+]?)(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"
-    r'(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s()"]+))'
-    r"|(?P<close>\))|(?P<quote>\")"
-)
 _FUZZY = re.compile(r"~(\d?)$")
 Part = tuple[object | None, object | None]  # (query node, condition): see _compile
 
 
-@dataclass
-class Terms:
-    """What a query matches, for the highlighter: stems (stemmed fields), exact words."""
-
-    stems: set[str] = field(default_factory=set)
-    exact: set[str] = field(default_factory=set)
-
-
-@dataclass
-class ParsedQuery:
-    query: object | None  # the query tree (index/nodes.py)
-    # the condition the field clauses make (index/nodes.py: Is, Between, AllOf, AnyOf, Not)
-    filter: object | None = None
-    terms: Terms = field(default_factory=Terms)
-    # (as typed, normalized) for each plain word, for "did you mean"
-    plain_words: list[tuple[str, str]] = field(default_factory=list)
-    # the stems of each plain word searched in the text (not negated), for search.rerank
-    text_words: list[tuple[str, ...]] = field(default_factory=list)
-    # (word as typed, another spelling of it the index holds) for each name variant searched
-    variants: list[tuple[str, str]] = field(default_factory=list)
-    # (words as typed, a synonym entry searched for them) for each synonym searched
-    synonyms: list[tuple[str, str]] = field(default_factory=list)
-    messages: list[Notice | str] = field(default_factory=list)  # search.notices
-    # what expanding * and ~ words (and "did you mean") may still read, and what they read
-    expansion: ExpansionBudget = field(default_factory=ExpansionBudget)
-
-    @property
-    def message(self) -> str:
-        return " ".join(str(item) for item in self.notices)
-
-    @property
-    def notices(self) -> tuple[Notice, ...]:
-        return unique(self.messages)
-
-
-# ---- lexing and parsing into a small tree -------------------------------------------------
-
-
-@dataclass
-class Leaf:
-    kind: str  # "word" | "phrase"
-    text: str
-    field: str | None = None
-    sign: str = ""
-
-
-@dataclass
-class Node:
-    op: str  # "soft" | "and" | "or" | "not"
-    children: list = field(default_factory=list)
-
-
-def _lex(
-    text: str,
-    filter_fields: frozenset[str] | set[str] = frozenset(),
-    search_fields: frozenset[str] | set[str] = frozenset(SEARCH_FIELDS),
-) -> list:
-    """Lexemes of ``text``; ``filter_fields``: the index's fields that ``FIELD:value``
-    filters on, ``search_fields`` its text fields (any other ``name:`` is read as words)."""
-    items: list = []
-    for m in _LEXEME.finditer(text.translate(QUOTES)):
-        if m.group("open"):
-            if m.group("open_sign") == "-":  # -( ... ) excludes the group: NOT ( ... )
-                items.append("NOT")
-            items.append("(")
-        elif m.group("close"):
-            items.append(")")
-        elif m.group("quote"):
-            continue
-        else:
-            fld, sign = m.group("field"), m.group("sign")
-            is_phrase = m.group("phrase") is not None
-            body = m.group("phrase") if is_phrase else m.group("word")
-            if fld and fld.lower() in SEARCH_FIELDS:
-                fld = fld.lower()
-            elif fld and fld not in filter_fields and fld not in search_fields:
-                body, fld = f"{fld}:{body}", None  # not a field: read it all as words
-            if not is_phrase and not fld and not sign and body in OPERATORS:
-                items.append(body)
-            else:
-                kind = "phrase" if is_phrase else "word"
-                items.append(Leaf(kind, body, fld, sign))
-    return _pasted_signs(items)
-
-
-def _pasted_signs(items: list) -> list:
-    """In a long query with no other syntax (pasted from a headline), + and - stuck to a word
-    are punctuation: the word counts as a word."""
-    leaves = [item for item in items if isinstance(item, Leaf)]
-    syntax = any(item in OPERATORS for item in items if isinstance(item, str))
-    syntax = syntax or any(leaf.field for leaf in leaves)
-    if syntax or sum(len(leaf.text.split()) for leaf in leaves) <= OPERATOR_MAX_WORDS:
-        return items
-    for leaf in leaves:
-        leaf.sign = ""
-    return items
-
-
-class _Parser:
-    """Recursive descent: group := or ([AND] or)* ; or := unary (OR unary)* ; unary := NOT*
-    atom ; atom := ( group ) | leaf. OR binds its two neighbours, as in Google's and Bing's
-    query language: ``وزير source:a OR source:b`` is وزير in a or b, and ``a b OR c`` is a with b
-    or c. Dangling operators and brackets are ignored. The recursion is bounded: brackets
-    count up to MAX_DEPTH, a run of NOTs is one NOT or none, and what follows a stray ")"
-    joins the top level instead of nesting one level per stray."""
-
-    def __init__(self, items: list) -> None:
-        self.items = items
-        self.i = 0
-        self.depth = 0
-
-    def peek(self):
-        return self.items[self.i] if self.i < len(self.items) else None
-
-    def parse(self) -> Node:
-        parts = [self.parse_group()]
-        while self.peek() is not None:  # a stray ")": skip it and go on
-            self.i += 1
-            parts.append(self.parse_group())
-        return parts[0] if len(parts) == 1 else Node("soft", parts)
-
-    def parse_group(self) -> Node:
-        children, hard = [], False
-        while True:
-            item = self.peek()
-            if item in ("AND", "OR"):  # AND makes the group strict; a dangling OR is ignored
-                self.i += 1
-                hard = hard or item == "AND"
-                continue
-            if item is None or item == ")":
-                break
-            children.append(self.parse_or())
-        return Node("and" if hard else "soft", children)
-
-    def parse_or(self):
-        children = [self.parse_unary()]
-        while self.peek() == "OR" and self._operand_follows():
-            self.i += 1
-            children.append(self.parse_unary())
-        if len(children) == 1:
-            return children[0]
-        # a NOT alone in an OR is a group of its own (it has no word to look for)
-        return Node("or", [Node("soft", [c]) if _is_not(c) else c for c in children])
-
-    def _operand_follows(self) -> bool:
-        after = self.items[self.i + 1] if self.i + 1 < len(self.items) else None
-        return after is not None and after not in (")", "OR", "AND")
-
-    def parse_unary(self):
-        negations = 0
-        while self.peek() == "NOT":
-            self.i += 1
-            negations += 1
-        if negations and (self.peek() is None or self.peek() in (")", "OR", "AND")):
-            return Node("soft", [])
-        atom = self.parse_atom()
-        return Node("not", [atom]) if negations % 2 else atom
-
-    def parse_atom(self):
-        item = self.peek()
-        self.i += 1
-        if item != "(":
-            return item
-        if self.depth >= MAX_DEPTH:  # too deep: read on as if the bracket were not there
-            return Node("soft", [])
-        self.depth += 1
-        node = self.parse_group()
-        self.depth -= 1
-        if self.peek() == ")":
-            self.i += 1
-        return node
-
-
-def _is_not(item) -> bool:
-    return isinstance(item, Node) and item.op == "not"
-
-
-# ---- compiling the tree into Whoosh queries ---------------------------------------------
-
-
-class QueryBuilder:
+class QueryBuilder(Alternatives):
     """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
 
     def __init__(
@@ -295,13 +75,12 @@ class QueryBuilder:
         parsed = ParsedQuery(query=None, expansion=budget)
         text = text or ""
         if len(text) > MAX_QUERY_CHARS:
-            cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
-            text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
+            text = cut_query(text, MAX_QUERY_CHARS)
             parsed.messages.append(notice("query_cut", chars=len(text)))
         self._words_left = MAX_WORDS
         self._stop_words: list[str] = []
         self._negated = 0
-        tree = _Parser(_lex(text, set(self.filters.names), set(self.searched))).parse()
+        tree = Parser(lex(text, set(self.filters.names), set(self.searched))).parse()
         parsed.query, parsed.filter = self._compile(tree, parsed)
         if parsed.query is None and self._stop_words:
             # Only stop words: match them as written, in the exact fields.
@@ -335,7 +114,7 @@ class QueryBuilder:
         positives, negatives, required, proximity, conditions = [], [], [], [], []
         plain_run: list[str] = []
         for child in node.children:
-            negated = _is_not(child)
+            negated = is_not(child)
             negative = negated or (isinstance(child, Leaf) and child.sign == "-")
             target = child.children[0] if negated else child
             if isinstance(child, Leaf) and child.kind == "word" and not child.field:
@@ -471,146 +250,6 @@ class QueryBuilder:
         if r.all_words_boost and 1 < len(clauses) <= r.all_words_max:
             return [And(tuple(clauses), boost=r.all_words_boost)]
         return []
-
-    def _word_clause(
-        self, stems, exact, fields, parsed: ParsedQuery, variants=(), boost: float = 1.0
-    ) -> object:
-        """One word: its stems, its exact form at ``exact_boost``, and each other spelling of
-        it the index holds (search.variants) at ``variant_boost``, so that documents with the
-        spelling typed rank above those with another one."""
-        r = self.ranking
-        subs = [Term(f, s, boost * self.boosts[f]) for f in fields for s in stems]
-        if r.use_exact and exact:
-            parsed.terms.exact.add(exact)
-            subs += [
-                Term(f"{f}_exact", exact, boost * r.exact_boost * self.boosts[f]) for f in fields
-            ]
-        typed = [WordTerms(exact, tuple(stems), False)]
-        for variant in variants:
-            if " " in variant:  # written as two words: the two, standing together
-                parsed.terms.exact.update(variant.split())
-                weight = boost * r.variant_boost * self._below(typed, variant.split(), True)
-                subs += [Phrase(f"{f}_exact", tuple(variant.split()), 1, weight) for f in fields]
-                continue
-            terms = self.words.word(variant)
-            new = [s for s in terms.stems if s not in stems]
-            parsed.terms.stems.update(new)
-            parsed.terms.exact.add(variant)
-            weight = boost * r.variant_boost * self._below(typed, [variant], False)
-            subs += [Term(f, s, weight) for f in fields for s in new]
-            subs += [Term(f"{f}_exact", variant, weight * r.exact_boost) for f in fields]
-        return subs[0] if len(subs) == 1 else Or(tuple(subs))
-
-    def _below(self, typed: list[WordTerms], spelling: list[str], phrase: bool) -> float:
-        """What keeps another spelling below the typed one: 1, or less when the spelling is
-        rarer (a rarer term weighs more: توتير in 17 articles would outrank تويتر in 1,060)."""
-        other = [self.words.word(word) for word in spelling]
-        mine = weight(self.reader, self.ranking, typed, phrase)
-        theirs = weight(self.reader, self.ranking, other, phrase)
-        return min(1.0, mine / theirs) if theirs > 0 else 1.0
-
-    def _run_synonyms(self, plain_texts: list[str], parsed: ParsedQuery) -> list:
-        """Query words, one after the other, that read as a synonym entry of two words or
-        more (الأمم المتحدة): the other entries of its group, as optional clauses."""
-        if not self.synonyms or not plain_texts:
-            return []
-        run = [
-            (text[w.start : w.end], w.terms)
-            for text in plain_texts
-            for w in self.words.tokens(text)
-            if w.terms.exact
-        ]
-        return self._synonym_clauses(run, self.searched, parsed, True)
-
-    def _synonym_clauses(
-        self, run: list[tuple[str, WordTerms]], fields, parsed: ParsedQuery, phrases: bool
-    ) -> list:
-        """The clauses for the synonyms of ``run`` (query words as typed, and their terms):
-        its one-word entries, or with ``phrases`` its entries of several words. Each entry
-        searched is charged its words to the query's expansion budget; past it, the rest
-        are left out and the page says so."""
-        clauses: list = []
-        budget, r = parsed.expansion, self.ranking
-        for match in self.synonyms.matches([terms for _, terms in run], phrases):
-            typed = " ".join(surface for surface, _ in run[match.start : match.end])
-            typed_weight = weight(
-                self.reader, r, [terms for _, terms in run[match.start : match.end]], False
-            )
-            for entry in match.others:
-                size = len(entry.words)
-                if size > budget.terms_left:
-                    parsed.messages.append(notice("synonyms_cut"))
-                    return clauses
-                forms = phrase_forms(self.reader, entry.exact) if size > 1 else [entry.exact]
-                forms = forms[: budget.terms_left // size]  # the phrase as given first
-                budget.terms += size * len(forms)
-                parsed.synonyms.append((typed, entry.text))
-                boost = (
-                    r.synonym_boost * typed_weight / weight(self.reader, r, entry.words, size > 1)
-                )
-                clauses += self._synonym_clause(entry, forms, fields, parsed, boost)
-        return clauses
-
-    def _synonym_clause(
-        self, entry: Entry, forms: list[tuple[str, ...]], fields, parsed: ParsedQuery, boost
-    ) -> list:
-        """One synonym entry at ``boost``: a word as a query word is searched (its stems,
-        its exact form), a phrase as its exact words standing together, in each of
-        ``forms`` (search.synonyms.phrase_forms)."""
-        if len(entry.words) > 1:
-            for form in forms:
-                parsed.terms.exact.update(form)
-            return [
-                Phrase(f"{f}_exact", tuple(form), 1, boost * self.boosts[f])
-                for form in forms
-                for f in fields
-            ]
-        (word,) = entry.words
-        if not word.stems:  # a stop word: as written
-            parsed.terms.exact.add(word.exact)
-            return [self._exact_terms([word.exact], fields, boost)]
-        parsed.terms.stems.update(word.stems)
-        return [self._word_clause(word.stems, word.exact, fields, parsed, (), boost)]
-
-    def _variants(self, exact: str, budget: ExpansionBudget) -> list[str]:
-        """Other spellings of ``exact`` in the index (search.variants), kept per reader;
-        looking them up is charged to the query's expansion budget."""
-        if not (self.ranking.variant_boost and exact) or len(exact) < MIN_LETTERS:
-            return []
-        cache = self.reader.cache.setdefault("variants", {})
-        found = cache.get(exact)
-        if found is None:
-            if not budget.charge(VARIANT_LOOKUP_COST, EXPANDING):
-                return []
-            if len(cache) > VARIANT_CACHE_LIMIT:
-                cache.clear()
-            found = spelling_variants(self.reader, exact)
-            found += [f"{a} {b}" for a, b in split_variants(self.reader, exact)]
-            cache[exact] = found
-        return found
-
-    def _joined(self, plain_texts: list[str], parsed: ParsedQuery) -> list:
-        """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
-        if not self.ranking.variant_boost:
-            return []
-        exact = [w.terms.exact for t in plain_texts for w in self.words.tokens(t) if w.terms.exact]
-        clauses = []
-        for a, b in zip(exact, exact[1:], strict=False):
-            joined = a + b
-            if len(a) >= 2 and len(b) >= 2 and self.reader.frequency("text_exact", joined):
-                terms = self.words.word(joined)
-                if terms.stems:
-                    parsed.variants.append((f"{a} {b}", joined))
-                    clause = self._word_clause(
-                        terms.stems,
-                        joined,
-                        self.searched,
-                        parsed,
-                        (),
-                        self.ranking.variant_boost,
-                    )
-                    clauses.append(clause)
-        return clauses
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> object:
         subs = [Term(f"{f}_exact", w, boost * self.boosts[f]) for f in fields for w in words]

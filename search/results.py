@@ -3,10 +3,8 @@ arithmetic of pages, which every caller shares."""
 
 from dataclasses import asdict, dataclass, field
 
+from bahth.index.limits import MAX_PAGE, MAX_PER_PAGE
 from bahth.search.notices import Notice
-
-MAX_PER_PAGE = 1000  # hits on one page: enough for batch use, bounded for a server
-MAX_PAGE = 10_000
 
 
 def clamp_paging(page: int, per_page: int) -> tuple[int, int]:

@@ -41,12 +41,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bahth.analyzers import (
+    ARTICLE,
     WordAnalysis,
     WordTerms,
     check_groups,
     clitic_readings,
     one_way,
     proclitic_forms,
+    split_article,
 )
 from bahth.search.notices import notice
 from bahth.search.ranking import Ranking
@@ -241,8 +243,8 @@ def _form_keys(exact: str, entry_side: bool = False) -> set[str]:
     entry in ة keeps its ال: without it, the ة folded into ه reads as a pronoun (الديوانة
     bare is ديوانه, "his diwan")."""
     if entry_side:
-        article = exact.startswith("ال") and len(exact) > 4
-        bare = exact[2:] if article and not exact.endswith("ه") else exact
+        prefix, rest = split_article(exact)
+        bare = rest if prefix == ARTICLE and not exact.endswith("ه") else exact
         return {FORM + exact, FORM + bare}
     return {FORM + reading for reading in clitic_readings(exact)}
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bahth.analyzers import split_article
+
 MIN_LETTERS = 4
 G_LETTERS = "غجقكگ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
 LONG_VOWELS = "اوي"
-ARTICLE = "ال"
 # Observed co-occurrence at or above this share of chance's expectation: a different word.
 COOCCURRENCE_SHARE = 0.5
 MAX_VARIANTS = 4  # per word, the most frequent first
@@ -40,7 +41,7 @@ FIELD = "text_exact"
 
 def candidates(word: str) -> Iterator[str]:
     """Spellings one transliteration step away from ``word`` (a normalized exact term)."""
-    head, body = (ARTICLE, word[2:]) if word.startswith(ARTICLE) and len(word) > 4 else ("", word)
+    head, body = split_article(word)
     if len(body) < MIN_LETTERS:
         return
     seen = {word}
@@ -110,7 +111,7 @@ def split_variants(reader, word: str, field: str = FIELD) -> list[tuple[str, str
     """(a, b) pairs of indexed words that ``word`` may be written as (فيسبوك → فيس بوك), when
     ``word`` itself is rare; the caller searches them as a phrase, so a chance split of a
     word into two unrelated words finds nothing unless they stand together."""
-    if reader.frequency(field, word) >= SPLIT_BELOW or word.startswith(ARTICLE):
+    if reader.frequency(field, word) >= SPLIT_BELOW or split_article(word)[0]:
         return []
     return [
         (word[:k], word[k:])

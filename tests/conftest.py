@@ -172,6 +172,12 @@ def _drain(stream, into: list[str]) -> None:
         into.append(line)
 
 
+def where(location) -> list[str]:
+    """The command line's option naming an index: a folder's, or a cluster's URL."""
+    cluster = str(location).split("://")[0] in ("sphinx", "manticore")
+    return ["--backend" if cluster else "--index", str(location)]
+
+
 @contextmanager
 def serving(
     index: Path, *options: str, workers: int | None = 1, timeout: float = 30.0, preexec_fn=None
@@ -180,7 +186,7 @@ def serving(
     subprocess; yield it once it prints its address; stop it with SIGTERM. Fails the test if
     the server exits before printing an address. ``workers=None`` leaves the default (one per
     CPU). ``preexec_fn`` runs in the child before bahth starts (e.g. to lower a limit)."""
-    command = [sys.executable, "-m", "bahth", "serve", "--index", str(index), "--port", "0"]
+    command = [sys.executable, "-m", "bahth", "serve", *where(index), "--port", "0"]
     if workers is not None:
         command += ["--workers", str(workers)]
     process = subprocess.Popen(

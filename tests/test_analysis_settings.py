@@ -1,7 +1,8 @@
-"""The settings file's ``[analysis]`` stop-word lists and synonyms, end to end: indexed with
-``bahth index --settings``, then searched from the CLI and the web with no settings given
-(the index keeps them). The rules themselves are tested in test_stopword_settings.py and
-test_synonyms.py; here, that the file reaches them.
+"""The settings file's ``[analysis]`` stop-word lists and synonyms, end to end, on both
+stores: indexed with ``bahth index --settings`` into a folder and a two-node cluster, then
+searched from the CLI and the web with no settings given (the index keeps them). The rules
+themselves are tested in test_stopword_settings.py and test_synonyms.py; here, that the
+file reaches them, wherever the index is kept.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from bahth.web import create_app
+from tests.conftest import where
+from tests.test_sphinx_backend import LocalCluster
 
 SETTINGS = """
 [analysis]
@@ -46,22 +49,27 @@ def bahth(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> tuple[Path, Path]:
-    """(the index, the data file): NEWS indexed with SETTINGS, as a user would."""
+@pytest.fixture(scope="module", params=["folder", "cluster"])
+def indexed(request, tmp_path_factory) -> tuple[str, Path]:
+    """(the index folder or cluster URL, the data file): NEWS indexed with SETTINGS, as a
+    user would."""
     folder = tmp_path_factory.mktemp("analysis-settings")
     data = folder / "news.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in NEWS), "utf-8")
     settings = folder / "settings.toml"
     settings.write_text(SETTINGS, "utf-8")
-    index = folder / "index"
-    done = bahth("index", str(data), "--settings", str(settings), "--index", str(index))
+    index = str(folder / "index")
+    if request.param == "cluster":
+        local = LocalCluster(folder / "cluster")
+        request.addfinalizer(local.stop)
+        index = local.url
+    done = bahth("index", str(data), "--settings", str(settings), *where(index))
     assert done.returncode == 0, done.stderr
     return index, data
 
 
 def cli_hits(index: Path, q: str) -> list[tuple[str, float]]:
-    done = bahth("search", q, "--index", str(index), "--json", "--limit", "50")
+    done = bahth("search", q, *where(index), "--json", "--limit", "50")
     assert done.returncode == 0, done.stderr
     return [(hit["id"], hit["score"]) for hit in json.loads(done.stdout)["hits"]]
 
@@ -99,12 +107,12 @@ def test_the_built_in_darija_groups_work_in_the_cli_and_on_the_web(indexed, tmp_
     assert [hit["id"] for hit in web_hits(index, "كازا")] == ["casa"]
     off = tmp_path / "off.toml"
     off.write_text(SETTINGS + "darija_synonyms = false\n", "utf-8")
-    done = bahth("index", str(data), "--settings", str(off), "--index", str(index))
+    done = bahth("index", str(data), "--settings", str(off), *where(index))
     assert done.returncode == 0, done.stderr
     assert cli_hits(index, "كازا") == [] and web_hits(index, "كازا") == []
     restore = tmp_path / "on.toml"
     restore.write_text(SETTINGS, "utf-8")
-    done = bahth("index", str(data), "--settings", str(restore), "--index", str(index))
+    done = bahth("index", str(data), "--settings", str(restore), *where(index))
     assert done.returncode == 0, done.stderr
     assert [doc for doc, _ in cli_hits(index, "كازا")] == ["casa"]
 
@@ -128,7 +136,7 @@ def test_the_api_and_the_page_say_what_else_was_searched(indexed, q, pair) -> No
     assert shown and searched in shown.group(1) and typed in shown.group(1)
     plain = client.get("/api/search", query_string={"q": f'"{q}"'}).json
     assert plain["also_searched"] == []  # quotes: the words typed only
-    done = bahth("search", q, "--index", str(index))
+    done = bahth("search", q, *where(index))
     assert done.returncode == 0 and f"{searched} (for {typed})" in done.stdout, done.stdout
 
 
@@ -155,31 +163,31 @@ def test_the_file_s_stop_words_are_ignored_in_the_cli_and_on_the_web(indexed, wi
 def test_the_file_s_removed_stop_word_is_searchable(indexed) -> None:
     index, _ = indexed
     assert [doc for doc, _ in cli_hits(index, "لكن")] == ["rain"]
-    page = json.loads(bahth("search", "لكن", "--index", str(index), "--json").stdout)
+    page = json.loads(bahth("search", "لكن", *where(index), "--json").stdout)
     assert "Only very common words" not in page["message"]  # a word, not a stop word
     assert [hit["id"] for hit in web_hits(index, "لكن")] == ["rain"]
 
 
 def test_the_stop_lists_are_index_time_and_the_synonyms_query_time(indexed, tmp_path) -> None:
     index, data = indexed
-    stats = json.loads(bahth("stats", "--index", str(index), "--json").stdout)
+    stats = json.loads(bahth("stats", *where(index), "--json").stdout)
     assert "stopwords+=عاجل" in stats["analyzer"] and "stopwords-=لكن" in stats["analyzer"]
     # another stop list without --rebuild: refused with the command that rebuilds
     other = tmp_path / "other.toml"
     other.write_text(SETTINGS.replace('["عاجل"]', '["عاجل", "خبر"]'), "utf-8")
-    refused = bahth("index", str(data), "--settings", str(other), "--index", str(index))
+    refused = bahth("index", str(data), "--settings", str(other), *where(index))
     assert refused.returncode == 2 and "--rebuild" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
     # the same list spelled otherwise is the same analysis: no rebuild asked
     spelled = tmp_path / "spelled.toml"
     spelled.write_text(SETTINGS.replace('["عاجل"]', '["عَاجِل"]'), "utf-8")
-    same = bahth("index", str(data), "--settings", str(spelled), "--index", str(index))
+    same = bahth("index", str(data), "--settings", str(spelled), *where(index))
     assert same.returncode == 0, same.stderr
     # other synonyms apply at once, with no rebuild
     assert "vehicle" not in [doc for doc, _ in cli_hits(index, "سيارة")]
     cars = tmp_path / "cars.toml"
     cars.write_text(SETTINGS.replace('["واشنطن",', '["سيارة", "مركبة"], ["واشنطن",'), "utf-8")
-    done = bahth("index", str(data), "--settings", str(cars), "--index", str(index))
+    done = bahth("index", str(data), "--settings", str(cars), *where(index))
     assert done.returncode == 0, done.stderr
     assert [doc for doc, _ in cli_hits(index, "سيارة")] == ["car", "vehicle"]
 

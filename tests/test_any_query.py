@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bahth.search.engine import SearchEngine
-from bahth.search.query import MAX_DEPTH
+from bahth.search.language import MAX_DEPTH
 
 WORD = "الأمن"
 

@@ -15,7 +15,7 @@ from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
 from bahth.search import engine as engine_module
 from bahth.search import highlight, rerank
 from bahth.search.engine import SearchEngine
-from bahth.search.query import Terms
+from bahth.search.parsed import Terms
 
 MEGABYTES = 5
 

@@ -1,8 +1,10 @@
-"""Declared fields, end to end: a news JSONL with its own keys and fields (section, author,
-tags as a list, a publication date, a word count, a link), indexed with a settings file by
-the real `bahth index`, then searched from the library, the CLI and the web: filters by
-section and by a word-count range, facets, sorting by date both ways with undated documents
-last, every stored field back as given, and a clear error for an unknown field.
+"""Declared fields, end to end, on both stores: a news JSONL with its own keys and fields
+(section, author, tags as a list, a publication date, a word count, a link), indexed with a
+settings file by the real `bahth index` into a folder and into a two-node cluster, then
+searched from the library, the CLI and the web: filters by section and by a word-count
+range, facets, sorting by date both ways with undated documents last, every stored field
+back as given, and a clear error for an unknown field. Later commands give no settings file:
+each store keeps its own.
 
 Expected answers are computed from the records themselves, never written down.
 """
@@ -17,10 +19,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import running_server
+from conftest import running_server, where
 
 from bahth.search.engine import SearchEngine
 from bahth.web import create_app
+from tests.test_sphinx_backend import LocalCluster
 
 WORD = "الاقتصاد"  # in every body: a query that finds every document
 SECTIONS = ("sport", "economy", "politics", "culture")
@@ -97,9 +100,10 @@ def bahth(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def news(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict]]:
-    """(index, settings file, records): built by the real `bahth index --settings`."""
+@pytest.fixture(scope="module", params=["folder", "cluster"])
+def news(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, list[dict]]:
+    """(index folder or cluster URL, settings file, records): built by the real `bahth index
+    --settings`."""
     folder = tmp_path_factory.mktemp("fields")
     records = news_records()
     data = folder / "news.jsonl"
@@ -108,8 +112,12 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dic
     )
     settings = folder / "settings.toml"
     settings.write_text(SETTINGS, encoding="utf-8")
-    index = folder / "index"
-    done = bahth("index", str(data), "--settings", str(settings), "--index", str(index))
+    index = str(folder / "index")
+    if request.param == "cluster":
+        local = LocalCluster(folder / "cluster")
+        request.addfinalizer(local.stop)
+        index = local.url
+    done = bahth("index", str(data), "--settings", str(settings), *where(index))
     assert done.returncode == 0, done.stderr
     return index, settings, records
 
@@ -254,8 +262,7 @@ def test_cli_search_filters_sorts_and_returns_fields(news, engine) -> None:
     done = bahth(
         "search",
         WORD,
-        "--index",
-        str(index),
+        *where(index),
         "--filter",
         "section=sport",
         "--filter",
@@ -277,7 +284,7 @@ def test_cli_search_filters_sorts_and_returns_fields(news, engine) -> None:
 
 
 def test_cli_prints_the_relevance_score_when_sorting(news, engine) -> None:
-    done = bahth("search", WORD, "--index", str(news[0]), "--sort", "-published", "--limit", "5")
+    done = bahth("search", WORD, *where(news[0]), "--sort", "-published", "--limit", "5")
     assert done.returncode == 0, done.stderr
     shown = [float(s) for s in __import__("re").findall(r"score: (-?[0-9.]+)", done.stdout)]
     relevance = {round(h.score, 3) for h in engine.search(WORD, per_page=1000).hits}
@@ -294,7 +301,7 @@ def test_cli_prints_the_relevance_score_when_sorting(news, engine) -> None:
     ],
 )
 def test_cli_refuses_what_it_cannot_apply_with_exit_2(news, args, says) -> None:
-    done = bahth("search", WORD, "--index", str(news[0]), *args)
+    done = bahth("search", WORD, *where(news[0]), *args)
     assert done.returncode == 2 and says in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 

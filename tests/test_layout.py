@@ -92,22 +92,109 @@ def test_nothing_imports_the_cli_but_python_dash_m() -> None:
     assert users == [Path("bahth/__main__.py")]
 
 
-# The Sphinx/Manticore backend stays behind its seam: its modules (index/sphinx/) are imported
-# by the factories (index/backends.py, search/backends.py), by each other and by the CLI's
-# cluster commands; only index/sphinx/nodes.py talks SphinxQL (pymysql).
-SPHINX_SEAM = {
+# ---- two stores behind one contract (index/contract.py) -------------------------------------
+
+STORES = {"whoosh": ROOT / "index" / "whoosh", "sphinx": ROOT / "index" / "sphinx"}
+# Who may open a store's folder: the opener (index/backends.py), the package's own face
+# (index/__init__.py re-exports the folder store for `from bahth import IndexStore`), and the
+# CLI's cluster commands (init, start, stop, status: a cluster's nodes, not its index).
+OPENERS = {
     Path("index/backends.py"),
-    Path("search/backends.py"),
-    Path("bahth/cli.py"),
+    Path("index/__init__.py"),
+    Path("bahth/cli_common.py"),
+    Path("bahth/cli_cluster.py"),
 }
 
 
-def test_the_sphinx_backend_stays_behind_its_seam() -> None:
+def _store_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[:2] == ["bahth", "index"] and len(parts) > 2 and parts[2] in STORES:
+        return parts[2]
+    return None
+
+
+@pytest.mark.parametrize(("floor", "path"), modules(), ids=lambda v: str(v).split("main/")[-1])
+def test_the_stores_stay_behind_the_contract(floor: str, path: Path) -> None:
+    """search/ and web/ never import a store's folder; the stores never import each other."""
+    relative = path.relative_to(ROOT)
+    mine = (
+        relative.parts[1] if relative.parts[:1] == ("index",) and len(relative.parts) > 2 else None
+    )
+    for module, _ in imports(path):
+        store = _store_of(module)
+        if store is None:
+            continue
+        if mine is not None:
+            assert store == mine, f"{relative} (the {mine} store) imports the {store} store"
+        else:
+            assert relative in OPENERS, f"{relative} imports {module}: read through the contract"
+
+
+def test_only_the_cluster_talks_sphinxql() -> None:
     for _, path in modules():
         relative = path.relative_to(ROOT)
-        inside = relative.parts[:2] == ("index", "sphinx") or relative in SPHINX_SEAM
         for module, _ in imports(path):
-            if module.startswith("bahth.index.sphinx"):
-                assert inside, f"{relative} imports {module}: go through index/search backends"
             if module.split(".")[0] == "pymysql":
                 assert relative == Path("index/sphinx/nodes.py"), f"{relative} imports pymysql"
+
+
+def test_search_and_web_know_no_store_s_library() -> None:
+    """Whoosh is the folder's library: the query side and the web do not use it (the query
+    tree is bahth's own, index/nodes.py); only the edit-distance function of its support
+    package is borrowed by search/expansion.py."""
+    for floor in ("search", "web"):
+        for path in sorted((ROOT / floor).rglob("*.py")):
+            for module, _ in imports(path):
+                if module.split(".")[0] == "whoosh":
+                    assert module == "whoosh.support.levenshtein", f"{path.name}: {module}"
+
+
+def _graph() -> dict[str, set[str]]:
+    """module -> the bahth modules it imports (by dotted name)."""
+
+    def name(floor: str, path: Path) -> str:
+        relative = path.relative_to(ROOT / floor).with_suffix("")
+        parts = [] if floor == "bahth" else [floor]
+        return ".".join(["bahth", *parts, *relative.parts]).removesuffix(".__init__")
+
+    known = {name(floor, path): path for floor, path in modules()}
+    graph: dict[str, set[str]] = {}
+    for module, path in known.items():
+        targets = set()
+        for target, names in imports(path):
+            submodules = [f"{target}.{n}" for n in names if f"{target}.{n}" in known]
+            # ``from P import m`` of a submodule m imports m (P's __init__ runs, but P is
+            # only m's package); ``from P import name`` of anything else imports P itself
+            if len(submodules) < len(names) or not names:
+                submodules.append(target)
+            targets.update(m for m in submodules if m in known and m != module)
+        graph[module] = targets
+    return graph
+
+
+def test_no_import_cycle() -> None:
+    graph = _graph()
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for target in graph[node]:
+            if state.get(target) == 1:
+                cycle = trail[trail.index(target) :] if target in trail else [target]
+                pytest.fail(f"import cycle: {' -> '.join([*cycle, node, target])}")
+            if target not in state:
+                visit(target, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+
+
+MAX_LINES = 500  # the house keeps modules near 400 lines; past 500, one job has become two
+
+
+@pytest.mark.parametrize(("floor", "path"), modules(), ids=lambda v: str(v).split("main/")[-1])
+def test_no_module_is_over_500_lines(floor: str, path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines"

@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
-from bahth.index.sources import MAX_DEPTH, Document, Failure, read_sources
+from bahth.index.documents import MAX_DEPTH
+from bahth.index.sources import Document, Failure, read_sources
 from bahth.search.engine import SearchEngine
 from bahth.web import create_app
 from tests.test_sphinx_backend import LocalCluster

@@ -13,7 +13,7 @@ from whoosh.analysis import Filter
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms
 from bahth.search.highlight import matched_spans
-from bahth.search.query import Terms
+from bahth.search.parsed import Terms
 
 WORDS = [
     pytest.param("الوزير", WordTerms("الوزير", ("وزير",), False), id="article-stripped-in-stems"),

@@ -66,6 +66,30 @@ def _version() -> str:
 
 def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
     """The document for an app with ``config`` (its limits)."""
+    paths = _paths(config)
+    for path, item in paths.items():
+        if path.startswith("/api/") or path == "/healthz":
+            item["get"]["responses"].setdefault("500", _json(_ref("Error"), "A server error."))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "bahth",
+            "version": _version(),
+            "description": (
+                "Full-text search for Arabic text. Every answer is JSON under /api/ and at "
+                "/healthz; errors are {error, code, status}. Every route is GET."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {**_result_schemas(), **_other_schemas()},
+            "parameters": _parameters(config),
+        },
+    }
+
+
+def _parameters(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters the routes share, with the app's limits."""
     max_query = int(config["MAX_QUERY_CHARS"])
     parameters = {
         "q": {
@@ -146,13 +170,11 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             "schema": {"type": "string"},
         },
     }
-    search_parameters = [
-        {"$ref": f"#/components/parameters/{name}"}
-        for name in ("q", "page", "per_page", "filters", "sort")
-    ]
-    doc_parameters = [{"$ref": "#/components/parameters/doc_id"}]
-    doc_parameters.append({"$ref": "#/components/parameters/doc_q"})
+    return parameters
 
+
+def _result_schemas() -> dict[str, Any]:
+    """A search's answer: its page, hits, facets and notices."""
     schemas = {
         "Notice": {
             "type": "object",
@@ -228,6 +250,13 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
                 },
             },
         },
+    }
+    return schemas
+
+
+def _other_schemas() -> dict[str, Any]:
+    """One document, the statistics, the health check, an error."""
+    schemas = {
         "Document": {
             "type": "object",
             "required": ["id", "title", "text", "title_html", "body_html"],
@@ -318,6 +347,18 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
         },
     }
 
+    return schemas
+
+
+def _paths(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Every route of the app (the HTML pages and their JSON twins)."""
+    search_parameters = [
+        {"$ref": f"#/components/parameters/{name}"}
+        for name in ("q", "page", "per_page", "filters", "sort")
+    ]
+    doc_parameters = [{"$ref": "#/components/parameters/doc_id"}]
+    doc_parameters.append({"$ref": "#/components/parameters/doc_q"})
+
     paths = {
         "/": {"get": {"summary": "The search page", "responses": {"200": _html("The page.")}}},
         "/search": {
@@ -400,19 +441,4 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             }
         },
     }
-    for path, item in paths.items():
-        if path.startswith("/api/") or path == "/healthz":
-            item["get"]["responses"].setdefault("500", _json(_ref("Error"), "A server error."))
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "bahth",
-            "version": _version(),
-            "description": (
-                "Full-text search for Arabic text. Every answer is JSON under /api/ and at "
-                "/healthz; errors are {error, code, status}. Every route is GET."
-            ),
-        },
-        "paths": paths,
-        "components": {"schemas": schemas, "parameters": parameters},
-    }
+    return paths

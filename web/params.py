@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from bahth.analyzers import normalize_digits
 from bahth.index.settings import SEARCH_PARAMS  # the settings refuse a field of these names
 from bahth.search.filters import FilterError
-from bahth.web.arabic import count
+from bahth.search.language import cut_query
+from bahth.web.arabic import notice_text
 
 WHOLE_NUMBER = re.compile(r"([+-]?)0*([0-9]+)")
 
@@ -92,8 +93,8 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
     q = " ".join((args.get("q") or "").split())  # collapse whitespace, incl. newlines
     max_chars = int(config["MAX_QUERY_CHARS"])
     if len(q) > max_chars:
-        q = q[:max_chars]
-        notes.append(f"قُصّ الاستعلام إلى أول {count(max_chars, 'character')}.")
+        q = cut_query(q, max_chars)
+        notes.append(notice_text("query_cut", {"chars": len(q)}))
 
     page = _whole_number(args.get("page"), "page", 1, 1, int(config["MAX_PAGE"]))
     default_per_page = int(config["PER_PAGE"])

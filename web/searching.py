@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from bahth.search.filters import FilterError
+from bahth.search.language import cut_query
 from bahth.search.results import DocumentView, Page
 from bahth.web.engine_access import EngineHolder
 from bahth.web.errors import Problem
@@ -56,7 +57,7 @@ def run_search(params: SearchParams) -> Page:
 def document_query() -> str:
     """The ``q`` a document is opened with (to mark its words), collapsed and cut."""
     q = " ".join((request.args.get("q") or "").split())
-    return q[: current_app.config["MAX_QUERY_CHARS"]]
+    return cut_query(q, int(current_app.config["MAX_QUERY_CHARS"]))
 
 
 def find_document(doc_id: str, q: str) -> DocumentView:

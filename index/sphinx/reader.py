@@ -22,7 +22,7 @@ from bahth.index.errors import BackendUnavailable, BahthError
 from bahth.index.keys import document_key
 from bahth.index.limits import MAX_WORD_BYTES
 from bahth.index.sphinx.cluster import api_port
-from bahth.index.sphinx.query import read_attrs
+from bahth.index.sphinx.query import NO_RANKING, keyword_counts, read_attrs
 from bahth.index.sphinx.schema import (
     LENGTHS,
     dictionary_table,
@@ -40,10 +40,6 @@ WORDS_LISTED = 5_000  # dictionary words one prefix lists with their frequencies
 WORDS_PAGE = 1_000  # words whose frequencies one round trip asks for
 LISTING_PAGE = 5_000  # dictionary words one round trip lists
 LISTED_KEPT = 200_000  # dictionary words a reader keeps (then it starts over)
-# Every query that does not order by the engine's weight asks for none: the default ranker
-# (proximity_bm25) costs the engine far more than the matching, and more with each keyword
-# (a document frequency lookup of 1,000 words took 30 to 50 s on SaudiNewsNet; 0.3 s without).
-NO_RANKING = "ranker=none"
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 STORED_COLUMNS = "id, doc_id, stored_title, stored_text, origin, given"
 
@@ -380,14 +376,3 @@ class ClusterReader:
         from bahth.index.sphinx.selection import ClusterSelection
 
         return ClusterSelection(self, query, condition, deadline, facets)
-
-
-def keyword_counts(meta_rows: list) -> dict[str, int]:
-    """Each keyword's document frequency a query's SHOW META reports (summed over shards)."""
-    facts = dict(meta_rows)
-    counts = {}
-    i = 0
-    while f"keyword[{i}]" in facts:
-        counts[str(facts[f"keyword[{i}]"])] = int(facts.get(f"docs[{i}]", 0))
-        i += 1
-    return counts

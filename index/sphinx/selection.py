@@ -28,17 +28,16 @@ from whoosh.util.numeric import _length_byte_cache
 from bahth.index.contract import Postings, SortKey
 from bahth.index.deadline import NO_DEADLINE, SCORING, Deadline
 from bahth.index.sphinx.query import (
+    NO_RANKING,
     InnerCondition,
     NothingMatches,
+    keyword_counts,
     meets,
     phrase_text,
     plan,
     read_attrs,
 )
-from bahth.index.sphinx.query import (
-    condition as expression,
-)
-from bahth.index.sphinx.reader import NO_RANKING, ClusterReader, keyword_counts
+from bahth.index.sphinx.query import condition as expression
 from bahth.index.sphinx.schema import LENGTHS, facet_value, token
 
 CANDIDATE_RANKER = "ranker=expr('bm25')"  # the engine's BM25 chooses the candidates
@@ -61,7 +60,7 @@ class ClusterSelection:
 
     def __init__(
         self,
-        reader: ClusterReader,
+        reader,  # index/sphinx/reader.py's ClusterReader
         query,
         condition,
         deadline: Deadline = NO_DEADLINE,

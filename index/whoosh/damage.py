@@ -12,37 +12,15 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import pickle
-import struct
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import whoosh.index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
 
 from bahth.index.errors import IndexDamaged
-from bahth.index.whoosh.generations import INDEX_NAME, newest_toc
-
-# What reading a damaged file raises (unpickling garbage can raise any of the builtin ones).
-CORRUPT_FILE_ERRORS: tuple[type[BaseException], ...] = (
-    EOFError,
-    struct.error,
-    zlib.error,
-    pickle.UnpicklingError,
-    TypeError,
-    ValueError,
-    IndexError,
-    KeyError,
-    AttributeError,
-    ImportError,
-    OverflowError,
-    AssertionError,  # Whoosh asserts the table of contents' number matches its file name
-    FileNotFoundError,
-    whoosh.index.IndexError,  # Whoosh's own: "created on different architecture"
-)
+from bahth.index.whoosh.generations import CORRUPT_FILE_ERRORS, INDEX_NAME, newest_toc
 
 
 def diagnose(folder: Path) -> str | None:

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from bahth.index.errors import IndexWriteFailed
-from bahth.index.whoosh.writer import WorkerFailed
+from bahth.index.whoosh.workers import WorkerFailed
 
 UNDONE = "nothing of this run was committed"
 FULL = (errno.ENOSPC, errno.EDQUOT)

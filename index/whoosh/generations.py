@@ -21,9 +21,34 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
+import struct
+import zlib
 from pathlib import Path
+
+import whoosh.index
+
+from bahth.index.errors import BahthError
+
+# What reading a damaged file raises (unpickling garbage can raise any of the builtin ones).
+CORRUPT_FILE_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    AttributeError,
+    ImportError,
+    OverflowError,
+    AssertionError,  # Whoosh asserts the table of contents' number matches its file name
+    FileNotFoundError,
+    whoosh.index.IndexError,  # Whoosh's own: "created on different architecture"
+)
 
 CURRENT = "current"
 META = "bahth.json"
@@ -188,8 +213,6 @@ def discard_uncommitted(folder: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC, clean_files
 
-    from bahth.index.whoosh.damage import CORRUPT_FILE_ERRORS
-
     storage = FileStorage(str(folder))
     generation = newest_toc(folder)
     if generation < 0:
@@ -221,3 +244,68 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except OSError:
         pass  # gone already, or e.g. a read-only file system: left for the next writer
+
+
+# ---- what a writer does with them (under the write lock) ------------------------------
+
+
+def recover(path: Path) -> list[str]:
+    """Under the write lock nobody else is writing: a generation still marked building
+    is a dead build, files no commit references are a dead run's, and a lost link to
+    the live generation can be put back. Says what it did, one line each."""
+    done = []
+    for folder in abandoned(path):
+        megabytes = size(folder) / 1e6
+        remove(folder)
+        done.append(
+            f"removed {folder}, left by an indexing run that did not finish ({megabytes:,.1f} MB)"
+        )
+    link = path / CURRENT
+    if linked(path) is None:
+        if link.exists() and not link.is_symlink():
+            raise BahthError(
+                f"{link} should be a link to the live generation but is not: move it out "
+                f"of the way (mv {link} {path}.old-current) and run again."
+            )
+        found = newest(path)
+        if found is not None and state(found) == COMPLETE:
+            relink(path, found)
+            done.append(
+                f"{link} was missing or pointed nowhere: it points to {found.name} again, "
+                "the newest complete generation"
+            )
+    current = live(path)
+    if current is not None:
+        discard_uncommitted(current)
+    return done
+
+
+def refuse_strangers(path: Path) -> None:
+    """A folder that holds anything but a bahth index is refused before anything is
+    written into it (``--index /etc`` must not leave /etc/write.lock behind)."""
+    if path.exists() and not path.is_dir():
+        raise BahthError(f"{path} is a file: choose a new or empty folder for the index.")
+    found = strangers(path)
+    if found:
+        raise BahthError(
+            f"{path} is not a bahth index folder (it holds {found[0]!r}): "
+            "choose a new or empty folder for the index."
+        )
+
+
+def next_generation(path: Path) -> Path:
+    """The folder for a new generation: numbered above every generation there."""
+    path.mkdir(parents=True, exist_ok=True)
+    refuse_strangers(path)
+    numbers = [number(folder) for folder in generations(path)]
+    return path / f"gen-{max(numbers, default=0) + 1:04d}"
+
+
+def swap(path: Path, new: Path) -> None:
+    """Make ``new`` the current generation atomically. The generation it replaces may
+    still have readers and is kept; those it had replaced are removed. None other: a
+    generation that was never replaced is never deleted."""
+    previous = linked(path)
+    relink(path, new)
+    for folder in replaced(path, previous):
+        remove(folder)

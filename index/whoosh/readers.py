@@ -19,14 +19,13 @@ the last request that could read it.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from bahth.index.errors import IndexDamaged
+from bahth.index.retry import while_changing
 from bahth.index.whoosh.segment_files import SharedFileStorage
 
 
@@ -99,20 +98,13 @@ class OpenIndex:
     # ---- opening and closing (under the lock) -----------------------------------------
 
     def _open(self, token: str) -> IndexView:
-        for attempt in range(5):
-            try:
-                return self._open_once(token)
-            except IndexDamaged:
-                # a commit removed a segment file between our reading the table of contents
-                # and opening the segment: the next table of contents is there already.
-                # Else the damage is real (index/damage.py named the file).
-                if attempt == 4 or self.store.generation() == token:
-                    raise
-                time.sleep(0.05)
-        raise AssertionError("unreachable")
+        """The view of the generation ``token`` names, opened again when a commit cleans a
+        segment file between our reading its table of contents and opening the segment
+        (index/retry.py): the next table of contents is there already."""
+        return while_changing(lambda current: self._open_once(token), self.store.generation)
 
     def _open_once(self, token: str) -> IndexView:
-        ix = self.store.open_index()  # checks the version; reads only the table of contents
+        ix = self.store.open_live()  # checks the version; reads only the table of contents
         folder = ix.storage.folder
         toc = ix._read_toc()
         storage = SharedFileStorage(folder)

@@ -36,7 +36,6 @@ import whoosh.index
 
 from bahth.analyzers import AnalysisConfig
 from bahth.index.errors import (
-    BahthError,
     IndexDamaged,
     IndexEmpty,
     IndexMissing,
@@ -44,14 +43,16 @@ from bahth.index.errors import (
 from bahth.index.lock import WriteLock
 from bahth.index.planner import IndexReport, as_documents
 from bahth.index.record import Asked, now, record, recorded, recorded_analysis
+from bahth.index.retry import while_changing
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, Failure, read_sources
 from bahth.index.whoosh import generations
 from bahth.index.whoosh.damage import CheckedIndex
 from bahth.index.whoosh.faults import note_free_space, write_failure
-from bahth.index.whoosh.generations import BUILDING, CURRENT, META
+from bahth.index.whoosh.generations import BUILDING, META
 from bahth.index.whoosh.schema import build_schema
-from bahth.index.whoosh.writer import WorkerFailed, abandon
+from bahth.index.whoosh.workers import WorkerFailed
+from bahth.index.whoosh.writer import abandon
 from bahth.index.whoosh.writing import apply
 
 log = logging.getLogger("bahth.index")
@@ -200,22 +201,17 @@ class IndexStore:
     def open_index(self) -> whoosh.index.Index:
         """Open the live generation (by its real folder, so a rebuild swap cannot pull files
         from under an open reader). IndexMissing / IndexVersionMismatch / IndexDamaged say
-        what to do; the index's readers raise IndexDamaged too (index/damage.py)."""
-        for attempt in range(5):
-            live = self._live_dir()
-            if live is None:
-                raise IndexMissing(self.path)
-            self._check_version(live)
-            token = self.generation()
-            try:
-                return CheckedIndex(self.path, live)
-            except IndexDamaged:
-                # A commit cleaned up files between our listing its table of contents and
-                # reading it: the next one is already there. Else the damage is real.
-                if attempt == 4 or self.generation() == token:
-                    raise
-                time.sleep(0.05)
-        raise AssertionError("unreachable")
+        what to do; the index's readers raise IndexDamaged too (index/damage.py). A read
+        that meets a commit's cleaning is tried again (index/retry.py)."""
+        return while_changing(lambda token: self.open_live(), self.generation)
+
+    def open_live(self) -> whoosh.index.Index:
+        """open_index, once: no second try when a commit cleans files under it."""
+        live = self._live_dir()
+        if live is None:
+            raise IndexMissing(self.path)
+        self._check_version(live)
+        return CheckedIndex(self.path, live)
 
     # ---- writing ---------------------------------------------------------------------
 
@@ -283,41 +279,10 @@ class IndexStore:
         system or of a worker (the run already undone) in one IndexWriteFailed line."""
         try:
             with WriteLock(self.path / LOCK, self.on_wait):
-                warnings.extend(self._recover())
+                warnings.extend(generations.recover(self.path))
                 yield
         except (OSError, WorkerFailed) as error:
             raise write_failure(error, self.path) from error
-
-    def _recover(self) -> list[str]:
-        """Under the write lock nobody else is writing: a generation still marked building
-        is a dead build, files no commit references are a dead run's, and a lost link to
-        the live generation can be put back. Says what it did, one line each."""
-        done = []
-        for folder in generations.abandoned(self.path):
-            megabytes = generations.size(folder) / 1e6
-            generations.remove(folder)
-            done.append(
-                f"removed {folder}, left by an indexing run that did not finish "
-                f"({megabytes:,.1f} MB)"
-            )
-        link = self.path / CURRENT
-        if generations.linked(self.path) is None:
-            if link.exists() and not link.is_symlink():
-                raise BahthError(
-                    f"{link} should be a link to the live generation but is not: move it out "
-                    f"of the way (mv {link} {self.path}.old-current) and run again."
-                )
-            newest = generations.newest(self.path)
-            if newest is not None and generations.state(newest) == generations.COMPLETE:
-                generations.relink(self.path, newest)
-                done.append(
-                    f"{link} was missing or pointed nowhere: it points to {newest.name} again, "
-                    "the newest complete generation"
-                )
-        live = self._live_dir()
-        if live is not None:
-            generations.discard_uncommitted(live)
-        return done
 
     def _write(
         self, items: Iterable[Document | Failure], *, prune: bool, rebuild: bool, progress: bool
@@ -325,7 +290,7 @@ class IndexStore:
         started = time.perf_counter()
         report = IndexReport()
         if rebuild or not self.exists():
-            self._refuse_strangers()  # before the lock file is written into it
+            generations.refuse_strangers(self.path)  # before the lock file is written into it
         with self._locked(report.warnings):
             if rebuild or not self.exists():
                 built = (self.settings, self.analysis) if self.exists() else (None, None)
@@ -371,7 +336,7 @@ class IndexStore:
     ) -> None:
         """A fresh generation beside the live one, swapped in when complete; removed whole
         if the run fails."""
-        live = self._next_generation()
+        live = generations.next_generation(self.path)
         try:
             self._create_generation(live, analysis, settings)
             ix = CheckedIndex(self.path, live)
@@ -383,31 +348,12 @@ class IndexStore:
             meta.pop(BUILDING, None)
             meta["last_update"] = now()
             generations.write_meta(live, meta)  # complete from here on
-            self._swap(live)
+            generations.swap(self.path, live)
         except BaseException as error:
             note_free_space(error, live)
             if generations.linked(self.path) != live:
                 generations.remove(live)
             raise
-
-    def _refuse_strangers(self) -> None:
-        """A folder that holds anything but a bahth index is refused before anything is
-        written into it (``--index /etc`` must not leave /etc/write.lock behind)."""
-        if self.path.exists() and not self.path.is_dir():
-            raise BahthError(f"{self.path} is a file: choose a new or empty folder for the index.")
-        strangers = generations.strangers(self.path)
-        if strangers:
-            raise BahthError(
-                f"{self.path} is not a bahth index folder (it holds {strangers[0]!r}): "
-                "choose a new or empty folder for the index."
-            )
-
-    def _next_generation(self) -> Path:
-        """The folder for a new generation: numbered above every generation there."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._refuse_strangers()
-        numbers = [generations.number(folder) for folder in generations.generations(self.path)]
-        return self.path / f"gen-{max(numbers, default=0) + 1:04d}"
 
     def _create_generation(self, live: Path, analysis: AnalysisConfig, settings: Settings) -> None:
         """An empty index, marked as building until its swap: if the run dies, the next
@@ -417,15 +363,6 @@ class IndexStore:
         meta = {**record(analysis, settings), "created": created, "last_update": created}
         generations.write_meta(live, {**meta, BUILDING: True})
         whoosh.index.create_in(str(live), build_schema(analysis, settings))
-
-    def _swap(self, live: Path) -> None:
-        """Make ``live`` the current generation atomically. The generation it replaces may
-        still have readers and is kept; those it had replaced are removed. None other: a
-        generation that was never replaced is never deleted."""
-        previous = generations.linked(self.path)
-        generations.relink(self.path, live)
-        for folder in generations.replaced(self.path, previous):
-            generations.remove(folder)
 
     def _touch(self, live: Path, warnings: list[str], settings: Settings | None = None) -> None:
         """Record the time of the last update (after the commit: failing here loses nothing),

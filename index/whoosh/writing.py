@@ -14,7 +14,8 @@ from bahth.index.planner import IndexReport, Write, plan, progress_bar
 from bahth.index.settings import Settings
 from bahth.index.sources import Document
 from bahth.index.whoosh.faults import note_free_space
-from bahth.index.whoosh.writer import FastSegmentWriter, ParallelAdder, abandon
+from bahth.index.whoosh.workers import ParallelAdder
+from bahth.index.whoosh.writer import FastSegmentWriter, abandon
 
 # A run adds documents in this process until it has this many, then in worker processes.
 PARALLEL_FROM = 1000
