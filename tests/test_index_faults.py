@@ -227,9 +227,7 @@ def test_a_worker_failure_stops_the_others_and_nothing_hangs(tmp_path, monkeypat
         return real(str(Path(folder) / "gone"), *args, **kwargs)
 
     monkeypatch.setattr(store_module, "ParallelAdder", adder_on_a_missing_folder)
-    started = time.monotonic()
     with pytest.raises(IndexWriteFailed, match="an indexing worker failed: .*nothing of this run"):
-        IndexStore(index, procs=2).add_documents(docs)
-    assert time.monotonic() - started < 60, "a generous bound: it must not hang"
+        IndexStore(index, procs=2).add_documents(docs)  # (a hang is pytest-timeout's to catch)
     assert not [p for p in children_of(os.getpid()) if is_worker(p)], "no worker left"
     assert files_of(index) == before

@@ -216,10 +216,10 @@ def test_a_request_stuck_past_its_time_limit_costs_a_worker_restart(
         assert address, process.stderr.read()
         assert get_json(address, "/healthz")[0] == 200
         workers = set(child_pids(process.pid))
-        started = time.monotonic()
-        with pytest.raises((OSError, http.client.HTTPException)):
+        with pytest.raises((OSError, http.client.HTTPException)) as ended:
             urllib.request.urlopen(address + "api/search?q=hang", timeout=BOUND).read()
-        assert time.monotonic() - started < BOUND / 2, "the stuck request ended by the backstop"
+        reason = getattr(ended.value, "reason", ended.value)
+        assert not isinstance(reason, TimeoutError), "the backstop ended it, not our timeout"
         deadline = time.monotonic() + BOUND
         while len(set(child_pids(process.pid)) - workers) < 1:
             assert time.monotonic() < deadline, "no new worker replaced the stuck one"
