@@ -11,8 +11,10 @@ request reads one generation of the index (the store's ``Readers``), reopened wh
 changes (a reindex, or a rebuild swapped in).
 """
 
+from __future__ import annotations
+
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -196,13 +198,14 @@ class SearchEngine:
         parsed: ParsedQuery,
         matches: Matches,
         depth: int,
-        stored: Callable[[int], dict],
+        stored: _Stored,
         deadline: Deadline = NO_DEADLINE,
     ) -> list[tuple[float, int]]:
         """The best ``depth`` (score, handle) hits (0: as deep as the second stage goes):
         the first stage's, then the second's."""
         handles, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
+        stored.prefetch([h for _, h in hits[: max(depth, self.ranking.rerank_depth + 10)]])
         words = rerank.query_words(reader, parsed.text_words)
         ranked = rerank.rerank(hits, words, self.ranking, self.words, stored, deadline)
         return ranked if depth <= 0 else ranked[:depth]
@@ -385,6 +388,7 @@ class _Request:
             ranked = engine._ranked(self.reader, parsed, matches, stop, self.stored, self.deadline)[
                 start:stop
             ]
+        self.stored.prefetch([handle for _, handle in ranked])
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
         hits = []
         for hit_score, handle in ranked:
@@ -402,18 +406,29 @@ class _Request:
         return result
 
 
-def _stored_fields(reader: Reader) -> Callable[[int], dict]:
+class _Stored:
     """One query's reader of stored fields: the second stage and the page read the same top
-    hits, and a long text costs its unpacking (0.2 s for 20 MB) once, not twice."""
-    memo: dict[int, dict] = {}
+    hits, and a long text costs its unpacking (0.2 s for 20 MB) once, not twice; the hits a
+    request will read are asked for at once (a cluster: one round trip, not one a hit)."""
 
-    def stored(handle: int) -> dict:
-        fields = memo.get(handle)
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.memo: dict[int, dict] = {}
+
+    def prefetch(self, handles: Sequence[int]) -> None:
+        missing = [h for h in dict.fromkeys(handles) if h not in self.memo]
+        if missing:
+            self.memo.update(self.reader.stored_many(missing))
+
+    def __call__(self, handle: int) -> dict:
+        fields = self.memo.get(handle)
         if fields is None:
-            fields = memo[handle] = reader.stored(handle)
+            fields = self.memo[handle] = self.reader.stored(handle)
         return fields
 
-    return stored
+
+def _stored_fields(reader: Reader) -> _Stored:
+    return _Stored(reader)
 
 
 def _cut(text: str, limit: int) -> str:
