@@ -1,4 +1,4 @@
-"""The query tree: what the query compiler (search/compile.py) builds, the scorer
+"""The query tree: what the query builder (search/query.py) builds, the scorer
 (search/scorer.py) scores, and a store is asked about (a cluster turns it into its engine's
 MATCH and filter; a folder reads its terms' postings).
 
@@ -155,7 +155,7 @@ def terms(node) -> Iterator[tuple[str, str]]:
 
 
 def describe(node) -> str:
-    """The tree as text, for people reading a query (``bahth search --explain``, tests)."""
+    """The tree as text, for people reading a query (``SearchEngine.parse``, tests)."""
     if isinstance(node, Term):
         return _boosted(f"{node.field}:{node.text}", node.boost)
     if isinstance(node, Phrase):

@@ -43,9 +43,3 @@ class ParsedQuery:
     @property
     def notices(self) -> tuple[Notice, ...]:
         return unique(self.messages)
-
-
-# ---- lexing and parsing into a small tree -------------------------------------------------
-
-
-# ---- compiling the tree into Whoosh queries ---------------------------------------------

@@ -147,7 +147,7 @@ class QueryBuilder(Alternatives):
             # a run of plain words that is a phrase of a synonym group
             proximity += self._run_synonyms(plain_run, parsed)
             if len(positives) > 1:
-                # last: search/fastscore.py checks the positions of two-word phrases at the
+                # last: search/scorer.py checks the positions of two-word phrases at the
                 # end of the Or lazily, for the documents that can reach the top only
                 proximity += self._proximity(plain_run)
         if node.op == "and":

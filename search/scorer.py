@@ -9,7 +9,7 @@ index/whoosh/reference.py runs it, and the tests compare). Phrases are checked b
 for the slots that hold all their words. The idf and BM25 are Ranking's (search/ranking.py).
 
 The one shortcut: proximity bonuses (two-word phrases at the end of the top-level Or,
-search/compile.py's ``_proximity``) are checked only for the documents that could still enter
+search/query.py's ``_proximity``) are checked only for the documents that could still enter
 the top k asked for, best bound first, which keeps the top k exact.
 """
 

@@ -1,4 +1,4 @@
-"""The engine's open index (search/readers.py, segments.py, segment_files.py): one view
+"""The engine's open index (index/whoosh/readers.py, segments.py, segment_files.py): one view
 shared by threads, segments never copied into memory, a commit reopening only what it
 changed, old views and their files closed when their last request ends, caches that follow
 commits, deletions and rebuild swaps, and bounded decoded-postings memory.

@@ -183,7 +183,7 @@ def test_bad_groups_are_a_clear_error(index, groups, message) -> None:
 
 @pytest.mark.parametrize("q", [row.values[0] for row in BOTH_WAYS + SIGNS])
 def test_numpy_scores_synonyms_as_whoosh_does(index, engine, q) -> None:
-    """Synonym clauses are Terms, Ors and Phrases with boosts: search.fastscore evaluates
+    """Synonym clauses are Terms, Ors and Phrases with boosts: search.scorer evaluates
     them itself, and must give Whoosh's own scores."""
     reference = SearchEngine(index, synonyms=GROUPS, vectorized=False)
     expected = [(hit.id, hit.score) for hit in reference.search(q, per_page=50).hits]

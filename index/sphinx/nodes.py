@@ -7,8 +7,8 @@ A backend URL names the cluster's nodes and its table::
 Each ``host:port`` is a node's SphinxQL (MySQL protocol) address; any of them can answer a
 search (its distributed table fans the query out to the others), and writes go to the node
 that holds the document's shard. ``manticore://`` is the same. The one option,
-``candidates``, is how many of the engine's best matches bahth scores itself (search/
-sphinx_search.py).
+``candidates``, is how many of the engine's best matches bahth scores itself
+(index/sphinx/selection.py, with search/scorer.py).
 
 A node that does not answer is a ``BackendUnavailable`` naming it, never a driver traceback;
 after a failed connection the node is skipped for ``RETRY_AFTER`` seconds, so a reader does

@@ -7,7 +7,7 @@ rebuilt after a one-document commit, and old searchers left open until the garba
 collector found them (140 segment mappings, 36 descriptors of deleted files seen).
 
 Now ``OpenIndex`` keeps one ``IndexView`` (a Whoosh searcher over the current table of
-contents) for all threads. Segments are read through search/segment_files.py (positional
+contents) for all threads. Segments are read through index/whoosh/segment_files.py (positional
 reads, nothing copied), and a commit reopens only what it changed: the view of the next
 generation reuses the segment readers of every segment it still has with the same
 deletions, and opens readers for new segments only. A request holds its view with

@@ -16,9 +16,9 @@ Why this shape:
 * Incremental updates compare each document's content hash with the one stored in the
   index: unchanged documents cost a dictionary lookup, not an analysis.
 * A run that fails (a full disk, a killed worker) is undone before it says so: workers
-  stopped, its files removed (index/faults.py words the message). A writer first repairs
+  stopped, its files removed (index/whoosh/faults.py words the message). A writer first repairs
   what an earlier one could not: a build that was killed, a lost ``current`` link, files no
-  commit references (index/generations.py says which generation is which).
+  commit references (index/whoosh/generations.py says which generation is which).
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ class IndexStore:
     def open_index(self) -> whoosh.index.Index:
         """Open the live generation (by its real folder, so a rebuild swap cannot pull files
         from under an open reader). IndexMissing / IndexVersionMismatch / IndexDamaged say
-        what to do; the index's readers raise IndexDamaged too (index/damage.py). A read
+        what to do; the index's readers raise IndexDamaged too (index/whoosh/damage.py). A read
         that meets a commit's cleaning is tried again (index/retry.py)."""
         return while_changing(lambda token: self.open_live(), self.generation)
 

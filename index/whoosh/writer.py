@@ -347,9 +347,9 @@ def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengt
 
 def _finish_inlined(writer, tbytes: bytes) -> None:
     """W3FieldWriter.finish_term for a term with one posting, kept in the term's own entry
-    (an "inlined" W3TermInfo, which every Whoosh reader and fastscore read) instead of a
-    block of the postings file: most terms of a segment are in one document, and a block
-    costs two pickles and a zlib call (a third of a flush). Whoosh 2.7.4 would inline such
+    (an "inlined" W3TermInfo, which every Whoosh reader and index/whoosh/postings.py read)
+    instead of a block of the postings file: most terms of a segment are in one document, and
+    a block costs two pickles and a zlib call (a third of a flush). Whoosh 2.7.4 would inline such
     terms itself but calls a method its TermInfo lacks (set_inline, not set_inlined), so its
     codecs leave inlining off. Only for a posting with a value (frequencies, positions): an
     inlined posting without one reads back as '' where a block's reads as None."""
