@@ -1,6 +1,7 @@
 """Field types: for each type a declared field can have (index/settings.py), the one answer to
 how a document's value is read, indexed, filtered, faceted, sorted and shown. Both stores, the
-settings, the filters and the web ask here; nothing else branches on a type's name.
+settings, the filters and the web ask here; nothing else decides by a type's name what a value
+becomes (the web names the date fields only to offer "newest first").
 
 A type says what it is by three capabilities, which is all a store needs to know:
 

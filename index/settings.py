@@ -58,6 +58,7 @@ from typing import Any
 
 from bahth.analyzers import ONE_WAY, STEMMERS, AnalysisConfig, check_groups, word_analysis
 from bahth.index.errors import BahthError
+from bahth.index.fields import type_of
 from bahth.index.sources import InputMapping
 
 if sys.version_info >= (3, 11):
@@ -242,7 +243,7 @@ class Settings:
     def text_weights(self) -> dict[str, float]:
         """Every text field's weight: title, text, then the declared text fields."""
         weights = {"title": self.title_weight, "text": self.text_weight}
-        weights.update({spec.name: spec.weight for spec in self.fields if spec.type == "text"})
+        weights.update({spec.name: spec.weight for spec in self.fields if type_of(spec).searched})
         return weights
 
     def with_changes(
