@@ -9,6 +9,7 @@ from collections.abc import Callable
 from os import PathLike
 
 from bahth.analyzers import AnalysisConfig
+from bahth.index.contract import Store
 from bahth.index.settings import Settings
 from bahth.index.sphinx.nodes import is_backend_url
 from bahth.index.whoosh.store import IndexStore
@@ -21,7 +22,7 @@ def open_store(
     on_wait: Callable[[str], None] | None = None,
     procs: int | None = None,
     settings: Settings | None = None,
-):
+) -> Store:
     """An IndexStore for a folder (None: $BAHTH_INDEX, else ./instance/index), a
     SphinxStore for a backend URL."""
     if is_backend_url(location):

@@ -29,11 +29,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from bahth.index.deadline import Deadline
+
+if TYPE_CHECKING:
+    from os import PathLike
+
+    from bahth.analyzers import AnalysisConfig
+    from bahth.index.documents import Document
+    from bahth.index.planner import IndexReport
+    from bahth.index.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,8 @@ class Reader(Protocol):
 
     generation: str
     cache: dict  # what the query side learns of this generation (name variants): kept with it
+    settings: Settings  # the index's settings as this request reads them
+    analysis: AnalysisConfig  # what its words became when written (queries analyze the same)
 
     def doc_count(self) -> int:
         """Live documents."""
@@ -177,3 +187,53 @@ class Readers(Protocol):
     def lease(self) -> AbstractContextManager[Reader]: ...
 
     def close(self) -> None: ...
+
+
+class Store(Protocol):
+    """Where an index is kept, as the engine, the CLI and the web use it: its settings and
+    analysis, runs that write it (the planner's, index/planner.py: one commit each), its
+    state, and its readers. ``location``: the folder's path or the cluster's URL."""
+
+    location: str
+
+    @property
+    def analysis(self) -> AnalysisConfig: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def exists(self) -> bool: ...
+
+    def settings_for_run(self, loaded: Settings | None, **options) -> Settings | None:
+        """The settings a run indexes with: ``loaded`` (a settings file) over the index's."""
+        ...
+
+    def index_paths(
+        self,
+        paths: Iterable[str | PathLike],
+        *,
+        prune: bool = False,
+        rebuild: bool = False,
+        progress: bool = False,
+        format: str | None = None,  # noqa: A002 - the CLI's --format
+    ) -> IndexReport: ...
+
+    def add_documents(
+        self, docs: Iterable[Document | dict], *, progress: bool = False
+    ) -> IndexReport: ...
+
+    def delete(self, doc_id: str) -> bool: ...
+
+    def generation(self) -> str:
+        """Changes with every commit and every rebuild swapped in."""
+        ...
+
+    def require_documents(self) -> int:
+        """The live documents; IndexMissing or IndexEmpty when there is nothing to search."""
+        ...
+
+    def stats(self, reader: Reader | None = None) -> dict: ...
+
+    def health(self) -> dict: ...
+
+    def readers(self) -> Readers: ...

@@ -90,11 +90,7 @@ class SearchEngine:
     @property
     def filters(self) -> FieldFilters:
         """The filter fields and sort keys of the index (search.filters)."""
-        settings = self.settings
-        cached = getattr(self, "_filters", None)
-        if cached is None or cached.settings is not settings:
-            cached = self._filters = FieldFilters(settings)
-        return cached
+        return self._filters_of(self.settings)
 
     @property
     def words(self) -> WordAnalysis:
@@ -103,21 +99,30 @@ class SearchEngine:
 
     @property
     def synonyms(self) -> Synonyms:
+        """The synonym groups this engine searches (see _synonyms_of)."""
+        return self._synonyms_of(self.settings, self.analysis)
+
+    def _filters_of(self, settings: Settings) -> FieldFilters:
+        cached = getattr(self, "_filters", None)
+        if cached is None or cached.settings is not settings:
+            cached = self._filters = FieldFilters(settings)
+        return cached
+
+    def _synonyms_of(self, settings: Settings, analysis: AnalysisConfig) -> Synonyms:
         """The synonym groups, analyzed as this index analyzes its text (again after a
         rebuild with another analysis, or when the index records other groups): those given
         to this engine, else those of the index's settings (query time: a reindex that
         records other groups applies at once), and bahth's built-in Darija groups
-        (analyzers/lexicon.py) unless this engine, or else the settings, turn them off. The
-        settings are read once: this runs for every query."""
-        settings = self.settings
+        (analyzers/lexicon.py) unless this engine, or else the settings, turn them off."""
         own = self.given_synonyms or tuple(settings.synonyms)
         darija = settings.darija_synonyms if self.given_darija is None else self.given_darija
-        key = (self.analysis, own, darija_synonyms() if darija else ())
+        key = (analysis, own, darija_synonyms() if darija else ())
         found = self._synonyms.get(key)
         if found is None:
             if len(self._synonyms) >= SYNONYM_SETS_KEPT:
                 self._synonyms.clear()
-            found = self._synonyms[key] = Synonyms(key[1], self.words, by_form=key[2])
+            found = Synonyms(key[1], word_analysis(analysis), by_form=key[2])
+            self._synonyms[key] = found
         return found
 
     # ---- the write side: the store's own operations ----------------------------------
@@ -171,8 +176,17 @@ class SearchEngine:
         self.turns.close()
 
     def _builder(self, reader: Reader) -> QueryBuilder:
-        weights = self.settings.text_weights()
-        return QueryBuilder(self.words, self.ranking, reader, self.filters, weights, self.synonyms)
+        """The query builder of the generation ``reader`` reads: its settings and analysis
+        (one request reads one generation's rules, asked of the store once)."""
+        settings, words = reader.settings, word_analysis(reader.analysis)
+        return QueryBuilder(
+            words,
+            self.ranking,
+            reader,
+            self._filters_of(settings),
+            settings.text_weights(),
+            self._synonyms_of(settings, reader.analysis),
+        )
 
     def parse(self, q: str) -> ParsedQuery:
         """The query tree bahth runs for ``q`` (index/nodes.py; ``nodes.describe`` prints
@@ -207,7 +221,8 @@ class SearchEngine:
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
         stored.prefetch([h for _, h in hits[: max(depth, self.ranking.rerank_depth + 10)]])
         words = rerank.query_words(reader, parsed.text_words)
-        ranked = rerank.rerank(hits, words, self.ranking, self.words, stored, deadline)
+        analysis = word_analysis(reader.analysis)
+        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline)
         return ranked if depth <= 0 else ranked[:depth]
 
     def search(
@@ -237,7 +252,7 @@ class SearchEngine:
         with self._reading() as reader, self.turns.ticket(time_limit, q or "") as ticket:
             deadline = Deadline(time_limit)
             page, per_page = clamp_paging(page, per_page)
-            rules = self.filters
+            rules = self._filters_of(reader.settings)
             sort_key = rules.sort_key(sort)
             conditions = [
                 rules.condition(name, value)
@@ -250,17 +265,19 @@ class SearchEngine:
                     ticket.need(SCORING)  # an expensive phrase: a turn, or SearchBusy
             if parsed.filter is not None:
                 conditions.insert(0, parsed.filter)
+            empty = {name: {} for name in reader.settings.facets}
             if parsed.query is None:
-                return self._page(q, page, per_page, started, parsed, total=0)
+                return self._page(q, page, per_page, started, parsed, 0, facets=empty)
             if parsed.query is nodes.NOTHING:  # e.g. a prefix that no indexed word starts with
                 parsed.messages.append(notice("no_match"))
-                return self._page(q, page, per_page, started, parsed, total=0)
+                return self._page(q, page, per_page, started, parsed, 0, facets=empty)
             matches = self._matches(reader, parsed.query, nodes.all_of(conditions), deadline)
             view = _Request(self, reader, parsed, matches, deadline)
             return view.page(q, page, per_page, sort_key, started)
 
+    @staticmethod
     def _page(
-        self, q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
+        q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
     ) -> Page:
         return Page(
             query=q,
@@ -270,16 +287,19 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=list(hits),
             suggestion=suggestion,
-            facets=facets or {name: {} for name in self.settings.facets},
+            facets=facets or {},
             message=parsed.message,
             notices=parsed.notices,
             also_searched=tuple(dict.fromkeys((*parsed.variants, *parsed.synonyms))),
         )
 
-    def _hit(self, fields: dict, score: float | None, parsed: ParsedQuery, verdicts: dict) -> Hit:
+    @staticmethod
+    def _hit(
+        fields: dict, score: float | None, parsed: ParsedQuery, words: WordAnalysis, verdicts: dict
+    ) -> Hit:
         title, text = fields.get("title") or "", fields.get("text") or ""
-        title_spans = highlight.matched_spans(title, parsed.terms, self.words, verdicts)
-        text_spans = highlight.matched_spans(text, parsed.terms, self.words, verdicts)
+        title_spans = highlight.matched_spans(title, parsed.terms, words, verdicts)
+        text_spans = highlight.matched_spans(text, parsed.terms, words, verdicts)
         return Hit(
             id=fields["id"],
             title=title,
@@ -300,12 +320,15 @@ class SearchEngine:
         each at most MAX_WORD_CHARS characters: a longer one is no word (an index built
         before that rule may hold one), so the answer stays small whatever the index."""
         limit = min(max(1, int(limit)), SUGGESTIONS_MAX)
-        typed = [w.terms.exact for w in self.words.tokens(prefix or "") if w.terms.exact]
-        if not typed or (prefix or "")[-1:].isspace() or len(typed[-1]) < MIN_PREFIX:
+        if not (prefix or "").strip() or (prefix or "")[-1:].isspace():
             return []
         with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
+            words = word_analysis(reader.analysis)
+            typed = [w.terms.exact for w in words.tokens(prefix) if w.terms.exact]
+            if not typed or len(typed[-1]) < MIN_PREFIX:
+                return []
             budget = ExpansionBudget(deadline=Deadline(time_limit), ticket=ticket)
-            return suggestions.completions(reader, self.words, typed[-1], limit, budget)
+            return suggestions.completions(reader, words, typed[-1], limit, budget)
 
     # ---- one document; batch runs ------------------------------------------------------
 
@@ -321,6 +344,7 @@ class SearchEngine:
             if fields is None:
                 return None
             parsed = ParsedQuery(query=None)
+            words = word_analysis(reader.analysis)
             if q:
                 parsed = self._builder(reader).parse(q, deadline, ticket)
         title, text = fields.get("title") or "", fields.get("text") or ""
@@ -329,14 +353,14 @@ class SearchEngine:
         notices = notices if len(shown) < len(text) else ()
         deadline.check(HIGHLIGHTING)
         body_html = highlight.paragraphs(
-            shown, highlight.matched_spans(shown, parsed.terms, self.words, limit=None)
+            shown, highlight.matched_spans(shown, parsed.terms, words, limit=None)
         )
         return DocumentView(
             id=fields["id"],
             title=title,
             text=text,
             title_html=highlight.highlight(
-                title, highlight.matched_spans(title, parsed.terms, self.words)
+                title, highlight.matched_spans(title, parsed.terms, words)
             ),
             body_html=body_html,
             **_shown_fields(fields),
@@ -389,17 +413,19 @@ class _Request:
                 start:stop
             ]
         self.stored.prefetch([handle for _, handle in ranked])
+        words = word_analysis(self.reader.analysis)
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
         hits = []
         for hit_score, handle in ranked:
             self.deadline.check(SNIPPETS)
-            hits.append(engine._hit(self.stored(handle), hit_score, parsed, verdicts))
+            hits.append(engine._hit(self.stored(handle), hit_score, parsed, words, verdicts))
         suggestion = suggestions.did_you_mean(
-            self.reader, engine.words, parsed.plain_words, total, parsed.expansion
+            self.reader, words, parsed.plain_words, total, parsed.expansion
         )
         if not total and not parsed.messages:
             parsed.messages.append(notice("no_match"))
-        facets = selection.facets(matches.eligible, engine.settings.facets)
+        names = self.reader.settings.facets
+        facets = selection.facets(matches.eligible, names) or {name: {} for name in names}
         result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
         if selection.partial:
             result = replace(result, partial=True, warning=selection.warning)

@@ -198,3 +198,43 @@ MAX_LINES = 500  # the house keeps modules near 400 lines; past 500, one job has
 def test_no_module_is_over_500_lines(floor: str, path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines"
+
+
+STORE_CLASSES = {
+    "whoosh": ("bahth.index.whoosh.store", "IndexStore"),
+    "sphinx": ("bahth.index.sphinx.store", "SphinxStore"),
+}
+
+
+@pytest.mark.parametrize("store", sorted(STORE_CLASSES))
+def test_both_stores_keep_the_whole_write_side_contract(store: str) -> None:
+    """Everything the engine, the CLI and the web ask of a store (index/contract.py
+    Store) is on both, taking at least the contract's keywords: a method one store lacks
+    would make a feature work on one only."""
+    import importlib
+    import inspect
+
+    from bahth.index.contract import Store
+
+    module, name = STORE_CLASSES[store]
+    cls = getattr(importlib.import_module(module), name)
+    asked = [n for n in vars(Store) if not n.startswith("_")] + list(Store.__annotations__)
+    assert "add_documents" in asked and "readers" in asked
+    for member in asked:
+        assert hasattr(cls, member) or member in _instance_attributes(cls), (name, member)
+        wanted = getattr(Store, member, None)
+        if inspect.isfunction(wanted):
+            got = inspect.signature(getattr(cls, member)).parameters
+            params = inspect.signature(wanted).parameters
+            for param in params.values():
+                if param.kind is inspect.Parameter.VAR_KEYWORD:
+                    continue
+                assert param.name in got, (name, member, param.name)
+
+
+def _instance_attributes(cls) -> set[str]:
+    """The attributes ``cls.__init__`` sets (``self.x = ...``)."""
+    import inspect
+    import re
+
+    return set(re.findall(r"self\.([a-z_]+)\s*=", inspect.getsource(cls.__init__)))

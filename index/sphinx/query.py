@@ -54,12 +54,14 @@ class MatchPlan:
     direct: bool = True
 
 
-def plan(query) -> MatchPlan:
+def plan(query, absent: frozenset[str] = frozenset()) -> MatchPlan:
     """The MATCH of ``query``. NothingMatches when it cannot match anything, InnerCondition
-    when it holds a field clause the MATCH cannot."""
+    when it holds a field clause the MATCH cannot. ``absent``: tokens no document holds (the
+    reader knows them from earlier counts): left out, as matching nothing (a title query's
+    words in an index without titles would otherwise cost every candidate their factors)."""
     occurrences: list[str] = []
     in_match: list[nodes.Phrase] = []
-    match = _match(query, occurrences, in_match)
+    match = _match(query, occurrences, in_match, absent)
     if match is None:
         raise NothingMatches()
     needed: list[str] = []
@@ -68,9 +70,11 @@ def plan(query) -> MatchPlan:
         if isinstance(node, nodes.Term):
             needed.append(token(node.field, node.text))
         elif isinstance(node, nodes.Phrase):
-            needed += [token(node.field, w) for w in node.words]
-            phrases.append(node)
-    tokens = list(dict.fromkeys(needed))
+            words = [token(node.field, w) for w in node.words]
+            if absent.isdisjoint(words):
+                needed += words
+                phrases.append(node)
+    tokens = [t for t in dict.fromkeys(needed) if t not in absent]
     direct = not in_match and set(tokens) <= set(occurrences)
     return MatchPlan(match, occurrences if match else [], tokens, phrases, direct)
 
@@ -86,17 +90,22 @@ def phrase_text(q: nodes.Phrase) -> str:
     return f'"{words}"' + (f"~{q.slop}" if q.slop > 1 else "")
 
 
-def _match(q, occurrences: list[str], phrases: list) -> str | None:
+def _match(q, occurrences: list[str], phrases: list, absent: frozenset[str]) -> str | None:
     """None: matches nothing; '': every document; else a MATCH expression (the tokens it
     names appended to ``occurrences`` in order)."""
     if isinstance(q, nodes.Term):
         tok = token(q.field, q.text)
+        if tok in absent:
+            return None
         occurrences.append(tok)
         return tok
     if isinstance(q, nodes.Every):
         return ""
     if isinstance(q, nodes.Phrase):
-        occurrences += [token(q.field, w) for w in q.words]
+        words = [token(q.field, w) for w in q.words]
+        if not absent.isdisjoint(words):
+            return None
+        occurrences += words
         phrases.append(q)
         return phrase_text(q)
     if isinstance(q, nodes.Or):
@@ -104,7 +113,7 @@ def _match(q, occurrences: list[str], phrases: list) -> str | None:
         for sub in q.parts:
             if _is_bonus(sub):
                 continue  # scored, but never a reason to match
-            part = _match(sub, occurrences, phrases)
+            part = _match(sub, occurrences, phrases, absent)
             if part == "":
                 return ""
             if part is not None:
@@ -115,7 +124,7 @@ def _match(q, occurrences: list[str], phrases: list) -> str | None:
     if isinstance(q, nodes.And):
         parts = []
         for sub in q.parts:
-            part = _match(sub, occurrences, phrases)
+            part = _match(sub, occurrences, phrases, absent)
             if part is None:
                 return None
             if part:
@@ -124,8 +133,8 @@ def _match(q, occurrences: list[str], phrases: list) -> str | None:
             return ""
         return parts[0] if len(parts) == 1 else "(" + " ".join(parts) + ")"
     if isinstance(q, nodes.AndNot):
-        positive = _match(q.positive, occurrences, phrases)
-        negative = _match(q.negative, occurrences, [])
+        positive = _match(q.positive, occurrences, phrases, absent)
+        negative = _match(q.negative, occurrences, [], absent)
         if positive is None or negative == "":
             return None
         if negative is None:
@@ -134,7 +143,7 @@ def _match(q, occurrences: list[str], phrases: list) -> str | None:
             raise InnerCondition()  # a NOT with nothing to look for
         return f"({positive} -({negative}))"
     if isinstance(q, nodes.AndMaybe):
-        return _match(q.required, occurrences, phrases)  # the optional words: asked apart
+        return _match(q.required, occurrences, phrases, absent)  # the optional words: asked apart
     if isinstance(q, nodes.Condition):
         raise InnerCondition()
     if q is nodes.NOTHING:

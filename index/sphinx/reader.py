@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from bahth.index import nodes
 from bahth.index.deadline import NO_DEADLINE, Deadline
 from bahth.index.errors import BackendUnavailable, BahthError
 from bahth.index.keys import document_key
@@ -183,6 +184,12 @@ class ClusterReader:
             if self.warning(meta) is None:
                 self.remember({**dict.fromkeys(part, 0), **keyword_counts(meta)})
         return {t: self._frequencies.get(t, 0) for t in tokens}
+
+    def absent(self, query) -> frozenset[str]:
+        """The tokens of ``query`` that this generation is known to hold in no document
+        (counted before: frequencies are remembered), which its MATCH can leave out."""
+        tokens = (token(field, text) for field, text in nodes.terms(query))
+        return frozenset(t for t in tokens if self._frequencies.get(t) == 0)
 
     def remember(self, counts: dict[str, int]) -> None:
         """Keep document frequencies (of a whole cluster's answer, never a partial one)."""

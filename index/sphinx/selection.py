@@ -1,13 +1,17 @@
 """One query's candidates on a cluster (index/contract.py Selection), in two round trips:
 
-1. the engine runs the query's MATCH (index/sphinx/query.py: its boolean structure, and MAYBE
-   every other word the scores need) with the condition as its filter, on the distributed
-   table of any node that answers. It counts every match (``total``), returns its best
-   ``candidates`` by its own BM25 with each word's frequency in each (PACKEDFACTORS), their
-   lengths and declared values, and each word's document frequency over the cluster (SHOW
-   META); in the same round trip, the facets over every match (a GROUP BY of their values'
-   keys) and, once per generation, the collection's size and lengths;
-2. when the query has phrases, the engine says which candidates hold each one.
+1. the engine runs the query's MATCH (index/sphinx/query.py: its boolean structure, without
+   the words the reader already knows no document holds) with the condition as its filter, on
+   the distributed table of any node that answers. It counts every match (``total``), returns
+   its best ``candidates`` by its own BM25, their lengths and declared values, and each word's
+   document frequency over the cluster (SHOW META); when the MATCH names every word the
+   scores need, each word's frequency in each candidate too (PACKEDFACTORS). In the same
+   round trip, the facets over every match (a GROUP BY of their values' keys);
+2. when the query has phrases, or words the MATCH does not name (optional words, the words
+   under a NOT), the engine says which candidates hold each phrase and how often each of
+   those words occurs in each candidate (a MATCH of the words alone, over the candidates).
+
+The collection's size and average lengths are read once per generation (index/sphinx/reader.py).
 
 bahth then scores the candidates with its one scorer (search/scorer.py), with the cluster-wide
 idf and average lengths, so that a document's score does not depend on the shard it landed
@@ -42,7 +46,7 @@ from bahth.index.sphinx.schema import LENGTHS, facet_value, token
 
 CANDIDATE_RANKER = "ranker=expr('bm25')"  # the engine's BM25 chooses the candidates
 FACET_VALUES = 1_000  # values a facet counts, at most (per facet)
-_TF = re.compile(r"word(\d+)=\(tf=(\d+)")
+_TF = re.compile(r"word(\d+)=\(tf=([1-9]\d*)")  # every word is listed: those it holds
 _BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
 _LONGEST = 106374  # whoosh.util.numeric.length_to_byte: this length and more are byte 255
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -75,14 +79,15 @@ class ClusterSelection:
         self.size = 0
         self.facet_names = tuple(facets)
         self._keys = _EMPTY
-        self._attrs: list[dict] = []
+        self._raw_attrs: list[str | None] = []
+        self._read: list[dict] | None = None
         self._lengths: dict[str, np.ndarray] = {}
         self._tfs: dict[str, np.ndarray] = {}
         self._documents: dict[str, int] = {}
         self._phrases: dict[int, set[int]] = {}
         self._facets: dict[str, dict[str, int]] = {name: {} for name in self.facet_names}
         try:
-            self.plan = plan(query)
+            self.plan = plan(query, reader.absent(query))
         except NothingMatches:
             self.plan = None
             return
@@ -162,14 +167,21 @@ class ClusterSelection:
         n = self.size = len(rows)
         self._keys = np.array([int(row[0]) for row in rows], dtype=np.int64)
         lengths = {name: np.zeros(n, dtype=np.float64) for name in LENGTHS}
-        self._attrs = []
         for i, row in enumerate(rows):
             for j, name in enumerate(LENGTHS):
                 lengths[name][i] = row[1 + j] or 0
-            self._attrs.append(read_attrs(row[1 + len(LENGTHS)]))
+        self._raw_attrs = [row[1 + len(LENGTHS)] for row in rows]
         self._lengths = {name: quantized(values) for name, values in lengths.items()}
         if occurrences is not None:
             self._tfs = _frequencies(rows, 2 + len(LENGTHS), occurrences)
+
+    @property
+    def _attrs(self) -> list[dict]:
+        """The candidates' declared values and lengths, read when a condition or a declared
+        field asks (most queries need neither)."""
+        if self._read is None:
+            self._read = [read_attrs(text) for text in self._raw_attrs]
+        return self._read
 
     def _check_phrases(self) -> None:
         """Which candidates hold each phrase of the query, and (when the MATCH's own factors
@@ -181,12 +193,15 @@ class ClusterSelection:
         table, ids = self.reader.table, ",".join(map(str, self._keys.tolist()))
         within = f"AND id IN ({ids}) LIMIT {self.size} OPTION {{}}, max_matches={self.size}"
         statements = []
+        # a word no document holds (the first round trip counted them) has nothing to say
+        held = [t for t in self.plan.tokens if self._documents.get(t, 1)]
+        apart = apart and bool(held)
         if apart:
             statements.append(
                 (
                     f"SELECT id, PACKEDFACTORS() FROM {table} WHERE MATCH(%s) "
                     + within.format("ranker=expr('1')"),
-                    (" | ".join(self.plan.tokens),),
+                    (" | ".join(held),),
                 )
             )
             statements.append(("SHOW META", ()))
@@ -202,7 +217,7 @@ class ClusterSelection:
             slot = {int(k): i for i, k in enumerate(self._keys.tolist())}
             ordered = sorted(rows, key=lambda row: slot.get(int(row[0]), -1))
             present = [row for row in ordered if int(row[0]) in slot]
-            tfs = _frequencies(present, 1, self.plan.tokens)
+            tfs = _frequencies(present, 1, held)
             self._tfs = {tok: _spread(tf, present, slot, self.size) for tok, tf in tfs.items()}
         for phrase, (rows,) in zip(self.plan.phrases, answers, strict=True):
             self._phrases[id(phrase)] = {int(row[0]) for row in rows}

@@ -1,8 +1,8 @@
 """One run's writing into a cluster: rows grouped by shard and sent in batches, each batch one
-REPLACE on its node (and the dictionary's new words in the same round trip), sent by a
-thread of that node's while this process analyses the next documents (the engine indexes in
-its own process: the two overlap). One batch per node is in flight at most, and its error,
-if any, is raised at the next send or at the flush."""
+REPLACE on its node (and a second for the dictionary's new words: the engine batches reads
+only), sent by a thread of that node's while this process analyses the next documents (the
+engine indexes in its own process: the two overlap). One batch per node is in flight at most,
+and its error, if any, is raised at the next send or at the flush."""
 
 from __future__ import annotations
 

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.reading import TermNotFound
 
+from bahth.analyzers import AnalysisConfig
 from bahth.index import nodes
 from bahth.index.contract import Postings, SortKey
 from bahth.index.deadline import NO_DEADLINE, Deadline
+from bahth.index.settings import Settings
 from bahth.index.whoosh.postings import decoder, read_postings
 from bahth.index.whoosh.readers import IndexView, OpenIndex
 from bahth.index.whoosh.reference import reference_scores
@@ -55,7 +57,7 @@ class FolderReaders:
     @contextmanager
     def lease(self) -> Iterator[FolderReader]:
         with self.views.lease() as view:
-            yield FolderReader.of(view)
+            yield FolderReader.of(view, self.views.store)
 
     def close(self) -> None:
         self.views.close()
@@ -64,7 +66,8 @@ class FolderReaders:
 class FolderReader:
     """One generation of a folder index, as every request reads it."""
 
-    def __init__(self, view: IndexView) -> None:
+    def __init__(self, view: IndexView, store) -> None:
+        self.store = store
         self.generation = view.token
         self.searcher = view.searcher  # Whoosh's: stored fields, the reference search
         self.whoosh = view.searcher.reader()
@@ -87,15 +90,25 @@ class FolderReader:
         self._lock = threading.Lock()
 
     @classmethod
-    def of(cls, view: IndexView) -> FolderReader:
+    def of(cls, view: IndexView, store) -> FolderReader:
         """The reader of ``view``, made on first use and kept with it."""
         reader = getattr(view, "reader", None)
         if reader is None:
             with _READERS_LOCK:
                 reader = getattr(view, "reader", None)
                 if reader is None:
-                    reader = view.reader = cls(view)
+                    reader = view.reader = cls(view, store)
         return reader
+
+    @property
+    def settings(self) -> Settings:
+        """The folder's settings (read again when its meta file changes: query-time settings
+        a reindex records apply at once)."""
+        return self.store.settings
+
+    @property
+    def analysis(self) -> AnalysisConfig:
+        return self.store.analysis
 
     def _once(self, key: tuple, make):
         value = self._arrays.get(key)
