@@ -15,6 +15,8 @@ declared fields that hold a value, so "documents without the field" is one posti
 (sorting puts them last).
 """
 
+import sys
+
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
@@ -30,6 +32,11 @@ class Values(ID):
         values = value if isinstance(value, (list, tuple)) else [value]
         for item in dict.fromkeys(values):
             yield item.encode("utf-8"), 1, 1.0, b""
+
+
+# Whoosh pickles the schema into each index by module path: indexes written before the folder
+# store moved to index/whoosh/ name this module bahth.index.schema, and still open.
+sys.modules.setdefault("bahth.index.schema", sys.modules[__name__])
 
 
 def build_schema(
