@@ -97,7 +97,7 @@ CONSONANTS: dict[str, Options] = {
     "ph": (("ف", 0),),
     "t": (("ت", 0), ("ط", 1)),
     "th": (("ث", 0), ("ت", 1)),
-    "d": (("د", 0), ("ض", 1)),
+    "d": (("د", 0), ("ض", 1), ("ظ", 2)),  # French d for ظ too: Nador الناظور
     "dh": (("ذ", 0), ("ض", 1), ("د", 1)),
     "dj": (("ج", 0),),
     "j": (("ج", 0),),
@@ -138,10 +138,10 @@ CONSONANTS: dict[str, Options] = {
 # Vowels inside a word: short ones are not written, long ones are.
 MEDIAL: dict[str, Options] = {
     "a": (("", 0), ("ا", 0), ("ي", 2)),  # English a as in face: فيس
-    "e": (("", 0), ("ي", 1)),
+    "e": (("", 0), ("ي", 1), ("ا", 2)),  # French è: Meknès مكناس
     "é": (("ي", 0), ("", 0)),
     "è": (("ي", 0), ("", 0)),
-    "i": (("ي", 0), ("", 0)),
+    "i": (("ي", 0), ("", 0), ("اي", 2)),  # English i: Biden بايدن
     "o": (("و", 0), ("", 1)),
     "u": (("و", 0), ("", 1), ("ا", 2)),  # English u: Trump ترامب
     "ou": (("و", 0),),
@@ -235,11 +235,15 @@ def _article_starts(text: str) -> list[tuple[int, str, int]]:
 
 
 def _written_article(text: str, bare: str) -> list[tuple[int, str, int]]:
-    """el-, al-, or Darija's l before a consonant (lmghrib المغرب)."""
+    """el-, al-, or Darija's l before a consonant (lmghrib المغرب); in French spellings of
+    Moroccan names, la or le before a consonant too (Lahlimi الحليمي)."""
     head = re.match(r"^(el|al|l)-?", text)
-    if not head or (head.group(1) == "l" and bare[1] in VOWELS):
-        return []
-    return [(len(head.group(0).replace("-", "")), ARTICLE, 0)]
+    starts = []
+    if head and not (head.group(1) == "l" and bare[1] in VOWELS):
+        starts.append((len(head.group(0).replace("-", "")), ARTICLE, 0))
+    if re.match(r"^l[ae][^aeiouy]", bare):
+        starts.append((2, ARTICLE, 1))
+    return starts
 
 
 def _sun_letter(text: str, bare: str) -> list[tuple[int, str, int]]:

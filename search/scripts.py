@@ -223,9 +223,11 @@ def held_spellings(reader, words: WordAnalysis, text: str, candidates) -> tuple[
     if not scored:  # no spelling as a word of its own: with a clitic (للسبيطار), by its stems
         for spelling, count in _held_by_stem(reader, words, candidates).items():
             scored[spelling], counts[spelling] = log(count), count
-    for spelling in [s for s in scored if " " not in s and words.word(s).stop]:
-        del scored[spelling]  # a stop word (عن for "un") is no reading of a word searched for
-    best = sorted(scored, key=lambda spelling: (-scored[spelling], spelling))[:MAX_SPELLINGS]
+    best = sorted(scored, key=lambda spelling: (-scored[spelling], spelling))
+    stop = [" " not in spelling and words.word(spelling).stop for spelling in best[:1]]
+    if any(stop):  # the word is a stop word (ghadi غادي): searched as one typed in Arabic is
+        return [], held
+    best = [s for s in best if " " in s or not words.word(s).stop][:MAX_SPELLINGS]
     most = max((counts[spelling] for spelling in best), default=0)
     return [spelling for spelling in best if counts[spelling] * MAX_RARER >= most], held
 

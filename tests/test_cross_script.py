@@ -119,6 +119,13 @@ SPELLINGS = [
     pytest.param("flmghrib", "فالمغرب", _without_start("_clitic_article"), id="fi-on-the-article"),
     pytest.param("Abdellatif", "عبد اللطيف", _without_start("_abd"), id="abd-el-is-two-words"),
     pytest.param("Akhannouch", "اخنوش", _without("CONSONANTS", "kh"), id="a-name-with-kh"),
+    pytest.param("Nador", "ناظور", _without("CONSONANTS", "d", "ظ"), id="french-d-may-be-za"),
+    pytest.param("Biden", "بايدن", _without("MEDIAL", "i", "اي"), id="english-i-may-be-ai"),
+    pytest.param("Meknes", "مكناس", _without("MEDIAL", "e", "ا"), id="french-e-may-be-alef"),
+    pytest.param("Facebook", "فيسبوك", _without("MEDIAL", "a", "ي"), id="english-a-as-in-face"),
+    pytest.param(
+        "Lahlimi", "الحليمي", _without_start("_written_article"), id="french-la-is-the-article"
+    ),
 ]
 
 
@@ -168,6 +175,7 @@ DOCS = [
     news("sbitar", "مشى للسبيطار حيت كان مريض بزاف"),
     news("3lach", "علاش الناس ساكتين على هاد الشي"),
     news("9hwa", "شربنا قهوة فالمقهى ديال الحومة"),
+    news("ghadi", "غادي يمشي للجدي ديال جهدي"),  # غادي is a stop word; جدي, جهدي are not
     # a long text that names Facebook once; short ones that say فيسبوك again and again
     *[news("facebook-ar", "فيسبوك فيسبوك: نشر الخبر على فيسبوك", n) for n in range(5)],
     news("facebook-latin", f"حساب رسمي على Facebook للوزارة {FILLER} {FILLER} {FILLER}"),
@@ -277,6 +285,7 @@ def test_a_latin_word_is_searched_as_typed_only(engine, q) -> None:
 # (query, the rule): no Arabic reading is searched
 NOT_READ = [
     pytest.param("3lach", id="a-darija-stop-word-is-left-out-as-typed-in-arabic"),
+    pytest.param("ghadi", id="a-stop-word-read-first-leaves-no-other-reading"),
     pytest.param("un", id="a-two-letter-word-reads-as-too-many-words"),
     pytest.param("qwxz", id="no-spelling-the-index-holds"),
 ]
