@@ -85,7 +85,9 @@ def read_keyboard(reader, words: WordAnalysis, text: str, parsed: ParsedQuery) -
         start, end = chunk.span
         out += [text[at:start], reading]
         at = end
-        shown = " ".join(words.surfaces(reading)) if chunk.latin else reading
+        shown = (
+            " ".join(words.surfaces(reading)) if chunk.latin else surface(reader, words, reading)
+        )
         parsed.scripts.append((chunk.core, shown, KEYBOARD))
     return "".join(out) + text[at:]
 

@@ -215,10 +215,10 @@ READ = [
     pytest.param(
         "بشؤثلاخخن",
         "facebook-latin-0",
-        ("بشؤثلاخخن", "facebook", "keyboard"),
+        ("بشؤثلاخخن", "Facebook", "keyboard"),
         id="reverse-layout-lam-alef-is-the-b-key",
     ),
-    pytest.param("لخخلمث", "google-0", ("لخخلمث", "google", "keyboard"), id="reverse-layout"),
+    pytest.param("لخخلمث", "google-0", ("لخخلمث", "Google", "keyboard"), id="reverse-layout"),
     pytest.param("lmghrib", "maghrib-0", ("lmghrib", "المغرب", "latin"), id="arabizi-article"),
     pytest.param("9hwa", "9hwa-0", ("9hwa", "قهوة", "latin"), id="arabizi-digit"),
     pytest.param(
