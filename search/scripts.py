@@ -56,8 +56,9 @@ STEM_CANDIDATES = 40  # spellings looked up by stem when none is a word of the i
 STEMS = "text"
 KEYBOARD = "keyboard"  # how a word was read (ParsedQuery.scripts, Page.also_searched)
 LATIN = "latin"
-_SYNTAX_HEAD = re.compile(r'^[-+]?[("]*')
-_SYNTAX_TAIL = re.compile(r'[)"]*(?:\*|~\d?)?[)"]*$')
+_QUOTES = '"“”«»„‟″'
+_SYNTAX_HEAD = re.compile(rf"^[-+]?[({_QUOTES}]*")
+_SYNTAX_TAIL = re.compile(rf"[){_QUOTES}]*(?:\*|~\d?)?[){_QUOTES}:]*$")
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{3,}$")
 _OPERATORS = {"AND", "OR", "NOT"}
 
@@ -102,7 +103,7 @@ class _Chunk:
         self.core = chunk[head : len(chunk) - tail]
         self.span = (match.start() + head, match.start() + len(chunk) - tail)
         self.reads = False
-        self.latin = on_latin_keys(self.core) and ":" not in self.core
+        self.latin = on_latin_keys(self.core) and ":" not in self.core and not _acronym(self.core)
         self.readings: list[str] = []
         if self.core in _OPERATORS or not self.core:
             return
@@ -113,8 +114,9 @@ class _Chunk:
             self.readings = [reading]
             self.read = [w.terms.exact for w in words.tokens(reading) if w.terms.exact]
         elif _ARABIC_WORD.match(self.core):  # a Latin word typed on the Arabic layout
-            self.typed = [w.terms.exact for w in words.tokens(self.core) if w.terms.exact]
             self.readings = latin_layout(self.core)
+            if self.readings:
+                self.typed = [w.terms.exact for w in words.tokens(self.core) if w.terms.exact]
 
     def terms(self) -> list[str]:
         if self.latin:
@@ -141,6 +143,13 @@ class _Chunk:
         if self.reads and (len(self.core) >= MIN_KEYS or whole):
             return self.readings[0]
         return None
+
+
+def _acronym(chunk: str) -> bool:
+    """Capitals only (NBA, FIFA): an acronym; Arabic typed on the US layout has a capital
+    for أ إ آ and punctuation, never for every letter of a word."""
+    letters = [ch for ch in chunk if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
 class CrossScript:

@@ -175,6 +175,7 @@ DOCS = [
     news("sbitar", "مشى للسبيطار حيت كان مريض بزاف"),
     news("3lach", "علاش الناس ساكتين على هاد الشي"),
     news("9hwa", "شربنا قهوة فالمقهى ديال الحومة"),
+    news("illa", "لا تعليق إلا بعد الخبر"),  # NBA on the layout is آلآ: إلا, a held word
     news("ghadi", "غادي يمشي للجدي ديال جهدي"),  # غادي is a stop word; جدي, جهدي are not
     # a long text that names Facebook once; short ones that say فيسبوك again and again
     *[news("facebook-ar", "فيسبوك فيسبوك: نشر الخبر على فيسبوك", n) for n in range(5)],
@@ -217,6 +218,12 @@ READ = [
         "facebook-latin-0",
         ("بشؤثلاخخن", "Facebook", "keyboard"),
         id="reverse-layout-lam-alef-is-the-b-key",
+    ),
+    pytest.param(
+        "«hglyvf»", "maghrib-0", ("hglyvf", "المغرب", "keyboard"), id="wrong-layout-in-quotes"
+    ),
+    pytest.param(
+        "hglyvf: td", "maghrib-0", ("hglyvf", "المغرب", "keyboard"), id="a-colon-after-it"
     ),
     pytest.param("لخخلمث", "google-0", ("لخخلمث", "Google", "keyboard"), id="reverse-layout"),
     pytest.param("lmghrib", "maghrib-0", ("lmghrib", "المغرب", "latin"), id="arabizi-article"),
@@ -288,6 +295,7 @@ NOT_READ = [
     pytest.param("ghadi", id="a-stop-word-read-first-leaves-no-other-reading"),
     pytest.param("un", id="a-two-letter-word-reads-as-too-many-words"),
     pytest.param("qwxz", id="no-spelling-the-index-holds"),
+    pytest.param("NBA", id="an-acronym-in-capitals-is-no-arabic-typing"),
 ]
 
 
