@@ -47,6 +47,7 @@ FIELD = "text_exact"
 LAYOUT_RARER = 50  # the typed chunk must be this much rarer than its reading to be read
 MIN_KEYS = 3  # a shorter chunk is read only in a query typed on the wrong layout as a whole
 WHOLE_QUERY_SHARE = 0.5  # of the chunks that may be, read ones making a whole-query reading
+SPELLINGS_LOOKED_UP = 80  # a Latin word's cheapest spellings asked of the index (and with ال)
 MAX_SPELLINGS = 3  # a Latin word's spellings searched, the best first
 MAX_RARER = 100  # a spelling rarer than the best one by more than this is left out
 COST_WEIGHT = 1.5  # how many e-folds of frequency one unusual reading is worth
@@ -166,7 +167,7 @@ class CrossScript:
         key = text.lower()
         found = cache.get(key)
         if found is None:
-            candidates = arabic_spellings(key)
+            candidates = arabic_spellings(key, SPELLINGS_LOOKED_UP)
             if not parsed.expansion.charge(2 * len(candidates) + 1, EXPANDING):
                 return None
             if len(cache) > SPELLINGS_CACHE_LIMIT:
