@@ -106,8 +106,8 @@ class _Chunk:
         self.reads = False
         self.latin = on_latin_keys(self.core) and ":" not in self.core and not _acronym(self.core)
         self.readings: list[str] = []
-        if self.core in _OPERATORS or not self.core:
-            return
+        if self.core in _OPERATORS or not self.core or re.search(r"[*~]", chunk[head:]):
+            return  # an operator, or a word* or word~: the query's syntax, typed as meant
         if self.latin:  # Arabic typed on the US layout: its typed words, its read words
             self.typed = [w.terms.exact for w in words.tokens(self.core) if w.terms.exact]
             self.typed = [t for t in self.typed if not t.isdigit()]
@@ -116,6 +116,8 @@ class _Chunk:
             self.read = [w.terms.exact for w in words.tokens(reading) if w.terms.exact]
         elif _ARABIC_WORD.match(self.core):  # a Latin word typed on the Arabic layout
             self.readings = latin_layout(self.core)
+            if self.readings and words.word(self.core).stop:
+                self.readings = []  # a stop word is itself (باش is no "fhai")
             if self.readings:
                 self.typed = [w.terms.exact for w in words.tokens(self.core) if w.terms.exact]
 

@@ -16,12 +16,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from bahth.analyzers import scripts
+from bahth.analyzers import scripts, word_analysis
 from bahth.analyzers.scripts import arabic_layout, arabic_spellings, latin_layout
 from bahth.cli import main
 from bahth.index.settings import Settings, SettingsError
 from bahth.search import scripts as search_scripts
 from bahth.search.engine import SearchEngine
+from bahth.search.parsed import ParsedQuery
 from bahth.search.ranking import Ranking
 from bahth.web import create_app
 
@@ -49,7 +50,8 @@ def test_keys_read_through_the_arabic_layout(keys: str, arabic: str) -> None:
 ON_THE_LATIN_LAYOUT = [
     pytest.param("لخخلمث", "google", id="a-latin-word-typed-on-the-arabic-layout"),
     pytest.param("بشؤثلاخخن", "facebook", id="lam-alef-is-the-b-key"),
-    pytest.param("المغرب", "hglyvf", id="any-word-of-letter-keys-has-a-latin-reading"),
+    pytest.param("المغرب", None, id="hg-is-the-arabic-article-no-latin-word-starts-so"),
+    pytest.param("فحسب", None, id="a-latin-word-has-vowels"),  # tsf, no vowel
     pytest.param("وزير", None, id="waw-is-no-latin-letter-key"),
 ]
 
@@ -411,3 +413,35 @@ def test_the_page_says_what_it_searched_for_and_marks_it(engine) -> None:
     assert "<mark>المغرب</mark>" in page
     answer = client.get("/api/search", query_string={"q": "Pompeo"}).json
     assert {"typed": "Pompeo", "searched": "بومبيو", "script": "latin"} in answer["read_as"]
+
+
+class _CountingReader:
+    """A reader that holds nothing and counts what it is asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.cache: dict = {}
+
+    def frequencies(self, field: str, terms) -> dict[str, int]:
+        self.asked += list(terms)
+        return dict.fromkeys(terms, 0)
+
+
+# (an Arabic query, the rule): reading it for the wrong layout asks the index nothing
+ASKS_NOTHING = [
+    pytest.param("مكافحة الإرهاب في المغرب", id="the-article-reads-hg-no-latin-word"),
+    pytest.param("وزير الداخلية", id="waw-and-dal-are-no-latin-letter-keys"),
+    pytest.param("على باش غير", id="stop-words-are-themselves"),
+    pytest.param("فحسب", id="a-reading-without-vowels-is-no-latin-word"),
+    pytest.param("قمة", id="three-letters-are-too-few"),
+    pytest.param("اعلن~", id="a-fuzzy-word-is-typed-as-meant"),
+    pytest.param("hglyvf*", id="a-prefix-is-typed-as-meant"),
+]
+
+
+@pytest.mark.parametrize("q", ASKS_NOTHING)
+def test_an_ordinary_arabic_query_costs_no_look_in_the_index(engine, q) -> None:
+    reader = _CountingReader()
+    words = word_analysis(engine.analysis)
+    assert search_scripts.read_keyboard(reader, words, q, ParsedQuery(query=None)) == q
+    assert reader.asked == []
