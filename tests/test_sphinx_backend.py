@@ -59,7 +59,7 @@ VARIANT_QUERIES = ["ترامب", "زيارة ترمب", "غوغل"]
 # Words in the other script (search/scripts.py), one a mechanism: (query, how it is read)
 CROSS_SCRIPT_QUERIES = [
     pytest.param("hglyvf ,hak'k", "keyboard", id="arabic-typed-on-the-latin-layout"),
-    pytest.param("شمبش", "keyboard", id="alfa-typed-on-the-arabic-layout"),
+    pytest.param("ةخلاهمث", "keyboard", id="mobile-typed-on-the-arabic-layout"),
     pytest.param("lmghrib", "latin", id="darija-in-latin-letters"),
     pytest.param("Pompeo", "latin", id="a-name-in-latin-letters"),
 ]
