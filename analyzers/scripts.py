@@ -45,6 +45,7 @@ KEYBOARD: dict[str, str] = {
     **{"T": "لإ", "Y": "إ", "G": "لأ", "H": "أ", "B": "لآ", "N": "آ"},
     **{"K": "،", "P": "؛", "?": "؟", "U": "\u2018", "I": "÷", "O": "×"},
     **{"D": "]", "F": "[", "L": "/", "Z": "~", "C": "}", "V": "{", "M": "'"},
+    **{"<": ",", ">": "."},  # the comma and the full stop are shifted there
 }
 # The Arabic letters a Latin letter key types (what a Latin word typed on the Arabic layout
 # is made of): لا is b, or g then h.

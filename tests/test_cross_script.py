@@ -37,6 +37,7 @@ ON_THE_ARABIC_LAYOUT = [
     pytest.param("Hpl]", "أحمد", id="shift-h-is-alef-with-hamza-and-bracket-is-dal"),
     pytest.param("sbl", "سلام", id="the-b-key-types-lam-alef"),
     pytest.param("hglyvfK", "المغرب،", id="shift-k-is-the-arabic-comma"),
+    pytest.param("hglyvf>", "المغرب.", id="the-full-stop-is-shifted"),
     pytest.param("2022", "2022", id="digits-type-digits-on-both-layouts"),
 ]
 
