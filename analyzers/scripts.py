@@ -128,7 +128,7 @@ CONSONANTS: dict[str, Options] = {
     "ch": (("ش", 0),),
     "sh": (("ش", 0),),
     "tch": (("تش", 0),),
-    "x": (("كس", 0),),
+    "x": (("كس", 0), ("ش", 1)),  # Moroccan chat writes ش as x too: xno شنو
     "z": (("ز", 0), ("ظ", 1)),
     "s": (("س", 0), ("ص", 1), ("ز", 2)),
     "r": (("ر", 0),),
@@ -268,9 +268,12 @@ def _sun_letter(text: str, bare: str) -> list[tuple[int, str, int]]:
 
 
 def _doubled_first(text: str, bare: str) -> list[tuple[int, str, int]]:
-    """A doubled first consonant: Darija's article, assimilated (ddar الدار)."""
+    """A doubled first consonant: Darija's article, assimilated (ddar الدار, chchams
+    الشمس)."""
     if bare[0] == bare[1] and bare[0].isalpha() and bare[0] not in VOWELS:
         return [(0, ARTICLE, 0)]
+    if len(bare) > 4 and bare[:2] == bare[2:4] and bare[:2] in CONSONANTS:
+        return [(2, ARTICLE, 0)]  # a digraph doubled: the second one is the letter
     return []
 
 
