@@ -238,9 +238,8 @@ def held_spellings(reader, words: WordAnalysis, text: str, candidates) -> tuple[
         for spelling, count in _held_by_stem(reader, words, candidates).items():
             scored[spelling], counts[spelling] = log(count), count
     best = sorted(scored, key=lambda spelling: (-scored[spelling], spelling))
-    stop = [" " not in spelling and words.word(spelling).stop for spelling in best[:1]]
-    if any(stop):  # the word is a stop word (ghadi غادي): searched as one typed in Arabic is
-        return [], held
+    if best and " " not in best[0] and words.word(best[0]).stop:
+        return best[:1], held  # a Darija function word (3lach علاش): it alone, exact fields
     best = [s for s in best if " " in s or not words.word(s).stop][:MAX_SPELLINGS]
     most = max((counts[spelling] for spelling in best), default=0)
     return [spelling for spelling in best if counts[spelling] * MAX_RARER >= most], held

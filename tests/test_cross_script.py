@@ -233,6 +233,7 @@ READ = [
     pytest.param("لخخلمث", "google-0", ("لخخلمث", "Google", "keyboard"), id="reverse-layout"),
     pytest.param("lmghrib", "maghrib-0", ("lmghrib", "المغرب", "latin"), id="arabizi-article"),
     pytest.param("9hwa", "9hwa-0", ("9hwa", "قهوة", "latin"), id="arabizi-digit"),
+    pytest.param("3lach", "3lach-0", ("3lach", "علاش", "latin"), id="a-darija-function-word"),
     pytest.param(
         "sbitar", "sbitar-0", ("sbitar", "سبيطار", "latin"), id="arabizi-word-with-clitics"
     ),
@@ -296,8 +297,6 @@ def test_a_latin_word_is_searched_as_typed_only(engine, q) -> None:
 
 # (query, the rule): no Arabic reading is searched
 NOT_READ = [
-    pytest.param("3lach", id="a-darija-stop-word-is-left-out-as-typed-in-arabic"),
-    pytest.param("ghadi", id="a-stop-word-read-first-leaves-no-other-reading"),
     pytest.param("un", id="a-two-letter-word-reads-as-too-many-words"),
     pytest.param("qwxz", id="no-spelling-the-index-holds"),
     pytest.param("NBA", id="an-acronym-in-capitals-is-no-arabic-typing"),
@@ -307,6 +306,13 @@ NOT_READ = [
 @pytest.mark.parametrize("q", NOT_READ)
 def test_no_reading_is_searched(engine, q) -> None:
     assert engine.search(q).read_as == ()
+
+
+def test_a_function_word_read_first_is_searched_alone(engine) -> None:
+    """غادي is a stop word, the best reading of ghadi: جدي and جهدي, held, are not searched."""
+    page = engine.search("ghadi")
+    assert page.read_as == (("ghadi", "غادي", "latin"),)
+    assert [hit.id for hit in page.hits] == ["ghadi-0"]
 
 
 def test_an_arabic_word_typed_ranks_above_a_latin_spelling_of_another(engine) -> None:
