@@ -15,6 +15,7 @@ from bahth.analyzers.pipeline import (
     exact_analyzer,
 )
 from bahth.analyzers.scripts import (
+    LAYOUT_KEYS,
     arabic_layout,
     arabic_spellings,
     latin_layout,
@@ -27,6 +28,7 @@ from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analys
 
 __all__ = [
     "ARTICLE",
+    "LAYOUT_KEYS",
     "arabic_layout",
     "arabic_spellings",
     "latin_layout",

@@ -47,6 +47,7 @@ KEYBOARD: dict[str, str] = {
     **{"D": "]", "F": "[", "L": "/", "Z": "~", "C": "}", "V": "{", "M": "'"},
     **{"<": ",", ">": "."},  # the comma and the full stop are shifted there
 }
+LAYOUT_KEYS = frozenset(KEYBOARD)  # the characters a reading on the Arabic layout reads
 # The Arabic letters a Latin letter key types (what a Latin word typed on the Arabic layout
 # is made of): لا is b, or g then h.
 _LETTER_KEYS = {

@@ -276,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     off.close()
     words = [w for i in items for w in _ARABIC_WORD.findall(i.title)]
     arabic_words = rng.sample(sorted(set(words)), min(ARABIC_WORDS, len(set(words))))
-    short = [" ".join(rng.sample(_ARABIC_WORD.findall(i.title), rng.choice((1, 2, 3))))
-             for i in items[:ARABIC_WORDS]]  # fmt: skip
+    titles = [_ARABIC_WORD.findall(i.title) for i in items[:ARABIC_WORDS]]
+    short = [" ".join(rng.sample(words, min(len(words), rng.choice((1, 2, 3)))))
+             for words in titles if words]  # fmt: skip
     speed(folder, arabic_words, short, [latin for latin, _ in darija + names])
     return 0
 

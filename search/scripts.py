@@ -5,11 +5,12 @@ module asks the index which reading is a word). Part of the query compiler
 
 * **Wrong layout** (``read_keyboard``, before the query is read as syntax, since the keys of
   و ك ج د ز ط are , ; [ ] . ' and would split a word): a chunk of the query whose Arabic
-  (101) reading is words the index holds, while the chunk as typed is absent or
-  ``LAYOUT_RARER`` times rarer, is replaced by that reading, and searched as if typed right
-  (proximity, the second stage, "did you mean" all see the Arabic). When at least half of a
-  query's chunks read so, the query was typed on the wrong layout as a whole, and every chunk
-  the index does not hold as typed is read too (short ones, words of the title only). The
+  (101) reading is words the index holds, while the chunk as typed is absent, is replaced by
+  that reading, and searched as if typed right (proximity, the second stage, "did you mean"
+  all see the Arabic). When at least half of a query's chunks read so, the query was typed
+  on the wrong layout as a whole, and every chunk the index does not hold as typed is read
+  too (short ones, words of the title only), and one it holds ``LAYOUT_RARER`` times less
+  than its reading. A Latin word the collection holds, alone, stays (tag is no فشل). The
   reverse, cheaply: an Arabic chunk the index does not hold that is the Arabic-layout typing
   of a Latin word it holds (لخخلمث: google) is that word.
 * **Latin letters** (``CrossScript._spelled``: Arabizi, names): a Latin word's Arabic-letter
@@ -31,6 +32,7 @@ from math import log
 
 from bahth.analyzers import (
     ARTICLE,
+    LAYOUT_KEYS,
     WordAnalysis,
     arabic_layout,
     arabic_spellings,
@@ -57,17 +59,22 @@ STEM_CANDIDATES = 40  # spellings looked up by stem when none is a word of the i
 STEMS = "text"
 KEYBOARD = "keyboard"  # how a word was read (ParsedQuery.scripts, Page.also_searched)
 LATIN = "latin"
-_QUOTES = '"“”«»„‟″'
-_SYNTAX_HEAD = re.compile(rf"^[-+]?[({_QUOTES}]*")
-_SYNTAX_TAIL = re.compile(rf"[){_QUOTES}]*(?:\*|~\d?)?[){_QUOTES}:]*$")
+_KEYS = re.escape("".join(sorted(LAYOUT_KEYS)))
+# a run of keys (and digits) or of Arabic letters: what a chunk's readings replace
+_RUN = re.compile(rf"[{_KEYS}0-9]+|[\u0621-\u064a]+")
+_EXPANDED = re.compile(r"(?:\*|~\d?)$")  # word* and word~: query syntax
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{3,}$")
-_OPERATORS = {"AND", "OR", "NOT"}
 
 
 def read_keyboard(reader, words: WordAnalysis, text: str, parsed: ParsedQuery) -> str:
     """``text`` with each chunk typed on the wrong layout replaced by what was meant (see
     the module's docstring); each reading is added to ``parsed.scripts``."""
-    chunks = [_Chunk(m, words) for m in re.finditer(r"\S+", text)]
+    chunks = [
+        _Chunk(run, words, at.start())
+        for at in re.finditer(r"\S+", text)
+        if not _EXPANDED.search(at.group(0))  # typed as meant
+        for run in _RUN.finditer(at.group(0))
+    ]
     chunks = [chunk for chunk in chunks if chunk.readings]
     if not chunks:
         return text
@@ -95,22 +102,21 @@ def read_keyboard(reader, words: WordAnalysis, text: str, parsed: ParsedQuery) -
 
 
 class _Chunk:
-    """A run of the query between spaces, and its readings on the other layout."""
+    """A run of keys or Arabic letters in the query, and its readings on the other layout
+    (a run of keys ends at a space, or at what no key of the Arabic layout types: quotes,
+    brackets, ``:``, ``!``; so ``title:hglyvf`` reads ``title:المغرب``)."""
 
-    def __init__(self, match: re.Match, words: WordAnalysis) -> None:
-        chunk = match.group(0)
-        head = len(_SYNTAX_HEAD.match(chunk).group(0))
-        tail = len(_SYNTAX_TAIL.search(chunk[head:]).group(0))
-        self.core = chunk[head : len(chunk) - tail]
-        self.span = (match.start() + head, match.start() + len(chunk) - tail)
+    def __init__(self, run: re.Match, words: WordAnalysis, offset: int) -> None:
+        self.core = run.group(0)
+        self.span = (offset + run.start(), offset + run.end())
         self.reads = False
-        self.latin = on_latin_keys(self.core) and ":" not in self.core and not _acronym(self.core)
+        self.latin = on_latin_keys(self.core) and not _acronym(self.core)
         self.readings: list[str] = []
-        if self.core in _OPERATORS or not self.core or re.search(r"[*~]", chunk[head:]):
-            return  # an operator, or a word* or word~: the query's syntax, typed as meant
-        if self.latin:  # Arabic typed on the US layout: its typed words, its read words
-            self.typed = [w.terms.exact for w in words.tokens(self.core) if w.terms.exact]
-            self.typed = [t for t in self.typed if not t.isdigit()]
+        if self.latin:  # Arabic typed on the US layout: its typed word, its read words
+            typed = words.tokens(self.core)
+            whole = len(typed) == 1 and typed[0].end - typed[0].start == len(self.core)
+            # a chunk its own keys cut in pieces (hgsu,]d: hgsu, d) is no word as typed
+            self.typed = [typed[0].terms.exact] if whole and typed[0].terms.exact else []
             reading = arabic_layout(self.core)
             self.readings = [reading]
             self.read = [w.terms.exact for w in words.tokens(reading) if w.terms.exact]
@@ -138,12 +144,15 @@ class _Chunk:
         self.reads = read > 0 and typed * LAYOUT_RARER < read
 
     def reading(self, whole: bool) -> str | None:
-        """What to search for the chunk (None: the chunk as typed)."""
+        """What to search for the chunk (None: the chunk as typed). Alone, a chunk the
+        index holds as typed stays (tag is no فشل); in a query typed on the wrong layout as
+        a whole, every chunk the index does not hold, and one it holds far less than its
+        reading."""
         if not self.latin:
             return self.readings[0] if self.reads else None
-        if whole and self.absent and self.read:
+        if whole and (self.reads or (self.absent and self.read)):
             return self.readings[0]
-        if self.reads and (len(self.core) >= MIN_KEYS or whole):
+        if self.reads and self.absent and len(self.core) >= MIN_KEYS:
             return self.readings[0]
         return None
 
@@ -165,6 +174,8 @@ class CrossScript:
         holds none of them. Kept per reader, charged to the query's expansion budget."""
         if not (self.cross_script and self.ranking.cross_script_boost and latin_word(text)):
             return None
+        if self.words.word(text).stop:
+            return None  # a Latin stop word (this, will): left out as typed, nothing for it
         cache = self.reader.cache.setdefault("latin_spellings", {})
         key = text.lower()
         found = cache.get(key)

@@ -180,6 +180,8 @@ DOCS = [
     news("sbitar", "مشى للسبيطار حيت كان مريض بزاف"),
     news("3lach", "علاش الناس ساكتين على هاد الشي"),
     news("9hwa", "شربنا قهوة فالمقهى ديال الحومة"),
+    news("will", "ويل لمن يتجاهل التحذيرات"),  # will and this are English stop words
+    news("this", "باع التيس في السوق"),
     news("illa", "لا تعليق إلا بعد الخبر"),  # NBA on the layout is آلآ: إلا, a held word
     news("ghadi", "غادي يمشي للجدي ديال جهدي"),  # غادي is a stop word; جدي, جهدي are not
     # a long text that names Facebook once; short ones that say فيسبوك again and again
@@ -270,6 +272,28 @@ def test_a_latin_word_the_collection_holds_is_found_first(engine, q, first) -> N
     page = engine.search(q, per_page=10)
     assert page.hits[0].id.startswith(first.rsplit("-", 1)[0])
     assert all(how != "keyboard" for _, _, how in page.read_as)
+
+
+def test_a_latin_word_held_alone_is_no_layout_typing_however_rare(engine, monkeypatch) -> None:
+    """tag is in a few documents, فشل (its keys on the Arabic layout) in thousands: alone,
+    the word typed is the one meant."""
+    monkeypatch.setattr(search_scripts, "LAYOUT_RARER", 0)  # its reading far more common
+    fresh = SearchEngine(engine.store.location)
+    page = fresh.search("fdj")
+    fresh.close()
+    assert page.read_as == () and page.hits[0].id.startswith("fdj-latin")
+
+
+# (a Latin query, the rule): a stop word of a Latin language has no Arabic reading
+LATIN_STOP_WORDS = [
+    pytest.param("This", id="an-english-stop-word"),
+    pytest.param("will", id="another-english-stop-word"),
+]
+
+
+@pytest.mark.parametrize("q", LATIN_STOP_WORDS)
+def test_a_latin_stop_word_is_searched_as_typed(engine, q) -> None:
+    assert engine.search(q).read_as == ()
 
 
 def test_the_spellings_of_a_held_latin_word_rank_below_it(engine) -> None:
@@ -373,8 +397,8 @@ def _reads_short_words(page) -> bool:
     return ("td", "في", "keyboard") in page.read_as
 
 
-def _held_word_first(page) -> bool:
-    return page.hits[0].id.startswith("fdj-latin")
+def _held_chunk_kept(page) -> bool:
+    return all(typed != "fdj" for typed, _, _ in page.read_as)
 
 
 def _found_with_clitic(page) -> bool:
@@ -386,7 +410,13 @@ SEARCH_RULES = [
     pytest.param(
         "WHOLE_QUERY_SHARE", 10, "hgp;,lm td hglyvf", _reads_short_words, id="whole-query-reading"
     ),
-    pytest.param("LAYOUT_RARER", 0, "fdj", _held_word_first, id="typed-chunk-must-be-far-rarer"),
+    pytest.param(
+        "LAYOUT_RARER",
+        0,
+        "hglyvf fdj hgp;,lm",
+        _held_chunk_kept,
+        id="in-a-whole-query-a-held-chunk-must-be-far-rarer",
+    ),
     pytest.param("STEM_CANDIDATES", 0, "sbitar", _found_with_clitic, id="spelling-held-by-stem"),
 ]
 
