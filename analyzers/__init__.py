@@ -14,12 +14,26 @@ from bahth.analyzers.pipeline import (
     arabic_analyzer,
     exact_analyzer,
 )
+from bahth.analyzers.scripts import (
+    LAYOUT_KEYS,
+    arabic_layout,
+    arabic_spellings,
+    latin_layout,
+    latin_word,
+    on_latin_keys,
+)
 from bahth.analyzers.stemmer import ARTICLE, clitic_readings, proclitic_forms, split_article
 from bahth.analyzers.tokenizer import MAX_WORD_CHARS, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
     "ARTICLE",
+    "LAYOUT_KEYS",
+    "arabic_layout",
+    "arabic_spellings",
+    "latin_layout",
+    "latin_word",
+    "on_latin_keys",
     "split_article",
     "ANALYZER_VERSION",
     "AnalysisConfig",

@@ -302,9 +302,18 @@ def _print_page(result) -> None:
         click.echo(result.message)
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
-    if result.total and result.also_searched:
-        also = ", ".join(f"{searched} (for {typed})" for typed, searched in result.also_searched)
-        click.echo(f"Also searched: {also}")
+    read_as = {(typed, searched) for typed, searched, _ in result.read_as}
+    if result.total and read_as:
+        said = ", ".join(
+            f"{searched} (for {typed})"
+            for typed, searched in result.also_searched
+            if (typed, searched) in read_as
+        )
+        click.echo(f"Searched for: {said}")
+    also = [pair for pair in result.also_searched if pair not in read_as]
+    if result.total and also:
+        said = ", ".join(f"{searched} (for {typed})" for typed, searched in also)
+        click.echo(f"Also searched: {said}")
     for rank, hit in enumerate(result.hits, start=first + 1):
         click.echo(f"\n{rank}. {hit.title or '(untitled)'}")
         click.echo(

@@ -41,10 +41,11 @@ fields source, date, year, url)::
     stopwords_remove = []
     synonyms = [["الأمم المتحدة", "UN"], ["كازا", "=>", "الدار البيضاء"]]
     darija_synonyms = true    # the built-in Moroccan Darija groups (analyzers/lexicon.py)
+    cross_script = true       # read Latin-letter words and the wrong layout (search/scripts.py)
 
 What changes the indexed terms or the schema (the field names and types, the input keys, the
 analysis) is *index-time*: an index refuses other values without ``--rebuild``. Weights,
-facets, labels and synonyms are *query-time*: they apply at once.
+facets, labels, synonyms and cross_script are *query-time*: they apply at once.
 """
 
 from __future__ import annotations
@@ -85,7 +86,14 @@ FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 WEIGHTS = (0.001, 1000.0)
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
-_ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms", "darija_synonyms"}
+_ANALYSIS_KEYS = {
+    "stem",
+    "stopwords_add",
+    "stopwords_remove",
+    "synonyms",
+    "darija_synonyms",
+    "cross_script",
+}
 
 
 class SettingsError(BahthError):
@@ -142,6 +150,7 @@ class Settings:
     stopwords_remove: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
     darija_synonyms: bool = True  # bahth's Moroccan Darija groups (analyzers/lexicon.py)
+    cross_script: bool = True  # words in Latin letters or on the wrong layout (search/scripts.py)
     path: str | None = field(default=None, compare=False)  # the file it was read from
 
     # ---- reading ----------------------------------------------------------------------
@@ -212,6 +221,7 @@ class Settings:
             stopwords_remove=_words(analysis, "stopwords_remove", where),
             synonyms=_synonyms(analysis, where),
             darija_synonyms=_flag(analysis, "darija_synonyms", True, f"{where}: [analysis]"),
+            cross_script=_flag(analysis, "cross_script", True, f"{where}: [analysis]"),
             path=where,
         )
 
@@ -319,6 +329,7 @@ class Settings:
                 "stopwords_remove": list(self.stopwords_remove),
                 "synonyms": [list(group) for group in self.synonyms],
                 "darija_synonyms": self.darija_synonyms,
+                "cross_script": self.cross_script,
             },
         }
 

@@ -186,6 +186,7 @@ class SearchEngine:
             self._filters_of(settings),
             settings.text_weights(),
             self._synonyms_of(settings, reader.analysis),
+            settings.cross_script,
         )
 
     def parse(self, q: str) -> ParsedQuery:
@@ -279,6 +280,7 @@ class SearchEngine:
     def _page(
         q, page, per_page, started, parsed, total, hits=(), suggestion=None, facets=None
     ) -> Page:
+        read_as = [(typed, searched) for typed, searched, _ in parsed.scripts]
         return Page(
             query=q,
             total=total,
@@ -290,7 +292,8 @@ class SearchEngine:
             facets=facets or {},
             message=parsed.message,
             notices=parsed.notices,
-            also_searched=tuple(dict.fromkeys((*parsed.variants, *parsed.synonyms))),
+            also_searched=tuple(dict.fromkeys((*read_as, *parsed.variants, *parsed.synonyms))),
+            read_as=tuple(dict.fromkeys(parsed.scripts)),
         )
 
     @staticmethod

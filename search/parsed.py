@@ -32,6 +32,9 @@ class ParsedQuery:
     variants: list[tuple[str, str]] = field(default_factory=list)
     # (words as typed, a synonym entry searched for them) for each synonym searched
     synonyms: list[tuple[str, str]] = field(default_factory=list)
+    # (word as typed, what was searched for it, how: "keyboard" or "latin") for each word read
+    # in the other script (search.scripts)
+    scripts: list[tuple[str, str, str]] = field(default_factory=list)
     messages: list[Notice | str] = field(default_factory=list)  # search.notices
     # what expanding * and ~ words (and "did you mean") may still read, and what they read
     expansion: ExpansionBudget = field(default_factory=ExpansionBudget)

@@ -26,6 +26,7 @@ from bahth.search.language import Leaf, Node, Parser, cut_query, is_not, lex
 from bahth.search.notices import notice
 from bahth.search.parsed import ParsedQuery
 from bahth.search.ranking import Ranking
+from bahth.search.scripts import CrossScript, read_keyboard
 from bahth.search.synonyms import Synonyms
 
 MAX_WORDS = MAX_QUERY_WORDS
@@ -35,7 +36,7 @@ _FUZZY = re.compile(r"~(\d?)$")
 Part = tuple[object | None, object | None]  # (query node, condition): see _compile
 
 
-class QueryBuilder(Alternatives):
+class QueryBuilder(Alternatives, CrossScript):
     """Compiles user text for one index: its analysis, its ranking, its term dictionary."""
 
     def __init__(
@@ -46,11 +47,13 @@ class QueryBuilder(Alternatives):
         filters: FieldFilters | None = None,
         weights: dict[str, float] | None = None,
         synonyms: Synonyms | None = None,
+        cross_script: bool = True,
     ) -> None:
         """``filters``: the index's declared fields (``FIELD:value``); ``weights``: each text
         field's weight from its settings (title, text and any declared text field), on top of
         ``ranking``. A word is searched in every text field. ``synonyms``: the groups to
-        search for one another (search.synonyms)."""
+        search for one another (search.synonyms). ``cross_script``: read words typed on the
+        wrong keyboard layout or in Latin letters (search.scripts)."""
         self.words = words
         self.ranking = ranking
         self.reader = reader
@@ -60,6 +63,7 @@ class QueryBuilder(Alternatives):
         self.boosts["title"] *= ranking.title_boost
         self.searched = tuple(self.boosts)  # title, text, then the declared text fields
         self.synonyms = synonyms if synonyms and ranking.synonym_boost else None
+        self.cross_script = cross_script and ranking.cross_script_boost > 0
 
     def _exact_words(self, text: str) -> list[str]:
         """The exact terms of the words of ``text`` (stop words included), in order."""
@@ -77,6 +81,8 @@ class QueryBuilder(Alternatives):
         if len(text) > MAX_QUERY_CHARS:
             text = cut_query(text, MAX_QUERY_CHARS)
             parsed.messages.append(notice("query_cut", chars=len(text)))
+        if self.cross_script:
+            text = read_keyboard(self.reader, self.words, text, parsed)
         self._words_left = MAX_WORDS
         self._stop_words: list[str] = []
         self._negated = 0
@@ -211,6 +217,10 @@ class QueryBuilder(Alternatives):
         """Plain words: per word, its stems in the stemmed fields OR its exact form, OR (with
         ``synonyms``) the other entries of a synonym group it is a one-word entry of."""
         words = self.words.tokens(text)
+        spelled = None  # a word in Latin letters: its Arabic spellings (search.scripts)
+        if synonyms and sign != "-" and not self._negated:
+            spelled = self._spelled(text, parsed)
+        first = len(parsed.text_words)
         clauses = []
         for word in words:
             stems, exact = word.terms.stems, word.terms.exact
@@ -235,6 +245,8 @@ class QueryBuilder(Alternatives):
                 also_searched = self._synonym_clauses([(typed, word.terms)], fields, parsed, False)
                 clause = Or((clause, *also_searched)) if also_searched else clause
             clauses.append(clause)
+        if spelled:
+            clauses = self._with_spellings(clauses, spelled, text, fields, parsed, first)
         if not clauses:
             self._stop_words += [word.terms.exact for word in words if word.terms.exact]
             return None

@@ -80,6 +80,11 @@ class Ranking:
     # Prefix (word*) and fuzzy (word~) queries expand to at most this many indexed words,
     # the most frequent first: a one-letter prefix must not expand to the whole dictionary.
     max_expansions: int = 50
+    # A word typed on the wrong keyboard layout is searched as the Arabic it reads as, at full
+    # weight (it is what was typed); a word in Latin letters searches its Arabic spellings the
+    # index holds (search/scripts.py) at this weight, as name variants are: below a word
+    # typed in Arabic. 0 turns both off.
+    cross_script_boost: float = 0.5
 
     def word_idf(self, frequency: int, documents: int) -> float:
         """The idf scoring gives a term in ``frequency`` of ``documents`` documents: BM25's

@@ -57,6 +57,10 @@ class Page:
     ``also_searched``: (a word as typed, another word searched for it) for each name variant
     and synonym the query searched besides the words typed, so a page can say why a hit
     without them was found (كازا: الدار البيضاء).
+    ``read_as``: (typed, searched, how) for the words of ``also_searched`` that read a word
+    typed in the other script (search/scripts.py): how is "keyboard" (typed on the wrong
+    keyboard layout: hglyvf, المغرب) or "latin" (Arabic in Latin letters: Pompeo, بومبيو);
+    in JSON, ``read_as`` entries {"typed", "searched", "script"}.
     """
 
     query: str
@@ -72,6 +76,7 @@ class Page:
     warning: str | None = None
     notices: tuple[Notice, ...] = ()
     also_searched: tuple[tuple[str, str], ...] = ()
+    read_as: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -93,6 +98,10 @@ class Page:
             "notices": [item.to_dict() for item in self.notices],
             "also_searched": [
                 {"typed": typed, "searched": searched} for typed, searched in self.also_searched
+            ],
+            "read_as": [
+                {"typed": typed, "searched": searched, "script": how}
+                for typed, searched, how in self.read_as
             ],
         }
 

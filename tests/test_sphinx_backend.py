@@ -56,6 +56,13 @@ QUERIES = [
     "غوغل",
 ]
 VARIANT_QUERIES = ["ترامب", "زيارة ترمب", "غوغل"]
+# Words in the other script (search/scripts.py), one a mechanism: (query, how it is read)
+CROSS_SCRIPT_QUERIES = [
+    pytest.param("hglyvf ,hak'k", "keyboard", id="arabic-typed-on-the-latin-layout"),
+    pytest.param("ةخلاهمث", "keyboard", id="mobile-typed-on-the-arabic-layout"),
+    pytest.param("lmghrib", "latin", id="darija-in-latin-letters"),
+    pytest.param("Pompeo", "latin", id="a-name-in-latin-letters"),
+]
 
 
 def need_searchd() -> None:
@@ -136,6 +143,15 @@ def test_other_spellings_of_a_name_are_found_as_over_whoosh(twin, q: str) -> Non
     found = whoosh.parse(q).variants
     assert found, "the corpus has another spelling of this name"
     assert sphinx.parse(q).variants == found
+
+
+@pytest.mark.parametrize(("q", "how"), CROSS_SCRIPT_QUERIES)
+def test_words_in_the_other_script_are_read_as_over_whoosh(twin, q: str, how: str) -> None:
+    """The query side is shared: both stores read the word alike, and give the same page."""
+    whoosh, sphinx, _ = twin
+    page = page_of(whoosh, q)
+    assert page["total"] and {entry["script"] for entry in page["read_as"]} == {how}
+    assert_same_page(page, page_of(sphinx, q))
 
 
 @pytest.mark.parametrize(

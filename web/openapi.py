@@ -235,6 +235,21 @@ def _result_schemas() -> dict[str, Any]:
                     "missing from this page.",
                 },
                 "warning": {**_nullable("string"), "description": "Which nodes, in English."},
+                "read_as": {
+                    "type": "array",
+                    "description": "The entries of also_searched that read a word typed in "
+                    "the other script: on the wrong keyboard layout (script: keyboard), or "
+                    "Arabic in Latin letters (script: latin).",
+                    "items": {
+                        "type": "object",
+                        "required": ["typed", "searched", "script"],
+                        "properties": {
+                            "typed": {"type": "string"},
+                            "searched": {"type": "string"},
+                            "script": {"type": "string", "enum": ["keyboard", "latin"]},
+                        },
+                    },
+                },
                 "also_searched": {
                     "type": "array",
                     "description": "Other spellings (name variants) and synonyms the query "

@@ -45,13 +45,24 @@ def notices(items: tuple[Notice, ...]) -> list[str]:
     return [text for text in said if text]
 
 
-def also_searched(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, list[str]]]:
+def also_searched(
+    pairs: tuple[tuple[str, str], ...], read_as: tuple[tuple[str, str, str], ...] = ()
+) -> list[tuple[str, list[str]]]:
     """The page's (word as typed, other words searched) pairs grouped by the word typed, in
-    the order the query gave them: one line per typed word."""
+    the order the query gave them: one line per typed word. ``read_as``: the pairs to leave
+    out (words read in the other script, which have their own line: ``read_as``)."""
+    left_out = {(typed, searched) for typed, searched, _ in read_as}
     grouped: dict[str, list[str]] = {}
     for typed, searched in pairs:
-        grouped.setdefault(typed, []).append(searched)
+        if (typed, searched) not in left_out:
+            grouped.setdefault(typed, []).append(searched)
     return list(grouped.items())
+
+
+def read_as(triples: tuple[tuple[str, str, str], ...]) -> list[tuple[str, list[str]]]:
+    """The words read in the other script (Page.read_as), grouped by the word typed: the
+    page says "بُحث عن: المغرب (لـ hglyvf)"."""
+    return also_searched(tuple((typed, searched) for typed, searched, _ in triples))
 
 
 @blueprint.app_template_filter("show_date")
@@ -87,7 +98,8 @@ def search():
         facets=facet_links(params, page.facets, settings),
         sorts=sort_links(params, settings),
         notices=notices(page.notices),
-        also=also_searched(page.also_searched),
+        also=also_searched(page.also_searched, page.read_as),
+        read_as=read_as(page.read_as),
     )
 
 
