@@ -15,7 +15,7 @@ from bahth.analyzers.pipeline import (
     exact_analyzer,
 )
 from bahth.analyzers.stemmer import ARTICLE, clitic_readings, proclitic_forms, split_article
-from bahth.analyzers.tokenizer import MAX_WORD_CHARS, too_long
+from bahth.analyzers.tokenizer import MAX_WORD_CHARS, surfaces, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "normalize_word",
     "proclitic_forms",
     "TextWord",
+    "surfaces",
     "too_long",
     "unmarked",
     "WordAnalysis",

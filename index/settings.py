@@ -42,9 +42,14 @@ fields source, date, year, url)::
     synonyms = [["الأمم المتحدة", "UN"], ["كازا", "=>", "الدار البيضاء"]]
     darija_synonyms = true    # the built-in Moroccan Darija groups (analyzers/lexicon.py)
 
+    [stories]                 # near-duplicate documents grouped, a page shows each once
+    enabled = true            # false: every document alone, pages list every one
+    threshold = 0.7           # how alike (word 5-gram Jaccard) a copy is: index-time
+
 What changes the indexed terms or the schema (the field names and types, the input keys, the
-analysis) is *index-time*: an index refuses other values without ``--rebuild``. Weights,
-facets, labels and synonyms are *query-time*: they apply at once.
+analysis, the stories' threshold) is *index-time*: an index refuses other values without
+``--rebuild``. Weights, facets, labels, synonyms and whether pages collapse stories are
+*query-time*: they apply at once.
 """
 
 from __future__ import annotations
@@ -86,6 +91,8 @@ WEIGHTS = (0.001, 1000.0)
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
 _ANALYSIS_KEYS = {"stem", "stopwords_add", "stopwords_remove", "synonyms", "darija_synonyms"}
+_STORY_KEYS = {"enabled", "threshold"}
+STORY_THRESHOLDS = (0.5, 1.0)  # below 0.5, two articles on one subject would join
 
 
 class SettingsError(BahthError):
@@ -142,6 +149,8 @@ class Settings:
     stopwords_remove: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
     darija_synonyms: bool = True  # bahth's Moroccan Darija groups (analyzers/lexicon.py)
+    stories: bool = True  # near-duplicates grouped (index/stories.py), pages collapse them
+    story_threshold: float = 0.7  # estimated word 5-gram Jaccard a document joins a story at
     path: str | None = field(default=None, compare=False)  # the file it was read from
 
     # ---- reading ----------------------------------------------------------------------
@@ -167,11 +176,13 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict, where: str = "settings") -> Settings:
         """Settings from the file's tables (or an index's record of them, the same shape)."""
-        _keys(data, {"input", "fields", "analysis"}, where, "the top level")
+        _keys(data, {"input", "fields", "analysis", "stories"}, where, "the top level")
         inputs = _table(data, "input", where)
         _keys(inputs, _INPUT_KEYS, where, "[input]")
         analysis = _table(data, "analysis", where)
         _keys(analysis, _ANALYSIS_KEYS, where, "[analysis]")
+        stories = _table(data, "stories", where)
+        _keys(stories, _STORY_KEYS, where, "[stories]")
         declared = _table(data, "fields", where)
         weights = {"title": 1.0, "text": 1.0}
         fields = [] if "fields" in data else list(DEFAULT_FIELDS)
@@ -212,6 +223,8 @@ class Settings:
             stopwords_remove=_words(analysis, "stopwords_remove", where),
             synonyms=_synonyms(analysis, where),
             darija_synonyms=_flag(analysis, "darija_synonyms", True, f"{where}: [analysis]"),
+            stories=_flag(stories, "enabled", True, f"{where}: [stories]"),
+            story_threshold=_threshold(stories, where),
             path=where,
         )
 
@@ -320,6 +333,7 @@ class Settings:
                 "synonyms": [list(group) for group in self.synonyms],
                 "darija_synonyms": self.darija_synonyms,
             },
+            "stories": {"enabled": self.stories, "threshold": self.story_threshold},
         }
 
     def index_time(self) -> dict:
@@ -330,12 +344,17 @@ class Settings:
             # a text field's weight is query-time: it is not here
             # as the analysis keeps them: إلى and الى are one stop word, in any order
             "analysis": self.analysis_config().as_dict(),
+            "stories": self.story_threshold,  # which documents share one (collapse: query time)
         }
 
     def index_time_changes(self, built: Settings) -> list[str]:
         """The index-time parts that differ from ``built``'s, named for a message."""
         mine, theirs = self.index_time(), built.index_time()
-        return [name for name in ("fields", "input", "analysis") if mine[name] != theirs[name]]
+        return [
+            name
+            for name in ("fields", "input", "analysis", "stories")
+            if mine[name] != theirs[name]
+        ]
 
 
 # ---- reading helpers ---------------------------------------------------------------------
@@ -439,6 +458,14 @@ def _flag(table: dict, key: str, default: bool, place: str) -> bool:
     if not isinstance(value, bool):
         raise SettingsError(f"{place} {key} must be true or false.")
     return value
+
+
+def _threshold(table: dict, where: str) -> float:
+    value = table.get("threshold", 0.7)
+    low, high = STORY_THRESHOLDS
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise SettingsError(f"{where}: [stories] threshold must be a number from {low} to {high}.")
+    return float(value)
 
 
 def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
