@@ -80,7 +80,7 @@ RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact
 # these names could not be one: a facet on a field ``q`` would link to /search?q=news,
 # replacing the query. ``endpoint`` is Flask's ``url_for``'s own argument, so no link of the
 # page can carry it as a filter either.
-SEARCH_PARAMS = ("q", "page", "per_page", "sort")
+SEARCH_PARAMS = ("q", "page", "per_page", "sort", "collapse")
 URL_TAKEN = (*SEARCH_PARAMS, "endpoint")
 # A letter first: Whoosh refuses a field name starting with _ (and url_for takes _anchor,
 # _external, _method and _scheme for itself).
