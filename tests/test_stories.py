@@ -98,27 +98,34 @@ def test_a_founder_that_left_does_not_take_its_old_story_back_with_another_text(
 # ---- a folder index: forming, splitting, rebuilding ----------------------------------------
 
 
-def test_a_story_forms_splits_on_an_update_and_survives_a_rebuild(tmp_path: Path) -> None:
-    engine = SearchEngine(tmp_path / "ix")
-    engine.index_paths([jsonl(tmp_path / "a.jsonl", [doc("a", article(1)), doc("c", article(5))])])
-    engine.index_paths([jsonl(tmp_path / "b.jsonl", [doc("b", article(1, changed=2))])])
+def form_split_rebuild(engine: SearchEngine, folder: Path) -> list[dict[str, str]]:
+    """A story forming, splitting on an update and surviving a rebuild, checked on
+    ``engine`` (a folder or a cluster); the stories at each step, to compare stores."""
+    folder.mkdir()
+    engine.index_paths([jsonl(folder / "a.jsonl", [doc("a", article(1)), doc("c", article(5))])])
+    engine.index_paths([jsonl(folder / "b.jsonl", [doc("b", article(1, changed=2))])])
     formed = stories_of(engine)
     assert formed["a"] == formed["b"] == story_id(document_key("a")), "b joined a's story"
     assert formed["c"] != formed["a"]
 
-    jsonl(tmp_path / "a.jsonl", [doc("a", article(9)), doc("c", article(5))])  # a rewritten
-    report = engine.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])
+    jsonl(folder / "a.jsonl", [doc("a", article(9)), doc("c", article(5))])  # a rewritten
+    report = engine.index_paths([folder / "a.jsonl", folder / "b.jsonl"])
     assert report.updated == 1
     split = stories_of(engine)
     assert split["b"] == formed["b"], "b keeps its story while it has members"
     assert split["a"] not in (formed["a"], split["c"]), "a left it for a story of its own"
     assert engine.story(split["b"]) == ["b"]
 
-    engine.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], rebuild=True)
+    engine.index_paths([folder / "a.jsonl", folder / "b.jsonl"], rebuild=True)
     again = stories_of(engine)
-    engine.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], rebuild=True)
+    engine.index_paths([folder / "a.jsonl", folder / "b.jsonl"], rebuild=True)
     assert stories_of(engine) == again, "a rebuild of the same files gives the same stories"
     assert len(set(again.values())) == 3
+    return [formed, split, again]
+
+
+def test_a_story_forms_splits_on_an_update_and_survives_a_rebuild(tmp_path: Path) -> None:
+    assert len(form_split_rebuild(SearchEngine(tmp_path / "ix"), tmp_path / "docs")) == 3
 
 
 def test_a_deleted_founder_leaves_its_story_to_the_others(tmp_path: Path) -> None:
