@@ -52,7 +52,7 @@ _WORDS = re.compile(WORD_PATTERN)
 def surfaces(text: str) -> list[str]:
     """The words of ``text`` as written, in order, as this tokenizer splits it, without those
     too long to be one: for a caller that needs the words and not their offsets."""
-    return [word for word in _WORDS.findall(text) if not too_long(word)]
+    return [word for word in _WORDS.findall(text) if len(word) <= MAX_WORD_CHARS]  # too_long
 
 
 def too_long(word: str) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -59,17 +58,28 @@ def story_key(story: str) -> int | None:
         return None
 
 
-@lru_cache(maxsize=WORD_HASHES_KEPT)
-def _word_hash(surface: str) -> int:
-    """A word's 32-bit hash as the normalizer folds it (0: nothing indexable is left)."""
-    word = normalize_word(surface)
-    return zlib.crc32(word.encode("utf-8")) if word else 0
+_WORD_HASHES: dict[str, int] = {}  # surface -> hash (shared by threads: a lost entry is redone)
+
+
+def _word_hashes(words: list[str]) -> list[int]:
+    """Each word's 32-bit hash as the normalizer folds it, words with nothing indexable left
+    out."""
+    known = _WORD_HASHES
+    values = list(map(known.get, words))  # most words are known: one C loop
+    if None in values:
+        if len(known) >= WORD_HASHES_KEPT:
+            known.clear()
+        for n, surface in enumerate(words):
+            if values[n] is None:
+                word = normalize_word(surface)
+                values[n] = known[surface] = zlib.crc32(word.encode("utf-8")) if word else 0
+    return [value for value in values if value]
 
 
 def shingles(text: str) -> np.ndarray:
     """The 32-bit hashes of ``text``'s word 5-grams (fewer than five words: one shingle of
     them; no word: none), distinct."""
-    hashes = [h for h in map(_word_hash, surfaces(text)) if h]
+    hashes = _word_hashes(surfaces(text))
     if not hashes:
         return np.zeros(0, dtype=np.uint32)
     words = np.asarray(hashes, dtype=np.uint64)
@@ -99,7 +109,9 @@ def fingerprint(*texts: str) -> bytes:
 
 def _minhash(print_: bytes) -> MinHash:
     values = np.frombuffer(print_, dtype="<u4").astype(np.uint32)
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(
+        num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_PERMUTATIONS, scheme=SCHEME
+    )
 
 
 def similarity(a: bytes, b: bytes) -> float:
