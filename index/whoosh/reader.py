@@ -257,11 +257,25 @@ class FolderReader:
         return self._once(("stories",), make)
 
     def _story_sizes(self) -> dict[int, int]:
+        stories = self.story_keys()  # made outside the lock _once holds (it is not reentrant)
+
         def make() -> dict[int, int]:
-            keys, counts = np.unique(self.story_keys()[self.live], return_counts=True)
+            keys, counts = np.unique(stories[self.live], return_counts=True)
             return dict(zip(keys.tolist(), counts.tolist(), strict=True))
 
         return self._once(("story sizes",), make)
+
+    def story_codes(self) -> tuple[np.ndarray, int]:
+        """Each document's story as a number 0 .. n-1, and n: a query counts its stories
+        with a bincount, not a sort of its matches' keys."""
+
+        stories = self.story_keys()  # outside the lock _once holds
+
+        def make() -> tuple[np.ndarray, int]:
+            keys, codes = np.unique(stories, return_inverse=True)
+            return codes.astype(np.int64), len(keys)
+
+        return self._once(("story codes",), make)
 
     def story_sizes(self, keys: Sequence[int]) -> dict[int, int]:
         sizes = self._story_sizes()
@@ -392,7 +406,8 @@ class FolderSelection:
         return self.reader.story_keys()[np.asarray(handles, dtype=np.int64)]
 
     def story_count(self, eligible: np.ndarray) -> int | None:
-        return int(len(np.unique(self.reader.story_keys()[eligible])))
+        codes, stories = self.reader.story_codes()
+        return int(np.count_nonzero(np.bincount(codes[eligible], minlength=stories)))
 
     def meets(self, condition) -> np.ndarray:
         return self.reader.meets(condition)
