@@ -71,13 +71,26 @@ def measure_build(data: Path, folder: Path, stories: bool) -> dict:
 
 
 def grams(text: str) -> frozenset:
-    """The word 5-grams of ``text``'s normalized words (as index/stories.py reads words)."""
+    """The word 5-grams of ``text``'s normalized words (as index/stories.py reads words), each
+    kept as its hash (this process's: compared within it only)."""
     from bahth.analyzers import normalize_word, surfaces
 
     words = [w for w in map(normalize_word, surfaces(text)) if w]
     if len(words) < 5:
-        return frozenset([tuple(words)]) if words else frozenset()
-    return frozenset(tuple(words[i : i + 5]) for i in range(len(words) - 4))
+        return frozenset([hash(tuple(words))]) if words else frozenset()
+    return frozenset(hash(tuple(words[i : i + 5])) for i in range(len(words) - 4))
+
+
+class Grams(dict):
+    """id -> the 5-grams of its text, made when a page first shows the document."""
+
+    def __init__(self, articles: list[dict]) -> None:
+        super().__init__()
+        self.texts = {a["id"]: a.get("text") or "" for a in articles}
+
+    def __missing__(self, doc_id: str) -> frozenset:
+        made = self[doc_id] = grams(self.texts[doc_id])
+        return made
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -225,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 folder = work / f"{name}-{n}"
                 builds[name].append(measure_build(data, folder, name == "on"))
         articles = read_articles(data)
-        gram = {a["id"]: grams(a.get("text") or "") for a in articles}
+        gram = Grams(articles)
         items = known_items(articles, args.queries, seed=SEED)
         qrels = known_item_qrels(articles, items)
         on, off = SearchEngine(work / "on-0"), SearchEngine(work / "off-0")
