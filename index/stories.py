@@ -43,6 +43,7 @@ WORD_HASHES_KEPT = 65_536  # distinct spellings whose hash is kept (a news run r
 # rows) make a pair at 0.7 a candidate 44% of the time, at 0.8 87%; banded for 0.5 (25 of 5),
 # 99% and 100%, and a pair at 0.3 6% (then refused by its estimate).
 RECALL_MARGIN = 0.2
+BRUTE_JOINS = 64  # documents a run compares with every fingerprint before it builds the LSH
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: a shingle's five word hashes mixed in order
 _LOW = np.uint64(0xFFFFFFFF)
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
@@ -129,15 +130,22 @@ def similarity(a: bytes, b: bytes) -> float:
 
 class Stories:
     """One run's story assignment over what the index holds (see the module docstring).
-    ``members``: (document id, story key, fingerprint) of every document before the run."""
+    ``members``: (document id, story key, fingerprint) of every document before the run.
+
+    A run that writes few documents compares each with every fingerprint at once (numpy: a
+    few ms over 31,000), rather than building the LSH of the whole index (about a second and
+    a half of a one-document run); past BRUTE_JOINS documents the LSH is built."""
 
     def __init__(self, threshold: float, members: Iterable[tuple[str, int, bytes]] = ()) -> None:
         self.threshold = threshold
-        banded = max(0.3, threshold - RECALL_MARGIN)
-        self.lsh = MinHashLSH(threshold=banded, num_perm=NUM_PERM)
+        self.banded = max(0.3, threshold - RECALL_MARGIN)
+        self.lsh: MinHashLSH | None = None
         self.prints: dict[str, bytes] = {}
         self.story_of: dict[str, int] = {}
         self.sizes: dict[int, int] = {}
+        self.joins = 0
+        self._whole: tuple[list[str], list[bytes], np.ndarray] | None = None  # compared at once
+        self._since: dict[str, bytes] = {}  # written after the whole was taken
         for doc_id, story, print_ in members:
             self._add(doc_id, story, print_)
 
@@ -146,7 +154,10 @@ class Stories:
         self.sizes[story] = self.sizes.get(story, 0) + 1
         if print_:
             self.prints[doc_id] = print_
-            self.lsh.insert(doc_id, _minhash(print_), check_duplication=False)
+            if self.lsh is not None:
+                self.lsh.insert(doc_id, _minhash(print_), check_duplication=False)
+            elif self._whole is not None:
+                self._since[doc_id] = print_
 
     def leave(self, doc_id: str) -> None:
         """A document deleted or changed leaves its story (the others keep it)."""
@@ -156,7 +167,8 @@ class Stories:
         self.sizes[story] -= 1
         if not self.sizes[story]:
             del self.sizes[story]
-        if self.prints.pop(doc_id, None) is not None:
+        self._since.pop(doc_id, None)
+        if self.prints.pop(doc_id, None) is not None and self.lsh is not None:
             self.lsh.remove(doc_id)
 
     def join(self, doc_id: str, print_: bytes) -> int:
@@ -168,9 +180,34 @@ class Stories:
         self._add(doc_id, story, print_)
         return story
 
+    def _candidates(self, print_: bytes) -> Iterable[str]:
+        self.joins += 1
+        if self.lsh is None and self.joins > BRUTE_JOINS:
+            self.lsh = MinHashLSH(threshold=self.banded, num_perm=NUM_PERM)
+            for doc_id, kept in self.prints.items():
+                self.lsh.insert(doc_id, _minhash(kept), check_duplication=False)
+            self._whole, self._since = None, {}
+        if self.lsh is not None:
+            return self.lsh.query(_minhash(print_))
+        return self._alike(print_)
+
+    def _alike(self, print_: bytes) -> list[str]:
+        """The documents whose estimate reaches the threshold, compared at once; and those
+        written since (each compared by the caller)."""
+        if self._whole is None:
+            ids = list(self.prints)
+            kept = [self.prints[doc_id] for doc_id in ids]
+            rows = np.frombuffer(b"".join(kept), dtype="<u4").reshape(len(ids), NUM_PERM)
+            self._whole = (ids, kept, rows)
+        ids, kept, rows = self._whole
+        mine = np.frombuffer(print_, dtype="<u4")
+        found = np.flatnonzero((rows == mine).sum(axis=1) >= self.threshold * NUM_PERM)
+        same = [ids[i] for i in found.tolist() if self.prints.get(ids[i]) is kept[i]]
+        return same + list(self._since)
+
     def _closest(self, print_: bytes) -> int | None:
         best: tuple[float, int] | None = None
-        for other in self.lsh.query(_minhash(print_)):
+        for other in self._candidates(print_):
             alike = similarity(print_, self.prints[other])
             if alike < self.threshold:
                 continue
