@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bahth.cli import main
+from bahth.index import stories as stories_module
 from bahth.index.errors import AnalysisMismatch
 from bahth.index.keys import document_key
 from bahth.index.settings import Settings, SettingsError
@@ -68,8 +69,13 @@ def stories_of(engine: SearchEngine) -> dict[str, str]:
         pytest.param("", "", False, id="no words: each alone"),
     ],
 )
-def test_which_documents_share_a_story(first: str, second: str, together: bool) -> None:
-    stories = Stories(0.7)
+@pytest.mark.parametrize("brute", [64, 0], ids=["compared-at-once", "through-lsh"])
+def test_which_documents_share_a_story(
+    first: str, second: str, together: bool, brute: int, monkeypatch
+) -> None:
+    monkeypatch.setattr(stories_module, "BRUTE_JOINS", brute)
+    others = [(f"o{n}", document_key(f"o{n}"), fingerprint("", article(200 + n))) for n in range(5)]
+    stories = Stories(0.7, others)
     a = stories.join("a", fingerprint("", first))
     b = stories.join("b", fingerprint("", second))
     assert (a == b) is together
