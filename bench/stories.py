@@ -113,6 +113,18 @@ def story_of_document(engine, doc_id: str) -> str:
         return story_id(int(reader.story_keys()[docnum]))
 
 
+def one_document_runs(on, off, article: dict) -> dict:
+    """Seconds of a run that adds one copy of an article (what `bahth index` of one file
+    costs), with stories and without."""
+    copy = {"id": "bench-one-copy", "title": article.get("title") or "", "text": article["text"]}
+    seconds = {}
+    for name, engine in (("one_on", on), ("one_off", off)):
+        started = time.perf_counter()
+        engine.add_documents([copy])
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -190,6 +202,7 @@ def report(args, builds: dict, figures: dict, n: int) -> None:
         f"  query p50 ms: stories {f['p50_on']:.2f}, without {f['p50_off']:.2f} "
         f"({f['p50_on'] / f['p50_off']:.2f}x)"
     )
+    print(f"  a one-document run: {f['one_on']:.2f} s with stories, {f['one_off']:.2f} s without")
     print(
         f"indexing: {seconds['on'] / seconds['off']:.2f}x the time, "
         f"{memory['on'] / memory['off']:.2f}x the peak memory (main + largest worker)"
@@ -242,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         items = known_items(articles, args.queries, seed=SEED)
         qrels = known_item_qrels(articles, items)
         on, off = SearchEngine(work / "on-0"), SearchEngine(work / "off-0")
+        one = one_document_runs(on, off, articles[0])
+        gram.texts["bench-one-copy"] = articles[0]["text"]
         figures = evaluate(on, off, items, qrels, gram)
+        figures.update(one)
         report(args, builds, figures, len(items))
     return 0
 
