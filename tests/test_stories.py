@@ -322,5 +322,8 @@ def test_the_page_links_a_hit_to_its_story_page(copies_index) -> None:
     listed = client.get(f"/api/story/{story['id']}").get_json()
     assert (listed["size"], len(listed["documents"])) == (15, 15)
     assert set(listed["documents"][0]) == {"id", "title", "source", "date", "url"}
+    assert "collapse=0" in page, "the count line offers every document"
+    every = client.get(f"/search?q={QUERY}&collapse=0").get_data(as_text=True)
+    assert 'class="each-story"' in every, "and every document offers each story once"
     html = client.get(f"/story/{story['id']}").get_data(as_text=True)
     assert 'dir="rtl"' in html and html.count('class="hit"') == 15
