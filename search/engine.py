@@ -444,7 +444,7 @@ class _Request:
             hit = engine._hit(self.stored(handle), hit_score, parsed, words, verdicts)
             hits.append(replace(hit, story_id=story, story_size=size))
         suggestion = suggestions.did_you_mean(
-            self.reader, words, parsed.plain_words, total, parsed.expansion
+            self.reader, words, parsed.plain_words, documents, parsed.expansion
         )
         if not total and not parsed.messages:
             parsed.messages.append(notice("no_match"))
