@@ -44,6 +44,7 @@ WORD_HASHES_KEPT = 65_536  # distinct spellings whose hash is kept (a news run r
 # 99% and 100%, and a pair at 0.3 6% (then refused by its estimate).
 RECALL_MARGIN = 0.2
 BRUTE_JOINS = 64  # documents a run compares with every fingerprint before it builds the LSH
+FOLD_EVERY = 2048  # new fingerprints kept in a dict before they join the sorted arrays
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: a shingle's five word hashes mixed in order
 _LOW = np.uint64(0xFFFFFFFF)
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
@@ -114,18 +115,62 @@ def fingerprint(*texts: str) -> bytes:
     return values.astype("<u4").tobytes()
 
 
-def _minhash(print_: bytes) -> MinHash:
-    values = np.frombuffer(print_, dtype="<u4").astype(np.uint32)
-    return MinHash(
-        num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_PERMUTATIONS, scheme=SCHEME
-    )
-
-
 def similarity(a: bytes, b: bytes) -> float:
     """Two fingerprints' estimated Jaccard (0.0 when either is empty)."""
     if not a or not b or len(a) != len(b):
         return 0.0
     return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
+
+
+class _Bands:
+    """LSH buckets kept compact: each band's key of each fingerprint (a 64-bit mix of its
+    rows) in one sorted numpy array with its row, and a run's new ones in a small dict folded
+    into the array every FOLD_EVERY fingerprints. datasketch's MinHashLSH keeps a Python set
+    per bucket: 256 MB for 31,000 fingerprints in 25 bands; this, about 10 MB. Its band and
+    row counts are datasketch's, fitted to the threshold (``MinHashLSH(...).b``, ``.r``)."""
+
+    def __init__(self, threshold: float) -> None:
+        fitted = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.b, self.r = fitted.b, fitted.r
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.fresh: dict[int, list[int]] = {}
+        self.added = 0
+
+    def keys_of(self, print_: bytes) -> np.ndarray:
+        """The fingerprint's key in each band (distinct bands never share a key's mix)."""
+        values = np.frombuffer(print_, dtype="<u4")[: self.b * self.r].astype(np.uint64)
+        values = values.reshape(self.b, self.r)
+        mixed = np.arange(self.b, dtype=np.uint64)
+        for column in values.T:
+            mixed = mixed * _MIX + column
+        return mixed
+
+    def add(self, row: int, keys: np.ndarray) -> None:
+        for key in keys.tolist():
+            self.fresh.setdefault(key, []).append(row)
+        self.added += 1
+        if self.added >= FOLD_EVERY:
+            self.fold()
+
+    def fold(self) -> None:
+        if not self.fresh:
+            return
+        keys = np.fromiter((k for k, rows in self.fresh.items() for _ in rows), dtype=np.uint64)
+        rows = np.fromiter((r for rs in self.fresh.values() for r in rs), dtype=np.int64)
+        keys, rows = np.concatenate([self.keys, keys]), np.concatenate([self.rows, rows])
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.rows = keys[order], rows[order]
+        self.fresh, self.added = {}, 0
+
+    def query(self, keys: np.ndarray) -> set[int]:
+        low = np.searchsorted(self.keys, keys, side="left")
+        high = np.searchsorted(self.keys, keys, side="right")
+        found = {int(r) for lo, hi in zip(low.tolist(), high.tolist(), strict=True)
+                 for r in self.rows[lo:hi].tolist()}  # fmt: skip
+        for key in keys.tolist():
+            found.update(self.fresh.get(key, ()))
+        return found
 
 
 class Stories:
@@ -139,7 +184,8 @@ class Stories:
     def __init__(self, threshold: float, members: Iterable[tuple[str, int, bytes]] = ()) -> None:
         self.threshold = threshold
         self.banded = max(0.3, threshold - RECALL_MARGIN)
-        self.lsh: MinHashLSH | None = None
+        self.lsh: _Bands | None = None
+        self.rows: list[tuple[str, bytes]] = []  # an LSH row: (document, its fingerprint then)
         self.prints: dict[str, bytes] = {}
         self.story_of: dict[str, int] = {}
         self.sizes: dict[int, int] = {}
@@ -155,7 +201,7 @@ class Stories:
         if print_:
             self.prints[doc_id] = print_
             if self.lsh is not None:
-                self.lsh.insert(doc_id, _minhash(print_), check_duplication=False)
+                self._index(doc_id, print_)
             elif self._whole is not None:
                 self._since[doc_id] = print_
 
@@ -168,8 +214,7 @@ class Stories:
         if not self.sizes[story]:
             del self.sizes[story]
         self._since.pop(doc_id, None)
-        if self.prints.pop(doc_id, None) is not None and self.lsh is not None:
-            self.lsh.remove(doc_id)
+        self.prints.pop(doc_id, None)  # its LSH row stays, read as gone (no longer its print)
 
     def join(self, doc_id: str, print_: bytes) -> int:
         """The story a new or changed document joins (it leaves its old one first)."""
@@ -183,13 +228,20 @@ class Stories:
     def _candidates(self, print_: bytes) -> Iterable[str]:
         self.joins += 1
         if self.lsh is None and self.joins > BRUTE_JOINS:
-            self.lsh = MinHashLSH(threshold=self.banded, num_perm=NUM_PERM)
+            self.lsh = _Bands(self.banded)
             for doc_id, kept in self.prints.items():
-                self.lsh.insert(doc_id, _minhash(kept), check_duplication=False)
+                self._index(doc_id, kept)
+            self.lsh.fold()
             self._whole, self._since = None, {}
         if self.lsh is not None:
-            return self.lsh.query(_minhash(print_))
+            rows = sorted(self.lsh.query(self.lsh.keys_of(print_)))
+            current = [self.rows[row] for row in rows]
+            return [doc_id for doc_id, kept in current if self.prints.get(doc_id) is kept]
         return self._alike(print_)
+
+    def _index(self, doc_id: str, print_: bytes) -> None:
+        self.rows.append((doc_id, print_))
+        self.lsh.add(len(self.rows) - 1, self.lsh.keys_of(print_))
 
     def _alike(self, print_: bytes) -> list[str]:
         """The documents whose estimate reaches the threshold, compared at once; and those
