@@ -97,10 +97,11 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def near_slots(ids: list[str], gram: dict) -> int:
-    """Hits at least NEAR the same as a higher hit."""
+def near_slots(ids: list[str], gram: dict, at_least: float = NEAR) -> int:
+    """Hits at least ``at_least`` the same as a higher hit."""
     return sum(
-        any(jaccard(gram[ids[j]], gram[ids[i]]) >= NEAR for i in range(j)) for j in range(len(ids))
+        any(jaccard(gram[ids[j]], gram[ids[i]]) >= at_least for i in range(j))
+        for j in range(len(ids))
     )
 
 
@@ -131,7 +132,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def evaluate(on, off, items, qrels, gram) -> dict:
     figures = {k: 0 for k in ("slots", "near_on", "near_off", "q_on", "q_off", "shown", "true")}
-    figures.update(copies=0, shared=0, rr_on=0.0, rr_off=0.0)
+    figures.update(copies=0, shared=0, rr_on=0.0, rr_off=0.0, near_on_70=0)
     times: dict[str, list[float]] = {"on": [], "off": []}
     for item in items:
         q, relevant = item.title, qrels[item.qid]
@@ -147,6 +148,7 @@ def evaluate(on, off, items, qrels, gram) -> dict:
         figures["slots"] += len(listed)
         near_on, near_off = near_slots(shown, gram), near_slots(listed, gram)
         figures["near_on"] += near_on
+        figures["near_on_70"] += near_slots(shown, gram, 0.7) if near_on else 0
         figures["near_off"] += near_off
         figures["q_on"] += bool(near_on)
         figures["q_off"] += bool(near_off)
@@ -192,6 +194,7 @@ def report(args, builds: dict, figures: dict, n: int) -> None:
         f"{f['near_on'] / slots:.1%} ({f['near_on']}), collapse=False {f['near_off'] / slots:.1%}"
         f" ({f['near_off']}); queries with one: {f['q_on'] / n:.0%} vs {f['q_off'] / n:.0%}"
     )
+    print(f"  of the collapsed page's, 70% or more alike (the threshold): {f['near_on_70']}")
     true = f["true"] / f["shown"] if f["shown"] else 1.0
     print(f"  members shown >= {FALSE_BELOW:.0%} alike their hit: {true:.1%} of {f['shown']}")
     shared = f["shared"] / f["copies"] if f["copies"] else 1.0
