@@ -23,7 +23,7 @@ from bahth.analyzers.scripts import (
     on_latin_keys,
 )
 from bahth.analyzers.stemmer import ARTICLE, clitic_readings, proclitic_forms, split_article
-from bahth.analyzers.tokenizer import MAX_WORD_CHARS, too_long
+from bahth.analyzers.tokenizer import MAX_WORD_CHARS, surfaces, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "normalize_word",
     "proclitic_forms",
     "TextWord",
+    "surfaces",
     "too_long",
     "unmarked",
     "WordAnalysis",

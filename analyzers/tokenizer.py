@@ -46,6 +46,15 @@ WORD_PATTERN = (
 )
 
 
+_WORDS = re.compile(WORD_PATTERN)
+
+
+def surfaces(text: str) -> list[str]:
+    """The words of ``text`` as written, in order, as this tokenizer splits it, without those
+    too long to be one: for a caller that needs the words and not their offsets."""
+    return [word for word in _WORDS.findall(text) if len(word) <= MAX_WORD_CHARS]  # too_long
+
+
 def too_long(word: str) -> bool:
     """Is ``word`` (as written) longer than a word can be (MAX_WORD_CHARS)? Such a word has
     no term: it keeps its position, as a word of marks alone does, so phrases do not join

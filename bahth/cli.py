@@ -223,6 +223,11 @@ def stats_command(index_dir, backend, as_json) -> None:
     default=None,
     help="Stop a search still at work after SECONDS (exit status 1).",
 )
+@click.option(
+    "--no-collapse",
+    is_flag=True,
+    help="List every document: near-duplicates (one story) too, not the story once.",
+)
 def search_command(
     query,
     index_dir,
@@ -236,6 +241,7 @@ def search_command(
     run_file,
     tag,
     time_limit,
+    no_collapse,
 ) -> None:
     """Search the index for QUERY and print ranked hits.
 
@@ -264,6 +270,7 @@ def search_command(
             sort=sort,
             filters=_filters(filters),
             time_limit=time_limit,
+            collapse=not no_collapse,
         )
     except BahthError as error:
         fail_on(error)
@@ -295,6 +302,9 @@ def _print_page(result) -> None:
 
     first = (result.page - 1) * result.per_page
     noun = "document" if result.total == 1 else "documents"
+    documents = result.total_documents
+    if documents is not None and documents != result.total:  # copies shown once
+        noun = f"{'story' if result.total == 1 else 'stories'} of {documents} documents"
     click.echo(f"{result.total} {noun} ({result.took_ms} ms)")
     if result.partial:
         click.echo(result.warning or "Partial results: a node did not answer.")
@@ -320,6 +330,8 @@ def _print_page(result) -> None:
             f"   id: {hit.id}   score: {hit.score:.3f}" + (f"   {hit.source}" if hit.source else "")
         )
         click.echo(f"   {plain_text(hit.snippet_html)}")
+        if hit.story_size > 1:
+            click.echo(f"   +{hit.story_size - 1} more in this story ({hit.story_id})")
         shown = [f"{name}: {_plain_value(value)}" for name, value in hit.fields.items()]
         if shown:
             click.echo(f"   {'   '.join(shown)}"[:300])

@@ -15,7 +15,8 @@ counts, term statistics, the vocabulary that ``word*``, ``word~``, "did you mean
 suggestions walk, stored fields; and for one query a ``Selection``: the documents the
 store offers for scoring, as slots ``0 .. size-1``, with each term's postings over them as
 arrays, field lengths, positions of phrases, conditions, tie keys, and the facets and sort
-order of every match. A folder selects every document (a slot is a docnum) and counts its
+order of every match, and each slot's story (near-duplicates share one: index/stories.py).
+A folder selects every document (a slot is a docnum) and counts its
 matches itself; a cluster selects its engine's best candidates and counts every match on the
 engine (``total``).
 
@@ -105,6 +106,16 @@ class Selection(Protocol):
         """The handle of each of ``slots``' documents."""
         ...
 
+    def stories(self, handles: np.ndarray) -> np.ndarray:
+        """The story key of each of ``handles``' documents (index/stories.py; a document
+        alone is in its own), for documents of this selection."""
+        ...
+
+    def story_count(self, eligible: np.ndarray) -> int | None:
+        """Distinct stories over every match (a folder: the ``eligible`` slots); None when
+        the store cannot count them (the engine counts its candidates' instead)."""
+        ...
+
     def facets(self, eligible: np.ndarray, names: Sequence[str]) -> dict[str, dict[str, int]]:
         """For each keyword field named: {value: matches with it} over every match (a folder:
         the ``eligible`` slots), most frequent first, equal counts by value."""
@@ -174,6 +185,14 @@ class Reader(Protocol):
         ...
 
     def document(self, doc_id: str) -> dict | None: ...
+
+    def story_sizes(self, keys: Sequence[int]) -> dict[int, int]:
+        """How many documents each story holds (0: none, or no such story)."""
+        ...
+
+    def story_members(self, key: int) -> list[int]:
+        """The handles of a story's documents, in no order."""
+        ...
 
     def select(self, query, condition, deadline: Deadline) -> Selection:
         """The selection ``query`` (index/nodes.py, never None) is scored over, narrowed by

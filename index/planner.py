@@ -5,19 +5,21 @@ A document is added when its id is new, updated when its content hash or its fil
 and left alone otherwise; an id seen twice in one run is a failure (the first one wins,
 named with ``file:line``); a value a declared field cannot take is a failure too (the
 field-type registry reads them, index/fields.py); ``prune`` deletes documents whose file is
-gone, or whose file was read cleanly in this run without them. A store applies the plan
-(``Write`` and ``Delete`` steps) in one commit, and knows nothing of these rules.
+gone, or whose file was read cleanly in this run without them. Each document written gets
+its story (index/stories.py: near-duplicates share one) and fingerprint. A store applies the
+plan (``Write`` and ``Delete`` steps) in one commit, and knows nothing of these rules.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bahth.index.fields import Values, document_values
 from bahth.index.sources import Document, Failure, check_id
+from bahth.index.stories import Stories, alone, fingerprint
 
 
 @dataclass
@@ -84,6 +86,8 @@ class Write:
     values: Values  # its declared fields, read by their types
     content_hash: str
     replaces: bool
+    story: int = 0  # the key of the story it joins (index/stories.py)
+    fingerprint: bytes = b""  # what its story was found with, kept for later runs
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,17 @@ def plan(
     report: IndexReport,
     *,
     prune: bool,
+    members: Callable[[], Iterable[tuple[str, int, bytes]]] | None = None,
 ) -> Iterator[Write | Delete]:
     """The steps of one run: a Write for each document to add or update, then a Delete for
     each one ``prune`` removes; ``report`` counts them, the failures, and the repairs made
-    while reading (a lone surrogate replaced: a warning naming the document)."""
+    while reading (a lone surrogate replaced: a warning naming the document). Each Write has
+    its story when the settings group stories and the store keeps them: ``members`` reads
+    (id, story key, fingerprint) of the documents it holds, when a run first writes one;
+    else (None, or stories off) each document is alone in its own."""
+    grouped = None
+    if members is not None and settings.stories:
+        grouped = _LazyStories(settings.story_threshold, members)
     seen: dict[str, tuple[str | None, str | None]] = {}  # id -> (origin, where) of its first
     failed_origins: set[str] = set()
     for item in items:
@@ -132,7 +143,12 @@ def plan(
             continue
         else:
             report.updated += 1
-        yield Write(item, values, digest, before is not None)
+        if grouped is None:
+            yield Write(item, values, digest, before is not None, alone(item.id))
+            continue
+        print_ = fingerprint(item.title, item.text, *values.texts.values())
+        story = grouped.join(item.id, print_)
+        yield Write(item, values, digest, before is not None, story, print_)
     if prune:
         read_cleanly = {origin for origin, _ in seen.values() if origin} - failed_origins
         for doc_id, before in known.items():
@@ -140,7 +156,29 @@ def plan(
                 continue
             if before.origin in read_cleanly or not os.path.exists(before.origin):
                 report.deleted += 1
+                if grouped is not None:
+                    grouped.leave(doc_id)
                 yield Delete(doc_id)
+
+
+class _LazyStories:
+    """The run's Stories, over the index's documents read when a document is first written
+    (a run that changes nothing reads no fingerprint)."""
+
+    def __init__(self, threshold: float, members) -> None:
+        self.threshold, self.members = threshold, members
+        self.stories: Stories | None = None
+
+    def _made(self) -> Stories:
+        if self.stories is None:
+            self.stories = Stories(self.threshold, self.members())
+        return self.stories
+
+    def join(self, doc_id: str, print_: bytes) -> int:
+        return self._made().join(doc_id, print_)
+
+    def leave(self, doc_id: str) -> None:
+        self._made().leave(doc_id)
 
 
 def failed_file(failure: Failure) -> str:

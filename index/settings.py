@@ -43,9 +43,14 @@ fields source, date, year, url)::
     darija_synonyms = true    # the built-in Moroccan Darija groups (analyzers/lexicon.py)
     cross_script = true       # read Latin-letter words and the wrong layout (search/scripts.py)
 
+    [stories]                 # near-duplicate documents grouped, a page shows each once
+    enabled = true            # false: every document alone, pages list every one
+    threshold = 0.7           # how alike (word 5-gram Jaccard) a copy is: index-time
+
 What changes the indexed terms or the schema (the field names and types, the input keys, the
-analysis) is *index-time*: an index refuses other values without ``--rebuild``. Weights,
-facets, labels, synonyms and cross_script are *query-time*: they apply at once.
+analysis, the stories' threshold) is *index-time*: an index refuses other values without
+``--rebuild``. Weights, facets, labels, synonyms, cross_script and whether pages collapse
+stories are *query-time*: they apply at once.
 """
 
 from __future__ import annotations
@@ -57,9 +62,20 @@ from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any
 
-from bahth.analyzers import ONE_WAY, STEMMERS, AnalysisConfig, check_groups, word_analysis
-from bahth.index.errors import BahthError
+from bahth.analyzers import STEMMERS, AnalysisConfig
 from bahth.index.fields import type_of
+from bahth.index.settings_values import (
+    SettingsError,
+    check_keys,
+    check_only,
+    flag_value,
+    synonyms_value,
+    table_value,
+    text_value,
+    threshold_value,
+    weight_value,
+    words_value,
+)
 from bahth.index.sources import InputMapping
 
 if sys.version_info >= (3, 11):
@@ -76,14 +92,11 @@ RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact
 # these names could not be one: a facet on a field ``q`` would link to /search?q=news,
 # replacing the query. ``endpoint`` is Flask's ``url_for``'s own argument, so no link of the
 # page can carry it as a filter either.
-SEARCH_PARAMS = ("q", "page", "per_page", "sort")
+SEARCH_PARAMS = ("q", "page", "per_page", "sort", "collapse")
 URL_TAKEN = (*SEARCH_PARAMS, "endpoint")
 # A letter first: Whoosh refuses a field name starting with _ (and url_for takes _anchor,
 # _external, _method and _scheme for itself).
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# A text field's weight multiplies its scores: 1e308 made every score inf (ranking lost) and
-# 1e-300 every score 0.0, so a weight is kept to where scores still rank and read.
-WEIGHTS = (0.001, 1000.0)
 _FIELD_KEYS = {"type", "facet", "weight", "year_of", "label"}
 _INPUT_KEYS = {"id", "title", "text", "strict"}
 _ANALYSIS_KEYS = {
@@ -94,10 +107,7 @@ _ANALYSIS_KEYS = {
     "darija_synonyms",
     "cross_script",
 }
-
-
-class SettingsError(BahthError):
-    """A settings file that cannot be used: the message names the file, the key and the fix."""
+_STORY_KEYS = {"enabled", "threshold"}
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,8 @@ class Settings:
     synonyms: tuple[tuple[str, ...], ...] = ()
     darija_synonyms: bool = True  # bahth's Moroccan Darija groups (analyzers/lexicon.py)
     cross_script: bool = True  # words in Latin letters or on the wrong layout (search/scripts.py)
+    stories: bool = True  # near-duplicates grouped (index/stories.py), pages collapse them
+    story_threshold: float = 0.7  # estimated word 5-gram Jaccard a document joins a story at
     path: str | None = field(default=None, compare=False)  # the file it was read from
 
     # ---- reading ----------------------------------------------------------------------
@@ -176,24 +188,26 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict, where: str = "settings") -> Settings:
         """Settings from the file's tables (or an index's record of them, the same shape)."""
-        _keys(data, {"input", "fields", "analysis"}, where, "the top level")
-        inputs = _table(data, "input", where)
-        _keys(inputs, _INPUT_KEYS, where, "[input]")
-        analysis = _table(data, "analysis", where)
-        _keys(analysis, _ANALYSIS_KEYS, where, "[analysis]")
-        declared = _table(data, "fields", where)
+        check_keys(data, {"input", "fields", "analysis", "stories"}, where, "the top level")
+        inputs = table_value(data, "input", where)
+        check_keys(inputs, _INPUT_KEYS, where, "[input]")
+        analysis = table_value(data, "analysis", where)
+        check_keys(analysis, _ANALYSIS_KEYS, where, "[analysis]")
+        stories = table_value(data, "stories", where)
+        check_keys(stories, _STORY_KEYS, where, "[stories]")
+        declared = table_value(data, "fields", where)
         weights = {"title": 1.0, "text": 1.0}
         fields = [] if "fields" in data else list(DEFAULT_FIELDS)
         for name, spec in declared.items():
             place = f"[fields.{name}]"
             if not isinstance(spec, dict):
                 raise SettingsError(f"{where}: {place} must be a table (type = ...).")
-            _keys(spec, _FIELD_KEYS, where, place)
+            check_keys(spec, _FIELD_KEYS, where, place)
             if name in ("title", "text"):
-                _only(spec, {"type", "weight", "label"}, where, place, "a text field")
+                check_only(spec, {"type", "weight", "label"}, where, place, "a text field")
                 if spec.get("type", "text") != "text":
                     raise SettingsError(f'{where}: {place} is always type = "text".')
-                weights[name] = _weight(spec, where, place)
+                weights[name] = weight_value(spec, where, place)
                 continue
             fields.append(_field(name, spec, where))
         _check_fields(fields, where)
@@ -202,7 +216,7 @@ class Settings:
             raise SettingsError(
                 f"{where}: [analysis] stem = {stem!r}: use one of {', '.join(STEMMERS)}."
             )
-        keys = {key: _text(inputs, key, key, where, "[input]") for key in CORE_FIELDS}
+        keys = {key: text_value(inputs, key, key, where, "[input]") for key in CORE_FIELDS}
         if len(set(keys.values())) < 3:
             raise SettingsError(f"{where}: [input] id, title and text must be different keys.")
         strict = inputs.get("strict", False)
@@ -217,11 +231,13 @@ class Settings:
             text_key=keys["text"],
             strict=strict,
             stem=stem,
-            stopwords_add=_words(analysis, "stopwords_add", where),
-            stopwords_remove=_words(analysis, "stopwords_remove", where),
-            synonyms=_synonyms(analysis, where),
-            darija_synonyms=_flag(analysis, "darija_synonyms", True, f"{where}: [analysis]"),
-            cross_script=_flag(analysis, "cross_script", True, f"{where}: [analysis]"),
+            stopwords_add=words_value(analysis, "stopwords_add", where),
+            stopwords_remove=words_value(analysis, "stopwords_remove", where),
+            synonyms=synonyms_value(analysis, where),
+            darija_synonyms=flag_value(analysis, "darija_synonyms", True, f"{where}: [analysis]"),
+            cross_script=flag_value(analysis, "cross_script", True, f"{where}: [analysis]"),
+            stories=flag_value(stories, "enabled", True, f"{where}: [stories]"),
+            story_threshold=threshold_value(stories, where),
             path=where,
         )
 
@@ -331,6 +347,7 @@ class Settings:
                 "darija_synonyms": self.darija_synonyms,
                 "cross_script": self.cross_script,
             },
+            "stories": {"enabled": self.stories, "threshold": self.story_threshold},
         }
 
     def index_time(self) -> dict:
@@ -341,52 +358,20 @@ class Settings:
             # a text field's weight is query-time: it is not here
             # as the analysis keeps them: إلى and الى are one stop word, in any order
             "analysis": self.analysis_config().as_dict(),
+            "stories": self.story_threshold,  # which documents share one (collapse: query time)
         }
 
     def index_time_changes(self, built: Settings) -> list[str]:
         """The index-time parts that differ from ``built``'s, named for a message."""
         mine, theirs = self.index_time(), built.index_time()
-        return [name for name in ("fields", "input", "analysis") if mine[name] != theirs[name]]
+        return [
+            name
+            for name in ("fields", "input", "analysis", "stories")
+            if mine[name] != theirs[name]
+        ]
 
 
-# ---- reading helpers ---------------------------------------------------------------------
-
-
-def _table(data: dict, name: str, where: str) -> dict:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise SettingsError(f"{where}: [{name}] must be a table.")
-    return value
-
-
-def _keys(table: dict, allowed: set[str], where: str, place: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SettingsError(
-            f"{where}: {place} has no setting {unknown[0]!r}: use {', '.join(sorted(allowed))}."
-        )
-
-
-def _only(spec: dict, allowed: set[str], where: str, place: str, kind: str) -> None:
-    extra = sorted(set(spec) - allowed)
-    if extra:
-        raise SettingsError(f"{where}: {place} is {kind}: {extra[0]!r} does not apply to it.")
-
-
-def _text(table: dict, key: str, default: str, where: str, place: str) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise SettingsError(f"{where}: {place} {key} must be a non-empty string.")
-    return value
-
-
-def _weight(spec: dict, where: str, place: str) -> float:
-    weight = spec.get("weight", 1.0)
-    low, high = WEIGHTS
-    number = isinstance(weight, (int, float)) and not isinstance(weight, bool)
-    if not number or not low <= weight <= high:  # nan is neither <= nor >=
-        raise SettingsError(f"{where}: {place} weight must be a number from {low:g} to {high:g}.")
-    return float(weight)
+# ---- declared fields -------------------------------------------------------------------
 
 
 def _field(name: str, spec: dict, where: str) -> FieldSpec:
@@ -420,7 +405,7 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
     label = spec.get("label")
     if label is not None and not isinstance(label, str):
         raise SettingsError(f"{where}: {place} label must be a string.")
-    weight = _weight(spec, where, place) if kind == "text" else 1.0
+    weight = weight_value(spec, where, place) if kind == "text" else 1.0
     return FieldSpec(name, kind, facet, weight, year_of, label)
 
 
@@ -432,52 +417,3 @@ def _check_fields(fields: list[FieldSpec], where: str) -> None:
                 f"{where}: [fields.{spec.name}] year_of = {spec.year_of!r}: declare that "
                 'field with type = "date".'
             )
-
-
-def _words(table: dict, key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
-        raise SettingsError(f"{where}: [analysis] {key} must be a list of words.")
-    try:
-        AnalysisConfig(**{key: value})  # the analysis' own rule: one word each
-    except ValueError as error:
-        raise SettingsError(f"{where}: [analysis] {error}.") from None
-    return tuple(w.strip() for w in value)
-
-
-def _flag(table: dict, key: str, default: bool, place: str) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise SettingsError(f"{place} {key} must be true or false.")
-    return value
-
-
-def _synonyms(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
-    value = table.get("synonyms", [])
-    groups = []
-    for group in value if isinstance(value, list) else [None]:
-        if (
-            not isinstance(group, list)
-            or len(group) < 2
-            or not all(isinstance(w, str) and w.strip() for w in group)
-        ):
-            raise SettingsError(
-                f"{where}: [analysis] synonyms is a list of groups of two or more words or "
-                'phrases: [["الأمم المتحدة", "UN"], ...]; ["كازا", "=>", "الدار البيضاء"] '
-                "searches the entries after => for those before it only."
-            )
-        try:
-            check_groups([group])
-        except ValueError as error:
-            raise SettingsError(f"{where}: [analysis] {error}.") from None
-        # an entry needs a word: an exact term (which no analysis setting changes)
-        words = word_analysis(AnalysisConfig())
-        for entry in group:
-            if entry.strip() != ONE_WAY and not any(
-                word.terms.exact for word in words.tokens(entry)
-            ):
-                raise SettingsError(
-                    f"{where}: [analysis] synonyms: {entry!r} has no word bahth can search for."
-                )
-        groups.append(tuple(w.strip() for w in group))
-    return tuple(groups)

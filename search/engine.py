@@ -17,7 +17,6 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from os import PathLike
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, darija_synonyms, word_analysis
@@ -28,15 +27,23 @@ from bahth.index.deadline import HIGHLIGHTING, NO_DEADLINE, SCORING, SNIPPETS, D
 from bahth.index.limits import DOCUMENT_CHARS, MAX_SUGGESTIONS, MIN_PREFIX
 from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings
-from bahth.index.sources import parse_date
-from bahth.search import admission, highlight, rerank, suggestions
+from bahth.search import admission, highlight, rerank, stories, suggestions
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.filters import FieldFilters
 from bahth.search.notices import notice
 from bahth.search.parsed import ParsedQuery
 from bahth.search.query import QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
-from bahth.search.results import DocumentView, Hit, IndexState, Page, clamp_paging, page_bounds
+from bahth.search.results import (
+    DocumentView,
+    Hit,
+    IndexState,
+    Page,
+    clamp_paging,
+    cut,
+    page_bounds,
+    shown_fields,
+)
 from bahth.search.scorer import Matches, score
 from bahth.search.synonyms import Synonyms, check_groups
 
@@ -234,8 +241,14 @@ class SearchEngine:
         filters: dict[str, object] | None = None,
         sort: str = "relevance",
         time_limit: float | None = None,
+        collapse: bool = True,
     ) -> Page:
         """One page of ranked hits for ``q``, with facets over all matches.
+
+        ``collapse``: each story (near-duplicates, search/stories.py) once, as its
+        best-ranked member (``hit.story_size`` says how many documents it holds; ``total``
+        counts stories, ``total_documents`` documents); False, or ``[stories] enabled =
+        false`` in the index's settings: every document.
 
         ``filters`` narrows by declared fields: a keyword's value, a date or number range,
         e.g. {"section": "sport", "words": "100..500", "published": "2015-07"};
@@ -274,7 +287,18 @@ class SearchEngine:
                 return self._page(q, page, per_page, started, parsed, 0, facets=empty)
             matches = self._matches(reader, parsed.query, nodes.all_of(conditions), deadline)
             view = _Request(self, reader, parsed, matches, deadline)
-            return view.page(q, page, per_page, sort_key, started)
+            collapse = bool(collapse and reader.settings.stories)
+            return view.page(q, page, per_page, sort_key, started, collapse)
+
+    def story(self, story_id: str) -> list[str]:
+        """The ids of a story's documents, newest first ([]: no such story)."""
+        found = self.story_view(story_id)
+        return [document.id for document in found.documents] if found else []
+
+    def story_view(self, story_id: str) -> stories.Story | None:
+        """A story with each document's title, source, date and url, newest first."""
+        with self._reading() as reader:
+            return stories.story(reader, str(story_id), shown_fields)
 
     @staticmethod
     def _page(
@@ -309,7 +333,7 @@ class SearchEngine:
             title_html=highlight.highlight(title, title_spans),
             snippet_html=highlight.snippet(text, text_spans),
             score=round(float(score or 0.0), 4),
-            **_shown_fields(fields),
+            **shown_fields(fields),
         )
 
     # ---- autocomplete ----------------------------------------------------------------
@@ -351,7 +375,7 @@ class SearchEngine:
             if q:
                 parsed = self._builder(reader).parse(q, deadline, ticket)
         title, text = fields.get("title") or "", fields.get("text") or ""
-        shown = _cut(text, DOCUMENT_CHARS)
+        shown = cut(text, DOCUMENT_CHARS)
         notices = (notice("document_cut", length=len(text), shown=len(shown)),)
         notices = notices if len(shown) < len(text) else ()
         deadline.check(HIGHLIGHTING)
@@ -366,7 +390,7 @@ class SearchEngine:
                 title, highlight.matched_spans(title, parsed.terms, words)
             ),
             body_html=body_html,
-            **_shown_fields(fields),
+            **shown_fields(fields),
             message=" ".join(map(str, notices)),
             notices=notices,
         )
@@ -398,41 +422,55 @@ class _Request:
         self.matches, self.deadline = matches, deadline
         self.stored = _stored_fields(reader)
 
-    def page(self, q, page: int, per_page: int, sort_key, started) -> Page:
+    def page(self, q, page: int, per_page: int, sort_key, started, collapse: bool) -> Page:
         engine, parsed, matches = self.engine, self.parsed, self.matches
         selection = matches.selection
         parsed.messages.extend(notice(code) for code in selection.notices)
-        total = matches.total
+        fetch = self._fetch(sort_key)
+        total = documents = matches.total
+        if collapse and documents:
+            total = stories.story_total(selection, matches.eligible, lambda: fetch(documents))
         shown, start, stop = page_bounds(total, page, per_page)
         if total and shown != page:
             parsed.messages.append(notice("page_past_end", page=page, shown=shown))
-        if sort_key is not None:
-            # the scores shown are the relevance page's: the second stage's for its top hits
-            reranked = engine._ranked(self.reader, parsed, matches, 0, self.stored, self.deadline)
-            scores = {**matches.scored(), **{h: s for s, h in reranked}}
-            ranked = selection.sorted(matches.eligible, sort_key, stop, scores)[start:stop]
-        else:
-            ranked = engine._ranked(self.reader, parsed, matches, stop, self.stored, self.deadline)[
-                start:stop
-            ]
+        ranked = stories.collapsed(fetch, selection, stop) if collapse else fetch(stop)
+        ranked = ranked[start:stop]
         self.stored.prefetch([handle for _, handle in ranked])
         words = word_analysis(self.reader.analysis)
         verdicts: dict[str, bool | None] = {}  # the highlighter's, shared by the page's hits
         hits = []
-        for hit_score, handle in ranked:
+        handles = [handle for _, handle in ranked]
+        for (hit_score, handle), (story, size) in zip(
+            ranked, stories.sizes(self.reader, selection, handles), strict=True
+        ):
             self.deadline.check(SNIPPETS)
-            hits.append(engine._hit(self.stored(handle), hit_score, parsed, words, verdicts))
+            hit = engine._hit(self.stored(handle), hit_score, parsed, words, verdicts)
+            hits.append(replace(hit, story_id=story, story_size=size))
         suggestion = suggestions.did_you_mean(
-            self.reader, words, parsed.plain_words, total, parsed.expansion
+            self.reader, words, parsed.plain_words, documents, parsed.expansion
         )
         if not total and not parsed.messages:
             parsed.messages.append(notice("no_match"))
         names = self.reader.settings.facets
         facets = selection.facets(matches.eligible, names) or {name: {} for name in names}
         result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
+        result = replace(result, total_documents=documents)
         if selection.partial:
             result = replace(result, partial=True, warning=selection.warning)
         return result
+
+    def _fetch(self, sort_key):
+        """The page's order as ``fetch(depth)``: the first ``depth`` (score, handle) hits by
+        relevance (the second stage's), or by ``sort_key``'s field with relevance scores."""
+        engine, matches = self.engine, self.matches
+        if sort_key is None:
+            return lambda depth: engine._ranked(
+                self.reader, self.parsed, matches, depth, self.stored, self.deadline
+            )
+        # the scores shown are the relevance page's: the second stage's for its top hits
+        reranked = engine._ranked(self.reader, self.parsed, matches, 0, self.stored, self.deadline)
+        scores = {**matches.scored(), **{h: s for s, h in reranked}}
+        return lambda depth: matches.selection.sorted(matches.eligible, sort_key, depth, scores)
 
 
 class _Stored:
@@ -458,28 +496,3 @@ class _Stored:
 
 def _stored_fields(reader: Reader) -> _Stored:
     return _Stored(reader)
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` up to ``limit`` characters, cut at a line or a space near there if any."""
-    if len(text) <= limit:
-        return text
-    for separator in ("\n", " "):
-        at = text.rfind(separator, limit - 2_000, limit)
-        if at > 0:
-            return text[:at]
-    return text[:limit]
-
-
-def _shown_fields(stored: dict) -> dict:
-    """A hit's fields as given (``fields``), and the default schema's source, date (ISO
-    8601) and url, read from them as the page and older callers show them."""
-    given = stored.get("given") or {}
-    source, url = given.get("source"), given.get("url")
-    date = parse_date(given.get("date"))
-    return {
-        "source": str(source).strip() or None if isinstance(source, str | int | float) else None,
-        "date": date.isoformat() if isinstance(date, datetime) else None,
-        "url": url.strip() or None if isinstance(url, str) else None,
-        "fields": dict(given),
-    }

@@ -2,8 +2,10 @@
 arithmetic of pages, which every caller shares."""
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from bahth.index.limits import MAX_PAGE, MAX_PER_PAGE
+from bahth.index.sources import parse_date
 from bahth.search.notices import Notice
 
 
@@ -39,9 +41,13 @@ class Hit:
     url: str | None = None
     fields: dict = field(default_factory=dict)  # every field of the document but id,
     # title and text, as given (dates as written, lists as lists)
+    story_id: str = ""  # its story (search/stories.py): near-duplicates share one
+    story_size: int = 1  # the story's documents, this one with them (1: alone)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["story"] = {"id": data.pop("story_id"), "size": data.pop("story_size")}
+        return data
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class Page:
     typed in the other script (search/scripts.py): how is "keyboard" (typed on the wrong
     keyboard layout: hglyvf, المغرب) or "latin" (Arabic in Latin letters: Pompeo, بومبيو);
     in JSON, ``read_as`` entries {"typed", "searched", "script"}.
+    ``total`` counts what the pages list: stories when the page collapses them (each story
+    once, search/stories.py), else documents; ``total_documents`` counts the documents.
     """
 
     query: str
@@ -77,6 +85,7 @@ class Page:
     notices: tuple[Notice, ...] = ()
     also_searched: tuple[tuple[str, str], ...] = ()
     read_as: tuple[tuple[str, str, str], ...] = ()
+    total_documents: int | None = None  # None: as ``total`` (the page lists documents)
 
     @property
     def pages(self) -> int:
@@ -86,6 +95,7 @@ class Page:
         return {
             "query": self.query,
             "total": self.total,
+            "total_documents": self.total if self.total_documents is None else self.total_documents,
             "page": self.page,
             "per_page": self.per_page,
             "took_ms": self.took_ms,
@@ -148,3 +158,28 @@ class IndexState:
 
     generation: str
     documents: int
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, cut at a line or a space near there if any."""
+    if len(text) <= limit:
+        return text
+    for separator in ("\n", " "):
+        at = text.rfind(separator, limit - 2_000, limit)
+        if at > 0:
+            return text[:at]
+    return text[:limit]
+
+
+def shown_fields(stored: dict) -> dict:
+    """A hit's fields as given (``fields``), and the default schema's source, date (ISO
+    8601) and url, read from them as the page and older callers show them."""
+    given = stored.get("given") or {}
+    source, url = given.get("source"), given.get("url")
+    date = parse_date(given.get("date"))
+    return {
+        "source": str(source).strip() or None if isinstance(source, str | int | float) else None,
+        "date": date.isoformat() if isinstance(date, datetime) else None,
+        "url": url.strip() or None if isinstance(url, str) else None,
+        "fields": dict(given),
+    }

@@ -72,7 +72,9 @@ STORES = ["written", "cluster"]
 
 
 def ids(engine: SearchEngine, q: str, **options) -> list[str]:
-    return [hit.id for hit in engine.search(q, **options).hits]
+    """Every document's id in the page's order (the tied documents are one story: a
+    collapsed page would show one of them)."""
+    return [hit.id for hit in engine.search(q, collapse=False, **options).hits]
 
 
 def first_stage(engine: SearchEngine, q: str, k: int) -> list[str]:

@@ -316,9 +316,8 @@ def test_document_view_highlights_query(engine) -> None:
 
 def test_page_to_dict_has_the_json_contract(engine) -> None:
     data = engine.search("الحموشي").to_dict()
-    assert {"query", "total", "page", "per_page", "took_ms", "hits", "suggestion", "facets"} <= set(
-        data
-    )
+    wanted = {"query", "total", "total_documents", "page", "per_page", "took_ms", "hits"}
+    assert wanted | {"suggestion", "facets"} <= set(data)
     assert set(data["hits"][0]) == {
         "id",
         "title",
@@ -329,7 +328,9 @@ def test_page_to_dict_has_the_json_contract(engine) -> None:
         "date",
         "url",
         "fields",
+        "story",
     }
+    assert set(data["hits"][0]["story"]) == {"id", "size"}
 
 
 def test_facet_counts_are_the_matches_counted_one_by_one(news_index: Path) -> None:

@@ -288,7 +288,7 @@ def test_incremental_runs_prune_and_delete(cluster, tmp_path) -> None:
 def test_a_rebuild_switches_over_without_a_failed_search(cluster, tmp_path) -> None:
     engine = SearchEngine(cluster.url)
     engine.index_paths([SEEDS])
-    old_total = engine.search("مكافحة الإرهاب").total
+    old_total = engine.search("مكافحة الإرهاب").total_documents  # (100 copies: one story)
     source = tmp_path / "news.jsonl"
     news = [dict(item, id=f"n{n}-{item['id']}") for n in range(100) for item in generated_news()]
     source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in news), "utf-8")
@@ -299,7 +299,7 @@ def test_a_rebuild_switches_over_without_a_failed_search(cluster, tmp_path) -> N
         reader = SearchEngine(cluster.url)
         while not done.is_set():
             try:
-                seen.append(reader.search("مكافحة الإرهاب").total)
+                seen.append(reader.search("مكافحة الإرهاب").total_documents)
             except Exception as error:  # noqa: BLE001 - any failure is what the test looks for
                 errors.append(error)
             first.set()
@@ -309,7 +309,7 @@ def test_a_rebuild_switches_over_without_a_failed_search(cluster, tmp_path) -> N
     try:
         first.wait(30)
         report = engine.index_paths([source], rebuild=True)
-        new_total = engine.search("مكافحة الإرهاب").total
+        new_total = engine.search("مكافحة الإرهاب").total_documents
         seen_after = len(seen)
         while len(seen) < seen_after + 2 and thread.is_alive():
             threading.Event().wait(0.05)  # the searcher sees the switch too

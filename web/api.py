@@ -21,6 +21,7 @@ from bahth.web.errors import Problem
 from bahth.web.searching import (
     document_query,
     find_document,
+    find_story,
     holder,
     run_search,
     search_params,
@@ -49,6 +50,11 @@ def search():
 @blueprint.get("/api/doc/<doc_id:doc_id>")  # any id: web.doc_ids
 def document(doc_id: str):
     return jsonify(find_document(doc_id, document_query()).to_dict())
+
+
+@blueprint.get("/api/story/<story_id>")
+def story(story_id: str):
+    return jsonify(find_story(story_id).to_dict())
 
 
 @blueprint.get("/api/suggest")

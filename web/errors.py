@@ -54,6 +54,7 @@ CODES = (
     "bad_request",
     "not_found",
     "document_not_found",
+    "story_not_found",
     "method_not_allowed",
     "index_missing",
     "index_empty",

@@ -15,9 +15,9 @@ from typing import Any
 
 from bahth.analyzers import MAX_WORD_CHARS
 from bahth.search.engine import SUGGESTIONS_MAX
-from bahth.search.filters import RELEVANCE
 from bahth.search.notices import ENGLISH as NOTICES
 from bahth.web.errors import CODES
+from bahth.web.openapi_parameters import parameters
 
 JSON = "application/json"
 
@@ -83,94 +83,9 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": {**_result_schemas(), **_other_schemas()},
-            "parameters": _parameters(config),
+            "parameters": parameters(config),
         },
     }
-
-
-def _parameters(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters the routes share, with the app's limits."""
-    max_query = int(config["MAX_QUERY_CHARS"])
-    parameters = {
-        "q": {
-            "name": "q",
-            "in": "query",
-            "description": (
-                f"The query, in bahth's query language; longer than {max_query} characters it "
-                "is cut (and a notice says so)."
-            ),
-            "schema": {"type": "string"},
-        },
-        "page": {
-            "name": "page",
-            "in": "query",
-            "description": (
-                f"Page number, in any digits; clamped to 1..{config['MAX_PAGE']} and to the last "
-                "page with hits."
-            ),
-            "schema": {"type": "string", "pattern": "^[+-]?[0-9٠-٩۰-۹０-９]+$", "default": "1"},
-        },
-        "per_page": {
-            "name": "per_page",
-            "in": "query",
-            "description": f"Hits a page, clamped to 1..{config['MAX_PER_PAGE']}.",
-            "schema": {"type": "string", "default": str(config["PER_PAGE"])},
-        },
-        "filters": {
-            "name": "filters",
-            "in": "query",
-            "description": (
-                "Every other parameter filters on a field the index declares: FIELD=VALUE for a "
-                "keyword (source=alriyadh, year=2015 in the default fields), FIELD=A..B for a "
-                "date or number range (date=2015-07, words=100..500; either end may be left "
-                "open). A field the index does not declare, or a value its type cannot read, "
-                "is a 400 (code bad_parameter) whose 'allowed' lists the index's filter fields."
-            ),
-            "schema": {
-                "type": "object",
-                "additionalProperties": {
-                    "type": "string",
-                    "maxLength": int(config["MAX_FILTER_CHARS"]),
-                },
-            },
-            "style": "form",
-            "explode": True,
-        },
-        "sort": {
-            "name": "sort",
-            "in": "query",
-            "description": (
-                "relevance, or a date or number field the index declares: FIELD ascending, "
-                "-FIELD descending (date / -date in the default fields); documents without "
-                "the field last either way. Another value is a 400 listing the allowed ones."
-            ),
-            "schema": {
-                "type": "string",
-                "pattern": "^(relevance|-?[A-Za-z][A-Za-z0-9_]*)$",
-                "default": RELEVANCE,
-            },
-        },
-        "doc_id": {
-            "name": "doc_id",
-            "in": "path",
-            "required": True,
-            "description": "A document id, percent-encoded whole as one path segment ('/' too).",
-            "schema": {"type": "string"},
-        },
-        "doc_q": {
-            "name": "q",
-            "in": "query",
-            "description": "A query whose words are marked in title_html and body_html.",
-            "schema": {"type": "string"},
-        },
-        "prefix": {
-            "name": "q",
-            "in": "query",
-            "description": "What was typed: words completing its last word (two letters or more).",
-            "schema": {"type": "string"},
-        },
-    }
-    return parameters
 
 
 def _result_schemas() -> dict[str, Any]:
@@ -202,6 +117,16 @@ def _result_schemas() -> dict[str, Any]:
                     "type": "object",
                     "description": "Every field of the document but id, title, text, as given.",
                 },
+                "story": {
+                    "type": "object",
+                    "description": "Its story (near-duplicates share one): id, and its "
+                    "documents' number (1: alone). /api/story/{id} lists them.",
+                    "required": ["id", "size"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "size": {"type": "integer", "minimum": 1},
+                    },
+                },
             },
         },
         "Facets": {
@@ -220,7 +145,12 @@ def _result_schemas() -> dict[str, Any]:
             "required": ["query", "total", "page", "per_page", "took_ms", "hits", "facets"],
             "properties": {
                 "query": {"type": "string"},
-                "total": {"type": "integer", "minimum": 0},
+                "total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "What the pages list: stories (collapsed), else documents.",
+                },
+                "total_documents": {"type": "integer", "minimum": 0},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1},
                 "took_ms": {"type": "number", "minimum": 0},
@@ -290,6 +220,29 @@ def _other_schemas() -> dict[str, Any]:
                 "fields": {"type": "object"},
                 "message": {"type": "string"},
                 "notices": {"type": "array", "items": _ref("Notice")},
+            },
+        },
+        "Story": {
+            "type": "object",
+            "required": ["id", "size", "documents"],
+            "properties": {
+                "id": {"type": "string"},
+                "size": {"type": "integer", "minimum": 1},
+                "documents": {
+                    "type": "array",
+                    "description": "Newest first (documents without a date last).",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "title", "source", "date", "url"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "title": {"type": "string"},
+                            "source": _nullable("string"),
+                            "date": _nullable("string"),
+                            "url": _nullable("string"),
+                        },
+                    },
+                },
             },
         },
         "Stats": {
@@ -369,8 +322,9 @@ def _paths(config: Mapping[str, Any]) -> dict[str, Any]:
     """Every route of the app (the HTML pages and their JSON twins)."""
     search_parameters = [
         {"$ref": f"#/components/parameters/{name}"}
-        for name in ("q", "page", "per_page", "filters", "sort")
+        for name in ("q", "page", "per_page", "filters", "sort", "collapse")
     ]
+    story_parameters = [{"$ref": "#/components/parameters/story_id"}]
     doc_parameters = [{"$ref": "#/components/parameters/doc_id"}]
     doc_parameters.append({"$ref": "#/components/parameters/doc_q"})
 
@@ -392,6 +346,23 @@ def _paths(config: Mapping[str, Any]) -> dict[str, Any]:
                 "summary": "One document's page",
                 "parameters": doc_parameters,
                 "responses": {"200": _html("The document."), **_errors(404, 503, html=True)},
+            }
+        },
+        "/story/{story_id}": {
+            "get": {
+                "summary": "One story's page: its documents with source and date",
+                "parameters": [*story_parameters, {"$ref": "#/components/parameters/doc_q"}],
+                "responses": {"200": _html("The story."), **_errors(404, 503, html=True)},
+            }
+        },
+        "/api/story/{story_id}": {
+            "get": {
+                "summary": "One story: its documents, newest first",
+                "parameters": story_parameters,
+                "responses": {
+                    "200": _json(_ref("Story"), "The story."),
+                    **_errors(404, 503),
+                },
             }
         },
         "/api/search": {

@@ -32,6 +32,7 @@ LABELS = {
     "per_page": "عدد النتائج في الصفحة",
     "year": "السنة",
     "sort": "الترتيب",
+    "collapse": "جمع القصص",
 }
 
 
@@ -56,6 +57,7 @@ class SearchParams:
     per_page: int = 10
     filters: dict[str, str] = field(default_factory=dict)
     sort: str = "relevance"
+    collapse: bool = True  # each story once (collapse=0: every document)
     notes: tuple[str, ...] = ()  # what was adjusted, for the page to say
     default_per_page: int = 10  # left out of URLs when per_page is this
 
@@ -69,6 +71,8 @@ class SearchParams:
             args["per_page"] = self.per_page
         if self.sort != "relevance":
             args["sort"] = self.sort
+        if not self.collapse:
+            args["collapse"] = 0
         args.update(changes)
         return {k: v for k, v in args.items() if v not in (None, "")}
 
@@ -111,7 +115,8 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
             filters[name] = value[:max_filter]  # read by the engine (search.filters)
 
     sort = (args.get("sort") or "relevance").strip()[:max_filter] or "relevance"
-    return SearchParams(q, page, per_page, filters, sort, tuple(notes), default_per_page)
+    collapse = _whole_number(args.get("collapse"), "collapse", 1, 0, 1) == 1
+    return SearchParams(q, page, per_page, filters, sort, collapse, tuple(notes), default_per_page)
 
 
 # What a filter value of each kind must be, as the page says it.

@@ -9,6 +9,7 @@ from flask import current_app, request
 from bahth.search.filters import FilterError
 from bahth.search.language import cut_query
 from bahth.search.results import DocumentView, Page
+from bahth.search.stories import Story
 from bahth.web.engine_access import EngineHolder
 from bahth.web.errors import Problem
 from bahth.web.params import BadParameter, SearchParams, filter_problem, parse_search_params
@@ -49,6 +50,7 @@ def run_search(params: SearchParams) -> Page:
             filters=params.filters or None,
             sort=params.sort,
             time_limit=time_limit(),
+            collapse=params.collapse,
         )
     except FilterError as error:
         raise bad_parameter(filter_problem(error)) from None
@@ -67,6 +69,15 @@ def find_document(doc_id: str, q: str) -> DocumentView:
     if view is None:
         raise Problem(404, "document_not_found", "لا توجد وثيقة بهذا المعرّف في الفهرس.")
     return view
+
+
+def find_story(story_id: str) -> Story:
+    """A story's documents, newest first; a 404 when no document holds ``story_id``."""
+    engine = holder().require_documents()
+    found = engine.story_view(story_id)
+    if found is None:
+        raise Problem(404, "story_not_found", "لا توجد قصة بهذا المعرّف في الفهرس.")
+    return found
 
 
 def suggestions(prefix: str) -> list[str]:

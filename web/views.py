@@ -13,6 +13,7 @@ from bahth.web.params import SearchParams
 from bahth.web.searching import (
     document_query,
     find_document,
+    find_story,
     holder,
     run_search,
     search_params,
@@ -101,6 +102,13 @@ def search():
         also=also_searched(page.also_searched, page.read_as),
         read_as=read_as(page.read_as),
     )
+
+
+@blueprint.get("/story/<story_id>")
+def story(story_id: str):
+    """A story's documents (near-duplicates: search/stories.py), newest first."""
+    q = document_query()
+    return render_template("story.html", story=find_story(story_id), q=q)
 
 
 @blueprint.get("/doc/<doc_id:doc_id>")  # any id: web.doc_ids

@@ -183,17 +183,13 @@ class Connections:
             if code in _CONNECTION_LOST or isinstance(code, int) and code >= 2000:
                 self._down_until[node.number] = time.monotonic() + RETRY_AFTER
                 raise BackendUnavailable([node.label], doing) from None
-            raise BackendError(
-                f"{node.label} refused the request ({doing}): {_said(error)}"
-            ) from None
+            raise _refused(node, doing, error) from None
         except (pymysql.err.MySQLError, OSError) as error:
             self.forget(node)
             if isinstance(error, OSError | pymysql.err.InterfaceError):
                 self._down_until[node.number] = time.monotonic() + RETRY_AFTER
                 raise BackendUnavailable([node.label], doing) from None
-            raise BackendError(
-                f"{node.label} refused the request ({doing}): {_said(error)}"
-            ) from None
+            raise _refused(node, doing, error) from None
         self._down_until.pop(node.number, None)
         return answers
 
@@ -236,3 +232,17 @@ def _batches(statements: list) -> list[list]:
         else:
             batches.append([statement])
     return batches
+
+
+def _refused(node: Node, doing: str, error: Exception) -> BackendError:
+    """A node's refusal in one line; tables of an older layout (a column this bahth reads is
+    missing, e.g. ``story``) are named with the commands that make them again."""
+    said = _said(error)
+    if "unknown column" in said:
+        return BackendError(
+            f"{node.label} holds tables an older bahth made ({' '.join(said.split())}): make "
+            "the cluster "
+            "again with `bahth cluster init DIR ...` (then `bahth cluster start DIR`) and "
+            "index into it with --rebuild."
+        )
+    return BackendError(f"{node.label} refused the request ({doing}): {said}")

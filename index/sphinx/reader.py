@@ -43,6 +43,7 @@ LISTING_PAGE = 5_000  # dictionary words one round trip lists
 LISTED_KEPT = 200_000  # dictionary words a reader keeps (then it starts over)
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 STORED_COLUMNS = "id, doc_id, stored_title, stored_text, origin, given"
+STORY_MEMBERS = 1_000  # a story's documents listed, at most (copies of a dispatch: tens)
 
 
 class ClusterReaders:
@@ -88,6 +89,7 @@ class ClusterReader:
         self._pages: dict[tuple[str, str, int], list[str]] = {}
         self._listed = 0
         self._shard_tables: dict | None = None  # node -> its shards' tables, read once
+        self._stories: dict[int, int] = {}  # handle -> story key (index/stories.py)
 
     # ---- talking to the cluster -------------------------------------------------------
 
@@ -378,6 +380,62 @@ class ClusterReader:
         self.fetch([key])
         fields = self._stored.get(key)
         return fields if fields is not None and fields["id"] == str(doc_id) else None
+
+    # ---- stories (index/stories.py) ------------------------------------------------------
+
+    def story_keys(self, handles: Sequence[int], known: dict[int, int] | None = None) -> list:
+        """The story key of each of ``handles`` (``known``: those a selection read already;
+        the others in one round trip)."""
+        if known:
+            self._stories.update(known)
+        missing = [int(h) for h in dict.fromkeys(handles) if int(h) not in self._stories]
+        if missing:
+            if len(self._stories) > FREQUENCIES_KEPT:
+                self._stories.clear()
+            listed = ",".join(map(str, missing))
+            (rows,) = self.run(
+                [
+                    (
+                        f"SELECT id, story FROM {self.table} WHERE id IN ({listed}) "
+                        f"LIMIT {len(missing)} OPTION max_matches={max(len(missing), 20)}",
+                        (),
+                    )
+                ],
+                doing="reading stories",
+            )[0]
+            self._stories.update({int(key): int(story) for key, story in rows})
+        return [self._stories.get(int(h), int(h)) for h in handles]
+
+    def story_sizes(self, keys: Sequence[int]) -> dict[int, int]:
+        wanted = sorted({int(key) for key in keys})
+        if not wanted:
+            return {}
+        (rows,) = self.run(
+            [
+                (
+                    f"SELECT story, COUNT(*) AS bahth_count FROM {self.table} WHERE story IN "
+                    f"({','.join(map(str, wanted))}) GROUP BY story LIMIT {len(wanted)} "
+                    f"OPTION {NO_RANKING}, max_matches={max(len(wanted), 20)}",
+                    (),
+                )
+            ],
+            doing="counting stories",
+        )[0]
+        counted = {int(story): int(count) for story, count in rows}
+        return {key: counted.get(key, 0) for key in wanted}
+
+    def story_members(self, key: int) -> list[int]:
+        (rows,) = self.run(
+            [
+                (
+                    f"SELECT id FROM {self.table} WHERE story = {int(key)} ORDER BY id ASC "
+                    f"LIMIT {STORY_MEMBERS} OPTION {NO_RANKING}, max_matches={STORY_MEMBERS}",
+                    (),
+                )
+            ],
+            doing="reading a story",
+        )[0]
+        return [int(row[0]) for row in rows]
 
     def select(self, query, condition, deadline: Deadline = NO_DEADLINE, facets=()):
         from bahth.index.sphinx.selection import ClusterSelection

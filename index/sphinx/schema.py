@@ -25,7 +25,8 @@ Every keyword value is also a 63-bit hash in ``facet_keys``, which facets count.
 fields come back as string attributes, with the core fields' lengths in terms (what BM25F
 divides by) and ``seq``, the order documents were written in (the first document written
 with a word is the one whose spelling a suggestion shows). Equal scores go by the row's key,
-``document_key`` (index/keys.py).
+``document_key`` (index/keys.py). A document's story (index/stories.py) is the bigint
+``story``, its fingerprint the hex string ``fingerprint`` (layout 3).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from bahth.index.fields import type_of
 from bahth.index.keys import document_key, hash63
 from bahth.index.planner import Write
 
-LAYOUT = 2  # the tables' layout: a cluster made for another must be made again (cluster init)
+LAYOUT = 3  # the tables' layout: a cluster made for another must be made again (cluster init)
 FIELD_TAGS = {"title": "t", "title_exact": "u", "text": "x", "text_exact": "y"}
 CORE_FIELDS = tuple(FIELD_TAGS)
 ENGINE_FIELDS = (*CORE_FIELDS, "more", "more_exact")  # the tables' full-text fields
@@ -161,6 +162,8 @@ def document_row(step: Write, analysis: WordAnalysis) -> Row:
         origin=doc.origin or "",
         given=json.dumps(doc.given(), ensure_ascii=False, sort_keys=True),
         attrs=json.dumps(attrs, ensure_ascii=False, sort_keys=True),
+        story=step.story,
+        fingerprint=step.fingerprint.hex(),
     )
     keys = tuple(
         sorted({value_key(name, v) for name, found in values.keywords.items() for v in found})
@@ -214,6 +217,8 @@ def rt_table(name: str, path: str) -> str:
         "    rt_attr_json = attrs",
         "    rt_attr_multi_64 = facet_keys",
         "    rt_attr_bigint = seq",
+        "    rt_attr_bigint = story",
+        "    rt_attr_string = fingerprint",
         "    rt_mem_limit = 256M",
         "    dict = keywords",
         "    min_word_len = 1",
@@ -262,7 +267,16 @@ def meta_table(name: str, path: str) -> str:
 def column_names() -> list[str]:
     """Every column a shard row is written with, in one order (facet_keys apart: an MVA is
     written as a list in the statement itself)."""
-    return ["id", *ENGINE_FIELDS, *STRINGS, *LENGTHS.values(), "attrs", "seq"]
+    return [
+        "id",
+        *ENGINE_FIELDS,
+        *STRINGS,
+        *LENGTHS.values(),
+        "attrs",
+        "seq",
+        "story",
+        "fingerprint",
+    ]
 
 
 # ---- table names: one place, for the configuration, the writer and the reader ----------

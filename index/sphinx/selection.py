@@ -79,6 +79,7 @@ class ClusterSelection:
         self.size = 0
         self.facet_names = tuple(facets)
         self._keys = _EMPTY
+        self._stories: dict[int, int] = {}  # candidate -> its story key
         self._raw_attrs: list[str | None] = []
         self._read: list[dict] | None = None
         self._lengths: dict[str, np.ndarray] = {}
@@ -130,7 +131,7 @@ class ClusterSelection:
             factors, order, option = "", "ORDER BY id ASC", f"OPTION {NO_RANKING}"
         statements = [
             (
-                f"SELECT id, {lengths}, attrs{factors}{select} FROM {r.table}{where} "
+                f"SELECT id, {lengths}, attrs, story{factors}{select} FROM {r.table}{where} "
                 f"{order} LIMIT {limit} {option}, max_matches={limit}",
                 args,
             ),
@@ -171,9 +172,10 @@ class ClusterSelection:
             for j, name in enumerate(LENGTHS):
                 lengths[name][i] = row[1 + j] or 0
         self._raw_attrs = [row[1 + len(LENGTHS)] for row in rows]
+        self._stories = {int(row[0]): int(row[2 + len(LENGTHS)]) for row in rows}
         self._lengths = {name: quantized(values) for name, values in lengths.items()}
         if occurrences is not None:
-            self._tfs = _frequencies(rows, 2 + len(LENGTHS), occurrences)
+            self._tfs = _frequencies(rows, 3 + len(LENGTHS), occurrences)
 
     @property
     def _attrs(self) -> list[dict]:
@@ -281,6 +283,31 @@ class ClusterSelection:
 
     def handles(self, slots: np.ndarray) -> np.ndarray:
         return self._keys[slots]
+
+    def stories(self, handles: np.ndarray) -> np.ndarray:
+        """The candidates' stories as read with them; a match past them (a field's order)
+        is asked of the engine."""
+        keys = self.reader.story_keys(np.asarray(handles).tolist(), self._stories)
+        return np.asarray(keys, dtype=np.int64)
+
+    def story_count(self, eligible: np.ndarray) -> int | None:
+        """Distinct stories over every match: the engine's GROUP BY of them counts its
+        groups (SHOW META's total_found), over the shards."""
+        if self.plan is None or not self.total:
+            return 0
+        select, where, args = self._where()
+        (_rows,), (meta,) = self.reader.run(
+            [
+                (
+                    f"SELECT story{select} FROM {self.reader.table}{where} GROUP BY story "
+                    f"LIMIT 1 OPTION {NO_RANKING}",
+                    args,
+                ),
+                ("SHOW META", ()),
+            ],
+            doing="counting stories",
+        )
+        return int(dict(meta).get("total_found", 0))
 
     def facets(self, eligible: np.ndarray, names: Sequence[str]) -> dict[str, dict[str, int]]:
         """The facets counted over every match in the first round trip (``eligible``, the

@@ -33,7 +33,7 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from os import PathLike
 from pathlib import Path
 
@@ -225,7 +225,7 @@ class SphinxStore:
         node = layout[0]
         table = shard_table(self.url.table, SLOTS[0], 0)
         columns = {row[0] for row in self.connections.query(node, f"DESCRIBE {table}")}
-        if "attrs" not in columns or "facet_keys" not in columns:
+        if not {"attrs", "facet_keys", "story", "fingerprint"} <= columns:
             raise BahthError(
                 f"the tables of {self.path} were made by an older bahth (layout "
                 f"{LAYOUT - 1} or before; this bahth needs layout {LAYOUT}): make the cluster "
@@ -288,7 +288,9 @@ class SphinxStore:
             writer = ShardWriter(self, slot, layout, analysis, version)
             bar = progress_bar(progress)
             try:
-                for step in plan(items, known, settings, report, prune=prune):
+                members = (lambda: ()) if fresh else (lambda: self._members(slot, layout))
+                steps = plan(items, known, settings, report, prune=prune, members=members)
+                for step in steps:
                     if bar is not None:
                         bar.update(1)
                     if isinstance(step, Write):
@@ -342,24 +344,34 @@ class SphinxStore:
 
     def _known(self, slot: str, layout: dict[int, Node]) -> dict[str, Known]:
         """id -> content hash and origin of every document in the slot, shard by shard."""
-        known: dict[str, Known] = {}
+        rows = self._rows(slot, layout, "doc_id, content_hash, origin")
+        return {
+            doc_id: Known(content_hash, origin or None) for doc_id, content_hash, origin in rows
+        }
+
+    def _members(self, slot: str, layout: dict[int, Node]) -> list[tuple[str, int, bytes]]:
+        """(id, story key, fingerprint) of every document in the slot (index/stories.py)."""
+        rows = self._rows(slot, layout, "doc_id, story, fingerprint")
+        return [(doc_id, int(story), bytes.fromhex(print_ or "")) for doc_id, story, print_ in rows]
+
+    def _rows(self, slot: str, layout: dict[int, Node], columns: str) -> Iterator[tuple]:
+        """``columns`` of every document in the slot, shard by shard, a page at a time."""
         for shard, node in layout.items():
             table = shard_table(self.url.table, slot, shard)
             last = 0
             while True:
                 rows = self.connections.query(
                     node,
-                    f"SELECT id, doc_id, content_hash, origin FROM {table} WHERE id > %s "
+                    f"SELECT id, {columns} FROM {table} WHERE id > %s "
                     f"ORDER BY id ASC LIMIT {KNOWN_PAGE} OPTION max_matches={KNOWN_PAGE}",
                     (last,),
                     doing="reading what the index holds",
                 )
-                for _key, doc_id, content_hash, origin in rows:
-                    known[doc_id] = Known(content_hash, origin or None)
+                for row in rows:
+                    yield tuple(row[1:])
                 if len(rows) < KNOWN_PAGE:
                     break
                 last = rows[-1][0]
-        return known
 
     def delete(self, doc_id: str) -> bool:
         """Delete one document by id; False when there is no such document."""

@@ -247,6 +247,43 @@ class FolderReader:
 
         return self._once(("keys",), make)
 
+    def story_keys(self) -> np.ndarray:
+        """Each document's story key (index/stories.py), by docnum."""
+
+        def make() -> np.ndarray:
+            parts = [s.data.story_keys(s.reader) for s in self.segments]
+            return np.concatenate(parts) if parts else _EMPTY
+
+        return self._once(("stories",), make)
+
+    def _story_sizes(self) -> dict[int, int]:
+        stories = self.story_keys()  # made outside the lock _once holds (it is not reentrant)
+
+        def make() -> dict[int, int]:
+            keys, counts = np.unique(stories[self.live], return_counts=True)
+            return dict(zip(keys.tolist(), counts.tolist(), strict=True))
+
+        return self._once(("story sizes",), make)
+
+    def story_codes(self) -> tuple[np.ndarray, int]:
+        """Each document's story as a number 0 .. n-1, and n: a query counts its stories
+        with a bincount, not a sort of its matches' keys."""
+
+        stories = self.story_keys()  # outside the lock _once holds
+
+        def make() -> tuple[np.ndarray, int]:
+            keys, codes = np.unique(stories, return_inverse=True)
+            return codes.astype(np.int64), len(keys)
+
+        return self._once(("story codes",), make)
+
+    def story_sizes(self, keys: Sequence[int]) -> dict[int, int]:
+        sizes = self._story_sizes()
+        return {int(key): sizes.get(int(key), 0) for key in keys}
+
+    def story_members(self, key: int) -> list[int]:
+        return np.flatnonzero((self.story_keys() == int(key)) & self.live).tolist()
+
     def values(self, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every (value code, docnum) pair of a keyword field, as two arrays, and the value
         of each code (in the values' order). A facet is one ``bincount`` of the codes of the
@@ -364,6 +401,13 @@ class FolderSelection:
 
     def handles(self, slots: np.ndarray) -> np.ndarray:
         return slots
+
+    def stories(self, handles: np.ndarray) -> np.ndarray:
+        return self.reader.story_keys()[np.asarray(handles, dtype=np.int64)]
+
+    def story_count(self, eligible: np.ndarray) -> int | None:
+        codes, stories = self.reader.story_codes()
+        return int(np.count_nonzero(np.bincount(codes[eligible], minlength=stories)))
 
     def meets(self, condition) -> np.ndarray:
         return self.reader.meets(condition)

@@ -12,12 +12,15 @@ terms (one or many per document); an ordered one (a date, a number) its key, a f
 column to filter ranges and sort by; a stored field is only kept. Every document's own
 fields, as given, are kept whole in ``given`` (what a hit returns), and ``has`` lists its
 declared fields that hold a value, so "documents without the field" is one posting list
-(sorting puts them last).
+(sorting puts them last). Its story's key and its fingerprint (index/stories.py) are columns:
+written with the document in its segment, so they commit with it, and read without its text.
+An index made before stories has neither: its documents are each alone.
 """
 
 import sys
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
 from bahth.index.fields import type_of
@@ -58,6 +61,8 @@ def build_schema(
         origin=ID(stored=True),
         given=STORED(),
         has=Values(),
+        story=COLUMN(NumericColumn("q", default=0)),
+        fingerprint=COLUMN(VarBytesColumn()),
     )
     for spec in settings.fields:
         kind = type_of(spec)
@@ -69,3 +74,8 @@ def build_schema(
         elif kind.ordered:
             schema.add(spec.name, NUMERIC(float, sortable=True, default=0))
     return schema
+
+
+def keeps_stories(schema: Schema) -> bool:
+    """Was the index made with the story columns (False: before stories)?"""
+    return "story" in schema and "fingerprint" in schema

@@ -140,6 +140,22 @@ class SegmentData:
 
         return self._once(self._keys, "id", make)
 
+    def story_keys(self, reader) -> np.ndarray:
+        """Each document's story key (index/stories.py), read once from the segment's story
+        column; a document written without one (an index made before stories) is alone, in
+        the story of its own document key."""
+
+        def make() -> np.ndarray:
+            keys = self.tie_keys(reader)
+            try:
+                column = reader.column_reader("story")
+            except Exception:  # no such column: Whoosh raises several kinds
+                return keys
+            stories = np.fromiter(iter(column), dtype=np.int64, count=self.size)
+            return np.where(stories == 0, keys, stories)
+
+        return self._once(self._keys, "story", make)
+
     def live(self, reader) -> np.ndarray:
         """True for each document of the segment the reader does not see as deleted."""
 

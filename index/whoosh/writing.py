@@ -4,7 +4,7 @@ and one commit: the run is all in the index or none of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +14,14 @@ from bahth.index.planner import IndexReport, Write, plan, progress_bar
 from bahth.index.settings import Settings
 from bahth.index.sources import Document
 from bahth.index.whoosh.faults import note_free_space
+from bahth.index.whoosh.schema import keeps_stories
 from bahth.index.whoosh.workers import ParallelAdder
 from bahth.index.whoosh.writer import FastSegmentWriter, abandon
 
+ONLY_WITH_REBUILD = (
+    "this index was made before stories: its documents are each alone; "
+    "rebuild it (--rebuild) to group near-duplicates"
+)
 # A run adds documents in this process until it has this many, then in worker processes.
 PARALLEL_FROM = 1000
 WRITER_MB = 128  # Whoosh's posting buffer per writer, before it spills sorted runs to disk
@@ -28,6 +33,15 @@ def document_fields(doc: Document, settings: Settings | None = None) -> dict:
     (index/fields.py reads them); ValueError for a value a field cannot take."""
     values = document_values(doc, settings or _DEFAULT_SETTINGS)
     return whoosh_fields(doc, values, doc.content_hash())
+
+
+def step_fields(step: Write, stories: bool) -> dict:
+    """The Whoosh fields a planned Write adds, with its story when the index keeps them."""
+    fields = whoosh_fields(step.document, step.values, step.content_hash)
+    if stories:
+        fields["story"] = step.story
+        fields["fingerprint"] = step.fingerprint
+    return fields
 
 
 def whoosh_fields(doc: Document, values: Values, content_hash: str) -> dict:
@@ -100,6 +114,26 @@ def _known_documents(reader) -> dict[str, _Known]:
     return known
 
 
+def _members(ix) -> Callable[[], list[tuple[str, int, bytes]]]:
+    """(id, story key, fingerprint) of each live document, read from the columns when asked
+    (the run holds the write lock: the index is as it was)."""
+
+    def read() -> list[tuple[str, int, bytes]]:
+        members = []
+        with ix.reading(), ix.reader() as reader:
+            if not reader.doc_count_all():
+                return members
+            for segment, _offset in reader.leaf_readers():
+                ids = segment.column_reader("id")
+                stories = segment.column_reader("story")
+                prints = segment.column_reader("fingerprint")
+                for docnum in segment.all_doc_ids():  # live ones only
+                    members.append((ids[docnum], stories[docnum], prints[docnum]))
+        return members
+
+    return read
+
+
 def apply(
     ix,
     analysis: AnalysisConfig,
@@ -116,15 +150,20 @@ def apply(
     with ix.reading(), ix.reader() as reader:  # IndexDamaged before anything is written
         known = _known_documents(reader) if reader.doc_count_all() else {}
     writer = FastSegmentWriter(ix, word_analysis(analysis), limitmb=WRITER_MB)
+    stories = keeps_stories(writer.schema)
+    if not stories and settings.stories:
+        report.warnings.append(ONLY_WITH_REBUILD)
+    members = _members(ix) if stories else None
     adder = _Adder(writer, analysis, procs)
     try:
         bar = progress_bar(progress)
-        for step in plan(_counted(items, bar), known, settings, report, prune=prune):
+        steps = plan(_counted(items, bar), known, settings, report, prune=prune, members=members)
+        for step in steps:
             before = known.get(step.document.id if isinstance(step, Write) else step.doc_id)
             for docnum in before.docnums if before is not None else ():
                 writer.delete_document(docnum)
             if isinstance(step, Write):
-                adder.add(whoosh_fields(step.document, step.values, step.content_hash))
+                adder.add(step_fields(step, stories))
         if bar is not None:
             bar.close()
         segments = adder.finish()
