@@ -221,8 +221,9 @@ class SearchEngine:
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
         stored.prefetch([h for _, h in hits[: max(depth, self.ranking.rerank_depth + 10)]])
         words = rerank.query_words(reader, parsed.text_words)
+        paths = rerank.query_paths(words, parsed.synonym_paths)
         analysis = word_analysis(reader.analysis)
-        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline)
+        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline, paths)
         return ranked if depth <= 0 else ranked[:depth]
 
     def search(
