@@ -6,8 +6,10 @@ spelling typed. Candidates come from the letters transliteration wavers on:
 
 * g: غ ج ق ك گ stand for one another (all of a word's g-letters change together: غوغل → جوجل);
 * v and p: ف/ڤ, ب/پ;
-* long vowels: ا و ي written or not (ترامب → ترمب), or on either side of a neighbour
-  (أميركا → أمريكا);
+* long vowels: ا و ي written or not inside the word (ترامب → ترمب, فيديو → فيدو, بوتين →
+  بوتن), never where a clitic stands (before the first letter, the last letter, before a
+  last ه ك ت); two of them in a word of TWO_VOWELS_FROM letters (تيليغرام → تلغرام); or one
+  on either side of a neighbour (أميركا → أمريكا);
 * a space inside or not (فيسبوك ↔ فيس بوك): QueryBuilder joins two query words itself.
 
 A candidate counts only if the index has it, and the guard keeps ordinary Arabic words apart
@@ -25,6 +27,7 @@ in 3), where the spellings of a name that outlets keep to stand within a few tim
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import combinations
 
 from bahth.analyzers import split_article
 
@@ -32,6 +35,8 @@ MIN_LETTERS = 4
 G_LETTERS = "غجقكگ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
 LONG_VOWELS = "اوي"
+SUFFIX_LETTERS = "هكت"  # a last letter that may be a suffix: no vowel is put before it
+TWO_VOWELS_FROM = 6  # a word this long may differ by two long vowels (تيليغرام/تلغرام)
 # Observed co-occurrence at or above this share of chance's expectation: a different word.
 COOCCURRENCE_SHARE = 0.5
 MAX_VARIANTS = 4  # per word, the most frequent first
@@ -62,18 +67,45 @@ def _spellings(body: str) -> Iterator[str]:
     for i, ch in enumerate(body):
         if ch in V_LETTERS:
             yield body[:i] + V_LETTERS[ch] + body[i + 1 :]
+    yield from _long_vowels(body)
+    if len(body) >= TWO_VOWELS_FROM:
+        yield from _two_vowels(body)
+
+
+def _two_vowels(body: str) -> Iterator[str]:
+    """Two long vowels written or not in a long word (تيليغرام/تلغرام): both dropped, or one
+    vowel written in two places (only these: all pairs of changes would be hundreds of
+    lookups a word)."""
+    inside = [i for i in range(1, len(body) - 1) if body[i] in LONG_VOWELS]
+    for a, b in combinations(inside, 2):
+        yield body[:a] + body[a + 1 : b] + body[b + 1 :]
+    places = [i for i in range(1, len(body)) if body[i] not in LONG_VOWELS]
+    for vowel in LONG_VOWELS:
+        for a, b in combinations(places, 2):
+            if vowel not in (body[a - 1], body[b - 1]):
+                if b != len(body) - 1 or body[b] not in SUFFIX_LETTERS:
+                    yield body[:a] + vowel + body[a:b] + vowel + body[b:]
+
+
+def _long_vowels(body: str, moved: bool = True) -> Iterator[str]:
+    """A long vowel written or not inside the word (ماكرون/مكرون, فيديو/فيدو, بلاتيني/بلاتني),
+    or (``moved``) on the other side of a neighbour (أميركا/أمريكا). Never at a clitic's
+    place: not before the first letter or after the last (و، ف، ب، ل before; ي، ا، و after),
+    not the first or last letter, nor a vowel before a last ه، ك or ت (a pronoun, or ات)."""
     last = len(body) - 1
-    for i in range(1, last):  # inside the word: a first or last letter is no vowel to waver
+    for i in range(1, last + 1):
         ch = body[i]
-        if ch in LONG_VOWELS:
+        if ch in LONG_VOWELS and i < last:
             yield body[:i] + body[i + 1 :]  # written or not
-            if body[i + 1] not in LONG_VOWELS:
+            if moved and body[i + 1] not in LONG_VOWELS:
                 yield body[:i] + body[i + 1] + ch + body[i + 2 :]  # after its neighbour
-            if body[i - 1] not in LONG_VOWELS and i > 1:
+            if moved and body[i - 1] not in LONG_VOWELS and i > 1:
                 yield body[: i - 1] + ch + body[i - 1] + body[i + 1 :]  # before it
-        elif body[i - 1] not in LONG_VOWELS and body[i + 1] not in LONG_VOWELS:
-            for vowel in LONG_VOWELS:
-                yield body[:i] + vowel + body[i:]  # a vowel not written in the typed word
+        if i == last and ch in SUFFIX_LETTERS:
+            continue
+        for vowel in LONG_VOWELS:
+            if vowel not in (ch, body[i - 1]):  # a vowel not written in the typed word
+                yield body[:i] + vowel + body[i:]
 
 
 def spelling_variants(reader, word: str, field: str = FIELD) -> list[str]:
