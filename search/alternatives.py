@@ -161,14 +161,19 @@ class Alternatives:
         """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
         if not self.ranking.variant_boost:
             return []
-        exact = [w.terms.exact for t in plain_texts for w in self.words.tokens(t) if w.terms.exact]
+        run = [
+            (t[w.start : w.end], w.terms.exact)
+            for t in plain_texts
+            for w in self.words.tokens(t)
+            if w.terms.exact
+        ]
         clauses = []
-        for a, b in zip(exact, exact[1:], strict=False):
+        for (typed_a, a), (typed_b, b) in zip(run, run[1:], strict=False):
             joined = a + b
             if len(a) >= 2 and len(b) >= 2 and self.reader.frequency("text_exact", joined):
                 terms = self.words.word(joined)
                 if terms.stems:
-                    parsed.variants.append((f"{a} {b}", joined))
+                    parsed.variants.append((f"{typed_a} {typed_b}", joined))
                     clause = self._word_clause(
                         terms.stems,
                         joined,

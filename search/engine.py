@@ -427,6 +427,9 @@ class _Request:
             parsed.messages.append(notice("no_match"))
         names = self.reader.settings.facets
         facets = selection.facets(matches.eligible, names) or {name: {} for name in names}
+        parsed.variants = suggestions.as_written(
+            self.reader, words, parsed.variants, map(self.stored, (h for _, h in ranked))
+        )
         result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
         if selection.partial:
             result = replace(result, partial=True, warning=selection.warning)

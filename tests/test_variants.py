@@ -27,6 +27,7 @@ DOCS = [
     *[news(n, "غوغل تطلق خدمة جديدة للهواتف") for n in range(2)],
     *[news(n, "جوجل تطلق خدمة جديدة للهواتف") for n in range(2)],
     *[news(n, "قوقل تطلق خدمة جديدة للهواتف") for n in range(2)],
+    news(0, "امريكا تعلن موقفها من الاتفاق", "first-written-without-hamza"),
     *[news(n, "أميركا تعلن موقفها من الاتفاق") for n in range(2)],
     *[news(n, "أمريكا تعلن موقفها من الاتفاق") for n in range(2)],
     *[news(n, "فيسبوك يغير سياسة الخصوصية", "one-word") for n in range(2)],
@@ -49,6 +50,7 @@ DOCS = [
     *[news(n, "يوتوب يحذف مقاطع مخالفة") for n in range(2)],
     *[news(n, "بوتين يجتمع بقادة الجيش") for n in range(2)],
     *[news(n, "بوتن يجتمع بقادة الجيش") for n in range(2)],
+    *[news(n, "أميرمنطقة مكة يفتتح المعرض", "joined") for n in range(2)],
     # one spelling only: a query in the other finds it
     *[news(n, "ليفيربول يفوز على أرضه") for n in range(2)],
     *[news(n, "نتانياهو يواجه احتجاجات") for n in range(2)],
@@ -176,3 +178,20 @@ def test_candidates_respect_the_minimum_length() -> None:
 
 def test_variants_are_reported_for_the_benchmarks(engine) -> None:
     assert ("ترامب", "ترمب") in engine.parse("ترامب").variants
+
+
+# (query, what the page says it searched besides: as typed, and as the documents write it)
+AS_WRITTEN = [
+    pytest.param("اميركا", ("اميركا", "أمريكا"), id="hamza-as-most-documents-write-it"),
+    pytest.param("أَميركا", ("أَميركا", "أمريكا"), id="the-word-typed-as-typed-with-marks"),
+    pytest.param("أمير منطقة مكة", ("أمير منطقة", "أميرمنطقة"), id="two-words-typed-one-written"),
+    pytest.param("ترمب", ("ترمب", "ترامب"), id="a-spelling-with-nothing-to-restore"),
+]
+
+
+@pytest.mark.parametrize(("q", "pair"), AS_WRITTEN)
+def test_what_was_searched_is_said_as_people_write_it(engine, q, pair) -> None:
+    """Not the normalized terms (امريكا, اميرمنطقه): the commonest spelling among the hits
+    (one document writes امريكا first, two أمريكا), and the words typed as typed; the CLI
+    and the web page show ``also_searched``."""
+    assert pair in engine.search(q, per_page=50).also_searched
