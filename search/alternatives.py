@@ -87,7 +87,10 @@ class Alternatives:
         self, run: list[tuple[str, WordTerms]], fields, parsed: ParsedQuery, phrases: bool
     ) -> list:
         """The clauses for the synonyms of ``run`` (query words as typed, and their terms):
-        its one-word entries, or with ``phrases`` its entries of several words. Each entry
+        its one-word entries, or with ``phrases`` its entries of several words. An entry is
+        another path through the query: boosted so that a document with the whole of it
+        scores as one with the whole of the words matched, times ``synonym_boost``
+        (search.synonyms.searched_weight), and a path for the second stage. Each entry
         searched is charged its words to the query's expansion budget; past it, the rest
         are left out and the page says so."""
         clauses: list = []
