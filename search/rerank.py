@@ -154,6 +154,8 @@ class _Mass:
             self.paths.append((frozenset(range(start, len(self.groups))), path))
 
     def __call__(self, found: set[int] | Counter) -> float:
+        if not self.paths:
+            return sum(self.words[i].weight for i in found)
         credit = {i: 1.0 for i in found if i < len(self.words)}
         for needed, path in self.paths:
             if needed.issubset(found):
