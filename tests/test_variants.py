@@ -195,3 +195,18 @@ def test_what_was_searched_is_said_as_people_write_it(engine, q, pair) -> None:
     (one document writes امريكا first, two أمريكا), and the words typed as typed; the CLI
     and the web page show ``also_searched``."""
     assert pair in engine.search(q, per_page=50).also_searched
+
+
+def test_the_cli_and_the_web_page_say_it_as_written(engine) -> None:
+    """Both show the engine's ``also_searched``: the words typed, the spelling written."""
+    from click.testing import CliRunner
+
+    from bahth.cli import main
+    from bahth.web import create_app
+
+    index = str(engine.store.path)
+    said = CliRunner().invoke(main, ["search", "--index", index, "أمير منطقة مكة"]).output
+    assert "Also searched: أميرمنطقة (for أمير منطقة)" in said
+    client = create_app({"BAHTH_INDEX": index}).test_client()
+    page = client.get("/search", query_string={"q": "أمير منطقة مكة"}).get_data(as_text=True)
+    assert "أميرمنطقة</span>" in page and "«أمير منطقة»" in page
