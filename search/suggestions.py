@@ -23,6 +23,7 @@ from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequenc
 SUGGEST_BELOW = 3
 RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
+AS_WRITTEN_CHARS = 5_000  # of each hit's title and text, read for how it spells a word
 SURFACES_KEPT = 20_000  # spellings remembered per generation (then the memory starts over)
 EXACT_FIELDS = ("text_exact", "title_exact")
 
@@ -118,7 +119,8 @@ def as_written(
 ) -> list[tuple[str, str]]:
     """(as typed, searched) pairs, each searched term (a normalized term, or two) spelled as
     the collection writes it: its commonest spelling in ``documents`` (the stored fields a
-    request has read: its hits), else the first document's (``surface``)."""
+    request has read: its hits; the first AS_WRITTEN_CHARS of each field, so a long text
+    costs no more than a short one), else the first document's (``surface``)."""
     wanted = {word for _, searched in pairs for word in searched.split()}
     if not wanted:
         return list(pairs)
@@ -126,7 +128,7 @@ def as_written(
     verdicts: dict[str, bool | None] = {}
     for document in documents:
         for field in ("title", "text"):
-            text = (document.get(field) or "")[: highlight.SCAN_CHARS]
+            text = (document.get(field) or "")[:AS_WRITTEN_CHARS]
             found = words.spans(
                 text, lambda terms: True if terms.exact in wanted else None, verdicts
             )
