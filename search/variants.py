@@ -36,6 +36,7 @@ G_LETTERS = "غجقكگ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
 LONG_VOWELS = "اوي"
 SUFFIX_LETTERS = "هكت"  # a last letter that may be a suffix: no vowel is put before it
+DOUBLED = "و"  # a long vowel written twice or once: داوود/داود, هوليوود/هوليود (not اا, يي)
 TWO_VOWELS_FROM = 6  # a word this long may differ by two long vowels (تيليغرام/تلغرام)
 # Observed co-occurrence at or above this share of chance's expectation: a different word.
 COOCCURRENCE_SHARE = 0.5
@@ -74,8 +75,8 @@ def _spellings(body: str) -> Iterator[str]:
 
 def _two_vowels(body: str) -> Iterator[str]:
     """Two long vowels written or not in a long word (تيليغرام/تلغرام): both dropped, or one
-    vowel written in two places (only these: all pairs of changes would be hundreds of
-    lookups a word)."""
+    vowel put in two places (only these: all pairs of changes would be hundreds of lookups a
+    word)."""
     inside = [i for i in range(1, len(body) - 1) if body[i] in LONG_VOWELS]
     for a, b in combinations(inside, 2):
         yield body[:a] + body[a + 1 : b] + body[b + 1 :]
@@ -104,7 +105,7 @@ def _long_vowels(body: str, moved: bool = True) -> Iterator[str]:
         if i == last and ch in SUFFIX_LETTERS:
             continue
         for vowel in LONG_VOWELS:
-            if vowel not in (ch, body[i - 1]):  # a vowel not written in the typed word
+            if vowel == DOUBLED or vowel not in (ch, body[i - 1]):  # one not written
                 yield body[:i] + vowel + body[i:]
 
 

@@ -50,6 +50,8 @@ DOCS = [
     *[news(n, "يوتوب يحذف مقاطع مخالفة") for n in range(2)],
     *[news(n, "بوتين يجتمع بقادة الجيش") for n in range(2)],
     *[news(n, "بوتن يجتمع بقادة الجيش") for n in range(2)],
+    *[news(n, "هوليوود تحتفل بالأوسكار") for n in range(2)],
+    *[news(n, "هوليود تحتفل بالأوسكار") for n in range(2)],
     *[news(n, "أميرمنطقة مكة يفتتح المعرض", "joined") for n in range(2)],
     # one spelling only: a query in the other finds it
     *[news(n, "ليفيربول يفوز على أرضه") for n in range(2)],
@@ -118,6 +120,7 @@ FOUND = [
     pytest.param("بلاتني", "بلاتني", "بلاتيني", id="long-vowel-before-a-last-ya"),
     pytest.param("يوتوب", "يوتوب", "يوتيوب", id="long-vowel-ya-before-a-waw"),
     pytest.param("بوتن", "بوتن", "بوتين", id="long-vowel-before-the-last-letter"),
+    pytest.param("هوليود", "هوليود", "هوليوود", id="a-waw-written-twice-or-once"),
 ]
 
 
