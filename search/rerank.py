@@ -50,18 +50,14 @@ class Word:
 
 def query_words(reader, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
     """Weights for the query's words: BM25's idf (Robertson-Sparck Jones, which gives a word
-    found in most documents next to nothing) of the word's most common stem in ``text``. A
-    word no text or title holds is left out: no hit can have it, and weighing it (the
-    highest idf there is) only shrank every hit's share, so a headline's site tag (ميكرو
-    طروطوار, in 11 MArSum headlines and no article) or a typo weakened the second stage."""
+    found in most documents next to nothing) of the word's most common stem in ``text``."""
     documents = reader.collection_size()
     words = []
     for stems in stem_groups:
         stems = tuple(dict.fromkeys(stems))
         if stems:
-            most = max(reader.frequencies(FIELD, stems).values())
-            if most or any(reader.frequencies(TITLE, stems).values()):
-                words.append(Word(stems, bm25_idf(most, documents)))
+            found = reader.frequencies(FIELD, stems)
+            words.append(Word(stems, bm25_idf(max(found.values()), documents)))
     return words
 
 
