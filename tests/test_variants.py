@@ -69,6 +69,10 @@ DOCS = [
     *[news(n, "تقارير الصحف") for n in range(2)],
     *[news(n, "مسجد القرية") for n in range(2)],
     *[news(n, "مساجد المدينة") for n in range(2)],
+    # a common word and a rarer one a long vowel apart that never meet: only a rare typed
+    # word gets the wider long-vowel steps (search/variants.py, WIDE_BELOW)
+    *[news(n, "مكتب البريد يفتح أبوابه") for n in range(20)],
+    *[news(n, "مكتوب على الجدار") for n in range(2)],
     *[news(n, "ذكرى الاستقلال") for n in range(2)],
     *[news(n, "ذكر الخبر") for n in range(2)],
     *[news(n, "بشرى سارة") for n in range(2)],
@@ -145,6 +149,7 @@ KEPT_APART = [
     pytest.param("تقرير", "تقارير", id="a-singular-and-its-plural-an-alef-apart"),
     pytest.param("مساجد", "مسجد", id="a-plural-and-its-singular-an-alef-apart"),
     pytest.param("ذكرى", "ذكر", id="remembrance-vs-mention-a-short-word"),
+    pytest.param("مكتب", "مكتوب", id="office-vs-written-a-common-word-keeps-the-narrow-steps"),
     pytest.param("بشرى", "البشر", id="good-news-vs-mankind-a-short-word"),
 ]
 
