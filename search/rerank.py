@@ -179,17 +179,18 @@ def _positions(
     for index, stems in enumerate(mass.groups):
         for stem in stems:
             index_of[stem] = (*index_of.get(stem, ()), index)
-    matcher = analysis.matcher(index_of)
+    shared = any(len(indices) > 1 for indices in index_of.values())
+    # a stem of one word only (a query without synonyms): its index, as found
+    matcher = analysis.matcher(index_of if shared else {s: i for s, (i,) in index_of.items()})
     first = len(mass.groups) == 1
     found = {}
     for docnum, document in documents.items():
         deadline.check(RERANKING)
         text = document.get(field) or ""
-        found[docnum] = [
-            (position, index)
-            for position, indices in matcher.positions(text, first=first, limit=SCAN_WORDS)
-            for index in indices
-        ]
+        positions = matcher.positions(text, first=first, limit=SCAN_WORDS)
+        if shared:  # a stem of two words (a synonym's and a typed one's): each of them
+            positions = [(at, index) for at, indices in positions for index in indices]
+        found[docnum] = positions
     return found
 
 
