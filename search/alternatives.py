@@ -7,13 +7,22 @@ than the typed word (a rarer term weighs more). Part of the query compiler
 
 from __future__ import annotations
 
+from itertools import islice
+
 from bahth.analyzers import WordTerms
 from bahth.index.deadline import EXPANDING
 from bahth.index.nodes import Or, Phrase, Term
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.notices import notice
-from bahth.search.parsed import ParsedQuery
-from bahth.search.synonyms import Entry, phrase_forms, weight
+from bahth.search.parsed import ParsedQuery, SynonymPath
+from bahth.search.synonyms import (
+    Entry,
+    found_already,
+    phrase_forms,
+    proximity_weight,
+    searched_weight,
+    weight,
+)
 from bahth.search.variants import MIN_LETTERS, spelling_variants, split_variants
 
 VARIANT_CACHE_LIMIT = 50_000  # words whose spelling variants a reader keeps
@@ -78,17 +87,27 @@ class Alternatives:
         self, run: list[tuple[str, WordTerms]], fields, parsed: ParsedQuery, phrases: bool
     ) -> list:
         """The clauses for the synonyms of ``run`` (query words as typed, and their terms):
-        its one-word entries, or with ``phrases`` its entries of several words. Each entry
+        its one-word entries, or with ``phrases`` its entries of several words. An entry is
+        another path through the query: boosted so that a document with the whole of it
+        scores as one with the whole of the words matched, times ``synonym_boost``
+        (search.synonyms.searched_weight), and a path for the second stage. Each entry
         searched is charged its words to the query's expansion budget; past it, the rest
         are left out and the page says so."""
         clauses: list = []
         budget, r = parsed.expansion, self.ranking
         for match in self.synonyms.matches([terms for _, terms in run], phrases):
             typed = " ".join(surface for surface, _ in run[match.start : match.end])
-            typed_weight = weight(
-                self.reader, r, [terms for _, terms in run[match.start : match.end]], False
-            )
-            for entry in match.others:
+            matched = [terms for _, terms in run[match.start : match.end]]
+            typed_weight = searched_weight(self.reader, r, matched, False)
+            typed_weight += proximity_weight(self.reader, r, matched)
+            entries = list(islice(match.others, budget.terms_left + 1))
+            stems = {stem for terms in matched for stem in terms.stems}
+            for entry in entries:
+                if found_already(entry, entries, stems):
+                    parsed.synonyms.append((typed, entry.text))
+                    continue
+                if len(entry.words) == 1:
+                    stems.update(entry.words[0].stems)
                 size = len(entry.words)
                 if size > budget.terms_left:
                     parsed.messages.append(notice("synonyms_cut"))
@@ -97,9 +116,9 @@ class Alternatives:
                 forms = forms[: budget.terms_left // size]  # the phrase as given first
                 budget.terms += size * len(forms)
                 parsed.synonyms.append((typed, entry.text))
-                boost = (
-                    r.synonym_boost * typed_weight / weight(self.reader, r, entry.words, size > 1)
-                )
+                parsed.synonym_paths.append(_path(matched, entry, r.synonym_boost))
+                own_weight = searched_weight(self.reader, r, entry.words, size > 1)
+                boost = r.synonym_boost * typed_weight / own_weight if own_weight else 0.0
                 clauses += self._synonym_clause(entry, forms, fields, parsed, boost)
         return clauses
 
@@ -145,14 +164,19 @@ class Alternatives:
         """Two query words the index holds as one (فيس بوك → فيسبوك): that word, as a variant."""
         if not self.ranking.variant_boost:
             return []
-        exact = [w.terms.exact for t in plain_texts for w in self.words.tokens(t) if w.terms.exact]
+        run = [
+            (t[w.start : w.end], w.terms.exact)
+            for t in plain_texts
+            for w in self.words.tokens(t)
+            if w.terms.exact
+        ]
         clauses = []
-        for a, b in zip(exact, exact[1:], strict=False):
+        for (typed_a, a), (typed_b, b) in zip(run, run[1:], strict=False):
             joined = a + b
             if len(a) >= 2 and len(b) >= 2 and self.reader.frequency("text_exact", joined):
                 terms = self.words.word(joined)
                 if terms.stems:
-                    parsed.variants.append((f"{a} {b}", joined))
+                    parsed.variants.append((f"{typed_a} {typed_b}", joined))
                     clause = self._word_clause(
                         terms.stems,
                         joined,
@@ -163,3 +187,13 @@ class Alternatives:
                     )
                     clauses.append(clause)
         return clauses
+
+
+def _path(typed: list[WordTerms], entry: Entry, factor: float) -> SynonymPath:
+    """A synonym entry as another path through the typed words, for the second stage (stop
+    words left out: they stand in any text)."""
+    return SynonymPath(
+        tuple(word.stems for word in typed if word.stems),
+        tuple(word.stems for word in entry.words if word.stems),
+        factor,
+    )

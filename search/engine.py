@@ -229,8 +229,9 @@ class SearchEngine:
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
         stored.prefetch([h for _, h in hits[: max(depth, self.ranking.rerank_depth + 10)]])
         words = rerank.query_words(reader, parsed.text_words)
+        paths = rerank.query_paths(words, parsed.synonym_paths)
         analysis = word_analysis(reader.analysis)
-        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline)
+        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline, paths)
         return ranked if depth <= 0 else ranked[:depth]
 
     def search(
@@ -408,7 +409,7 @@ class SearchEngine:
                     yield qid, []
                     continue
                 matches = self._matches(reader, parsed.query, parsed.filter)
-                top = self._ranked(reader, parsed, matches, limit, _stored_fields(reader))
+                top = self._ranked(reader, parsed, matches, limit, _Stored(reader))
                 ids = reader.ids([handle for _, handle in top])
                 yield qid, [(doc_id, float(s)) for doc_id, (s, _) in zip(ids, top, strict=True)]
 
@@ -420,7 +421,7 @@ class _Request:
     def __init__(self, engine: SearchEngine, reader: Reader, parsed, matches, deadline) -> None:
         self.engine, self.reader, self.parsed = engine, reader, parsed
         self.matches, self.deadline = matches, deadline
-        self.stored = _stored_fields(reader)
+        self.stored = _Stored(reader)
 
     def page(self, q, page: int, per_page: int, sort_key, started, collapse: bool) -> Page:
         engine, parsed, matches = self.engine, self.parsed, self.matches
@@ -453,6 +454,9 @@ class _Request:
             parsed.messages.append(notice("no_match"))
         names = self.reader.settings.facets
         facets = selection.facets(matches.eligible, names) or {name: {} for name in names}
+        parsed.variants = suggestions.as_written(
+            self.reader, words, parsed.variants, map(self.stored, (h for _, h in ranked))
+        )
         result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
         result = replace(result, total_documents=documents)
         if selection.partial:
@@ -492,7 +496,3 @@ class _Stored:
         if fields is None:
             fields = self.memo[handle] = self.reader.stored(handle)
         return fields
-
-
-def _stored_fields(reader: Reader) -> _Stored:
-    return _Stored(reader)

@@ -18,6 +18,17 @@ class Terms:
     exact: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class SynonymPath:
+    """Another way a text can hold some of the query's words, for search.rerank: all of
+    ``words`` (a synonym entry's words, each as its stems) stand for the typed words
+    ``covers`` (each as its stems), at ``factor`` (Ranking.synonym_boost)."""
+
+    covers: tuple[tuple[str, ...], ...]
+    words: tuple[tuple[str, ...], ...]
+    factor: float
+
+
 @dataclass
 class ParsedQuery:
     query: object | None  # the query tree (index/nodes.py)
@@ -28,6 +39,8 @@ class ParsedQuery:
     plain_words: list[tuple[str, str]] = field(default_factory=list)
     # the stems of each plain word searched in the text (not negated), for search.rerank
     text_words: list[tuple[str, ...]] = field(default_factory=list)
+    # each synonym entry searched, as another path through the query's words, for search.rerank
+    synonym_paths: list[SynonymPath] = field(default_factory=list)
     # (word as typed, another spelling of it the index holds) for each name variant searched
     variants: list[tuple[str, str]] = field(default_factory=list)
     # (words as typed, a synonym entry searched for them) for each synonym searched

@@ -57,11 +57,14 @@ class Ranking:
     # غوغل/جوجل): searched at this weight, so the spelling typed ranks first.
     variant_boost: float = 0.5
     # Synonyms a user declares (search/synonyms.py): each other entry of a group a query
-    # word or phrase is in is searched at this weight, times the typed words' idf over the
-    # entry's (a synonym weighs what the words typed weigh: a rare synonym of a common word
-    # must not outrank the word), so a document that has the words as typed ranks above one
-    # that has only a synonym; 0 turns them off. Not tuned: no benchmark of ours has them.
-    synonym_boost: float = 0.5
+    # word or phrase is in is another path through the query. A document with the whole of
+    # an entry scores as one with the whole of what was typed, times this: the entry is
+    # searched at it, times what the typed words' clauses weigh over what the entry's weigh
+    # (idf, synonyms.searched_weight: a rare synonym of a common word must not outrank the
+    # word), and the second stage counts the typed words found at it. Near 1 since a user
+    # declared them the same; below 1 so that of two documents alike the one with the words
+    # as typed ranks first. 0 turns them off.
+    synonym_boost: float = 0.9
     # Second stage (search/rerank.py): the best ``rerank_depth`` hits gain, in units of the
     # best hit's score, ``window_boost`` times the share of the query (idf-weighted) found
     # within ``window_size`` consecutive words of the text (0: -0.013, 0.5: -0.002, 1.5 was

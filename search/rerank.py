@@ -61,6 +61,29 @@ def query_words(reader, stem_groups: Sequence[Sequence[str]]) -> list[Word]:
     return words
 
 
+@dataclass(frozen=True)
+class Path:
+    """A synonym entry as another path through the query (search/parsed.py's SynonymPath):
+    a text that has every one of its ``words`` (each as its stems) has the query's words
+    ``covers`` (their indices), at ``factor`` of their weight."""
+
+    words: tuple[tuple[str, ...], ...]
+    covers: frozenset[int]
+    factor: float
+
+
+def query_paths(words: Sequence[Word], paths: Sequence) -> list[Path]:
+    """The synonym paths (SynonymPath) over ``words``: a query word is covered when it
+    shares a stem with a typed word the synonym stands for."""
+    found = []
+    for path in paths:
+        stems = {stem for cover in path.covers for stem in cover}
+        covers = frozenset(i for i, word in enumerate(words) if stems & set(word.stems))
+        if covers and path.words:
+            found.append(Path(tuple(path.words), covers, path.factor))
+    return found
+
+
 def fetch(ranking: Ranking) -> int:
     """How many first-stage hits to ask for: the depth, and room to see ties at its edge."""
     return 2 * ranking.rerank_depth
@@ -73,10 +96,13 @@ def rerank(
     analysis: WordAnalysis,
     stored: Callable[[int], dict],
     deadline: Deadline = NO_DEADLINE,
+    paths: Sequence[Path] = (),
 ) -> list[tuple[float, int]]:
     """``hits`` as (score, handle), best first; the top ``rerank_depth`` re-ordered (and any
     hit tied with the last of them, so that index order never decides which). The deadline
-    is looked at before each document is read; ``stored`` reads a document's stored fields."""
+    is looked at before each document is read; ``stored`` reads a document's stored fields.
+    ``paths``: synonyms of the query's words; a text with the whole of one has those words,
+    at the path's factor."""
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
@@ -90,18 +116,19 @@ def rerank(
     for _, handle in head:
         deadline.check(RERANKING)
         documents[handle] = stored(handle)
-    positions = _positions(documents, words, analysis, deadline)
+    mass = _Mass(words, paths)
+    positions = _positions(documents, mass, analysis, deadline)
     titles = {}
     if ranking.title_share_boost:
-        titles = _positions(documents, words, analysis, deadline, TITLE)
+        titles = _positions(documents, mass, analysis, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
     for score, handle in head:
         occurrences = positions.get(handle, [])
-        window = _best_window(occurrences, words, ranking.window_size) / total
-        lead = _lead(occurrences, words, ranking.lead_words) / total
-        title = (_share(titles.get(handle, []), words) / total) ** ranking.title_share_power
+        window = _best_window(occurrences, mass, ranking.window_size) / total
+        lead = _lead(occurrences, mass, ranking.lead_words) / total
+        title = (mass({i for _, i in titles.get(handle, [])}) / total) ** ranking.title_share_power
         bonus = best * (
             ranking.window_boost * window
             + ranking.lead_boost * lead
@@ -112,28 +139,62 @@ def rerank(
     return rescored + tail
 
 
+class _Mass:
+    """The idf mass of the query found, given the indices of the words found: the query's
+    words (0 .. n-1) and its synonym paths' words (n on). A query word counts its weight when
+    found, else the best factor of a path it is covered by whose words are all found."""
+
+    def __init__(self, words: Sequence[Word], paths: Sequence[Path]) -> None:
+        self.words = words
+        self.groups: list[tuple[str, ...]] = [word.stems for word in words]
+        self.paths: list[tuple[frozenset[int], Path]] = []
+        for path in paths:
+            start = len(self.groups)
+            self.groups += path.words
+            self.paths.append((frozenset(range(start, len(self.groups))), path))
+
+    def __call__(self, found: set[int] | Counter) -> float:
+        if not self.paths:
+            return sum(self.words[i].weight for i in found)
+        credit = {i: 1.0 for i in found if i < len(self.words)}
+        for needed, path in self.paths:
+            if needed.issubset(found):
+                for i in path.covers:
+                    credit[i] = max(credit.get(i, 0.0), path.factor)
+        return sum(self.words[i].weight * share for i, share in credit.items())
+
+
 def _positions(
     documents: dict[int, dict],
-    words: Sequence[Word],
+    mass: _Mass,
     analysis: WordAnalysis,
     deadline: Deadline = NO_DEADLINE,
     field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
     """For each document (docnum -> stored fields): (position, word index) of every query
-    word in the first SCAN_WORDS words of its ``field``, in order. For a one-word query only
-    the first occurrence matters: it decides every feature."""
-    index_of = {stem: index for index, word in enumerate(words) for stem in word.stems}
-    matcher = analysis.matcher(index_of)
-    first = len(words) == 1
+    word and synonym path word (``mass.groups``) in the first SCAN_WORDS words of its
+    ``field``, in order. For a one-word query only the first occurrence matters: it decides
+    every feature."""
+    index_of: dict[str, tuple[int, ...]] = {}
+    for index, stems in enumerate(mass.groups):
+        for stem in stems:
+            index_of[stem] = (*index_of.get(stem, ()), index)
+    shared = any(len(indices) > 1 for indices in index_of.values())
+    # a stem of one word only (a query without synonyms): its index, as found
+    matcher = analysis.matcher(index_of if shared else {s: i for s, (i,) in index_of.items()})
+    first = len(mass.groups) == 1
     found = {}
     for docnum, document in documents.items():
         deadline.check(RERANKING)
         text = document.get(field) or ""
-        found[docnum] = matcher.positions(text, first=first, limit=SCAN_WORDS)
+        positions = matcher.positions(text, first=first, limit=SCAN_WORDS)
+        if shared:  # a stem of two words (a synonym's and a typed one's): each of them
+            positions = [(at, index) for at, indices in positions for index in indices]
+        found[docnum] = positions
     return found
 
 
-def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size: int) -> float:
+def _best_window(occurrences: list[tuple[int, int]], mass: _Mass, size: int) -> float:
     """The largest idf mass of distinct query words within ``size`` consecutive positions."""
     best, start, inside = 0.0, 0, Counter()
     for position, index in occurrences:
@@ -144,16 +205,10 @@ def _best_window(occurrences: list[tuple[int, int]], words: Sequence[Word], size
             if not inside[gone]:
                 del inside[gone]
             start += 1
-        best = max(best, sum(words[i].weight for i in inside))
+        best = max(best, mass(inside))
     return best
 
 
-def _share(occurrences: list[tuple[int, int]], words: Sequence[Word]) -> float:
-    """The idf mass of distinct query words among ``occurrences``."""
-    return sum(words[i].weight for i in {index for _, index in occurrences})
-
-
-def _lead(occurrences: list[tuple[int, int]], words: Sequence[Word], lead_words: int) -> float:
+def _lead(occurrences: list[tuple[int, int]], mass: _Mass, lead_words: int) -> float:
     """The idf mass of distinct query words found in the first ``lead_words`` positions."""
-    seen = {index for position, index in occurrences if position < lead_words}
-    return sum(words[i].weight for i in seen)
+    return mass({index for position, index in occurrences if position < lead_words})

@@ -1,11 +1,15 @@
 """What a search offers beside its hits: "did you mean" and autocomplete, and how the
-documents write a word (a suggestion shows أحمد, not the normalized احمد).
+documents write a word (a suggestion shows أحمد, not the normalized احمد; what else a query
+searched shows أمريكا, not امريكا).
 
 Both read the index's dictionary on a query's expansion budget (search/expansion.py), through
 the store's reader (index/contract.py), so they work alike on a folder and on a cluster.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from bahth.analyzers import WordAnalysis, too_long, unmarked
 from bahth.index.contract import Reader
@@ -19,6 +23,7 @@ from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequenc
 SUGGEST_BELOW = 3
 RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
+AS_WRITTEN_CHARS = 5_000  # of each hit's title and text, read for how it spells a word
 SURFACES_KEPT = 20_000  # spellings remembered per generation (then the memory starts over)
 EXACT_FIELDS = ("text_exact", "title_exact")
 
@@ -104,3 +109,41 @@ def surface(reader: Reader, words: WordAnalysis, word: str) -> str:
         known.clear()
     known[word] = found
     return found
+
+
+def as_written(
+    reader: Reader,
+    words: WordAnalysis,
+    pairs: Sequence[tuple[str, str]],
+    documents: Iterable[dict],
+) -> list[tuple[str, str]]:
+    """(as typed, searched) pairs, each searched term (a normalized term, or two) spelled as
+    the collection writes it: its commonest spelling in ``documents`` (the stored fields a
+    request has read: its hits; the first AS_WRITTEN_CHARS of each field, so a long text
+    costs no more than a short one), else the first document's (``surface``)."""
+    wanted = {word for _, searched in pairs for word in searched.split()}
+    if not wanted:
+        return list(pairs)
+    spellings: dict[str, Counter] = {}
+    verdicts: dict[str, bool | None] = {}
+    for document in documents:
+        for field in ("title", "text"):
+            text = (document.get(field) or "")[:AS_WRITTEN_CHARS]
+            found = words.spans(
+                text, lambda terms: True if terms.exact in wanted else None, verdicts
+            )
+            for start, end in found:
+                spelled = text[start:end]
+                term = words.word(spelled).exact
+                spellings.setdefault(term, Counter())[unmarked(spelled)] += 1
+
+    def spelled(term: str) -> str:
+        counts = spellings.get(term)
+        if counts:
+            best = counts.most_common(1)[0][0]
+            return term if too_long(best) else best
+        return surface(reader, words, term)
+
+    return [
+        (typed, " ".join(spelled(word) for word in searched.split())) for typed, searched in pairs
+    ]

@@ -19,9 +19,12 @@ other way: a dialect or slang word finds the standard one, and a query in the st
 language is not widened by words its own documents seldom mean the same by (bahth's
 built-in Moroccan Darija groups are of this kind, analyzers/lexicon.py).
 
-Weight: ``Ranking.synonym_boost`` times the typed words' idf over the entry's (``weight``): a
-synonym weighs what the words typed weigh, halved, so the words as typed rank first even when
-the synonym is the rarer word, which BM25's idf alone would rank first. Budget: each entry's
+Weight: an entry is another path through the query. A document with the whole of it scores
+as one with the whole of what was typed, times ``Ranking.synonym_boost``: its clauses are
+boosted by what the typed words' clauses weigh over what its own weigh (``searched_weight``,
+in idf units), so the words as typed rank first even when the synonym is the rarer word,
+which BM25's idf alone would rank first; the second stage counts it the same way
+(search/rerank.py's Path). Budget: each entry's
 words are charged to the query's expansion budget (search/expansion.py): a group of a
 thousand entries cannot make one query search a thousand phrases.
 
@@ -234,6 +237,71 @@ def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -
         else max(idf("text", stem) for stem in word.stems)
         for word in words
     )
+
+
+def searched_weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -> float:
+    """What the clauses that search ``words`` add to a document that has them all, in idf
+    units (the term-frequency parts left aside): a word searched as a query word its stems
+    (a word read two ways is indexed under both) and ``exact_boost`` times its exact form,
+    those the index holds (its documents may have the word in another form: بواشنطن's have
+    واشنطن), or its rarest stem when none is held; a stop word, or a word of a phrase (on the
+    exact fields), its exact form. A
+    synonym's boost is the typed words' over its own (search/alternatives.py), so that a
+    document with the whole of a synonym scores as one with the whole of what was typed,
+    whatever the two are searched as."""
+    documents = max(1, reader.collection_size())
+    exact_share = ranking.exact_boost if ranking.use_exact else 0.0
+
+    def idf(field: str, term: str) -> float:
+        return ranking.word_idf(reader.frequency(field, term), documents)
+
+    def as_a_word(word: WordTerms) -> float:
+        counts = reader.frequencies("text", word.stems)
+        held = [count for count in counts.values() if count]
+        stems = sum(ranking.word_idf(count, documents) for count in held)
+        if not held:  # no document has it: what its rarest reading would weigh
+            stems = max(ranking.word_idf(count, documents) for count in counts.values())
+        exact = reader.frequency("text_exact", word.exact) if exact_share else 0
+        return stems + (exact_share * idf("text_exact", word.exact) if exact else 0.0)
+
+    return sum(
+        idf("text_exact", word.exact) if phrase or not word.stems else as_a_word(word)
+        for word in words
+    )
+
+
+def proximity_weight(reader, ranking: Ranking, words: Sequence[WordTerms]) -> float:
+    """What the proximity bonus adds, in idf units, to a document that has the typed words
+    ``words`` standing together (search/query.py's ``_proximity``: adjacent content words
+    of a short query, on the text's exact field), which a synonym's document does not get."""
+    content = [word.exact for word in words if word.stems]
+    if not (ranking.proximity_boost and ranking.use_exact):
+        return 0.0
+    if not 1 < len(content) <= ranking.proximity_max_words:
+        return 0.0
+    documents = max(1, reader.collection_size())
+    counts = reader.frequencies("text_exact", content)
+    idf = {word: ranking.word_idf(counts.get(word, 0), documents) for word in content}
+    pairs = [(a, b) for a, b in zip(content, content[1:], strict=False) if a != b]
+    return ranking.proximity_boost * sum(idf[a] + idf[b] for a, b in pairs)
+
+
+def found_already(entry: Entry, entries: Sequence[Entry], stems: set[str]) -> bool:
+    """Do the documents with ``entry`` already score as the words typed through another
+    entry (or the words typed), so that searching it too would count them twice? Yes for a
+    one-word entry with a stem in ``stems`` (the typed words' and the one-word entries'
+    searched before it: اثنان after اثنين, both اثن), and for an entry another of
+    ``entries`` stands inside (البيضاء in الدار البيضاء)."""
+    if len(entry.words) == 1 and stems.intersection(entry.words[0].stems):
+        return True
+    mine = entry.exact
+    for other in entries:
+        size = len(other.exact)
+        if size < len(mine) and any(
+            mine[at : at + size] == other.exact for at in range(len(mine) - size + 1)
+        ):
+            return True
+    return False
 
 
 def _form_keys(exact: str, entry_side: bool = False) -> set[str]:

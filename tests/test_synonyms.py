@@ -263,3 +263,84 @@ def test_a_word_in_many_groups_reads_what_the_query_searches(index, groups, q, s
     assert [entry for _, entry in parsed.synonyms] == searched[:MAX_TERMS]
     assert (SYNONYMS_CUT in parsed.message) == (len(searched) > MAX_TERMS)
     engine.close()
+
+
+# Synonyms as another path through the query: a document with the whole of a synonym scores
+# as one with the whole of what was typed, times Ranking.synonym_boost. Many documents share
+# the common words مبادرة, مشروع, حجر (also in their titles); one pair of twin documents per
+# entry says it in the same sentence.
+PATH_GROUPS = [
+    ["مبادرة الياسمين", "مشروع الكهرمان"],
+    ["الزمرد", "حجر الفيروز"],
+    ["القرنفل", "البنفسج"],
+    ["العقيق", "=>", "حجر المرجان"],
+]
+PATH_TOPICS = ["الشباب", "التعليم", "الصحة", "البيئة", "الرياضة", "الثقافة", "المرأة", "الزراعة"]
+PATH_ENTRIES = ["مبادرة الياسمين", "مشروع الكهرمان", "الزمرد", "حجر الفيروز", "القرنفل"]
+PATH_ENTRIES += ["البنفسج", "العقيق", "حجر المرجان", "كازا", "الدار البيضاء"]
+PATH_DOCS = [
+    *[
+        doc(f"common-{word}-{n}", f"أطلقت الوزارة {word} جديدة لدعم {topic}", f"{word} {topic}")
+        for word in ("مبادرة", "مشروع", "حجر")
+        for n, topic in enumerate(PATH_TOPICS * 4)
+    ],
+    *[doc(f"jasmine-{n}", "تزهر شجرة الياسمين في الربيع", "حديقة") for n in range(3)],
+    *[doc(entry, f"أطلقت الجمعية {entry} لدعم الأسر") for entry in PATH_ENTRIES],
+]
+# (query, the document that has it as typed, the document that has only a synonym)
+PATHS = [
+    pytest.param("مبادرة الياسمين", "مبادرة الياسمين", "مشروع الكهرمان", id="phrase-to-phrase"),
+    pytest.param("مشروع الكهرمان", "مشروع الكهرمان", "مبادرة الياسمين", id="phrase-to-phrase-back"),
+    pytest.param("الزمرد", "الزمرد", "حجر الفيروز", id="one-word-to-a-phrase"),
+    pytest.param("حجر الفيروز", "حجر الفيروز", "الزمرد", id="a-phrase-to-one-word"),
+    pytest.param("القرنفل", "القرنفل", "البنفسج", id="one-word-to-one-word"),
+    pytest.param("العقيق", "العقيق", "حجر المرجان", id="a-one-way-group"),
+    pytest.param("كازا", "كازا", "الدار البيضاء", id="a-built-in-darija-group"),
+]
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["as-searched", "first-stage-alone"])
+def paths(request, tmp_path_factory) -> SearchEngine:
+    """The engine as it searches, and its first stage alone: both rank a synonym so (the
+    second stage must not be what saves it, nor what sinks it)."""
+    ranking = Ranking() if request.param else Ranking(rerank_depth=0)
+    path = tmp_path_factory.mktemp("paths") / "index"
+    engine = SearchEngine(path, synonyms=PATH_GROUPS, ranking=ranking)
+    engine.add_documents(PATH_DOCS)
+    yield engine
+    engine.close()
+
+
+def ranks_as_another_path(engine: SearchEngine, q: str, typed: str, synonym: str) -> None:
+    hits = engine.search(q, per_page=100).hits
+    assert [hit.id for hit in hits[:2]] == [typed, synonym], [hit.id for hit in hits[:6]]
+    score = {hit.id: hit.score for hit in hits}
+    assert 0.85 * score[typed] <= score[synonym] < score[typed]
+
+
+@pytest.mark.parametrize(("q", "typed", "synonym"), PATHS)
+def test_a_synonym_scores_as_the_words_typed_times_its_weight(paths, q, typed, synonym) -> None:
+    """Just below the twin document that has the words as typed (within 0.85 of its score,
+    synonym_boost 0.9), and above every document that has one common word of the query."""
+    ranks_as_another_path(paths, q, typed, synonym)
+
+
+@pytest.fixture(scope="module")
+def cluster_paths(tmp_path_factory) -> SearchEngine:
+    """PATH_DOCS on a real two-node cluster (tests/test_sphinx_backend.py's LocalCluster)."""
+    from tests.test_sphinx_backend import LocalCluster
+
+    local = LocalCluster(tmp_path_factory.mktemp("paths-cluster") / "cluster")
+    try:
+        engine = SearchEngine(local.url, synonyms=PATH_GROUPS)
+        engine.add_documents(PATH_DOCS)
+        yield engine
+        engine.close()
+    finally:
+        local.stop()
+
+
+@pytest.mark.parametrize(("q", "typed", "synonym"), PATHS[:3])
+def test_a_synonym_scores_so_on_a_cluster(cluster_paths, q, typed, synonym) -> None:
+    """The scorer is shared: a cluster ranks a synonym's document as a folder does."""
+    ranks_as_another_path(cluster_paths, q, typed, synonym)

@@ -183,7 +183,8 @@ def _result_schemas() -> dict[str, Any]:
                 "also_searched": {
                     "type": "array",
                     "description": "Other spellings (name variants) and synonyms the query "
-                    "searched besides the words typed, each with the word it was searched for.",
+                    "searched besides the words typed, each with the word it was searched for: "
+                    "the words as typed, a spelling as the documents write it.",
                     "items": {
                         "type": "object",
                         "required": ["typed", "searched"],
