@@ -454,8 +454,10 @@ class _Request:
             parsed.messages.append(notice("no_match"))
         names = self.reader.settings.facets
         facets = selection.facets(matches.eligible, names) or {name: {} for name in names}
+        more = fetch(stop) if collapse and parsed.variants else []  # a story's other copies
+        read = dict.fromkeys(handle for _, handle in ranked + more)
         parsed.variants = suggestions.as_written(
-            self.reader, words, parsed.variants, map(self.stored, (h for _, h in ranked))
+            self.reader, words, parsed.variants, map(self.stored, read)
         )
         result = engine._page(q, shown, per_page, started, parsed, total, hits, suggestion, facets)
         result = replace(result, total_documents=documents)
