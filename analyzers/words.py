@@ -219,9 +219,9 @@ class WordAnalysis:
             found = [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
             return found[:1] if first else found
 
-        def look(part: list[str]) -> Callable[[str], V | None]:
+        def look(part: list[str]) -> dict[str, V]:
             self._judge(part, verdict, cache)
-            return cache.get
+            return {word: value for word in set(part) if (value := cache[word]) is not None}
 
         return _scan(self.surfaces(text, limit), look, first)
 
@@ -233,8 +233,10 @@ class WordAnalysis:
             words = self._chain_tokens(text)
             return [(w.start, w.end) for w in words if verdict(w.terms) is not None]
         matches = list(self.pattern.finditer(text))
-        self._judge([m.group() for m in matches], verdict, cache)
-        return [m.span() for m in matches if cache[m.group()] is not None]
+        surfaces = [m.group() for m in matches]
+        self._judge(surfaces, verdict, cache)
+        found = [word for word in set(surfaces) if cache[word] is not None]
+        return sorted(matches[at].span() for word in found for at in _places(surfaces, word))
 
     def _head(self, text: str, limit: int | None) -> str:
         """``text`` up to the end of its ``limit``-th word (all of it when None)."""
@@ -292,22 +294,35 @@ class WordAnalysis:
 
 
 def _scan(
-    surfaces: list[str], look: Callable[[list[str]], Callable[[str], V | None]], first: bool
+    surfaces: list[str], look: Callable[[list[str]], dict[str, V]], first: bool
 ) -> list[tuple[int, V]]:
-    """(position, value) of each of ``surfaces`` whose value is not None. ``look(part)``
-    makes ready the values of the words of ``part`` and gives the function that reads them.
+    """(position, value) of each of ``surfaces`` that has a value. ``look(part)`` gives the
+    words of ``part`` that have one, with it: a handful, whose places are then found by
+    ``list.index`` (a scan in C), not by a Python step per word of the text.
     ``first``: only the first such word, looking at the words in growing chunks until it."""
     start, size = 0, len(surfaces) if not first else 64
     while start < len(surfaces):
         part = surfaces[start : start + size]
-        value = look(part)
-        found = [(start + i, v) for i, s in enumerate(part) if (v := value(s)) is not None]
+        found = sorted(
+            (start + at, value) for word, value in look(part).items() for at in _places(part, word)
+        )
         if first and found:
             return found[:1]
         if not first:
             return found
         start, size = start + size, size * 4
     return []
+
+
+def _places(words: list[str], word: str) -> Iterator[int]:
+    """Every index of ``word`` in ``words``."""
+    at = -1
+    try:
+        while True:
+            at = words.index(word, at + 1)
+            yield at
+    except ValueError:
+        return
 
 
 def _compact(word: str, terms: WordTerms) -> WordTerms:
@@ -351,21 +366,24 @@ class StemMatcher(Generic[V]):
         if not analysis.per_word:
             return analysis.positions(text, self.verdict, {}, first=first, limit=limit)
 
-        def look(part: list[str]) -> Callable[[str], V | None]:
-            self._know(part)
-            return self._found.get
+        def look(part: list[str]) -> dict[str, V]:
+            present = self._know(part)
+            found = self._found
+            return {word: found[word] for word in present.intersection(found)}
 
         return _scan(analysis.surfaces(text, limit), look, first)
 
-    def _know(self, surfaces: list[str]) -> None:
-        """Make sure every one of ``surfaces`` that matches is in ``_found``: under the
+    def _know(self, surfaces: list[str]) -> set[str]:
+        """Make sure every one of ``surfaces`` (given back as a set) that matches is in
+        ``_found``: under the
         analysis's lock, learn those it does not know, so that all are in its young
         generation; then, if it changed since we last looked, read the words its _by_stem
         has for the wanted stems (they include every matching word of the young generation)."""
         analysis = self.analysis
         found = self._found
         with analysis._lock:
-            missing = set(surfaces).difference(analysis._cache)
+            present = set(surfaces)
+            missing = present.difference(analysis._cache)
             if missing:
                 analysis._learn(missing, surfaces)
             if self._seen != analysis._changes:
@@ -375,6 +393,7 @@ class StemMatcher(Generic[V]):
                     for surface in by_stem.get(stem, ()):
                         if surface not in found:
                             found[surface] = self.verdict(cache[surface])
+        return present
 
 
 class _Tap(Filter):

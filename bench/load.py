@@ -479,6 +479,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the slow clients ask again at once when refused, Retry-After or not",
     )
     parser.add_argument(
+        "--title-queries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="send N SaudiNewsNet titles (bench/news.py sample, from --data), not QUERIES",
+    )
+    parser.add_argument(
         "--data",
         type=Path,
         default=REPO.parent / "shared" / "data" / "saudinewsnet" / "docs.jsonl.gz",
@@ -500,6 +507,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         slow = slow_queries(args.data)
 
+    queries = QUERIES
+    if args.title_queries:
+        if not args.data.exists():
+            print(f"load: SaudiNewsNet not found at {args.data} (pass --data)", file=sys.stderr)
+            return 2
+        from bench.known_item import known_items, read_articles
+
+        items = known_items(read_articles(args.data), args.title_queries, seed=42)
+        queries = [item.title for item in items]
+
     from bahth.index.errors import BahthError
     from bahth.index.whoosh.store import IndexStore
 
@@ -511,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     load = os.getloadavg()
     print(
-        f"index: {path} ({documents} documents); {len(QUERIES)} queries, per_page "
+        f"index: {path} ({documents} documents); {len(queries)} queries, per_page "
         f"{args.per_page}; {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f}"
     )
     if slow:
@@ -523,11 +540,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(HEADER)
     if not args.no_baseline:
-        baseline = library_baseline(args.index, QUERIES, min(args.seconds, 10.0), args.per_page)
+        baseline = library_baseline(args.index, queries, min(args.seconds, 10.0), args.per_page)
         print(row("baseline: SearchEngine.search", 1, baseline, []), flush=True)
     failed = 0
     series = []
-    paths = [f"/api/search?q={quote(q)}&per_page={args.per_page}" for q in QUERIES]
+    paths = [f"/api/search?q={quote(q)}&per_page={args.per_page}" for q in queries]
     with tempfile.TemporaryDirectory() as folder:
         for workers in args.workers:
             for clients in args.clients:
@@ -548,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     else:
                         result = http_load(
-                            host, port, QUERIES, clients, args.seconds, args.per_page, running
+                            host, port, queries, clients, args.seconds, args.per_page, running
                         )
                     sampler.done.set()
                     sampler.join()

@@ -31,6 +31,7 @@ from bahth.search import admission, highlight, rerank, stories, suggestions
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.filters import FieldFilters
 from bahth.search.notices import notice
+from bahth.search.once import StoredFields, prefixes
 from bahth.search.parsed import ParsedQuery
 from bahth.search.query import QueryBuilder
 from bahth.search.ranking import DEFAULT_RANKING, Ranking
@@ -220,14 +221,14 @@ class SearchEngine:
         parsed: ParsedQuery,
         matches: Matches,
         depth: int,
-        stored: _Stored,
+        stored: StoredFields,
         deadline: Deadline = NO_DEADLINE,
     ) -> list[tuple[float, int]]:
         """The best ``depth`` (score, handle) hits (0: as deep as the second stage goes):
         the first stage's, then the second's."""
         handles, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
-        stored.prefetch([h for _, h in hits[: max(depth, self.ranking.rerank_depth + 10)]])
+        stored.prefetch([h for _, h in hits[: self.ranking.rerank_depth + 10]])  # what it reads
         words = rerank.query_words(reader, parsed.text_words)
         paths = rerank.query_paths(words, parsed.synonym_paths)
         analysis = word_analysis(reader.analysis)
@@ -409,7 +410,7 @@ class SearchEngine:
                     yield qid, []
                     continue
                 matches = self._matches(reader, parsed.query, parsed.filter)
-                top = self._ranked(reader, parsed, matches, limit, _Stored(reader))
+                top = self._ranked(reader, parsed, matches, limit, StoredFields(reader))
                 ids = reader.ids([handle for _, handle in top])
                 yield qid, [(doc_id, float(s)) for doc_id, (s, _) in zip(ids, top, strict=True)]
 
@@ -421,7 +422,7 @@ class _Request:
     def __init__(self, engine: SearchEngine, reader: Reader, parsed, matches, deadline) -> None:
         self.engine, self.reader, self.parsed = engine, reader, parsed
         self.matches, self.deadline = matches, deadline
-        self.stored = _Stored(reader)
+        self.stored = StoredFields(reader)
 
     def page(self, q, page: int, per_page: int, sort_key, started, collapse: bool) -> Page:
         engine, parsed, matches = self.engine, self.parsed, self.matches
@@ -470,31 +471,12 @@ class _Request:
         relevance (the second stage's), or by ``sort_key``'s field with relevance scores."""
         engine, matches = self.engine, self.matches
         if sort_key is None:
-            return lambda depth: engine._ranked(
-                self.reader, self.parsed, matches, depth, self.stored, self.deadline
+            return prefixes(
+                lambda depth: engine._ranked(
+                    self.reader, self.parsed, matches, depth, self.stored, self.deadline
+                )
             )
         # the scores shown are the relevance page's: the second stage's for its top hits
         reranked = engine._ranked(self.reader, self.parsed, matches, 0, self.stored, self.deadline)
         scores = {**matches.scored(), **{h: s for s, h in reranked}}
         return lambda depth: matches.selection.sorted(matches.eligible, sort_key, depth, scores)
-
-
-class _Stored:
-    """One query's reader of stored fields: the second stage and the page read the same top
-    hits, and a long text costs its unpacking (0.2 s for 20 MB) once, not twice; the hits a
-    request will read are asked for at once (a cluster: one round trip, not one a hit)."""
-
-    def __init__(self, reader: Reader) -> None:
-        self.reader = reader
-        self.memo: dict[int, dict] = {}
-
-    def prefetch(self, handles: Sequence[int]) -> None:
-        missing = [h for h in dict.fromkeys(handles) if h not in self.memo]
-        if missing:
-            self.memo.update(self.reader.stored_many(missing))
-
-    def __call__(self, handle: int) -> dict:
-        fields = self.memo.get(handle)
-        if fields is None:
-            fields = self.memo[handle] = self.reader.stored(handle)
-        return fields

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.analysis import Filter
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms
@@ -216,3 +218,33 @@ def test_a_word_too_long_is_neither_analyzed_nor_kept(monkeypatch) -> None:
     assert words.matcher({blob: 0}).positions(text) == []
     assert blob not in words._cache and blob not in words._older
     assert max(normalized) <= MAX_WORD_CHARS
+
+
+# Words that repeat, share stems, are stop words or carry clitics: the second stage's and
+# the highlighter's fast scans (a handful of wanted words, found by list.index) must give what
+# reading every word in order gives (tokens(), the Whoosh chains).
+VOCABULARY = ["الوزير", "وزير", "وزارة", "قال", "وقال", "في", "المغرب", "بالمغرب", "مغربي",
+              "Google", "2015", "أَحْمَد", "احمد", "ـــ", "،", "\n"]  # fmt: skip
+WANTED_STEMS = {"وزير": 0, "مغرب": 1, "قال": 2, "احمد": 3, "2015": 4}
+
+
+@given(
+    st.lists(st.sampled_from(VOCABULARY), max_size=120),
+    st.booleans(),
+    st.sampled_from([None, 5, 40]),
+)
+@settings(max_examples=150, deadline=None)
+def test_fast_scans_find_every_matching_word_in_order(pieces, first, limit) -> None:
+    text = " ".join(pieces)
+    words = WordAnalysis(AnalysisConfig(), cache_limit=64)  # a small cache turns over too
+    matcher = words.matcher(WANTED_STEMS)
+    every = words.tokens(text)
+    with_terms = [w.terms for w in every if w.terms.exact or w.terms.stems]
+    assert with_terms == [w.terms for w in words._chain_tokens(text)]  # (a word of ـ alone: none)
+    kept = every if limit is None else every[:limit]
+    expected = [(w.position, v) for w in kept if (v := matcher.verdict(w.terms)) is not None]
+    expected = expected[:1] if first else expected
+    assert matcher.positions(text, first=first, limit=limit) == expected
+    assert words.positions(text, matcher.verdict, {}, first=first, limit=limit) == expected
+    spans = [(w.start, w.end) for w in every if matcher.verdict(w.terms) is not None]
+    assert words.spans(text, matcher.verdict, {}) == spans

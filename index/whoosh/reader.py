@@ -36,6 +36,7 @@ from bahth.index.whoosh.vocabulary import segment_words
 _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
 _READERS_LOCK = threading.Lock()
+FREQUENCIES_KEPT = 100_000  # document frequencies a reader keeps (about 15 MB at most)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class FolderReader:
             else np.zeros(0, dtype=bool)
         )
         self._arrays: dict[tuple, object] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -128,7 +130,16 @@ class FolderReader:
         return self.size
 
     def frequency(self, field: str, term: str) -> int:
-        return self.whoosh.doc_frequency(field, term) if field in self.schema else 0
+        """A term's document frequency, asked of Whoosh once per generation (a query asks
+        for its words' several times: parsing, synonyms, the second stage's weights)."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self.whoosh.doc_frequency(field, term) if field in self.schema else 0
+            if len(self._frequencies) >= FREQUENCIES_KEPT:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
 
     def frequencies(self, field: str, terms: Iterable[str]) -> dict[str, int]:
         return {term: self.frequency(field, term) for term in terms}
