@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from bahth.analyzers import split_article
+from bahth.search.admission import ORDINARY_PHRASE_WORK
 
 MIN_LETTERS = 4
 G_LETTERS = "غجقكگ"
@@ -151,6 +152,10 @@ def _used_instead(reader, field: str, word: str, candidate: str) -> bool:
 
 SPLIT_BELOW = 20  # a word in fewer documents may be written as two words elsewhere
 MIN_PART = 3
+# a split's rarer part is in at most this many documents: its phrase (two words, in the two
+# exact fields) stays an ordinary query's work, so that a rare word of a pasted headline that
+# reads as two common words (بينالي: بين الي) does not make the query wait for a turn
+SPLIT_PART_MOST = ORDINARY_PHRASE_WORK // 8
 
 
 def split_variants(reader, word: str, field: str = FIELD) -> list[tuple[str, str]]:
@@ -162,5 +167,7 @@ def split_variants(reader, word: str, field: str = FIELD) -> list[tuple[str, str
     return [
         (word[:k], word[k:])
         for k in range(MIN_PART, len(word) - MIN_PART + 1)
-        if reader.frequency(field, word[:k]) and reader.frequency(field, word[k:])
+        if 0
+        < min(reader.frequency(field, word[:k]), reader.frequency(field, word[k:]))
+        <= SPLIT_PART_MOST
     ]

@@ -220,3 +220,23 @@ def test_the_cli_and_the_web_page_say_it_as_written(engine) -> None:
     client = create_app({"BAHTH_INDEX": index}).test_client()
     page = client.get("/search", query_string={"q": "أمير منطقة مكة"}).get_data(as_text=True)
     assert "أميرمنطقة</span>" in page and "«أمير منطقة»" in page
+
+
+@pytest.mark.parametrize(
+    ("most", "expected"),
+    [
+        pytest.param(None, [("فيس", "بوك")], id="parts-in-few-documents-split"),
+        pytest.param(1, [], id="parts-too-common-for-an-ordinary-phrase-not-split"),
+    ],
+)
+def test_a_split_stays_an_ordinary_query(engine, monkeypatch, most, expected) -> None:
+    """A rare word read as two words is searched as their phrase: a split whose rarer part is
+    in more than SPLIT_PART_MOST documents would make the query expensive (a turn, or a 503
+    under load; بينالي read as بين الي on SaudiNewsNet), so it is not offered. Here both
+    parts are in 2 documents."""
+    from bahth.search import variants
+
+    if most is not None:
+        monkeypatch.setattr(variants, "SPLIT_PART_MOST", most)
+    with engine._reading() as reader:
+        assert variants.split_variants(reader, "فيسبوك", "text_exact") == expected
