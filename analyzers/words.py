@@ -374,11 +374,11 @@ class StemMatcher(Generic[V]):
         return _scan(analysis.surfaces(text, limit), look, first)
 
     def _know(self, surfaces: list[str]) -> set[str]:
-        """Make sure every one of ``surfaces`` (given back as a set) that matches is in
-        ``_found``: under the
-        analysis's lock, learn those it does not know, so that all are in its young
-        generation; then, if it changed since we last looked, read the words its _by_stem
-        has for the wanted stems (they include every matching word of the young generation)."""
+        """Make sure every one of ``surfaces`` that matches is in ``_found`` (and give them
+        back as a set): under the analysis's lock, learn those it does not know, so that all
+        are in its young generation; then, if it changed since we last looked, read the words
+        its _by_stem has for the wanted stems (they include every matching word of the young
+        generation)."""
         analysis = self.analysis
         found = self._found
         with analysis._lock:
