@@ -31,6 +31,7 @@ from typing import Generic, NamedTuple, TypeVar
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
 from bahth.analyzers.pipeline import AnalysisConfig
+from bahth.analyzers.splits import MAX_CHARS, Splits
 from bahth.analyzers.tokenizer import too_long
 
 log = logging.getLogger("bahth.analysis")
@@ -93,6 +94,7 @@ class WordAnalysis:
         self._by_stem: dict[str, list[str]] = {}
         self._changes = 0  # counts changes to the young generation (a StemMatcher looks)
         self._lock = threading.RLock()
+        self.splits = Splits(self.pattern)  # the words of texts read again (hits)
         self.check(PROBE)
 
     # ---- words -------------------------------------------------------------------------
@@ -105,6 +107,15 @@ class WordAnalysis:
         if len(text) < 2 * limit:  # mostly read anyway: one findall is cheaper than finditer
             return self.pattern.findall(text)[:limit]
         return [m.group() for m in islice(self.pattern.finditer(text), limit)]
+
+    def read(self, text: str, limit: int | None = None) -> list[str]:
+        """surfaces() of a text that will be read again (a hit's: the second stage, the
+        highlighter and "as written" read it, and the next query may): its split is kept
+        (splits.py). The list is shared: do not change it."""
+        if len(text) > MAX_CHARS:
+            return self.surfaces(text, limit)
+        words = self.splits(text).surfaces
+        return words if limit is None or len(words) <= limit else words[:limit]
 
     def word(self, surface: str) -> WordTerms:
         """What one word as written becomes (valid when ``per_word``)."""
@@ -232,11 +243,11 @@ class WordAnalysis:
         if not self.per_word:
             words = self._chain_tokens(text)
             return [(w.start, w.end) for w in words if verdict(w.terms) is not None]
-        matches = list(self.pattern.finditer(text))
-        surfaces = [m.group() for m in matches]
+        split = self.splits(text)
+        surfaces = split.surfaces
         self._judge(surfaces, verdict, cache)
         found = [word for word in set(surfaces) if cache[word] is not None]
-        return sorted(matches[at].span() for word in found for at in _places(surfaces, word))
+        return sorted(split.span(at) for word in found for at in _places(surfaces, word))
 
     def _head(self, text: str, limit: int | None) -> str:
         """``text`` up to the end of its ``limit``-th word (all of it when None)."""
@@ -371,7 +382,7 @@ class StemMatcher(Generic[V]):
             found = self._found
             return {word: found[word] for word in present.intersection(found)}
 
-        return _scan(analysis.surfaces(text, limit), look, first)
+        return _scan(analysis.read(text, limit), look, first)
 
     def _know(self, surfaces: list[str]) -> set[str]:
         """Make sure every one of ``surfaces`` that matches is in ``_found`` (and give them
