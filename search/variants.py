@@ -4,7 +4,8 @@ Arabic news spells foreign names as each outlet hears them: ترامب/ترمب,
 أميركا/أمريكا, فيسبوك/فيس بوك. A query for one spelling should find the others, ranked below the
 spelling typed. Candidates come from the letters transliteration wavers on:
 
-* g: غ ج ق ك گ stand for one another (all of a word's g-letters change together: غوغل → جوجل);
+* g: غ ج ق ك گ ڭ ڨ stand for one another (all of a word's g-letters change together: غوغل →
+  جوجل; ڭ is Morocco's g, إنزڭان/إنزكان, and ڨ Algeria's and Tunisia's, ڨالمة/قالمة);
 * v and p: ف/ڤ, ب/پ;
 * long vowels: ا و ي written or not inside the word (ترامب → ترمب), or on either side of a
   neighbour (أميركا → أمريكا); for a rare word (WIDE_BELOW) also beside another vowel or
@@ -33,7 +34,7 @@ from bahth.analyzers import split_article
 from bahth.search.admission import ORDINARY_PHRASE_WORK
 
 MIN_LETTERS = 4
-G_LETTERS = "غجقكگ"
+G_LETTERS = "غجقكگڭڨ"
 V_LETTERS = {"ف": "ڤ", "ڤ": "ف", "ب": "پ", "پ": "ب"}
 LONG_VOWELS = "اوي"
 SUFFIX_LETTERS = "هكت"  # a last letter that may be a suffix: no vowel is put before it

@@ -28,6 +28,10 @@ DARIJA_TO_STANDARD = [
     pytest.param("الحريك", "تفكيك شبكة للهجرة السرية", id="a-darija-word-finds-a-standard-phrase"),
     pytest.param("لقاو", "عثروا على الجثة", id="a-darija-verb-finds-the-standard-verb"),
     pytest.param("جوج", "اعتقال اثنين من المتهمين", id="a-darija-number-finds-the-standard-one"),
+    pytest.param("الترانات", "توقف القطارات", id="a-french-loanword-plural-finds-the-plural"),
+    pytest.param("الحباسة", "أفرج عن السجناء", id="a-darija-noun-of-people-finds-the-standard"),
+    pytest.param("تشدو", "اعتقلوا في طنجة", id="a-darija-passive-verb-finds-the-standard"),
+    pytest.param("الكونفينمون", "فرض الحجر الصحي", id="a-french-loanword-finds-a-standard-phrase"),
 ]
 
 # (a standard Arabic query word, a text with only its Darija side, the rule)

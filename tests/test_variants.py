@@ -58,6 +58,8 @@ DOCS = [
     *[news(n, "نتانياهو يواجه احتجاجات") for n in range(2)],
     *[news(n, "انستاغرام يختبر ميزة جديدة") for n in range(2)],
     *[news(n, "سركوزي يدلي بشهادته") for n in range(2)],
+    *[news(n, "إنزكان تستقبل زوار المعرض") for n in range(2)],
+    *[news(n, "قالمة تحتضن مهرجان المسرح") for n in range(2)],
     # ordinary words a long vowel apart (a singular and its plural, or two words): they
     # share documents, as words of one language do
     *[news(n, "شارع في المدينة بين شوارع أخرى", "both-e") for n in range(3)],
@@ -162,6 +164,8 @@ ONLY_THE_OTHER = [
     pytest.param("نتنياهو", "نتانياهو", id="long-vowel-alef-not-written-in-the-query"),
     pytest.param("انستغرام", "انستاغرام", id="long-vowel-alef-in-a-long-loanword"),
     pytest.param("ساركوزي", "سركوزي", id="long-vowel-alef-written-in-the-query"),
+    pytest.param("إنزڭان", "إنزكان", id="moroccan-gaf-with-a-bar-for-g"),
+    pytest.param("ڨالمة", "قالمة", id="maghrebi-qaf-with-three-dots-for-g"),
 ]
 
 
