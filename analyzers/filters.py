@@ -27,6 +27,11 @@ class ArabicNormalizeFilter(Filter):
                 t.text = text
                 yield t
 
+    def word(self, text: str) -> tuple[str, str] | None:
+        """One word's (normalized text, ending), as __call__ makes it; None: dropped."""
+        normalized = normalize_word(text)
+        return (normalized, written_ending(text)) if normalized else None
+
 
 class ArabicStopFilter(Filter):
     """Remove Arabic and English stop words; positions keep their gaps for phrase queries.
@@ -56,6 +61,10 @@ class ArabicStopFilter(Filter):
                 t.stopped = True
                 yield t
 
+    def stops(self, text: str, ending: str) -> bool:
+        """Is one word (normalized, with its ending) stopped, as __call__ judges it?"""
+        return is_stop_word(text, ending, stop_words(self.add, self.remove))
+
 
 class ArabicStemFilter(Filter):
     """Replace each word by its stem(s); an ambiguous word yields each stem at one position."""
@@ -76,3 +85,7 @@ class ArabicStemFilter(Filter):
             for stem in stems_for(t.text, kind, getattr(t, "ending", "")):
                 t.text = stem
                 yield t
+
+    def stems(self, text: str, ending: str) -> tuple[str, ...]:
+        """One word's stems (normalized, with its ending), as __call__ yields them."""
+        return stems_for(text, self.kind, ending)

@@ -96,22 +96,28 @@ def is_arabic(word: str) -> bool:
 
 
 def _strip_suffixes(word: str) -> str:
-    for suffix in PRONOUN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_BEFORE_PRONOUN:
-            word = word[: -len(suffix)]
-            # ة is written ت before a suffix (حكومتهم = حكومة + هم); ات is the plural.
-            if word.endswith("ت") and not word.endswith("ات"):
-                word = word[:-1] + "ه"
-            break
+    # (each loop first asks endswith of the whole tuple, in C: most words end in none)
+    pronoun = None
+    if word.endswith(PRONOUN_SUFFIXES):
+        for suffix in PRONOUN_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_BEFORE_PRONOUN:
+                pronoun = suffix
+                break
+    if pronoun:
+        word = word[: -len(pronoun)]
+        # ة is written ت before a suffix (حكومتهم = حكومة + هم); ات is the plural.
+        if word.endswith("ت") and not word.endswith("ات"):
+            word = word[:-1] + "ه"
     else:
         word = _strip_final_alef(word)
-    while True:
+    while word.endswith(LIGHT10_SUFFIXES):
         before = word
         for suffix in LIGHT10_SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
                 word = word[: -len(suffix)]
         if word == before:
-            return word
+            break
+    return word
 
 
 def _strip_final_alef(word: str) -> str:
@@ -131,7 +137,7 @@ def split_article(word: str) -> tuple[str, str]:
     word is not one whose ال is no article (الله); else ("", word). The one rule of what an
     article is: the stems strip it, a phrase is searched with its other combinations, name
     variants and close spellings keep it apart from the word after it."""
-    if word not in PROTECTED:
+    if word.startswith(ARTICLE_PREFIXES) and word not in PROTECTED:
         for prefix in ARTICLE_PREFIXES:
             if word.startswith(prefix) and len(word) - len(prefix) >= MIN_AFTER_ARTICLE:
                 return prefix, word[len(prefix) :]

@@ -30,6 +30,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
+from bahth.analyzers.one_word import WordTerms, word_rules
 from bahth.analyzers.pipeline import AnalysisConfig
 from bahth.analyzers.splits import MAX_CHARS, Splits
 from bahth.analyzers.tokenizer import too_long
@@ -52,14 +53,6 @@ PROBE = (
     "وَقالَ الوزيرُ إنَّ المـــغربيةَ وبالمدينة سلطاته في مسؤولية ومسئولية على علي موسى "
     "أحمد إلى FBI and the CIA's ٢٠١٥ 3.5 ﻻ فكرة بتمارة حكومتهم"
 )
-
-
-class WordTerms(NamedTuple):
-    """What one word as written becomes."""
-
-    exact: str  # its term in the exact fields ('' when nothing indexable is left)
-    stems: tuple[str, ...]  # its terms in the stemmed fields; () for a stop word
-    stop: bool  # a stop word: no stemmed terms, but still an exact term
 
 
 class TextWord(NamedTuple):
@@ -95,6 +88,8 @@ class WordAnalysis:
         self._changes = 0  # counts changes to the young generation (a StemMatcher looks)
         self._lock = threading.RLock()
         self.splits = Splits(self.pattern)  # the words of texts read again (hits)
+        # the chains' rules asked one word at a time (one_word.py); None: through the chains
+        self._rules = word_rules(self.stemmed_chain, self.exact_chain)
         self.check(PROBE)
 
     # ---- words -------------------------------------------------------------------------
@@ -149,8 +144,10 @@ class WordAnalysis:
             learned = {word: older[word] for word in new if word in older}
             fresh = [word for word in new if word not in learned]
             joined = " ".join(fresh)
-            if self.surfaces(joined) == fresh:
-                analyzed = zip(fresh, self._analyze_apart(joined, len(fresh)), strict=True)
+            if self.surfaces(joined) == fresh:  # each one word, as the tokenizer splits it
+                rules = self._rules
+                terms = map(rules, fresh) if rules else self._analyze_apart(joined, len(fresh))
+                analyzed = zip(fresh, terms, strict=True)
             else:  # words that do not split apart again: one at a time
                 analyzed = ((w, (self._analyze_apart(w, 1) or [NOTHING])[0]) for w in fresh)
             learned.update((word, _compact(word, terms)) for word, terms in analyzed)
