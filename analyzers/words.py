@@ -105,8 +105,8 @@ class WordAnalysis:
 
     def read(self, text: str, limit: int | None = None) -> list[str]:
         """surfaces() of a text that will be read again (a hit's: the second stage, the
-        highlighter and "as written" read it, and the next query may): its split is kept
-        (splits.py). The list is shared: do not change it."""
+        highlighter and "as written" read it): its split is kept (splits.py). The list is
+        shared: do not change it."""
         if len(text) > MAX_CHARS:
             return self.surfaces(text, limit)
         words = self.splits(text).surfaces

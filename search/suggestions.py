@@ -128,15 +128,11 @@ def as_written(
     verdicts: dict[str, bool | None] = {}
     for document in documents:
         for field in ("title", "text"):
-            text = document.get(field) or ""
-            if len(text) > highlight.SCAN_CHARS:  # a shorter one is split once a page (kept)
-                text = text[:AS_WRITTEN_CHARS]
+            text = (document.get(field) or "")[:AS_WRITTEN_CHARS]
             found = words.spans(
                 text, lambda terms: True if terms.exact in wanted else None, verdicts
             )
             for start, end in found:
-                if end > AS_WRITTEN_CHARS:
-                    break
                 spelled = text[start:end]
                 term = words.word(spelled).exact
                 spellings.setdefault(term, Counter())[unmarked(spelled)] += 1
