@@ -21,14 +21,13 @@ class ArabicNormalizeFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            text = normalize_word(t.text)
-            if text:
-                t.ending = written_ending(t.text)
-                t.text = text
+            normalized = self.word(t.text)
+            if normalized:
+                t.text, t.ending = normalized
                 yield t
 
     def word(self, text: str) -> tuple[str, str] | None:
-        """One word's (normalized text, ending), as __call__ makes it; None: dropped."""
+        """One word's (normalized text, its ending as written); None: nothing is left."""
         normalized = normalize_word(text)
         return (normalized, written_ending(text)) if normalized else None
 
@@ -62,7 +61,7 @@ class ArabicStopFilter(Filter):
                 yield t
 
     def stops(self, text: str, ending: str) -> bool:
-        """Is one word (normalized, with its ending) stopped, as __call__ judges it?"""
+        """Is one word (normalized, with its ending) a stop word of this filter's list?"""
         return is_stop_word(text, ending, stop_words(self.add, self.remove))
 
 
@@ -77,15 +76,14 @@ class ArabicStemFilter(Filter):
         return isinstance(other, ArabicStemFilter) and other.kind == self.kind
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        kind = self.kind
         for t in tokens:
             if getattr(t, "stopped", False):
                 yield t
                 continue
-            for stem in stems_for(t.text, kind, getattr(t, "ending", "")):
+            for stem in self.stems(t.text, getattr(t, "ending", "")):
                 t.text = stem
                 yield t
 
     def stems(self, text: str, ending: str) -> tuple[str, ...]:
-        """One word's stems (normalized, with its ending), as __call__ yields them."""
+        """One word's stems (normalized, with its ending)."""
         return stems_for(text, self.kind, ending)

@@ -1,13 +1,13 @@
 """The analysis chain applied to one word, step by step, without Whoosh's stream of tokens.
 
 WordAnalysis learns what each new word becomes; run through the chains, a word costs a
-Token, a generator frame per filter and a tap (16 µs a word on SaudiNewsNet's words, of
-which the rules themselves take 7). Every step of bahth's chains says what it does to one
-word (filters.py: ``word``, ``stops``, ``stems``: the very functions their ``__call__``
-uses), so the same rules, in the chain's own order, can be asked directly. A chain with a
-step this module does not know gets None, and its words go through the chains; WordAnalysis
-also checks the answers against the chains (its ``check``) and stops asking here if they
-ever differ.
+Token, a generator frame per filter and a tap as well as the rules (60,000 SaudiNewsNet
+words: 16.3 µs a word through the chains, 12.0 asked here). Every step of bahth's chains
+says what it does to one word (filters.py: ``word``, ``stops``, ``stems``: what their
+``__call__`` asks of each token too), so the same rules, in the chain's own order, can be
+asked directly. A chain with a step this module does not know gets None, and its words go
+through the chains; WordAnalysis also checks the answers against the chains (its
+``check``) and stops asking here if they ever differ.
 """
 
 from __future__ import annotations
