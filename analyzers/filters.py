@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from whoosh.analysis import Filter, Token
 
 from bahth.analyzers.normalizer import normalize_word, written_ending
-from bahth.analyzers.stemmer import stems_for
+from bahth.analyzers.stemmer import stem_piece, stems_for
 from bahth.analyzers.stopwords import is_stop_word, stop_words
 
 
@@ -87,3 +87,7 @@ class ArabicStemFilter(Filter):
     def stems(self, text: str, ending: str) -> tuple[str, ...]:
         """One word's stems (normalized, with its ending)."""
         return stems_for(text, self.kind, ending)
+
+    def piece(self, stem: str) -> str | None:
+        """What every word with this stem holds, as given to this filter (stemmer.piece)."""
+        return stem_piece(stem, self.kind)

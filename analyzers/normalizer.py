@@ -148,7 +148,8 @@ def _standard_omits_alef(folded: str) -> bool:
 
 
 # ء + ا at a word's start, after any proclitics and article: Uthmani spelling's آ
-_HAMZA_ALEF = re.compile("^([وفبلك]{0,2}(?:ال)?)ءا(?=.)")
+HAMZA_ALEF = letters.HAMZA + letters.ALEF  # ءا: Uthmani spelling's initial آ, once folded
+_HAMZA_ALEF = re.compile(f"^([وفبلك]{{0,2}}(?:ال)?){HAMZA_ALEF}(?=.)")
 
 
 @lru_cache(maxsize=WORD_FUNCTION_CACHE)
@@ -169,6 +170,14 @@ def normalize_word(word: str) -> str:
     if letters.HAMZA in word:
         word = _HAMZA_ALEF.sub(r"\1" + letters.ALEF, word)
     return word.casefold()
+
+
+def normalize_lines(text: str) -> str:
+    """Each line of ``text`` (one word a line) as normalize_word gives it, in three passes
+    over the whole text instead of a call a word: for a sieve over many words at once
+    (one_word.py). Two rules look at a word as a whole and are not taken here: a line with a
+    dagger alef, or with ءا once folded, may differ from normalize_word's."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
 
 
 def normalize_digits(text: str) -> str:

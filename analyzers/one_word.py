@@ -8,17 +8,27 @@ says what it does to one word (filters.py: ``word``, ``stops``, ``stems``: what 
 asked directly. A chain with a step this module does not know gets None, and its words go
 through the chains; WordAnalysis also checks the answers against the chains (its
 ``check``) and stops asking here if they ever differ.
+
+The same rules also give a sieve. The second stage, the highlighter and "as written" look
+for a handful of stems (or exact terms) in the texts of a page of hits, and learning every
+new word of those texts was the largest part of a short query's time. Every word that has a
+stem holds its piece (stemmer.stem_piece: the light stemmer only strips letters) once
+spelled as the stem step is given it, so the sieve spells all the new words of a text at
+once (one string, a word a line: three passes in C, normalizer.normalize_lines), finds the
+pieces in it, and only the words that hold one are learned. 300 fresh short queries on
+SaudiNewsNet: 14.3 -> 11.2 ms at the median (with the tokenizer's faster pattern).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
 
 from bahth.analyzers.filters import ArabicNormalizeFilter, ArabicStemFilter, ArabicStopFilter
-from bahth.analyzers.tokenizer import ArabicTokenizer
+from bahth.analyzers.normalizer import DAGGER_ALEF, HAMZA_ALEF, normalize_lines
+from bahth.analyzers.tokenizer import ArabicTokenizer, too_long
 
 
 class WordTerms(NamedTuple):
@@ -29,8 +39,18 @@ class WordTerms(NamedTuple):
     stop: bool  # a stop word: no stemmed terms, but still an exact term
 
 
-def word_rules(stemmed: CompositeAnalyzer, exact: CompositeAnalyzer) -> Callable | None:
-    """A function giving one word's (exact, stems, stop), as the two chains give them for a
+class WordRules(NamedTuple):
+    """The chains' rules for one word."""
+
+    terms: Callable[[str], WordTerms]  # one word's (exact, stems, stop), as the chains give
+    # for a set of stems (and of exact terms), a sieve: of many words as written, those that
+    # may have one of them (each holds a stem's piece, or an exact term, once spelled as the
+    # stem step is given it); None when the stemmer promises no piece (stemmer.stem_piece)
+    sieve: Callable[..., Callable[[list[str]], list[str]] | None]
+
+
+def word_rules(stemmed: CompositeAnalyzer, exact: CompositeAnalyzer) -> WordRules | None:
+    """The rules giving one word's (exact, stems, stop) as the two chains give them for a
     text that is that one word; None when the chains have a step it cannot take alone, or
     the exact chain is not the first steps of the stemmed one."""
     steps = list(stemmed.items)
@@ -67,4 +87,57 @@ def word_rules(stemmed: CompositeAnalyzer, exact: CompositeAnalyzer) -> Callable
                 return WordTerms(written, tuple(rule.stems(text, ending)), False)
         return WordTerms(written if exact_after < len(rules) else text, (text,), False)
 
-    return terms
+    stemming = next((rule for rule in rules if isinstance(rule, ArabicStemFilter)), None)
+    # the spelling steps, each over many words at once (a word a line)
+    spell_lines = [
+        str.lower if isinstance(rule, LowercaseFilter) else normalize_lines
+        for rule in rules
+        if isinstance(rule, spelling)
+    ]
+
+    # the exact term is the word as the stem step is given it (no spelling step after it)
+    exact_is_spelled = not any(isinstance(rule, spelling) for rule in rules[exact_after:])
+
+    def sieve(
+        stems: Iterable[str], exact: Iterable[str] = ()
+    ) -> Callable[[list[str]], list[str]] | None:
+        pieces = {stemming.piece(stem) if stemming else stem for stem in stems}
+        exact_terms = set(exact)
+        if exact_terms and not exact_is_spelled:
+            return None
+        pieces |= exact_terms
+        if None in pieces or "" in pieces:
+            return None
+        pieces.add(HAMZA_ALEF)  # (normalize_lines may leave it where the word loses it)
+
+        def may_have(words: list[str]) -> list[str]:
+            if words and too_long(max(words, key=len)):  # no terms, and never read
+                words = [word for word in words if not too_long(word)]
+            joined = "\n".join(words)
+            # a word with a dagger alef passes (Quranic spelling: normalize_lines may differ)
+            holding = set(_lines_holding(joined, DAGGER_ALEF))
+            for spell in spell_lines:
+                joined = spell(joined)
+            if joined.count("\n") != len(words) - 1:
+                return words  # (no spelling step joins or splits lines; if one ever did)
+            for piece in pieces:
+                holding.update(_lines_holding(joined, piece))
+            return [words[line] for line in sorted(holding)]
+
+        return may_have
+
+    return WordRules(terms, sieve)
+
+
+def _lines_holding(text: str, piece: str) -> Iterator[int]:
+    """The numbers of the lines of ``text`` that hold ``piece`` (no newline in it), each
+    once: a find per line that holds it, and the newlines counted between, in C."""
+    line, counted = 0, 0
+    at = text.find(piece)
+    while at >= 0:
+        line += text.count("\n", counted, at)
+        yield line
+        counted = text.find("\n", at)
+        if counted < 0:
+            return
+        at = text.find(piece, counted + 1)

@@ -234,3 +234,20 @@ def stems_for(word: str, kind: str, ending: str = "") -> tuple[str, ...]:
     if kind == "snowball":
         return (snowball_stem(word, ending),)
     raise ValueError(f"unknown stemmer {kind!r}: use light, snowball or none")
+
+
+def stem_piece(stem: str, kind: str) -> str | None:
+    """A piece of every normalized word that has ``stem`` with the named stemmer: the second
+    stage asks, before learning a word of a hit's text, whether the word holds it. The light
+    stemmer only strips letters from a word's ends, but for the ت of a ة before a pronoun,
+    which it writes back as ه (حكومتهم: حكومه), so a stem ending in ه promises the letters
+    before it; with no stemmer the stem is the word. Snowball's stemmers (Arabic, and the
+    English one the light stemmer uses for Latin words: dying, die) replace letters: None, no
+    promise."""
+    if kind == "none":
+        return stem
+    if kind != "light":
+        return None
+    if stem.isascii():  # a Latin word's English stem; a number (or CIA2) is the word
+        return None if stem.isalpha() else stem
+    return stem[:-1] if stem.endswith("ه") else stem

@@ -33,17 +33,29 @@ from bahth.analyzers.letters import IN_WORD_MARKS
 # 13 s (195 MB and 1.0 s with the cap), and the word was suggested whole, 40 MB.
 MAX_WORD_CHARS = 255
 
-_MARKS = re.escape(IN_WORD_MARKS)
 _ARABIC_LETTER = (
     "\u0621-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06ff"
     "\u0750-\u077f\u08a0-\u08e1\u08e3-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
 )  # (U+08E2, the disputed end of ayah, is a format character: a mark, not a letter)
 _ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-WORD_PATTERN = (
-    r"\d+(?:[.,\u066b\u066c]\d+)*"  # a number, in any digits
-    rf"|[{_ARABIC_LETTER}](?:[{_ARABIC_LETTER}]|[{_MARKS}])*"  # an Arabic word
-    rf"|[^\W_{_ARABIC_BLOCKS}](?:[^\W_{_ARABIC_BLOCKS}]|[{_MARKS}])*"  # any other word
+# The marks, in two classes. A class holding a character past U+FFFF (a few format
+# characters are) is read as a list, one comparison per item and character; one within
+# U+FFFF as a table. So a word's letters and marks are one table-read run, and a mark past
+# U+FFFF, which a word seldom has, is tried only after a single-range test: the same words
+# as one class of letters and marks, in 0.60 of the time (2,000 SaudiNewsNet texts: 231
+# against 382 ms).
+_MARKS = re.escape("".join(sorted(ch for ch in IN_WORD_MARKS if ord(ch) <= 0xFFFF)))
+_ASTRAL_MARK = (
+    "(?=[\U00010000-\U0010ffff])["
+    + re.escape("".join(sorted(ch for ch in IN_WORD_MARKS if ord(ch) > 0xFFFF)))
+    + "]"
 )
+_OTHER_LETTER = rf"[^\W_{_ARABIC_BLOCKS}]"
+WORD_PATTERN = (
+    rf"[{_ARABIC_LETTER}][{_ARABIC_LETTER}{_MARKS}]*(?:{_ASTRAL_MARK}[{_ARABIC_LETTER}{_MARKS}]*)*"
+    r"|\d+(?:[.,\u066b\u066c]\d+)*"  # a number, in any digits
+    rf"|{_OTHER_LETTER}(?:{_OTHER_LETTER}|[{_MARKS}]|{_ASTRAL_MARK})*"  # any other word
+)  # (an Arabic word first: most are; no letter of it is a digit or another word's letter)
 
 
 _WORDS = re.compile(WORD_PATTERN)

@@ -146,7 +146,9 @@ class WordAnalysis:
             joined = " ".join(fresh)
             if self.surfaces(joined) == fresh:  # each one word, as the tokenizer splits it
                 rules = self._rules
-                terms = map(rules, fresh) if rules else self._analyze_apart(joined, len(fresh))
+                terms = (
+                    map(rules.terms, fresh) if rules else self._analyze_apart(joined, len(fresh))
+                )
                 analyzed = zip(fresh, terms, strict=True)
             else:  # words that do not split apart again: one at a time
                 analyzed = ((w, (self._analyze_apart(w, 1) or [NOTHING])[0]) for w in fresh)
@@ -166,6 +168,14 @@ class WordAnalysis:
             self._changes += 1
             self._cache.update(joining)
             return {**learned, **overlong} if overlong else learned
+
+    def sieve(
+        self, stems: Iterable[str], exact: Iterable[str] = ()
+    ) -> Callable[[list[str]], list[str]] | None:
+        """Of many words as written, those that may have one of ``stems`` or ``exact`` terms
+        (they hold a piece of one, one_word.py): a word which cannot need not be learned.
+        None when there is no sieve (the chains are asked, or the stemmer replaces letters)."""
+        return self._rules.sieve(stems, exact) if self._rules and self.per_word else None
 
     def matcher(self, wanted: Mapping[str, V]) -> StemMatcher[V]:
         """Finds the words of texts that have one of ``wanted``'s stems (see StemMatcher)."""
@@ -234,15 +244,21 @@ class WordAnalysis:
         return _scan(self.surfaces(text, limit), look, first)
 
     def spans(
-        self, text: str, verdict: Callable[[WordTerms], V | None], cache: dict[str, V | None]
+        self,
+        text: str,
+        verdict: Callable[[WordTerms], V | None],
+        cache: dict[str, V | None],
+        sieve: Callable[[list[str]], list[str]] | None = None,
     ) -> list[tuple[int, int]]:
-        """(start, end) in ``text`` of each word whose verdict is not None; as positions()."""
+        """(start, end) in ``text`` of each word whose verdict is not None; as positions().
+        ``sieve`` (see sieve()): the words it turns away have no verdict, and are not learned;
+        it must pass every word whose verdict is not None."""
         if not self.per_word:
             words = self._chain_tokens(text)
             return [(w.start, w.end) for w in words if verdict(w.terms) is not None]
         split = self.splits(text)
         surfaces = split.surfaces
-        self._judge(surfaces, verdict, cache)
+        self._judge(surfaces, verdict, cache, sieve)
         found = [word for word in set(surfaces) if cache[word] is not None]
         return sorted(split.span(at) for word in found for at in _places(surfaces, word))
 
@@ -253,9 +269,15 @@ class WordAnalysis:
         last = deque(islice(self.pattern.finditer(text), limit), maxlen=1)
         return text[: last[0].end()] if last else ""
 
-    def _judge(self, surfaces: list[str], verdict: Callable, cache: dict) -> None:
-        """Fill ``cache`` with the verdict on each surface word it does not hold yet."""
+    def _judge(
+        self, surfaces: list[str], verdict: Callable, cache: dict, sieve: Callable | None = None
+    ) -> None:
+        """Fill ``cache`` with the verdict on each surface word it does not hold yet (None,
+        unasked, for those ``sieve`` turns away)."""
         unknown = list(set(surfaces).difference(cache))
+        if unknown and sieve:
+            cache.update(dict.fromkeys(unknown))
+            unknown = sieve(unknown)
         if unknown:
             for surface, terms in zip(unknown, self.words(unknown), strict=True):
                 cache[surface] = verdict(terms)
@@ -355,6 +377,7 @@ class StemMatcher(Generic[V]):
         self.analysis = analysis
         self.wanted = wanted
         self._found: dict[str, V] = {}  # word as written -> value, for every matching word
+        self._may_match = analysis.sieve(wanted)  # words that fail it are not learned
         self._seen = -1  # the analysis's change count when _found was last brought up to date
 
     def verdict(self, terms: WordTerms) -> V | None:
@@ -383,8 +406,9 @@ class StemMatcher(Generic[V]):
 
     def _know(self, surfaces: list[str]) -> set[str]:
         """Make sure every one of ``surfaces`` that matches is in ``_found`` (and give them
-        back as a set): under the analysis's lock, learn those it does not know, so that all
-        are in its young generation; then, if it changed since we last looked, read the words
+        back as a set): under the analysis's lock, learn those it does not know (but those
+        the sieve says cannot match: most of a text new to the process), so that all that may
+        match are in its young generation; then, if it changed since we last looked, read the words
         its _by_stem has for the wanted stems (they include every matching word of the young
         generation)."""
         analysis = self.analysis
@@ -392,6 +416,8 @@ class StemMatcher(Generic[V]):
         with analysis._lock:
             present = set(surfaces)
             missing = present.difference(analysis._cache)
+            if missing and self._may_match:
+                missing = self._may_match(list(missing))
             if missing:
                 analysis._learn(missing, surfaces)
             if self._seen != analysis._changes:

@@ -46,7 +46,8 @@ def matched_spans(
 
     cut = limit is not None and len(text) > limit
     head = text[:limit] if cut else text
-    spans = words.spans(head, matched, {} if verdicts is None else verdicts)
+    sieve = words.sieve(terms.stems, terms.exact)
+    spans = words.spans(head, matched, {} if verdicts is None else verdicts, sieve)
     if cut and spans and spans[-1][1] == len(head):
         spans.pop()  # the last word may go on past the cut: it was not judged whole
     return spans

@@ -99,7 +99,9 @@ def surface(reader: Reader, words: WordAnalysis, word: str) -> str:
         if handle is None:
             continue
         text = (reader.stored(handle).get(stored) or "")[: highlight.SCAN_CHARS]
-        spans = words.spans(text, lambda terms: True if terms.exact == word else None, {})
+        spans = words.spans(
+            text, lambda terms: True if terms.exact == word else None, {}, words.sieve((), [word])
+        )
         if spans:
             start, end = spans[0]
             spelled = unmarked(text[start:end])
@@ -126,11 +128,12 @@ def as_written(
         return list(pairs)
     spellings: dict[str, Counter] = {}
     verdicts: dict[str, bool | None] = {}
+    sieve = words.sieve((), wanted)
     for document in documents:
         for field in ("title", "text"):
             text = (document.get(field) or "")[:AS_WRITTEN_CHARS]
             found = words.spans(
-                text, lambda terms: True if terms.exact in wanted else None, verdicts
+                text, lambda terms: True if terms.exact in wanted else None, verdicts, sieve
             )
             for start, end in found:
                 spelled = text[start:end]

@@ -1,8 +1,13 @@
 """Tokenizer rules: what is one word, and offsets that slice the original text exactly."""
 
-import pytest
+import re
 
-from bahth.analyzers import MAX_WORD_CHARS, analyze, exact_analyzer
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bahth.analyzers import MAX_WORD_CHARS, analyze, exact_analyzer, tokenizer
+from bahth.analyzers.letters import IN_WORD_MARKS
 
 
 def surfaces(text: str) -> list[str]:
@@ -65,3 +70,32 @@ def test_a_word_too_long_keeps_its_position() -> None:
     """As a word of marks alone: a phrase does not join the words on either side of it."""
     tokens = analyze(f"سلام {'ب' * LONG} كلام")
     assert [t.position for t in tokens] == [0, 2]
+
+
+# What a word is, said plainly: Arabic letters with marks inside and after them, a number,
+# or another script's letters with the same marks. The tokenizer's pattern is written for
+# speed (marks past U+FFFF apart, see tokenizer.py); it must split every text as this does.
+_PLAIN_MARKS = re.escape(IN_WORD_MARKS)
+PLAIN_WORD = re.compile(
+    r"\d+(?:[.,\u066b\u066c]\d+)*"
+    rf"|[{tokenizer._ARABIC_LETTER}](?:[{tokenizer._ARABIC_LETTER}]|[{_PLAIN_MARKS}])*"
+    rf"|[^\W_{tokenizer._ARABIC_BLOCKS}](?:[^\W_{tokenizer._ARABIC_BLOCKS}]|[{_PLAIN_MARKS}])*"
+)
+SOME_MARKS = sorted(IN_WORD_MARKS)[:12] + sorted(IN_WORD_MARKS)[-12:]  # both sides of U+FFFF
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [*"ابتءآأةى", "ـ", "ﻻ", "ٰ", "َ", *"٣٫٥.,", "5", "x", "É", "_", " ", "،", "\n"]
+            + SOME_MARKS
+            + ["\U0001f600", "\U0001d7d9", "\U00013430", "\U000110bd"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+@settings(max_examples=500, deadline=None)
+def test_the_fast_pattern_splits_as_the_plain_one(text) -> None:
+    assert tokenizer._WORDS.findall(text) == PLAIN_WORD.findall(text)
+    starts = [m.span() for m in tokenizer._WORDS.finditer(text)]
+    assert starts == [m.span() for m in PLAIN_WORD.finditer(text)]

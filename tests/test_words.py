@@ -248,6 +248,9 @@ def test_fast_scans_find_every_matching_word_in_order(pieces, first, limit) -> N
     assert words.positions(text, matcher.verdict, {}, first=first, limit=limit) == expected
     spans = [(w.start, w.end) for w in every if matcher.verdict(w.terms) is not None]
     assert words.spans(text, matcher.verdict, {}) == spans
+    sieve = words.sieve(WANTED_STEMS)
+    assert sieve is not None
+    assert words.spans(text, matcher.verdict, {}, sieve) == spans, "the sieve loses no word"
     copy = "".join(list(text))  # an equal text, another string: read from the kept split
     assert words.splits(copy) is words.splits(text)
     assert matcher.positions(copy, first=first, limit=limit) == expected
