@@ -13,10 +13,10 @@ The same rules also give a sieve. The second stage, the highlighter and "as writ
 for a handful of stems (or exact terms) in the texts of a page of hits, and learning every
 new word of those texts was the largest part of a short query's time. Every word that has a
 stem holds its piece (stemmer.stem_piece: the light stemmer only strips letters) once
-spelled as the stem step is given it, so the sieve spells all the new words of a text at
-once (one string, a word a line: three passes in C, normalizer.normalize_lines), finds the
-pieces in it, and only the words that hold one are learned. 300 fresh short queries on
-SaudiNewsNet: 14.3 -> 11.2 ms at the median (with the tokenizer's faster pattern).
+spelled as the stem step is given it, so the sieve spells the words of a text (the new ones
+at once, one string, a word a line: three passes in C, normalizer.normalize_lines; each kept,
+SPELLINGS_KEPT), finds the pieces in that spelled text, and only the words that hold one are
+learned.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
 from bahth.analyzers.filters import ArabicNormalizeFilter, ArabicStemFilter, ArabicStopFilter
 from bahth.analyzers.normalizer import DAGGER_ALEF, HAMZA_ALEF, normalize_lines
 from bahth.analyzers.tokenizer import ArabicTokenizer, too_long
+
+# Words whose spelling (what the stem step is given) the sieve keeps: the words of a
+# collection's texts recur, and spelling them again was a tenth of a short query.
+SPELLINGS_KEPT = 200_000
 
 
 class WordTerms(NamedTuple):
@@ -88,15 +92,48 @@ def word_rules(stemmed: CompositeAnalyzer, exact: CompositeAnalyzer) -> WordRule
         return WordTerms(written if exact_after < len(rules) else text, (text,), False)
 
     stemming = next((rule for rule in rules if isinstance(rule, ArabicStemFilter)), None)
-    # the spelling steps, each over many words at once (a word a line)
+    spelling_rules = [rule for rule in rules if isinstance(rule, spelling)]
+    # the same steps, each over many words at once (a word a line)
     spell_lines = [
         str.lower if isinstance(rule, LowercaseFilter) else normalize_lines
-        for rule in rules
-        if isinstance(rule, spelling)
+        for rule in spelling_rules
     ]
-
     # the exact term is the word as the stem step is given it (no spelling step after it)
     exact_is_spelled = not any(isinstance(rule, spelling) for rule in rules[exact_after:])
+    kept: list[dict[str, str]] = [{}]  # words as written -> as spelled; replaced when full
+
+    def spelled(word: str) -> str:
+        """One word as the stem step is given it ('' when nothing is left)."""
+        for rule in spelling_rules:
+            word = (
+                word.lower() if isinstance(rule, LowercaseFilter) else (rule.word(word) or ("",))[0]
+            )
+        return word
+
+    def spell(words: list[str]) -> str:
+        """``words`` as the stem step is given them, a line each: the new ones spelled at
+        once and kept (a dictionary filled, never emptied: a full one is replaced, so a
+        thread reading it still finds its words)."""
+        known = kept[0]
+        if len(known) > SPELLINGS_KEPT:
+            known = kept[0] = {}
+        new = list(set(words).difference(known))
+        if new:
+            joined = "\n".join(new)
+            for step in spell_lines:
+                joined = step(joined)
+            lines = joined.split("\n")
+            if len(lines) != len(new):  # (no step joins or splits lines; if one ever did)
+                lines = [spelled(word) for word in new]
+            else:  # the two rules normalize_lines leaves to normalize_word, for their words
+                raw = "\n".join(new)
+                for line in {
+                    *_lines_holding(raw, DAGGER_ALEF),
+                    *_lines_holding(joined, HAMZA_ALEF),
+                }:
+                    lines[line] = spelled(new[line])
+            known.update(zip(new, lines, strict=True))
+        return "\n".join(map(known.__getitem__, words))
 
     def sieve(
         stems: Iterable[str], exact: Iterable[str] = ()
@@ -108,18 +145,12 @@ def word_rules(stemmed: CompositeAnalyzer, exact: CompositeAnalyzer) -> WordRule
         pieces |= exact_terms
         if None in pieces or "" in pieces:
             return None
-        pieces.add(HAMZA_ALEF)  # (normalize_lines may leave it where the word loses it)
 
         def may_have(words: list[str]) -> list[str]:
             if words and too_long(max(words, key=len)):  # no terms, and never read
                 words = [word for word in words if not too_long(word)]
-            joined = "\n".join(words)
-            # a word with a dagger alef passes (Quranic spelling: normalize_lines may differ)
-            holding = set(_lines_holding(joined, DAGGER_ALEF))
-            for spell in spell_lines:
-                joined = spell(joined)
-            if joined.count("\n") != len(words) - 1:
-                return words  # (no spelling step joins or splits lines; if one ever did)
+            joined = spell(words)
+            holding = set()
             for piece in pieces:
                 holding.update(_lines_holding(joined, piece))
             return [words[line] for line in sorted(holding)]

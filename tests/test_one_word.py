@@ -93,6 +93,18 @@ def test_the_sieve_passes_every_word_with_any_of_its_stems(config, texts) -> Non
             assert sieve is None or word in sieve(surfaces), (word, stem)
 
 
+def test_the_sieve_answers_the_same_when_its_kept_spellings_are_replaced(monkeypatch) -> None:
+    from bahth.analyzers import one_word
+
+    monkeypatch.setattr(one_word, "SPELLINGS_KEPT", 5)
+    words = WordAnalysis(AnalysisConfig())
+    text = [f"كلمة{n}" for n in range(40)] + ["الوزير", "وَزِيرُ", "الوزارة", "ٱلْوَزِيرُ"]
+    sieve = words.sieve(["وزير"])
+    for _ in range(3):  # spelled, kept, replaced, spelled again
+        assert sieve(text) == ["الوزير", "وَزِيرُ", "ٱلْوَزِيرُ"]
+        assert sieve(text[::-1]) == ["ٱلْوَزِيرُ", "وَزِيرُ", "الوزير"]
+
+
 def test_a_stem_ending_in_ha_promises_only_the_letters_before_it() -> None:
     """The light stemmer writes a ت before a pronoun back as the ة it was (normalized ه):
     حكومته's reading حكومه holds no حكومه. (Its suffix rules then strip that ه too; the
