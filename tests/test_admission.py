@@ -123,6 +123,25 @@ def test_did_you_mean_and_suggestions_are_cut_short_not_refused(engine, another)
     assert page.total == 0
 
 
+def test_a_query_cut_short_is_answered_again_and_again(engine, another) -> None:
+    """Only its did-you-mean went past an ordinary query's work: asked again (a popular
+    query is), it is still an ordinary query, not one that needs a turn before any work. A
+    SaudiNewsNet title with a typo was refused this way whenever a turn was taken."""
+    for _ in range(3):
+        assert engine.search("الارهابب", time_limit=LIMIT).total == 0
+
+
+def test_a_did_you_mean_that_took_a_free_turn_leaves_its_query_ordinary(engine) -> None:
+    assert engine.search("الارهابب", time_limit=LIMIT).total == 0  # alone: a turn was free
+    held = [engine.turns.ticket(LIMIT) for _ in range(engine.turns.at_once)]
+    assert all(ticket.need(deadline.EXPANDING) for ticket in held)
+    try:
+        assert engine.search("الارهابب", time_limit=LIMIT).total == 0, "cut short, not refused"
+    finally:
+        for ticket in held:
+            ticket.release()
+
+
 def test_the_web_answers_503_busy_and_says_when_to_try_again(twin) -> None:  # noqa: F811
     whoosh, _, _ = twin
     app = create_app({"BAHTH_INDEX": str(whoosh.store.path), "REQUEST_TIME_LIMIT": LIMIT})
