@@ -37,6 +37,9 @@ from bahth.analyzers.tokenizer import too_long
 
 log = logging.getLogger("bahth.analysis")
 V = TypeVar("V")
+# settled(found, read): whether the (position, value) pairs found in a text's first ``read``
+# words are all a reader needs of it (StemMatcher.positions)
+Settled = Callable[[list[tuple[int, V]], int], bool]
 
 # Distinct words kept: two generations of half that. A word costs about 370 bytes (its key,
 # its terms, its place in _by_stem), so at most 220 MB; SaudiNewsNet's 31,030 articles have
@@ -225,23 +228,25 @@ class WordAnalysis:
         text: str,
         verdict: Callable[[WordTerms], V | None],
         cache: dict[str, V | None],
-        first: bool = False,
+        settled: Settled | None = None,
         limit: int | None = None,
     ) -> list[tuple[int, V]]:
         """(position, verdict) of each word of ``text`` whose verdict is not None. ``cache``
         keeps the verdict of each word as written: share it between the texts of one query.
-        ``first``: only the first such word, judging the words in growing chunks until it.
+        ``settled(found, read)``: whether what was found in the first ``read`` words is all
+        the caller needs; the text is then read in growing parts until it is (what follows is
+        not split, nor judged), and only those found so far are given.
         ``limit``: only the first ``limit`` words are read."""
         if not self.per_word:
             words = self._chain_tokens(self._head(text, limit))
-            found = [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
-            return found[:1] if first else found
+            return [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
 
         def look(part: list[str]) -> dict[str, V]:
             self._judge(part, verdict, cache)
             return {word: value for word in set(part) if (value := cache[word]) is not None}
 
-        return _scan(self.surfaces(text, limit), look, first)
+        parts = self.splits.parts(text, limit) if settled else [self.surfaces(text, limit)]
+        return _scan(parts, look, settled)
 
     def spans(
         self,
@@ -324,24 +329,22 @@ class WordAnalysis:
 
 
 def _scan(
-    surfaces: list[str], look: Callable[[list[str]], dict[str, V]], first: bool
+    parts: Iterable[list[str]], look: Callable[[list[str]], dict[str, V]], settled: Settled | None
 ) -> list[tuple[int, V]]:
-    """(position, value) of each of ``surfaces`` that has a value. ``look(part)`` gives the
-    words of ``part`` that have one, with it: a handful, whose places are then found by
-    ``list.index`` (a scan in C), not by a Python step per word of the text.
-    ``first``: only the first such word, looking at the words in growing chunks until it."""
-    start, size = 0, len(surfaces) if not first else 64
-    while start < len(surfaces):
-        part = surfaces[start : start + size]
-        found = sorted(
-            (start + at, value) for word, value in look(part).items() for at in _places(part, word)
+    """(position, value) of each word of ``parts`` (a text's words, in order) that has a
+    value, up to the part after which ``settled`` says enough was found. ``look(part)``
+    gives the words of ``part`` that have a value, with it: a handful, whose places are then
+    found by ``list.index`` (a scan in C), not by a Python step per word of the text."""
+    found: list[tuple[int, V]] = []
+    read = 0
+    for part in parts:
+        found += sorted(
+            (read + at, value) for word, value in look(part).items() for at in _places(part, word)
         )
-        if first and found:
-            return found[:1]
-        if not first:
-            return found
-        start, size = start + size, size * 4
-    return []
+        read += len(part)
+        if settled is not None and settled(found, read):
+            break
+    return found
 
 
 def _places(words: list[str], word: str) -> Iterator[int]:
@@ -389,20 +392,21 @@ class StemMatcher(Generic[V]):
         return None
 
     def positions(
-        self, text: str, first: bool = False, limit: int | None = None
+        self, text: str, settled: Settled | None = None, limit: int | None = None
     ) -> list[tuple[int, V]]:
         """(position, value) of each matching word of ``text``, as WordAnalysis.positions
-        with ``verdict`` (``first`` and ``limit`` the same)."""
+        with ``verdict`` (``settled`` and ``limit`` the same)."""
         analysis = self.analysis
         if not analysis.per_word:
-            return analysis.positions(text, self.verdict, {}, first=first, limit=limit)
+            return analysis.positions(text, self.verdict, {}, settled, limit)
 
         def look(part: list[str]) -> dict[str, V]:
             present = self._know(part)
             found = self._found
             return {word: found[word] for word in present.intersection(found)}
 
-        return _scan(analysis.read(text, limit), look, first)
+        parts = analysis.splits.parts(text, limit) if settled else [analysis.read(text, limit)]
+        return _scan(parts, look, settled)
 
     def _know(self, surfaces: list[str]) -> set[str]:
         """Make sure every one of ``surfaces`` that matches is in ``_found`` (and give them

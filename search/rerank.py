@@ -117,10 +117,11 @@ def rerank(
         deadline.check(RERANKING)
         documents[handle] = stored(handle)
     mass = _Mass(words, paths)
-    positions = _positions(documents, mass, analysis, deadline)
+    settled = _settled(len(words), paths, ranking)
+    positions = _positions(documents, mass, analysis, settled, deadline)
     titles = {}
     if ranking.title_share_boost:
-        titles = _positions(documents, mass, analysis, deadline, TITLE)
+        titles = _positions(documents, mass, analysis, settled, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -154,27 +155,67 @@ class _Mass:
             self.paths.append((frozenset(range(start, len(self.groups))), path))
 
     def __call__(self, found: set[int] | Counter) -> float:
+        # summed in the words' order: the same words give the same float whatever the order
+        # they were found in (so a text read only until its features are settled scores as
+        # the whole of it would)
         if not self.paths:
-            return sum(self.words[i].weight for i in found)
+            return sum(self.words[i].weight for i in sorted(found))
         credit = {i: 1.0 for i in found if i < len(self.words)}
         for needed, path in self.paths:
             if needed.issubset(found):
                 for i in path.covers:
                     credit[i] = max(credit.get(i, 0.0), path.factor)
-        return sum(self.words[i].weight * share for i, share in credit.items())
+        return sum(self.words[i].weight * credit[i] for i in sorted(credit))
+
+
+def _settled(words: int, paths: Sequence[Path], ranking: Ranking) -> Callable | None:
+    """When a text's features are settled by what its first words hold (StemMatcher's
+    ``settled``): once one window holds every word of the query. That window has the whole
+    query's mass, which no later window can pass; every word was found, so the title share is
+    known; and so is the lead: a window within the words read so far, if they end before the
+    lead does, puts every word in it. Most hits of a short query have its words together
+    early in the text: the rest of it is neither split nor looked up. (A synonym weighed
+    above the word it stands for could still add: read all then.)"""
+    if any(path.factor > 1 for path in paths):
+        return None
+    size = ranking.window_size
+
+    def settled(found: list[tuple[int, int]], read: int) -> bool:
+        return _holds_all(found, words, size)
+
+    return settled
+
+
+def _holds_all(occurrences: list[tuple[int, int]], words: int, size: int) -> bool:
+    """Whether some ``size`` consecutive positions hold each of the words 0 .. words-1."""
+    start, inside = 0, Counter()
+    for position, index in occurrences:
+        if index >= words:
+            continue  # a synonym path's word: not needed
+        inside[index] += 1
+        while position - occurrences[start][0] >= size:
+            gone = occurrences[start][1]
+            if gone < words:
+                inside[gone] -= 1
+                if not inside[gone]:
+                    del inside[gone]
+            start += 1
+        if len(inside) == words:
+            return True
+    return False
 
 
 def _positions(
     documents: dict[int, dict],
     mass: _Mass,
     analysis: WordAnalysis,
+    settled: Callable | None,
     deadline: Deadline = NO_DEADLINE,
     field: str = FIELD,
 ) -> dict[int, list[tuple[int, int]]]:
     """For each document (docnum -> stored fields): (position, word index) of every query
     word and synonym path word (``mass.groups``) in the first SCAN_WORDS words of its
-    ``field``, in order. For a one-word query only the first occurrence matters: it decides
-    every feature."""
+    ``field``, in order, until its features are ``settled``."""
     index_of: dict[str, tuple[int, ...]] = {}
     for index, stems in enumerate(mass.groups):
         for stem in stems:
@@ -182,16 +223,22 @@ def _positions(
     shared = any(len(indices) > 1 for indices in index_of.values())
     # a stem of one word only (a query without synonyms): its index, as found
     matcher = analysis.matcher(index_of if shared else {s: i for s, (i,) in index_of.items()})
-    first = len(mass.groups) == 1
+    if shared and settled is not None:
+        settled = _by_index(settled)
     found = {}
     for docnum, document in documents.items():
         deadline.check(RERANKING)
         text = document.get(field) or ""
-        positions = matcher.positions(text, first=first, limit=SCAN_WORDS)
+        positions = matcher.positions(text, settled, limit=SCAN_WORDS)
         if shared:  # a stem of two words (a synonym's and a typed one's): each of them
             positions = [(at, index) for at, indices in positions for index in indices]
         found[docnum] = positions
     return found
+
+
+def _by_index(settled: Callable) -> Callable:
+    """``settled`` for a matcher whose values are tuples of word indices (shared stems)."""
+    return lambda found, read: settled([(at, i) for at, ids in found for i in ids], read)
 
 
 def _best_window(occurrences: list[tuple[int, int]], mass: _Mass, size: int) -> float:

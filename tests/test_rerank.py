@@ -4,10 +4,16 @@ order (by document key, index/keys.py: the ids are chosen so) is the wrong one. 
 more than ``proximity_slop`` apart, so the first stage's phrase bonus does not see them."""
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from bahth.analyzers import AnalysisConfig, WordAnalysis
+from bahth.analyzers.splits import Splits
 from bahth.index.keys import document_key
+from bahth.search import rerank
 from bahth.search.engine import SearchEngine
 from bahth.search.ranking import Ranking
 
@@ -146,3 +152,66 @@ def test_a_title_that_holds_the_whole_query_goes_first(tmp_path) -> None:
     without = SearchEngine(engine.store.path, ranking=Ranking(title_share_boost=0.0))
     assert [doc for doc, _ in dict(without.run_queries([("q", headline)]))["q"]][0] == "other"
     assert [doc for doc, _ in dict(engine.run_queries([("q", headline)]))["q"]][0] == "own"
+
+
+# A hit's text is read only until its features are settled (rerank._settled): one window
+# holding every word of the query. Reranking must come out exactly as reading
+# every word would: same scores to the last bit, same order, for any texts and queries.
+SCAN_VOCABULARY = ["الوزير", "وزارة", "المغرب", "بالمغرب", "الرباط", "قال", "كلمة", "،", "\n"]
+
+
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from(SCAN_VOCABULARY), max_size=150).map(" ".join),
+        min_size=1,
+        max_size=6,
+    ),
+    query=st.lists(st.sampled_from(SCAN_VOCABULARY[:6]), min_size=1, max_size=3),
+    synonym=st.sampled_from([None, "الرباط", "قال"]),
+    factor=st.sampled_from([0.9, 1.5]),
+    sizes=st.sampled_from([(40, 60), (4, 5), (2, 1)]),
+    first_part=st.integers(min_value=1, max_value=40),
+    title=st.sampled_from(["", "الوزير", "قال بالمغرب في الرباط"]),
+)
+@example(  # the same words in another order further on: their mass is the same float
+    texts=["الرباط المغرب الوزير كلمة كلمة كلمة كلمة كلمة الوزير المغرب الرباط"],
+    query=["الوزير", "المغرب", "الرباط"],
+    synonym=None,
+    factor=0.9,
+    sizes=(4, 5),
+    first_part=20,
+    title="",
+)
+@example(  # a synonym weighed above its word, further on, adds: read all
+    texts=["الوزير المغرب كلمة كلمة كلمة كلمة كلمة الرباط المغرب"],
+    query=["الوزير", "المغرب"],
+    synonym="الرباط",
+    factor=1.5,
+    sizes=(4, 5),
+    first_part=10,
+    title="",
+)
+@settings(max_examples=200, deadline=None)
+def test_a_hit_read_until_settled_reranks_as_one_read_whole(
+    texts, query, synonym, factor, sizes, first_part, title
+) -> None:
+    window, lead = sizes
+    ranking = Ranking(window_size=window, lead_words=lead)
+    analysis = WordAnalysis(AnalysisConfig())
+    analysis.splits = Splits(analysis.pattern, first_part=(first_part, max(1, first_part // 6)))
+    # weights whose sum depends on the order they are added in: (0.1 + 0.2) + 0.3 > 0.6
+    words = [rerank.Word(analysis.word(w).stems, 0.1 * (n + 1)) for n, w in enumerate(query)]
+    paths = []
+    if synonym is not None:
+        paths = [rerank.Path(((analysis.word(synonym).stems),), frozenset({0}), factor)]
+    documents = {n: {"text": text, "title": title} for n, text in enumerate(texts)}
+    hits = [(10.0 - n, n) for n in range(len(texts))]
+
+    def rank() -> list:
+        return rerank.rerank(hits, words, ranking, analysis, documents.__getitem__, paths=paths)
+
+    with patch.object(rerank, "_settled", return_value=None):
+        whole = rank()  # every word of every text read (and the texts kept)
+    assert rank() == whole, "read in parts of the kept split"
+    analysis.splits = Splits(analysis.pattern, first_part=(first_part, first_part))
+    assert rank() == whole, "read in parts split as they are asked for"

@@ -4,8 +4,10 @@ second stage, the highlighter and "as written" read the same hits."""
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bahth.analyzers import splits
+from bahth.analyzers import splits, tokenizer
 from bahth.analyzers.splits import Splits
 
 WORDS = re.compile(r"\w+")
@@ -57,3 +59,36 @@ def test_a_text_too_long_to_keep_is_split_each_time(monkeypatch) -> None:
     assert kept(text) is not kept(text)
     assert kept(text).surfaces == ["كلمة"] * 10
     assert not kept._kept
+
+
+# A text read in parts (for a reader that may stop early) is cut only where no word can
+# span: every piece of text the tokenizer treats apart, a space and a line break among them.
+PIECES = [*"ابتءآأةى", "ـ", "ﻻ", "ٰ", "َ", *"٣٫٥.,", "5", "x", "_", " ", "،", "\n", "\t"]
+PIECES += ["\U0001f600", "\U000110bd", "\u200c"]
+
+
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
+    st.sampled_from([None, 1, 3, 1000]),
+    st.integers(min_value=1, max_value=8),
+)
+@settings(max_examples=400, deadline=None)
+def test_a_text_read_in_parts_has_the_words_of_the_whole(text, limit, first_part) -> None:
+    words = tokenizer._WORDS.findall(text)
+    expected = words if limit is None else words[:limit]
+    kept = Splits(tokenizer._WORDS, first_part=(first_part, first_part))
+    parts = list(kept.parts(text, limit))
+    assert [word for part in parts for word in part] == expected
+    if expected == words:  # read to its end: kept, and read again from what was kept
+        assert kept(text).surfaces == words
+        assert [word for part in kept.parts(text, limit) for word in part] == expected
+
+
+def test_a_reader_that_stops_early_leaves_the_rest_unsplit() -> None:
+    kept = Splits(WORDS, first_part=(10, 2))
+    text = " ".join(f"w{n}" for n in range(1000))
+    parts = kept.parts(text)
+    assert next(parts) == ["w0", "w1", "w2", "w3"]  # ten characters, to the next space
+    assert next(parts)[-1] == "w15"  # then forty more, to the next space
+    parts.close()
+    assert kept._kept == {}, "a text not read to its end is not kept (it would be cut short)"

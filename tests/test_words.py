@@ -98,6 +98,25 @@ MATCHER_ROWS = [
 ]
 
 
+def ANY_FOUND(found: list, read: int) -> bool:  # noqa: N802 (a rule, named as a constant)
+    return bool(found)
+
+
+def NEVER(found: list, read: int) -> bool:  # noqa: N802
+    return False
+
+
+def assert_read_until_settled(found: list, expected: list, settled) -> None:
+    """What a scan that may stop early gives: the matches of the words it read, in order (a
+    first part of every match); all of them unless it stopped; at least one when the rule is
+    'any found' and the text has one."""
+    assert found == expected[: len(found)]
+    if settled in (None, NEVER):
+        assert found == expected, "a reader that never stops reads every part of the text"
+    elif expected:
+        assert found, "it stops only once something was found"
+
+
 @pytest.mark.parametrize(("texts", "wanted"), MATCHER_ROWS)
 @pytest.mark.parametrize("cache_limit", [40, 400_000], ids=["tiny-cache", "big-cache"])
 def test_a_matcher_finds_what_judging_every_word_finds(texts, wanted, cache_limit) -> None:
@@ -105,10 +124,11 @@ def test_a_matcher_finds_what_judging_every_word_finds(texts, wanted, cache_limi
     words = WordAnalysis(AnalysisConfig(), cache_limit=cache_limit)
     matcher = words.matcher(wanted)
     for text in texts:
-        for first in (False, True):
-            expected = reference.positions(text, matcher.verdict, {}, first=first)
-            assert expected, "every row's texts have a match"
-            assert matcher.positions(text, first=first) == expected
+        expected = reference.positions(text, matcher.verdict, {})
+        assert expected, "every row's texts have a match"
+        assert matcher.positions(text) == expected
+        early = matcher.positions(text, ANY_FOUND)
+        assert early and early == expected[: len(early)]
 
 
 def test_matchers_in_threads_miss_nothing_while_a_tiny_cache_turns_over() -> None:
@@ -230,11 +250,11 @@ WANTED_STEMS = {"وزير": 0, "مغرب": 1, "قال": 2, "احمد": 3, "2015"
 
 @given(
     st.lists(st.sampled_from(VOCABULARY), max_size=120),
-    st.booleans(),
+    st.sampled_from([None, ANY_FOUND, NEVER]),
     st.sampled_from([None, 5, 40]),
 )
 @settings(max_examples=150, deadline=None)
-def test_fast_scans_find_every_matching_word_in_order(pieces, first, limit) -> None:
+def test_fast_scans_find_every_matching_word_in_order(pieces, settled, limit) -> None:
     text = " ".join(pieces)
     words = WordAnalysis(AnalysisConfig(), cache_limit=64)  # a small cache turns over too
     matcher = words.matcher(WANTED_STEMS)
@@ -243,9 +263,11 @@ def test_fast_scans_find_every_matching_word_in_order(pieces, first, limit) -> N
     assert with_terms == [w.terms for w in words._chain_tokens(text)]  # (a word of ـ alone: none)
     kept = every if limit is None else every[:limit]
     expected = [(w.position, v) for w in kept if (v := matcher.verdict(w.terms)) is not None]
-    expected = expected[:1] if first else expected
-    assert matcher.positions(text, first=first, limit=limit) == expected
-    assert words.positions(text, matcher.verdict, {}, first=first, limit=limit) == expected
+    assert matcher.positions(text, limit=limit) == expected
+    assert words.positions(text, matcher.verdict, {}, limit=limit) == expected
+    assert_read_until_settled(matcher.positions(text, settled, limit), expected, settled)
+    found = words.positions(text, matcher.verdict, {}, settled, limit)
+    assert_read_until_settled(found, expected, settled)
     spans = [(w.start, w.end) for w in every if matcher.verdict(w.terms) is not None]
     assert words.spans(text, matcher.verdict, {}) == spans
     sieve = words.sieve(WANTED_STEMS)
@@ -253,5 +275,6 @@ def test_fast_scans_find_every_matching_word_in_order(pieces, first, limit) -> N
     assert words.spans(text, matcher.verdict, {}, sieve) == spans, "the sieve loses no word"
     copy = "".join(list(text))  # an equal text, another string: read from the kept split
     assert words.splits(copy) is words.splits(text)
-    assert matcher.positions(copy, first=first, limit=limit) == expected
+    assert matcher.positions(copy, limit=limit) == expected
+    assert_read_until_settled(matcher.positions(copy, settled, limit), expected, settled)
     assert words.spans(copy, matcher.verdict, {}) == spans
