@@ -46,7 +46,7 @@ class Split:
         """Where each word starts in the text (computed when first asked: only the texts
         that are shown need it)."""
         if self._starts is None:
-            self._starts = array("l", (m.start() for m in self.pattern.finditer(self.text)))
+            self._starts = array("l", map(re.Match.start, self.pattern.finditer(self.text)))
         return self._starts
 
     def span(self, at: int) -> tuple[int, int]:

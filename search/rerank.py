@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from bahth.analyzers import WordAnalysis
 from bahth.index.deadline import NO_DEADLINE, RERANKING, Deadline
@@ -188,6 +189,8 @@ def _settled(words: int, paths: Sequence[Path], ranking: Ranking) -> Callable | 
 
 def _holds_all(occurrences: list[tuple[int, int]], words: int, size: int) -> bool:
     """Whether some ``size`` consecutive positions hold each of the words 0 .. words-1."""
+    if len(set(map(itemgetter(1), occurrences))) < words:
+        return False  # some word is not there at all (most texts of a long query)
     start, inside = 0, Counter()
     for position, index in occurrences:
         if index >= words:
