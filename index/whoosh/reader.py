@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from bahth.analyzers import AnalysisConfig
 from bahth.index import nodes
@@ -30,7 +29,8 @@ from bahth.index.settings import Settings
 from bahth.index.whoosh.postings import decoder, read_postings
 from bahth.index.whoosh.readers import IndexView, OpenIndex
 from bahth.index.whoosh.reference import reference_scores
-from bahth.index.whoosh.segments import ABSENT, SegmentData, segment_data
+from bahth.index.whoosh.segments import ABSENT, SegmentData, segment_data, term_info
+from bahth.index.whoosh.term_table import TermTable
 from bahth.index.whoosh.vocabulary import segment_words
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -135,11 +135,23 @@ class FolderReader:
         key = (field, term)
         found = self._frequencies.get(key)
         if found is None:
-            found = self.whoosh.doc_frequency(field, term) if field in self.schema else 0
+            found = self._doc_frequency(field, term) if field in self.schema else 0
             if len(self._frequencies) >= FREQUENCIES_KEPT:
                 self._frequencies.clear()
             self._frequencies[key] = found
         return found
+
+    def _doc_frequency(self, field: str, term: str) -> int:
+        """Whoosh's doc_frequency (deleted documents counted), read from each segment's term
+        table straight (index/whoosh/term_table.py says why)."""
+        btext = self.schema[field].to_bytes(term)
+        total = 0
+        for segment in self.segments:
+            table = TermTable.of(segment.reader)
+            if table is None:
+                return self.whoosh.doc_frequency(field, term)
+            total += table.doc_frequency(field, btext)
+        return total
 
     def frequencies(self, field: str, terms: Iterable[str]) -> dict[str, int]:
         return {term: self.frequency(field, term) for term in terms}
@@ -211,12 +223,10 @@ class FolderReader:
         slots, frequencies, values, documents = [], [], [], 0
         for segment in self.segments:
             if with_values:  # positions: read from the segment each time (not cached)
-                terms = segment.reader._terms  # the segment's W3TermsReader
-                try:
-                    info = terms.term_info(field, btext)
-                except TermNotFound:
+                info = term_info(segment.reader, field, btext)
+                if info is None:
                     continue
-                local, tf, raw = read_postings(terms, info, fmt, True)
+                local, tf, raw = read_postings(segment.reader._terms, info, fmt, True)
             else:
                 entry = segment.data.postings(segment.reader, field, btext, decoder(fmt))
                 if entry is ABSENT:

@@ -31,6 +31,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from bahth.index.keys import document_key
+from bahth.index.whoosh.term_table import TermTable
 
 POSTINGS_CACHE_MB = 48  # decoded postings kept per process (see bench/memory.py)
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beside its arrays (key, tuple, arrays' heads)
@@ -175,9 +176,8 @@ class SegmentData:
         value = POSTINGS.get(key)
         if value is None:
             terms = reader._terms  # the segment's W3TermsReader
-            try:
-                terminfo = terms.term_info(fieldname, btext)
-            except TermNotFound:
+            terminfo = term_info(reader, fieldname, btext)
+            if terminfo is None:
                 value = ABSENT
             else:
                 ids, weights = read(terms, terminfo)
@@ -203,6 +203,18 @@ def segment_data(reader) -> SegmentData:
                 data = _registry[segment_id] = SegmentData(segment_id, reader.doc_count_all())
         reader.__dict__[_ATTRIBUTE] = data
     return data
+
+
+def term_info(reader, fieldname: str, btext: bytes):
+    """Whoosh's information on a term of a segment (None when absent), from its term table
+    straight (index/whoosh/term_table.py), or from Whoosh when the table is of another kind."""
+    table = TermTable.of(reader)
+    if table is not None:
+        return table.term_info(fieldname, btext)
+    try:
+        return reader._terms.term_info(fieldname, btext)
+    except TermNotFound:
+        return None
 
 
 def _deleted_count(reader) -> int:
