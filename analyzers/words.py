@@ -234,8 +234,8 @@ class WordAnalysis:
         """(position, verdict) of each word of ``text`` whose verdict is not None. ``cache``
         keeps the verdict of each word as written: share it between the texts of one query.
         ``settled(found, read)``: whether what was found in the first ``read`` words is all
-        the caller needs; the text is then read in growing parts until it is (what follows is
-        not split, nor judged), and only those found so far are given.
+        the caller needs: the text is then read in two parts (Splits.parts), the second only
+        if the first did not settle it, and only what was found in the parts read is given.
         ``limit``: only the first ``limit`` words are read."""
         if not self.per_word:
             words = self._chain_tokens(self._head(text, limit))

@@ -166,7 +166,7 @@ SCAN_VOCABULARY = ["الوزير", "وزارة", "المغرب", "بالمغرب
         min_size=1,
         max_size=6,
     ),
-    query=st.lists(st.sampled_from(SCAN_VOCABULARY[:6]), min_size=1, max_size=3),
+    query=st.lists(st.sampled_from(SCAN_VOCABULARY[:6]), min_size=1, max_size=rerank.SETTLE_WORDS),
     synonym=st.sampled_from([None, "الرباط", "قال"]),
     factor=st.sampled_from([0.9, 1.5]),
     sizes=st.sampled_from([(40, 60), (4, 5), (2, 1)]),
@@ -215,3 +215,18 @@ def test_a_hit_read_until_settled_reranks_as_one_read_whole(
     assert rank() == whole, "read in parts of the kept split"
     analysis.splits = Splits(analysis.pattern, first_part=(first_part, first_part))
     assert rank() == whole, "read in parts split as they are asked for"
+
+
+@pytest.mark.parametrize(
+    ("words", "factor", "stops_early"),
+    [
+        (1, None, True),
+        (rerank.SETTLE_WORDS, 0.9, True),
+        (rerank.SETTLE_WORDS + 1, None, False),  # seldom all in one window: read whole
+        (2, 1.5, False),  # a synonym weighed above its word could still add further on
+    ],
+    ids=["one-word", "short-with-synonym", "long-query-read-whole", "synonym-above-its-word"],
+)
+def test_which_queries_read_a_hit_only_until_settled(words, factor, stops_early) -> None:
+    paths = [] if factor is None else [rerank.Path((("x",),), frozenset({0}), factor)]
+    assert (rerank._settled(words, paths, Ranking()) is not None) == stops_early

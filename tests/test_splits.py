@@ -79,9 +79,8 @@ def test_a_text_read_in_parts_has_the_words_of_the_whole(text, limit, first_part
     kept = Splits(tokenizer._WORDS, first_part=(first_part, first_part))
     parts = list(kept.parts(text, limit))
     assert [word for part in parts for word in part] == expected
-    if expected == words:  # read to its end: kept, and read again from what was kept
-        assert kept(text).surfaces == words
-        assert [word for part in kept.parts(text, limit) for word in part] == expected
+    assert kept(text).surfaces == words, "what is kept is the whole text's split"
+    assert [word for part in kept.parts(text, limit) for word in part] == expected
 
 
 def test_a_reader_that_stops_early_leaves_the_rest_unsplit() -> None:
@@ -89,6 +88,8 @@ def test_a_reader_that_stops_early_leaves_the_rest_unsplit() -> None:
     text = " ".join(f"w{n}" for n in range(1000))
     parts = kept.parts(text)
     assert next(parts) == ["w0", "w1", "w2", "w3"]  # ten characters, to the next space
-    assert next(parts)[-1] == "w15"  # then forty more, to the next space
     parts.close()
     assert kept._kept == {}, "a text not read to its end is not kept (it would be cut short)"
+    assert [len(part) for part in kept.parts(text)] == [4, 996], "then the rest, if asked"
+    assert kept(text).surfaces == WORDS.findall(text), "read to its end: kept"
+    assert [len(part) for part in kept.parts(text)] == [2, 998], "a kept split's first words"
