@@ -101,7 +101,7 @@ class Splits:
             rest: list[str] = []
         else:
             left = None if limit is None else limit - len(first)
-            rest = _words(self.pattern, text, end, left)
+            rest = words_of(self.pattern, text, end, left)
             yield rest
         if (limit is None or len(first) + len(rest) < limit) and len(text) <= MAX_CHARS:
             self._keep(Split(text, self.pattern, first + rest))
@@ -136,7 +136,7 @@ def _cut(text: str, at: int) -> int:
     return end if line < 0 else line
 
 
-def _words(pattern: re.Pattern, text: str, start: int, limit: int | None) -> list[str]:
+def words_of(pattern: re.Pattern, text: str, start: int = 0, limit: int | None = None) -> list[str]:
     """The words of ``text`` from ``start`` on, the first ``limit`` of them at most (the rest
     of a long text is not read)."""
     if limit is None or len(text) - start < 2 * limit:  # mostly read anyway: one findall

@@ -32,7 +32,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
 from bahth.analyzers.one_word import WordTerms, word_rules
 from bahth.analyzers.pipeline import AnalysisConfig
-from bahth.analyzers.splits import MAX_CHARS, Splits
+from bahth.analyzers.splits import MAX_CHARS, Splits, words_of
 from bahth.analyzers.tokenizer import too_long
 
 log = logging.getLogger("bahth.analysis")
@@ -100,11 +100,7 @@ class WordAnalysis:
     def surfaces(self, text: str, limit: int | None = None) -> list[str]:
         """The words of ``text`` as written, as the tokenizer splits it (index = position);
         only the first ``limit`` when given (the rest of the text is not read)."""
-        if limit is None:
-            return self.pattern.findall(text)
-        if len(text) < 2 * limit:  # mostly read anyway: one findall is cheaper than finditer
-            return self.pattern.findall(text)[:limit]
-        return [m.group() for m in islice(self.pattern.finditer(text), limit)]
+        return words_of(self.pattern, text, limit=limit)
 
     def read(self, text: str, limit: int | None = None) -> list[str]:
         """surfaces() of a text that will be read again (a hit's: the second stage, the

@@ -83,8 +83,15 @@ def test_the_reader_counts_documents_as_whoosh_does(engine) -> None:
         assert reader.frequency("text_exact", "الفريق") == 2, "a deleted copy counts, as in Whoosh"
 
 
-def test_a_segment_of_another_kind_is_asked_of_whoosh(engine) -> None:
+def test_a_segment_of_another_kind_is_asked_of_whoosh(engine, monkeypatch) -> None:
     class Other:
         _terms = object()  # no hash file
 
     assert TermTable.of(Other()) is None
+    monkeypatch.setattr(TermTable, "of", classmethod(lambda cls, reader: None))
+    with engine._readers.lease() as reader:
+        reader._frequencies.clear()
+        assert reader.frequency("text", "فريق") == reader.whoosh.doc_frequency("text", "فريق")
+        assert reader.frequency("text", "فريق") > 0
+        tangier = engine.words.word("طنجة").exact  # not asked for before in this module
+        assert reader.postings("text_exact", tangier).slots.size == 1, "through Whoosh"
