@@ -3,6 +3,7 @@
 Knows nothing of files, indexes or HTTP. The public entry points are re-exported here.
 """
 
+from bahth.analyzers import stem_lists
 from bahth.analyzers.lexicon import ONE_WAY, check_groups, darija_synonyms, one_way
 from bahth.analyzers.normalizer import normalize_digits, normalize_word, unmarked
 from bahth.analyzers.pipeline import (
@@ -22,11 +23,15 @@ from bahth.analyzers.scripts import (
     latin_word,
     on_latin_keys,
 )
+from bahth.analyzers.stem_lists import SCAN_WORDS, StemListFinder
 from bahth.analyzers.stemmer import ARTICLE, clitic_readings, proclitic_forms, split_article
 from bahth.analyzers.tokenizer import MAX_WORD_CHARS, surfaces, too_long
 from bahth.analyzers.words import TextWord, WordAnalysis, WordTerms, word_analysis
 
 __all__ = [
+    "stem_lists",
+    "SCAN_WORDS",
+    "StemListFinder",
     "ARTICLE",
     "LAYOUT_KEYS",
     "arabic_layout",

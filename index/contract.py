@@ -27,7 +27,7 @@ docnum, a cluster's row key); ``stored(handle)`` gives its stored fields: ``id``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -185,6 +185,12 @@ class Reader(Protocol):
         ...
 
     def document(self, doc_id: str) -> dict | None: ...
+
+    def stem_lists(self, field: str) -> Callable[[int], bytes] | None:
+        """A document's stem list of ``field`` by handle (analyzers/stem_lists.py: what its
+        words became, for the second stage; b"" for a document without), or None when the
+        store keeps none (the second stage then reads the stored text)."""
+        ...
 
     def story_sizes(self, keys: Sequence[int]) -> dict[int, int]:
         """How many documents each story holds (0: none, or no such story)."""

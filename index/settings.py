@@ -86,7 +86,16 @@ else:  # pragma: no cover - Python 3.10
 FIELD_TYPES = ("text", "keyword", "date", "number", "stored")
 CORE_FIELDS = ("id", "title", "text")
 # Names the index uses for itself: a declared field may not take them.
-RESERVED = ("content_hash", "origin", "given", "has", "title_exact", "text_exact")
+RESERVED = (
+    "content_hash",
+    "origin",
+    "given",
+    "has",
+    "title_exact",
+    "text_exact",
+    "title_stems",
+    "text_stems",
+)
 # The search page's and the JSON API's own query parameters (web/params.py reads them from
 # here). Every other parameter of a search URL is a filter on a field, so a field of one of
 # these names could not be one: a facet on a field ``q`` would link to /search?q=news,

@@ -228,11 +228,15 @@ class SearchEngine:
         the first stage's, then the second's."""
         handles, scores = matches.top(max(depth, rerank.fetch(self.ranking)))
         hits = list(zip(scores.tolist(), handles.tolist(), strict=True))
-        stored.prefetch([h for _, h in hits[: self.ranking.rerank_depth + 10]])  # what it reads
+        lists = {f: read for f in rerank.FIELDS if (read := reader.stem_lists(f)) is not None}
+        if len(lists) < len(rerank.FIELDS):  # it reads the texts: ask for them at once
+            stored.prefetch([h for _, h in hits[: self.ranking.rerank_depth + 10]])
         words = rerank.query_words(reader, parsed.text_words)
         paths = rerank.query_paths(words, parsed.synonym_paths)
         analysis = word_analysis(reader.analysis)
-        ranked = rerank.rerank(hits, words, self.ranking, analysis, stored, deadline, paths)
+        ranked = rerank.rerank(
+            hits, words, self.ranking, analysis, stored, deadline, paths, stem_lists=lists
+        )
         return ranked if depth <= 0 else ranked[:depth]
 
     def search(

@@ -15,10 +15,12 @@ Each is in [0, 1]; a hit gains ``best score × (window_boost × window + lead_bo
 so the bonus keeps its weight whatever the query's length and the index's size. Hits below
 the depth keep their order and stay below: paging is stable whatever page is asked for.
 
-Positions are word numbers in the stored text, found by asking the index's WordAnalysis
-(analyzers/words.py) which of its words have the query's stems (StemMatcher: a dictionary
-lookup per word once the analysis has learned the text's words). Only the first
-``SCAN_WORDS`` words of a text are read (a 20 MB document would otherwise cost seconds for
+Positions are word numbers in the text, read from the document's stem list when the store
+keeps one (analyzers/stem_lists.py: what its words became when it was indexed), else found
+by asking the index's WordAnalysis (analyzers/words.py) which words of the stored text have
+the query's stems (StemMatcher: a dictionary lookup per word once the analysis has learned
+the text's words); both give the same positions. Only the first ``SCAN_WORDS`` words of a
+text are read (a 20 MB document would otherwise cost seconds for
 every query it is a top hit of); the lead is in them, and a window further on is missed.
 Keeping positions in the stemmed field instead made every query three times slower, since Whoosh
 stores a posting's positions in the same compressed block as its id and weight, so the first
@@ -28,17 +30,17 @@ stage would unpack them for every posting it scores.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from bahth.analyzers import WordAnalysis
+from bahth.analyzers import SCAN_WORDS, StemListFinder, WordAnalysis
 from bahth.index.deadline import NO_DEADLINE, RERANKING, Deadline
 from bahth.search.ranking import Ranking, bm25_idf
 
 FIELD = "text"
 TITLE = "title"
-SCAN_WORDS = 20_000  # words of a hit's text the second stage reads, at most
+FIELDS = (FIELD, TITLE)  # the fields it reads
 # A query of more words is read whole: they are seldom all in one window (of 300 SaudiNewsNet
 # titles' hits, 14% were settled in their first part; half of 1-3 word queries' hits), and
 # reading in two parts then costs more than it saves.
@@ -102,12 +104,14 @@ def rerank(
     stored: Callable[[int], dict],
     deadline: Deadline = NO_DEADLINE,
     paths: Sequence[Path] = (),
+    stem_lists: Mapping[str, Callable[[int], bytes]] | None = None,
 ) -> list[tuple[float, int]]:
     """``hits`` as (score, handle), best first; the top ``rerank_depth`` re-ordered (and any
     hit tied with the last of them, so that index order never decides which). The deadline
     is looked at before each document is read; ``stored`` reads a document's stored fields.
     ``paths``: synonyms of the query's words; a text with the whole of one has those words,
-    at the path's factor."""
+    at the path's factor. ``stem_lists``: field -> a document's stem list, for the fields
+    the store keeps them of (Reader.stem_lists): a document with one is not read."""
     depth = ranking.rerank_depth
     if depth < 1 or not hits or not words:
         return hits
@@ -117,16 +121,13 @@ def rerank(
     while cut < len(hits) and hits[cut][0] == hits[cut - 1][0]:
         cut += 1  # hits tied with the last one in depth go too: which one is first is chance
     head, tail = hits[:cut], hits[cut:]
-    documents = {}
-    for _, handle in head:
-        deadline.check(RERANKING)
-        documents[handle] = stored(handle)
+    handles = [handle for _, handle in head]
     mass = _Mass(words, paths)
-    settled = _settled(len(words), paths, ranking)
-    positions = _positions(documents, mass, analysis, settled, deadline)
+    reader = _Texts(stored, analysis, _settled(len(words), paths, ranking), stem_lists or {})
+    positions = reader.positions(handles, mass, deadline)
     titles = {}
     if ranking.title_share_boost:
-        titles = _positions(documents, mass, analysis, settled, deadline, TITLE)
+        titles = reader.positions(handles, mass, deadline, TITLE)
     total = sum(w.weight for w in words) or 1.0
     best = head[0][0]
     rescored = []
@@ -213,35 +214,50 @@ def _holds_all(occurrences: list[tuple[int, int]], words: int, size: int) -> boo
     return False
 
 
-def _positions(
-    documents: dict[int, dict],
-    mass: _Mass,
-    analysis: WordAnalysis,
-    settled: Callable | None,
-    deadline: Deadline = NO_DEADLINE,
-    field: str = FIELD,
-) -> dict[int, list[tuple[int, int]]]:
-    """For each document (docnum -> stored fields): (position, word index) of every query
-    word and synonym path word (``mass.groups``) in the first SCAN_WORDS words of its
-    ``field``, in order, until its features are ``settled``."""
-    index_of: dict[str, tuple[int, ...]] = {}
-    for index, stems in enumerate(mass.groups):
-        for stem in stems:
-            index_of[stem] = (*index_of.get(stem, ()), index)
-    shared = any(len(indices) > 1 for indices in index_of.values())
-    # a stem of one word only (a query without synonyms): its index, as found
-    matcher = analysis.matcher(index_of if shared else {s: i for s, (i,) in index_of.items()})
-    if shared and settled is not None:
-        settled = _by_index(settled)
-    found = {}
-    for docnum, document in documents.items():
-        deadline.check(RERANKING)
-        text = document.get(field) or ""
-        positions = matcher.positions(text, settled, limit=SCAN_WORDS)
-        if shared:  # a stem of two words (a synonym's and a typed one's): each of them
-            positions = [(at, index) for at, indices in positions for index in indices]
-        found[docnum] = positions
-    return found
+class _Texts:
+    """Where a query's words stand in its hits' texts: from their stem lists where the store
+    keeps them, else from the stored texts (read only then)."""
+
+    def __init__(
+        self,
+        stored: Callable[[int], dict],
+        analysis: WordAnalysis,
+        settled: Callable | None,
+        stem_lists: Mapping[str, Callable[[int], bytes]],
+    ) -> None:
+        self.stored = stored
+        self.analysis = analysis
+        self.settled = settled
+        self.stem_lists = stem_lists
+
+    def positions(
+        self, handles: list[int], mass: _Mass, deadline: Deadline = NO_DEADLINE, field: str = FIELD
+    ) -> dict[int, list[tuple[int, int]]]:
+        """For each document: (position, word index) of every query word and synonym path
+        word (``mass.groups``) in the first SCAN_WORDS words of its ``field``, in order (read
+        from a text: until its features are ``settled``)."""
+        index_of: dict[str, tuple[int, ...]] = {}
+        for index, stems in enumerate(mass.groups):
+            for stem in stems:
+                index_of[stem] = (*index_of.get(stem, ()), index)
+        shared = any(len(indices) > 1 for indices in index_of.values())
+        # a stem of one word only (a query without synonyms): its index, as found
+        wanted = index_of if shared else {s: i for s, (i,) in index_of.items()}
+        matcher = self.analysis.matcher(wanted)
+        settled = _by_index(self.settled) if shared and self.settled else self.settled
+        stem_list = self.stem_lists.get(field)
+        finder = StemListFinder(wanted, matcher.verdict) if stem_list else None
+        found = {}
+        for docnum in handles:
+            deadline.check(RERANKING)
+            positions = finder.positions(stem_list(docnum)) if finder else None
+            if positions is None:  # no stem list: its text
+                text = self.stored(docnum).get(field) or ""
+                positions = matcher.positions(text, settled, limit=SCAN_WORDS)
+            if shared:  # a stem of two words (a synonym's and a typed one's): each of them
+                positions = [(at, index) for at, indices in positions for index in indices]
+            found[docnum] = positions
+        return found
 
 
 def _by_index(settled: Callable) -> Callable:

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bahth.analyzers import AnalysisConfig, WordAnalysis, word_analysis
+from bahth.index.whoosh.reader import FolderReader
 from bahth.search import engine as engine_module
 from bahth.search import highlight, rerank
 from bahth.search.engine import SearchEngine
@@ -158,9 +159,15 @@ def long_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_a_search_reads_bounded_parts_of_a_long_text(long_index: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("stem_lists", [False, True], ids=["from its text", "from its stem list"])
+def test_a_search_reads_bounded_parts_of_a_long_text(
+    long_index: Path, monkeypatch, stem_lists: bool
+) -> None:
     """The highlighter reads SCAN_CHARS of the long text at most, the second stage
-    SCAN_WORDS words at most, and fewer once one window holds every word of the query."""
+    SCAN_WORDS words at most, and fewer once one window holds every word of the query; or,
+    from the document's stem list (which holds SCAN_WORDS words), none of its text."""
+    if not stem_lists:
+        monkeypatch.setattr(FolderReader, "stem_lists", lambda self, field: None)
     engine = SearchEngine(long_index)
     words = engine.words
     highlighted, reranked = [], {}
@@ -185,7 +192,16 @@ def test_a_search_reads_bounded_parts_of_a_long_text(long_index: Path, monkeypat
             page = engine.search(q)
             assert page.total == 3 and all("<mark>" in hit.snippet_html for hit in page.hits)
             assert max(highlighted) == highlight.SCAN_CHARS, "the long text, up to the bound"
-            assert reranked[300_000] in read
+            if stem_lists:
+                assert 300_000 not in reranked, "the second stage read its stem list"
+            else:
+                assert reranked[300_000] in read
+        if stem_lists:
+            with engine._readers.lease() as reader:
+                handle = next(h for h in range(reader.size) if reader.stored(h)["id"] == "long")
+                long = reader.stem_lists("text")(handle)
+            numbers = len(long) - 5 - int.from_bytes(long[1:5], "little")
+            assert numbers == 2 * rerank.SCAN_WORDS, "16 bits for each word it reads"
     finally:
         engine.close()
 

@@ -375,6 +375,9 @@ class ClusterReader:
         self.fetch([h for h in handles if int(h) not in self._ids])
         return [self._ids.get(int(h)) or self.stored(h)["id"] for h in handles]
 
+    def stem_lists(self, field: str) -> None:
+        return None  # the nodes keep texts only: the second stage reads them
+
     def document(self, doc_id: str) -> dict | None:
         key = document_key(str(doc_id))
         self.fetch([key])

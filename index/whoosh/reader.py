@@ -15,7 +15,7 @@ reads it; a ``FolderSelection`` is one query's view of it (every document, count
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -29,7 +29,14 @@ from bahth.index.settings import Settings
 from bahth.index.whoosh.postings import decoder, read_postings
 from bahth.index.whoosh.readers import IndexView, OpenIndex
 from bahth.index.whoosh.reference import reference_scores
-from bahth.index.whoosh.segments import ABSENT, SegmentData, segment_data, term_info
+from bahth.index.whoosh.schema import STEM_LISTS
+from bahth.index.whoosh.segments import (
+    ABSENT,
+    SegmentData,
+    by_handle,
+    segment_data,
+    term_info,
+)
 from bahth.index.whoosh.term_table import TermTable
 from bahth.index.whoosh.vocabulary import segment_words
 
@@ -194,6 +201,14 @@ class FolderReader:
         """The ids of documents, from Whoosh's id column (no stored fields unpacked)."""
         column = self._once(("ids",), lambda: self.whoosh.column_reader("id"))
         return [column[int(h)] for h in handles]
+
+    def stem_lists(self, field: str) -> Callable[[int], bytes] | None:
+        """A document's stem list of ``field`` (analyzers/stem_lists.py; b"" for one written
+        without), from its segment's column; None when the index keeps none."""
+        column = STEM_LISTS.get(field)
+        if column not in self.schema:
+            return None
+        return self._once(("stem lists", field), lambda: by_handle(self.segments, column))
 
     def select(self, query, condition, deadline: Deadline = NO_DEADLINE) -> FolderSelection:
         return FolderSelection(self, deadline)

@@ -14,7 +14,9 @@ fields, as given, are kept whole in ``given`` (what a hit returns), and ``has`` 
 declared fields that hold a value, so "documents without the field" is one posting list
 (sorting puts them last). Its story's key and its fingerprint (index/stories.py) are columns:
 written with the document in its segment, so they commit with it, and read without its text.
-An index made before stories has neither: its documents are each alone.
+An index made before stories has neither: its documents are each alone. Title and text
+each have a stem list column (analyzers/stem_lists.py: what their words became, for the
+second stage); an index made before them is read from its stored texts.
 """
 
 import sys
@@ -41,6 +43,9 @@ class Values(ID):
 # store moved to index/whoosh/ name this module bahth.index.schema, and still open.
 sys.modules.setdefault("bahth.index.schema", sys.modules[__name__])
 
+# field -> the column of its stem lists (the fields the second stage reads)
+STEM_LISTS = {"title": "title_stems", "text": "text_stems"}
+
 
 def build_schema(
     analysis: AnalysisConfig | None = None, settings: Settings | None = None
@@ -63,6 +68,7 @@ def build_schema(
         has=Values(),
         story=COLUMN(NumericColumn("q", default=0)),
         fingerprint=COLUMN(VarBytesColumn()),
+        **{column: COLUMN(VarBytesColumn()) for column in STEM_LISTS.values()},
     )
     for spec in settings.fields:
         kind = type_of(spec)

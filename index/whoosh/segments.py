@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -267,3 +268,16 @@ def tie_keys(searcher) -> np.ndarray:
                         keys[offset : offset + len(part)] = part
                 searcher.__dict__[_TIE_ATTRIBUTE] = keys
     return keys
+
+
+def by_handle(segments: Sequence, column: str) -> Callable[[int], bytes]:
+    """A bytes column's value of a document by its handle (its docnum in the index), read
+    from its segment (``segments``: each with its reader and first docnum, ``offset``)."""
+    starts = [segment.offset for segment in segments]
+    columns = [segment.reader.column_reader(column, translate=False) for segment in segments]
+
+    def value(handle: int) -> bytes:
+        at = bisect_right(starts, handle) - 1
+        return columns[at][handle - starts[at]]
+
+    return value

@@ -10,7 +10,9 @@ exact): four passes over every token. ``FastSegmentWriter`` instead
   dictionary lookup. The first documents are checked against the chains; a field whose
   analyzer is not one of the two chains, or a failed check, goes Whoosh's own way;
 * hands the segment's field lengths, which it already knows, to the posting writer, instead
-  of letting Whoosh read them back from disk once per posting.
+  of letting Whoosh read them back from disk once per posting;
+* keeps what title's and text's words became as their stem lists (analyzers/stem_lists.py),
+  which the second stage reads instead of the texts.
 
 ``ParallelAdder`` runs such writers in worker processes, one segment each (Whoosh's
 multi-segment layout), so a long run uses every core; workers die with their parent.
@@ -29,7 +31,8 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms, word_analysis
+from bahth.analyzers import AnalysisConfig, WordAnalysis, WordTerms, stem_lists, word_analysis
+from bahth.index.whoosh.schema import STEM_LISTS
 
 log = logging.getLogger("bahth.index")
 
@@ -115,6 +118,12 @@ class FastSegmentWriter(SegmentWriter):
         self._plans = {name: _plan(field, self.words) for name, field in self.schema.items()}
         self._lengths: dict[str, array] = {}
         self._checks_left = SELF_CHECKED_DOCUMENTS
+        # (field, its stem lists' column) for the fields whose columns the schema has
+        self._stem_lists = [
+            (field, column, self.schema[column].column_type)
+            for field, column in STEM_LISTS.items()
+            if field in self.schema and column in self.schema
+        ]
 
     def _field_items(self, fieldname: str, field, value, terms_of: dict) -> list:
         plan = self._plans.get(fieldname)
@@ -165,6 +174,10 @@ class FastSegmentWriter(SegmentWriter):
             column = field.column_type
             if column:
                 perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        for fieldname, name, column in self._stem_lists:
+            terms = terms_of.get(id(fields.get(fieldname)))
+            if terms is not None:  # (None: not given, or analyzed by the chains: read the text)
+                perdocwriter.add_column_value(name, column, stem_lists.encode(terms))
         perdocwriter.finish_doc()
         if self._checks_left > 0:
             self._checks_left -= 1
