@@ -147,3 +147,17 @@ def test_rankings_are_the_same_with_the_stem_lists_as_with_the_texts(engine, mon
     assert sum(map(len, fast)) > 5 * len(queries), "the queries find documents"
     assert fast == slow
     assert texts_read < len(read) / 2, "with stem lists only the shown hits' texts are read"
+
+
+def test_segments_merged_at_a_commit_keep_their_stem_lists(tmp_path: Path) -> None:
+    engine = SearchEngine(tmp_path / "index")
+    try:
+        for n in range(12):  # one run each: Whoosh merges the small segments at a commit
+            engine.add_documents([{"id": f"d{n}", "title": "خبر", "text": f"قال الوزير {n}"}])
+        with engine._readers.lease() as reader:
+            assert len(reader.segments) < 12, "some runs' segments were merged"
+            texts = reader.stem_lists("text")
+            finder = StemListFinder({"وزير": 0}, first_wanted({"وزير": 0}))
+            assert [finder.positions(texts(h)) for h in range(reader.size)] == [[(1, 0)]] * 12
+    finally:
+        engine.close()
