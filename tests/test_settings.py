@@ -134,6 +134,11 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
             id="text-weight-negative",
         ),
         pytest.param('[fields.has]\ntype = "keyword"\n', "not one of", id="reserved-name"),
+        pytest.param(
+            '[fields.text_stems]\ntype = "keyword"\n',
+            "text_stems",
+            id="the-column-of-texts-stem-lists-is-taken",
+        ),
         pytest.param('[fields.a_exact]\ntype = "keyword"\n', "_exact", id="exact-suffix"),
         pytest.param(
             '[fields."a b"]\ntype = "keyword"\n', "letters, digits and _", id="name-with-a-space"
