@@ -67,23 +67,31 @@ class StemListFinder:
 
     def positions(self, stem_list: bytes) -> list[tuple[int, V]] | None:
         """(word number, value) of each word of the text with a wanted stem, in order; None
-        when ``stem_list`` is not one (b"": the document has none)."""
+        when ``stem_list`` is not one (b"": the document has none; or it is damaged: its
+        text is read instead)."""
         if len(stem_list) < _HEAD or stem_list[0] != FORMAT:
             return None
         size = int.from_bytes(stem_list[1:_HEAD], "little")
         if not self._stems:
             return []
-        text = stem_list[_HEAD : _HEAD + size].decode("utf-8")
+        try:  # a cut or garbled list (not UTF-8, an odd number of bytes, a number past its
+            # lines) is not one: its text is read
+            text = stem_list[_HEAD : _HEAD + size].decode("utf-8")
+            numbers = np.frombuffer(stem_list, dtype="<u2", offset=_HEAD + size)
+        except ValueError:
+            return None
         values = self._lines(text)
         if not values:
             return []
-        numbers = np.frombuffer(stem_list, dtype="<u2", offset=_HEAD + size)
         if len(values) == 1:
             [(line, value)] = values.items()
             return [(at, value) for at in np.flatnonzero(numbers == line).tolist()]
         wanted = np.zeros(text.count("\n") + 1, dtype=bool)  # by line (np.isin costs more)
         wanted[list(values)] = True
-        where = np.flatnonzero(wanted[numbers])
+        try:
+            where = np.flatnonzero(wanted[numbers])
+        except IndexError:
+            return None
         lines = map(values.__getitem__, numbers[where].tolist())
         return list(zip(where.tolist(), lines, strict=True))
 

@@ -72,11 +72,28 @@ def test_only_the_words_the_second_stage_reads_are_kept() -> None:
 
 @pytest.mark.parametrize(
     "stem_list",
-    [b"", b"\x01\x00", b"\x02\x00\x00\x00\x00"],
-    ids=["none written (an older document)", "cut short", "a format it does not know"],
+    [
+        b"",
+        b"\x01\x00",
+        b"\x02\x00\x00\x00\x00",
+        encode([word("أ"), word("ب")])[:-1],
+        encode([word("أ"), word("ب")])[:-2] + b"\x07\x00",
+        encode([word("أ"), word("ب")])[:5] + b"\xff" + encode([word("أ"), word("ب")])[6:],
+        b"\x01\x09\x00\x00\x00\xd8\xa3",
+    ],
+    ids=[
+        "none written (an older document)",
+        "cut short",
+        "a format it does not know",
+        "a word's number cut in half",
+        "a number past its lines",
+        "lines that are not UTF-8",
+        "lines longer than the list",
+    ],
 )
 def test_what_is_not_a_stem_list_is_said_so(stem_list) -> None:
-    assert StemListFinder({"أ": 0}, first_wanted({"أ": 0})).positions(stem_list) is None
+    wanted = {"أ": 0, "ب": 1}
+    assert StemListFinder(wanted, first_wanted(wanted)).positions(stem_list) is None
 
 
 def test_a_stem_it_cannot_write_leaves_the_text_to_be_read() -> None:
