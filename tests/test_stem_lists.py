@@ -147,8 +147,14 @@ def rankings(engine, queries: list[str]) -> list[list[tuple[str, float]]]:
     return [[(hit.id, hit.score) for hit in engine.search(q, per_page=30).hits] for q in queries]
 
 
-def test_rankings_are_the_same_with_the_stem_lists_as_with_the_texts(engine, monkeypatch):
+# synonym paths share a stem with a typed word: the matcher's values are then tuples of words
+SYNONYMS = [["الإرهاب", "التطرف المسلح"], ["اللغة", "اللغة الفصحى"]]
+
+
+@pytest.mark.parametrize("synonyms", [(), SYNONYMS], ids=["as typed", "with synonym paths"])
+def test_rankings_are_the_same_with_the_stem_lists_as_with_the_texts(engine, monkeypatch, synonyms):
     docs = documents()
+    engine = SearchEngine(engine.store.path, synonyms=synonyms) if synonyms else engine
     queries = ["الوزير", "مكافحة الإرهاب", "المغرب الأمن", "اللغة العربية"] + [
         " ".join(doc["title"].split()[:4]) for doc in docs[10:60] if doc["title"]
     ]
@@ -164,6 +170,8 @@ def test_rankings_are_the_same_with_the_stem_lists_as_with_the_texts(engine, mon
     assert sum(map(len, fast)) > 5 * len(queries), "the queries find documents"
     assert fast == slow
     assert texts_read < len(read) / 2, "with stem lists only the shown hits' texts are read"
+    if synonyms:
+        engine.close()
 
 
 def test_segments_merged_at_a_commit_keep_their_stem_lists(tmp_path: Path) -> None:
