@@ -270,12 +270,50 @@ def test_postings_memory_stays_within_its_budget(engine: SearchEngine, monkeypat
         engine.search(q, per_page=50)
     half = PostingsCache(max_bytes=everything.bytes // 2)
     monkeypatch.setattr(segments, "POSTINGS", half)
+    engine._reader().joined._kept = PostingsCache(max_bytes=0)  # every term from the segments
     for q in [q for q in QUERIES for _ in range(2)] * 2:  # each asked twice in a row
         assert _ids(engine.search(q, per_page=50)) == expected[q]
         assert half.bytes <= half.max_bytes
     assert half.hits and half.misses
     assert any(value is ABSENT for value, _ in half._entries.values())
     reference.close()
+
+
+def test_joined_postings_are_kept_read_only_and_equal_to_the_segments(
+    engine: SearchEngine,
+) -> None:
+    """A reader joins a term's postings from its segments once: asked again, the same arrays,
+    which nobody may write (a scorer that wrote into them would change the next query), and
+    equal to reading the segments again; a deleted document leaves them in the next
+    generation's reader, not in this one's."""
+    reader = engine._reader()
+    assert len(reader.segments) > 1, "the test needs postings joined from several segments"
+    term = engine.words.word("الإرهاب").stems[0]
+    first = reader.postings("text", term)
+    assert (
+        len(
+            {
+                int(s)
+                for s in np.searchsorted(
+                    [s.offset for s in reader.segments], first.slots, side="right"
+                )
+            }
+        )
+        > 1
+    )
+    assert reader.postings("text", term) is first
+    with pytest.raises(ValueError):
+        first.slots[0] = 0
+    again = reader.joined._read("text", term, False)[0]
+    assert np.array_equal(again.slots, first.slots)
+    assert np.array_equal(again.frequencies, first.frequencies)
+    assert again.documents == first.documents
+    gone = reader.ids(first.slots[:1].tolist())[0]
+    engine.delete(gone)
+    newer = engine._reader()
+    assert newer is not reader
+    assert len(newer.postings("text", term).slots) == len(first.slots) - 1
+    assert reader.postings("text", term) is first  # the older generation's readers unchanged
 
 
 def test_segment_data_is_one_per_segment_for_every_engine(engine: SearchEngine) -> None:

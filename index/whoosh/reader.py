@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,16 +25,13 @@ from bahth.index import nodes
 from bahth.index.contract import Postings, SortKey
 from bahth.index.deadline import NO_DEADLINE, Deadline
 from bahth.index.settings import Settings
-from bahth.index.whoosh.postings import decoder, read_postings
+from bahth.index.whoosh.joined import IndexSegment, JoinedPostings
 from bahth.index.whoosh.readers import IndexView, OpenIndex
 from bahth.index.whoosh.reference import reference_scores
 from bahth.index.whoosh.schema import STEM_LISTS
 from bahth.index.whoosh.segments import (
-    ABSENT,
-    SegmentData,
     by_handle,
     segment_data,
-    term_info,
 )
 from bahth.index.whoosh.term_table import TermTable
 from bahth.index.whoosh.vocabulary import segment_words
@@ -44,15 +40,6 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
 _READERS_LOCK = threading.Lock()
 FREQUENCIES_KEPT = 50_000  # document frequencies a reader keeps (about 12 MB: 100,000 traced 24 MB)
-
-
-@dataclass
-class _Segment:
-    reader: object  # Whoosh's SegmentReader
-    offset: int
-    size: int
-    live: np.ndarray  # bool per local docnum: not deleted
-    data: SegmentData
 
 
 class FolderReaders:
@@ -82,13 +69,13 @@ class FolderReader:
         self.schema = view.searcher.schema
         self.cache: dict = {}
         self.size = self.searcher.doc_count_all()
-        self.segments: list[_Segment] = []
+        self.segments: list[IndexSegment] = []
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             if not reader.doc_count_all():  # an index with no segment yet: Whoosh's EmptyReader
                 continue
             data = segment_data(reader)
-            self.segments.append(_Segment(reader, offset, data.size, data.live(reader), data))
+            self.segments.append(IndexSegment.of(reader, offset, data))
         self.live = (
             np.concatenate([s.live for s in self.segments])
             if self.segments
@@ -97,6 +84,7 @@ class FolderReader:
         self._arrays: dict[tuple, object] = {}
         self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
+        self.joined = JoinedPostings(self.schema, self.segments)
 
     @classmethod
     def of(cls, view: IndexView, store) -> FolderReader:
@@ -216,54 +204,12 @@ class FolderReader:
     # ---- arrays by docnum ------------------------------------------------------------
 
     def postings(self, field: str, term: str) -> Postings:
-        """A term's live postings over the index (docnums, frequencies) and its document
-        frequency (deleted documents counted, as Whoosh's idf counts them)."""
-        return self._read(field, term, False)[0]
+        """A term's live postings over the index (index/whoosh/joined.py)."""
+        return self.joined.postings(field, term)
 
     def positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
-        """A term's live docnums and each posting's raw value (its positions), read from
-        the segments (not kept: a phrase's words are read once per query)."""
-        postings, values = self._read(field, term, True)
-        return postings.slots, values
-
-    def _read(self, field: str, term: str, with_values: bool) -> tuple[Postings, list]:
-        schema_field = self.schema[field] if field in self.schema else None
-        if schema_field is None:
-            return Postings(_EMPTY, _EMPTY_FLOATS, 0), []
-        try:
-            btext = schema_field.to_bytes(term)
-        except ValueError:
-            return Postings(_EMPTY, _EMPTY_FLOATS, 0), []
-        fmt = schema_field.format
-        slots, frequencies, values, documents = [], [], [], 0
-        for segment in self.segments:
-            if with_values:  # positions: read from the segment each time (not cached)
-                info = term_info(segment.reader, field, btext)
-                if info is None:
-                    continue
-                local, tf, raw = read_postings(segment.reader._terms, info, fmt, True)
-            else:
-                entry = segment.data.postings(segment.reader, field, btext, decoder(fmt))
-                if entry is ABSENT:
-                    continue
-                local, tf, raw = entry[0].astype(np.int64), entry[1].astype(np.float64), None
-            documents += len(local)
-            if not segment.live.all():
-                keep = segment.live[local]
-                local, tf = local[keep], tf[keep]
-                if with_values:
-                    raw = [v for v, k in zip(raw, keep.tolist(), strict=True) if k]
-            slots.append(local + segment.offset)
-            frequencies.append(tf)
-            if with_values:
-                values.extend(raw)
-        if not slots:
-            return Postings(_EMPTY, _EMPTY_FLOATS, documents), values
-        if len(slots) > 1:
-            joined = Postings(np.concatenate(slots), np.concatenate(frequencies), documents)
-        else:
-            joined = Postings(slots[0], frequencies[0], documents)
-        return joined, values
+        """A term's live docnums and each posting's raw value (its positions)."""
+        return self.joined.positions(field, term)
 
     def lengths(self, field: str) -> np.ndarray:
         """Each document's length in ``field`` as Whoosh's doc_field_length gives it."""

@@ -31,6 +31,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from bahth.index.contract import Postings
 from bahth.index.keys import document_key
 from bahth.index.whoosh.term_table import TermTable
 
@@ -72,9 +73,7 @@ class PostingsCache:
             return entry[0]
 
     def put(self, key, value) -> None:
-        size = ENTRY_OVERHEAD + len(key[2])
-        if value is not ABSENT:
-            size += value[0].nbytes + value[1].nbytes
+        size = ENTRY_OVERHEAD + len(key[-1]) + _array_bytes(value)
         if size > self.max_bytes // 8:
             return  # one term may not push out an eighth of the cache
         with self._lock:
@@ -103,6 +102,15 @@ class PostingsCache:
 
 
 POSTINGS = PostingsCache(POSTINGS_CACHE_MB * 1024 * 1024)
+
+
+def _array_bytes(value) -> int:
+    """What a cached value's arrays take: a segment's (docnums, weights), or a Postings."""
+    if value is ABSENT:
+        return 0
+    if isinstance(value, Postings):
+        return value.slots.nbytes + value.frequencies.nbytes
+    return value[0].nbytes + value[1].nbytes
 
 
 class SegmentData:
