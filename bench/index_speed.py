@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(args.child, args.data, args.workdir)
         return 0
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)  # a folder to make, not an error
     with tempfile.TemporaryDirectory(prefix="bahth-index-speed-", dir=args.workdir) as tmp:
         workdir = Path(tmp)
         data = _limited(args.data, args.limit, workdir)
