@@ -5,7 +5,12 @@ Knows nothing of files, indexes or HTTP. The public entry points are re-exported
 
 from bahth.analyzers import stem_lists
 from bahth.analyzers.lexicon import ONE_WAY, check_groups, darija_synonyms, one_way
-from bahth.analyzers.normalizer import normalize_digits, normalize_word, unmarked
+from bahth.analyzers.normalizer import (
+    normalize_digits,
+    normalize_word,
+    unmarked,
+    written_ending,
+)
 from bahth.analyzers.pipeline import (
     ANALYZER_VERSION,
     STEMMERS,
@@ -60,6 +65,7 @@ __all__ = [
     "surfaces",
     "too_long",
     "unmarked",
+    "written_ending",
     "WordAnalysis",
     "WordTerms",
     "word_analysis",

@@ -22,6 +22,7 @@ from bahth.search.admission import FREE, Ticket
 from bahth.search.alternatives import Alternatives
 from bahth.search.expansion import Expansion, ExpansionBudget, fuzzy_words, prefix_words
 from bahth.search.filters import FieldFilters, FilterError
+from bahth.search.final_ya import collection_stems
 from bahth.search.language import Leaf, Node, Parser, cut_query, is_not, lex
 from bahth.search.notices import notice
 from bahth.search.parsed import ParsedQuery
@@ -230,6 +231,7 @@ class QueryBuilder(Alternatives, CrossScript):
                 break
             self._words_left -= 1
             typed = text[word.start : word.end]
+            stems = collection_stems(self.reader, self.words, typed, word.terms)
             variants = []
             if sign != "-" and not self._negated:
                 variants = self._variants(exact, parsed.expansion)

@@ -14,10 +14,11 @@ from bench.arwiki_data import load
 # Reached by the default configuration on 2026-12-01 (issue 12: quotes, name variants, the
 # title share, then the light stemmer's tanween ا and repeated suffix stripping; before:
 # 0.860, then 0.865): `python -m bench.arwiki --only default` printed MRR@10 0.868 (see
-# bench/README.md).
+# bench/README.md); 0.869 since a final ى typed for ي is read as the collection writes it
+# (search/final_ya.py, 2026-12-08).
 # The run is deterministic; the 0.01 of slack lets harmless reorderings through.
 # Raise this when the default gets better.
-DEFAULT_MRR_AT_10 = 0.868
+DEFAULT_MRR_AT_10 = 0.869
 ALLOWED_DROP = 0.01
 
 
