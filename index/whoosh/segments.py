@@ -52,7 +52,8 @@ ABSENT = Absent()
 
 class PostingsCache:
     """Decoded postings, (segment, field, term) -> (docnums int32, weights float32), least
-    recently used first out past ``max_bytes``. Shared by threads (one lock)."""
+    recently used first out past ``max_bytes``. Shared by threads (one lock). A reader keeps
+    its joined postings in one too: (field, term) -> Postings (index/whoosh/joined.py)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
