@@ -41,12 +41,24 @@ DOCS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> SearchEngine:
-    engine = SearchEngine(tmp_path_factory.mktemp("final-ya"))
-    engine.add_documents(DOCS)
-    yield engine
-    engine.close()
+@pytest.fixture(scope="module", params=["folder", "cluster"])
+def engine(request, tmp_path_factory) -> SearchEngine:
+    """The rule asks the store how the collection writes a word: a folder, and a real
+    two-node cluster (tests/test_sphinx_backend.py's LocalCluster)."""
+    root = tmp_path_factory.mktemp(f"final-ya-{request.param}")
+    local = None
+    if request.param == "cluster":
+        from tests.test_sphinx_backend import LocalCluster
+
+        local = LocalCluster(root / "cluster")
+    try:
+        engine = SearchEngine(local.url if local else root / "index")
+        engine.add_documents(DOCS)
+        yield engine
+        engine.close()
+    finally:
+        if local is not None:
+            local.stop()
 
 
 def ids(engine: SearchEngine, q: str) -> list[str]:
