@@ -238,8 +238,9 @@ class WordAnalysis:
             return [(w.position, v) for w in words if (v := verdict(w.terms)) is not None]
 
         def look(part: list[str]) -> dict[str, V]:
-            self._judge(part, verdict, cache)
-            return {word: value for word in set(part) if (value := cache[word]) is not None}
+            distinct = set(part)
+            self._judge(distinct, verdict, cache)
+            return {word: value for word in distinct if (value := cache[word]) is not None}
 
         parts = self.splits.parts(text, limit) if settled else [self.surfaces(text, limit)]
         return _scan(parts, look, settled)
@@ -259,8 +260,9 @@ class WordAnalysis:
             return [(w.start, w.end) for w in words if verdict(w.terms) is not None]
         split = self.splits(text)
         surfaces = split.surfaces
-        self._judge(surfaces, verdict, cache, sieve)
-        found = [word for word in set(surfaces) if cache[word] is not None]
+        distinct = set(surfaces)
+        self._judge(distinct, verdict, cache, sieve)
+        found = [word for word in distinct if cache[word] is not None]
         return sorted(split.span(at) for word in found for at in _places(surfaces, word))
 
     def _head(self, text: str, limit: int | None) -> str:
@@ -271,11 +273,11 @@ class WordAnalysis:
         return text[: last[0].end()] if last else ""
 
     def _judge(
-        self, surfaces: list[str], verdict: Callable, cache: dict, sieve: Callable | None = None
+        self, distinct: set[str], verdict: Callable, cache: dict, sieve: Callable | None = None
     ) -> None:
-        """Fill ``cache`` with the verdict on each surface word it does not hold yet (None,
-        unasked, for those ``sieve`` turns away)."""
-        unknown = list(set(surfaces).difference(cache))
+        """Fill ``cache`` with the verdict on each of a text's ``distinct`` words it does not
+        hold yet (None, unasked, for those ``sieve`` turns away)."""
+        unknown = list(distinct.difference(cache))
         if unknown and sieve:
             cache.update(dict.fromkeys(unknown))
             unknown = sieve(unknown)
