@@ -12,6 +12,7 @@ import gzip
 import json
 import random
 import shutil
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,19 @@ from bench.evaluate import evaluate
 from bench.kinds import format_kinds, kind_groups, without_quotes
 
 RunQueries = Callable[[Iterable[tuple[str, str]]], Iterator]
+
+
+def data_missing(path: Path) -> bool:
+    """True, said on stderr, when SaudiNewsNet is not at ``path``: the benchmarks read it from
+    ../shared beside the repository, and it may not be copied into the project."""
+    if path.exists():
+        return False
+    print(
+        f"SaudiNewsNet not found at {path}: this benchmark reads it from ../shared "
+        "beside the repository (it may not be copied into the project); pass --data PATH",
+        file=sys.stderr,
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from pathlib import Path
 from bench.known_item import (
     bahth_engine,
     baseline_engine,
+    data_missing,
     evaluate_known_items,
     known_item_qrels,
     known_items,
@@ -114,12 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile report of bahth's queries")
     parser.add_argument("--limit-docs", type=int, help="index only the first N articles (smoke)")
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(
-            f"SaudiNewsNet not found at {args.data}: this benchmark reads it from ../shared "
-            "beside the repository (it may not be copied into the project); pass --data PATH",
-            file=sys.stderr,
-        )
+    if data_missing(args.data):
         return 2
 
     articles = read_articles(args.data)

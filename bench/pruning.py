@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.known_item import read_articles
+from bench.known_item import data_missing, read_articles
 from bench.news import DEFAULT_DATA, short_queries
 
 SAMPLE_SEED = 5
@@ -94,12 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=100, help="k: the depth ranked")
     parser.add_argument("--queries", type=int, default=300, help="title queries")
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(
-            f"SaudiNewsNet not found at {args.data}: this benchmark reads it from ../shared "
-            "beside the repository (it may not be copied into the project); pass --data PATH",
-            file=sys.stderr,
-        )
+    if data_missing(args.data):
         return 2
     from bahth.search.engine import SearchEngine
 

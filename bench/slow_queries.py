@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.known_item import data_missing
 from bench.news import _ARABIC_WORD, DEFAULT_DATA, read_articles
 
 SEED = 42
@@ -484,12 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the index here (reused if present)")
     parser.add_argument("--giant-mb", type=int, default=0, help="add one N MB document")
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(
-            f"SaudiNewsNet not found at {args.data}: this benchmark reads it from ../shared "
-            "beside the repository (it may not be copied into the project); pass --data PATH",
-            file=sys.stderr,
-        )
+    if data_missing(args.data):
         return 2
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bahth-slow-"))
     workdir.mkdir(parents=True, exist_ok=True)
