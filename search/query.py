@@ -235,6 +235,8 @@ class QueryBuilder(Alternatives, CrossScript):
             variants = []
             if sign != "-" and not self._negated:
                 variants = self._variants(exact, parsed.expansion)
+                if stems != word.terms.stems:  # read as the collection writes it: say so
+                    parsed.variants.append((typed, exact))
             parsed.variants += [(typed, v) for v in variants]
             also = tuple(s for v in variants for s in self.words.word(v).stems if s not in stems)
             parsed.terms.stems.update(stems + also)

@@ -96,3 +96,20 @@ def test_a_word_the_collection_writes_with_alef_maksura_keeps_it(
     found = ids(engine, typed)
     assert found, f"{typed} finds its own documents"
     assert other not in found
+
+
+@pytest.mark.parametrize(("typed", "wanted"), FOUND)
+def test_the_page_says_the_word_was_searched_as_the_collection_writes_it(
+    engine, typed: str, wanted: str
+) -> None:
+    """also_searched (the page's and the CLI's "searched also") names the ي spelling, as the
+    collection writes it, for the word as typed."""
+    searched = dict(engine.search(typed, collapse=False).also_searched)
+    assert searched.get(typed, "").endswith("ي"), searched
+
+
+@pytest.mark.parametrize(("typed", "other"), KEPT_APART)
+def test_a_word_kept_as_typed_is_not_said_to_be_read_otherwise(
+    engine, typed: str, other: str
+) -> None:
+    assert typed not in dict(engine.search(typed, collapse=False).also_searched)
