@@ -169,6 +169,28 @@ class _Number(FieldType):
         return number_range(text)
 
 
+# ---- the index's own field names -------------------------------------------------------------
+
+TITLE_FIELD, TEXT_FIELD = "title", "text"  # every index's two searched fields
+_EXACT = "_exact"
+
+
+def exact_field(field: str) -> str:
+    """The twin of searched ``field`` that indexes its words as written (normalized, not
+    stemmed, with positions): phrases, exact matches and proximity read it. Every searched
+    field has one, named here for both stores and the query side."""
+    return field + _EXACT
+
+
+def is_exact_field(field: str) -> bool:
+    return field.endswith(_EXACT)
+
+
+def searched_field(field: str) -> str:
+    """The searched field ``field`` is the exact twin of (``field`` itself when it is none)."""
+    return field[: -len(_EXACT)] if is_exact_field(field) else field
+
+
 TEXT = _Text("text", searched=True)
 KEYWORD = _Keyword("keyword", valued=True)
 YEAR = _Year("keyword", valued=True, bad_value="bad_year")

@@ -63,7 +63,7 @@ from os import PathLike
 from typing import Any
 
 from bahth.analyzers import STEMMERS, AnalysisConfig
-from bahth.index.fields import type_of
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD, exact_field, is_exact_field, type_of
 from bahth.index.settings_values import (
     SettingsError,
     check_keys,
@@ -91,8 +91,8 @@ RESERVED = (
     "origin",
     "given",
     "has",
-    "title_exact",
-    "text_exact",
+    exact_field(TITLE_FIELD),
+    exact_field(TEXT_FIELD),
     "title_stems",
     "text_stems",
 )
@@ -387,7 +387,7 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
     place = f"[fields.{name}]"
     if name == "id":
         raise SettingsError(f"{where}: {place}: id is always there; [input] id names its key.")
-    if not FIELD_NAME.match(name) or name in RESERVED or name.endswith("_exact"):
+    if not FIELD_NAME.match(name) or name in RESERVED or is_exact_field(name):
         raise SettingsError(
             f"{where}: {place}: a field name is letters, digits and _ (starting with a "
             f"letter), not ending in _exact, and not one of {', '.join(RESERVED)}."

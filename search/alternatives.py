@@ -11,6 +11,7 @@ from itertools import islice
 
 from bahth.analyzers import WordTerms
 from bahth.index.deadline import EXPANDING
+from bahth.index.fields import TEXT_FIELD, exact_field
 from bahth.index.nodes import Or, Phrase, Term
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.notices import notice
@@ -44,14 +45,14 @@ class Alternatives:
         if r.use_exact and exact:
             parsed.terms.exact.add(exact)
             subs += [
-                Term(f"{f}_exact", exact, boost * r.exact_boost * self.boosts[f]) for f in fields
+                Term(exact_field(f), exact, boost * r.exact_boost * self.boosts[f]) for f in fields
             ]
         typed = [WordTerms(exact, tuple(stems), False)]
         for variant in variants:
             if " " in variant:  # written as two words: the two, standing together
                 parsed.terms.exact.update(variant.split())
                 weight = boost * r.variant_boost * self._below(typed, variant.split(), True)
-                subs += [Phrase(f"{f}_exact", tuple(variant.split()), 1, weight) for f in fields]
+                subs += [Phrase(exact_field(f), tuple(variant.split()), 1, weight) for f in fields]
                 continue
             terms = self.words.word(variant)
             new = [s for s in terms.stems if s not in stems]
@@ -59,7 +60,7 @@ class Alternatives:
             parsed.terms.exact.add(variant)
             weight = boost * r.variant_boost * self._below(typed, [variant], False)
             subs += [Term(f, s, weight) for f in fields for s in new]
-            subs += [Term(f"{f}_exact", variant, weight * r.exact_boost) for f in fields]
+            subs += [Term(exact_field(f), variant, weight * r.exact_boost) for f in fields]
         return subs[0] if len(subs) == 1 else Or(tuple(subs))
 
     def _below(self, typed: list[WordTerms], spelling: list[str], phrase: bool) -> float:
@@ -132,7 +133,7 @@ class Alternatives:
             for form in forms:
                 parsed.terms.exact.update(form)
             return [
-                Phrase(f"{f}_exact", tuple(form), 1, boost * self.boosts[f])
+                Phrase(exact_field(f), tuple(form), 1, boost * self.boosts[f])
                 for form in forms
                 for f in fields
             ]
@@ -173,7 +174,11 @@ class Alternatives:
         clauses = []
         for (typed_a, a), (typed_b, b) in zip(run, run[1:], strict=False):
             joined = a + b
-            if len(a) >= 2 and len(b) >= 2 and self.reader.frequency("text_exact", joined):
+            if (
+                len(a) >= 2
+                and len(b) >= 2
+                and self.reader.frequency(exact_field(TEXT_FIELD), joined)
+            ):
                 terms = self.words.word(joined)
                 if terms.stems:
                     parsed.variants.append((f"{typed_a} {typed_b}", joined))

@@ -24,9 +24,10 @@ it cost 3 and helped none).
 from __future__ import annotations
 
 from bahth.analyzers import WordAnalysis, WordTerms, clitic_readings, written_ending
+from bahth.index.fields import TEXT_FIELD, exact_field
 
 ALEF_MAKSURA = "ى"
-STEMMED, EXACT = "text", "text_exact"
+STEMMED, EXACT = TEXT_FIELD, exact_field(TEXT_FIELD)
 # The ى reading in fewer than this share of the documents that hold the word: a spelling habit.
 RARE_SHARE = 0.1
 

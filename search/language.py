@@ -39,6 +39,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD
+
 OPERATOR_MAX_WORDS = 5  # longer queries without other syntax read +word and -word as words
 # Every quotation mark Arabic text uses reads as the ASCII one.
 QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
@@ -46,7 +48,7 @@ QUOTES = str.maketrans(dict.fromkeys("“”«»„‟″", '"'))
 # the depth reached. (400 nested brackets used to exhaust Python's stack.)
 MAX_DEPTH = 10
 OPERATORS = {"AND", "OR", "NOT"}
-SEARCH_FIELDS = {"title", "text"}
+SEARCH_FIELDS = {TITLE_FIELD, TEXT_FIELD}
 
 _LEXEME = re.compile(
     r"(?P<open>(?P<open_sign>[-+]?)\()"

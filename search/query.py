@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from bahth.analyzers import WordAnalysis
 from bahth.index import nodes
 from bahth.index.deadline import NO_DEADLINE, Deadline
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD, exact_field
 from bahth.index.limits import MAX_QUERY_CHARS, MAX_QUERY_WORDS, MIN_PREFIX
 from bahth.index.nodes import NOTHING, And, AndMaybe, AndNot, Every, Or, Phrase, Term
 from bahth.index.settings import Settings
@@ -59,9 +60,9 @@ class QueryBuilder(Alternatives, CrossScript):
         self.ranking = ranking
         self.reader = reader
         self.filters = filters or FieldFilters(Settings())
-        weights = {"title": 1.0, "text": 1.0, **(weights or {})}
+        weights = {TITLE_FIELD: 1.0, TEXT_FIELD: 1.0, **(weights or {})}
         self.boosts = {name: weight for name, weight in weights.items()}
-        self.boosts["title"] *= ranking.title_boost
+        self.boosts[TITLE_FIELD] *= ranking.title_boost
         self.searched = tuple(self.boosts)  # title, text, then the declared text fields
         self.synonyms = synonyms if synonyms and ranking.synonym_boost else None
         self.cross_script = cross_script and ranking.cross_script_boost > 0
@@ -201,7 +202,7 @@ class QueryBuilder(Alternatives, CrossScript):
             parsed.messages.append(notice("too_many_words", words=MAX_WORDS))
             return None
         fields = self.searched  # text: means every text field, as plain words do
-        if leaf.field and leaf.field != "text":
+        if leaf.field and leaf.field != TEXT_FIELD:
             fields = (leaf.field,)
         if leaf.kind == "phrase":
             strict = leaf.sign in ("+", "-") or self._negated > 0
@@ -240,7 +241,7 @@ class QueryBuilder(Alternatives, CrossScript):
             parsed.variants += [(typed, v) for v in variants]
             also = tuple(s for v in variants for s in self.words.word(v).stems if s not in stems)
             parsed.terms.stems.update(stems + also)
-            if "text" in fields and sign != "-" and not self._negated:
+            if TEXT_FIELD in fields and sign != "-" and not self._negated:
                 parsed.text_words.append(stems + also)
             if exact:
                 parsed.plain_words.append((typed, exact))
@@ -268,7 +269,7 @@ class QueryBuilder(Alternatives, CrossScript):
         return []
 
     def _exact_terms(self, words: Iterable[str], fields, boost: float = 1.0) -> object:
-        subs = [Term(f"{f}_exact", w, boost * self.boosts[f]) for f in fields for w in words]
+        subs = [Term(exact_field(f), w, boost * self.boosts[f]) for f in fields for w in words]
         return subs[0] if len(subs) == 1 else Or(tuple(subs))
 
     def _phrase(self, text: str, fields, parsed: ParsedQuery, strict: bool) -> object | None:
@@ -287,7 +288,9 @@ class QueryBuilder(Alternatives, CrossScript):
             phrase = self._exact_terms(words, fields, boost)
         else:
             phrase = Or(
-                tuple(Phrase(f"{f}_exact", tuple(words), 1, boost * self.boosts[f]) for f in fields)
+                tuple(
+                    Phrase(exact_field(f), tuple(words), 1, boost * self.boosts[f]) for f in fields
+                )
             )
         if loose is None:  # strict, or only stop words: the phrase alone
             self._words_left -= len(words)
@@ -311,7 +314,7 @@ class QueryBuilder(Alternatives, CrossScript):
             parsed.messages.append(notice("prefix_too_short", letters=MIN_PREFIX))
             return None
         self._words_left -= 1
-        exact_fields = [f"{f}_exact" for f in fields]
+        exact_fields = [exact_field(f) for f in fields]
         limit = self.ranking.max_expansions
         expansion = prefix_words(self.reader, exact_fields, prefix, parsed.expansion, limit)
         return self._expanded(expansion, fields, parsed)
@@ -323,7 +326,7 @@ class QueryBuilder(Alternatives, CrossScript):
         word = tokens[-1]
         distance = min(distance or (1 if len(word) <= 5 else 2), 2)
         self._words_left -= 1
-        exact_fields = [f"{f}_exact" for f in fields]
+        exact_fields = [exact_field(f) for f in fields]
         limit = self.ranking.max_expansions
         budget = parsed.expansion
         expansion = fuzzy_words(self.reader, exact_fields, word, distance, budget, limit)
@@ -345,7 +348,7 @@ class QueryBuilder(Alternatives, CrossScript):
             return []
         pairs = [pair for pair in zip(content, content[1:], strict=False) if pair[0] != pair[1]]
         return [
-            Phrase("text_exact", tuple(pair), r.proximity_slop, r.proximity_boost)
+            Phrase(exact_field(TEXT_FIELD), tuple(pair), r.proximity_slop, r.proximity_boost)
             for pair in pairs[:8]
         ]
 

@@ -11,6 +11,8 @@ from math import log
 
 import numpy as np
 
+from bahth.index.fields import TITLE_FIELD, searched_field
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -99,7 +101,7 @@ class Ranking:
     def field_b(self, field: str) -> float:
         """BM25's length normalization for ``field``: the title's (and its exact twin's),
         else the body's."""
-        return self.title_b if field in ("title", "title_exact") else self.b
+        return self.title_b if searched_field(field) == TITLE_FIELD else self.b
 
     def bm25(
         self, field: str, frequencies: np.ndarray, lengths: np.ndarray, average: float

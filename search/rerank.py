@@ -36,10 +36,11 @@ from operator import itemgetter
 
 from bahth.analyzers import SCAN_WORDS, StemListFinder, WordAnalysis
 from bahth.index.deadline import NO_DEADLINE, RERANKING, Deadline
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD
 from bahth.search.ranking import Ranking, bm25_idf
 
-FIELD = "text"
-TITLE = "title"
+FIELD = TEXT_FIELD
+TITLE = TITLE_FIELD
 FIELDS = (FIELD, TITLE)  # the fields it reads
 # A query of more words is read whole: they are seldom all in one window (of 300 SaudiNewsNet
 # titles' hits, 14% were settled in their first part; half of 1-3 word queries' hits), and

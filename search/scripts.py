@@ -41,11 +41,12 @@ from bahth.analyzers import (
     on_latin_keys,
 )
 from bahth.index.deadline import EXPANDING
+from bahth.index.fields import TEXT_FIELD, exact_field
 from bahth.index.nodes import Or, Phrase
 from bahth.search.parsed import ParsedQuery
 from bahth.search.suggestions import surface
 
-FIELD = "text_exact"
+FIELD = exact_field(TEXT_FIELD)
 LAYOUT_RARER = 50  # the typed chunk must be this much rarer than its reading to be read
 MIN_KEYS = 3  # a shorter chunk is read only in a query typed on the wrong layout as a whole
 WHOLE_QUERY_SHARE = 0.5  # of the chunks that may be, read ones making a whole-query reading
@@ -56,7 +57,7 @@ COST_WEIGHT = 1.5  # how many e-folds of frequency one unusual reading is worth
 HELD_SHARE = 0.1  # the weight left to the spellings of a Latin word the collection holds
 SPELLINGS_CACHE_LIMIT = 50_000
 STEM_CANDIDATES = 40  # spellings looked up by stem when none is a word of the index
-STEMS = "text"
+STEMS = TEXT_FIELD
 KEYBOARD = "keyboard"  # how a word was read (ParsedQuery.scripts, Page.also_searched)
 LATIN = "latin"
 _KEYS = re.escape("".join(sorted(LAYOUT_KEYS)))
@@ -204,13 +205,13 @@ class CrossScript:
             if " " in spelling:  # two words (عبد اللطيف): standing together, exact fields
                 parts = tuple(spelling.split())
                 parsed.terms.exact.update(parts)
-                others += [Phrase(f"{f}_exact", parts, 1, boost * self.boosts[f]) for f in fields]
+                others += [Phrase(exact_field(f), parts, 1, boost * self.boosts[f]) for f in fields]
                 continue
             terms = self.words.word(spelling)
             stems += terms.stems
             parsed.terms.stems.update(terms.stems)
             others.append(self._word_clause(terms.stems, spelling, fields, parsed, (), boost))
-        if not held and "text" in fields and len(parsed.text_words) > first:
+        if not held and TEXT_FIELD in fields and len(parsed.text_words) > first:
             typed = [stem for word in parsed.text_words[first:] for stem in word]
             parsed.text_words[first:] = [tuple(dict.fromkeys(typed + stems))]
         return [Or(tuple(clauses + others))]

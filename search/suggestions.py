@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from bahth.analyzers import WordAnalysis, too_long, unmarked
 from bahth.index.contract import Reader
 from bahth.index.deadline import DID_YOU_MEAN, SUGGESTIONS
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD, exact_field
 from bahth.search import highlight
 from bahth.search.expansion import ExpansionBudget, close_words, prefix_frequencies
 
@@ -25,11 +26,11 @@ RARE_WORD_DOCS = 1
 SUGGESTION_ADVANTAGE = 5
 AS_WRITTEN_CHARS = 5_000  # of each hit's title and text, read for how it spells a word
 SURFACES_KEPT = 20_000  # spellings remembered per generation (then the memory starts over)
-EXACT_FIELDS = ("text_exact", "title_exact")
+EXACT_FIELDS = (exact_field(TEXT_FIELD), exact_field(TITLE_FIELD))
 
 
 def _frequency(reader: Reader, word: str) -> int:
-    return reader.frequency("text_exact", word) + reader.frequency("title_exact", word)
+    return sum(reader.frequency(field, word) for field in EXACT_FIELDS)
 
 
 def did_you_mean(
@@ -51,7 +52,7 @@ def did_you_mean(
         best, best_frequency = None, max(1, frequency * SUGGESTION_ADVANTAGE) - 1
         if frequency < RARE_WORD_DOCS and len(word) >= 3:
             distance = 1 if len(word) <= 5 else 2
-            close = close_words(reader, "text_exact", word, distance, budget, DID_YOU_MEAN)
+            close = close_words(reader, EXACT_FIELDS[0], word, distance, budget, DID_YOU_MEAN)
             for candidate in close:
                 candidate_frequency = _frequency(reader, candidate)
                 if candidate_frequency > best_frequency:
@@ -94,7 +95,8 @@ def surface(reader: Reader, words: WordAnalysis, word: str) -> str:
     if found is not None:
         return found
     found = word
-    for field, stored in (("title_exact", "title"), ("text_exact", "text")):
+    for stored in (TITLE_FIELD, TEXT_FIELD):
+        field = exact_field(stored)
         handle = reader.first_with(field, word)
         if handle is None:
             continue
@@ -130,7 +132,7 @@ def as_written(
     verdicts: dict[str, bool | None] = {}
     sieve = words.sieve((), wanted)
     for document in documents:
-        for field in ("title", "text"):
+        for field in (TITLE_FIELD, TEXT_FIELD):
             text = (document.get(field) or "")[:AS_WRITTEN_CHARS]
             found = words.spans(
                 text, lambda terms: True if terms.exact in wanted else None, verdicts, sieve

@@ -53,10 +53,12 @@ from bahth.analyzers import (
     proclitic_forms,
     split_article,
 )
+from bahth.index.fields import TEXT_FIELD, TITLE_FIELD, exact_field
 from bahth.search.notices import notice
 from bahth.search.ranking import Ranking
 
 SYNONYMS_CUT = str(notice("synonyms_cut"))
+STEMS, EXACT, TITLE_EXACT = TEXT_FIELD, exact_field(TEXT_FIELD), exact_field(TITLE_FIELD)
 FORM = "~"  # marks a key of a group matched by form (exact terms are marked "=")
 
 
@@ -217,7 +219,7 @@ def phrase_forms(reader, words: Sequence[str]) -> list[tuple[str, ...]]:
     found = [
         head
         for head in heads
-        if reader.frequency("text_exact", head) or reader.frequency("title_exact", head)
+        if reader.frequency(EXACT, head) or reader.frequency(TITLE_EXACT, head)
     ]
     return [tuple(words), *((head, *rest) for head in found)]
 
@@ -232,9 +234,9 @@ def weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase: bool) -
         return ranking.word_idf(reader.frequency(field, term), documents)
 
     return sum(
-        idf("text_exact", word.exact)
+        idf(EXACT, word.exact)
         if phrase or not word.stems
-        else max(idf("text", stem) for stem in word.stems)
+        else max(idf(STEMS, stem) for stem in word.stems)
         for word in words
     )
 
@@ -256,17 +258,16 @@ def searched_weight(reader, ranking: Ranking, words: Sequence[WordTerms], phrase
         return ranking.word_idf(reader.frequency(field, term), documents)
 
     def as_a_word(word: WordTerms) -> float:
-        counts = reader.frequencies("text", word.stems)
+        counts = reader.frequencies(STEMS, word.stems)
         held = [count for count in counts.values() if count]
         stems = sum(ranking.word_idf(count, documents) for count in held)
         if not held:  # no document has it: what its rarest reading would weigh
             stems = max(ranking.word_idf(count, documents) for count in counts.values())
-        exact = reader.frequency("text_exact", word.exact) if exact_share else 0
-        return stems + (exact_share * idf("text_exact", word.exact) if exact else 0.0)
+        exact = reader.frequency(EXACT, word.exact) if exact_share else 0
+        return stems + (exact_share * idf(EXACT, word.exact) if exact else 0.0)
 
     return sum(
-        idf("text_exact", word.exact) if phrase or not word.stems else as_a_word(word)
-        for word in words
+        idf(EXACT, word.exact) if phrase or not word.stems else as_a_word(word) for word in words
     )
 
 
@@ -280,7 +281,7 @@ def proximity_weight(reader, ranking: Ranking, words: Sequence[WordTerms]) -> fl
     if not 1 < len(content) <= ranking.proximity_max_words:
         return 0.0
     documents = max(1, reader.collection_size())
-    counts = reader.frequencies("text_exact", content)
+    counts = reader.frequencies(EXACT, content)
     idf = {word: ranking.word_idf(counts.get(word, 0), documents) for word in content}
     pairs = [(a, b) for a, b in zip(content, content[1:], strict=False) if a != b]
     return ranking.proximity_boost * sum(idf[a] + idf[b] for a, b in pairs)

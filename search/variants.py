@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from bahth.analyzers import split_article
+from bahth.index.fields import TEXT_FIELD, exact_field
 from bahth.search.admission import ORDINARY_PHRASE_WORK
 
 MIN_LETTERS = 4
@@ -50,7 +51,7 @@ WIDE_BELOW = 20  # a word this long may differ by two long vowels (تيليغر�
 COOCCURRENCE_SHARE = 0.5
 MAX_VARIANTS = 4  # per word, the most frequent first
 MAX_RARER = 100  # a candidate rarer than the typed word by more than this is not its spelling
-FIELD = "text_exact"
+FIELD = exact_field(TEXT_FIELD)
 
 
 def candidates(word: str, rare: bool = True) -> Iterator[str]:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from bahth.index import nodes
 from bahth.index.deadline import NO_DEADLINE, Deadline
 from bahth.index.errors import BackendUnavailable, BahthError
+from bahth.index.fields import is_exact_field
 from bahth.index.keys import document_key
 from bahth.index.limits import MAX_WORD_BYTES
 from bahth.index.sphinx.cluster import api_port
@@ -252,7 +253,7 @@ class ClusterReader:
     def vocabulary(
         self, field: str, prefix: str, deadline: Deadline, stage: str, counted: bool
     ) -> list[Iterator[tuple[str, int | None]]]:
-        if field not in self.fields or not field.endswith("_exact"):
+        if field not in self.fields or not is_exact_field(field):
             return []
         return [self._words(field, prefix, deadline, stage, counted)]
 

@@ -37,12 +37,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bahth.analyzers import WordAnalysis, WordTerms
-from bahth.index.fields import type_of
+from bahth.index.fields import (
+    TEXT_FIELD,
+    TITLE_FIELD,
+    exact_field,
+    is_exact_field,
+    searched_field,
+    type_of,
+)
 from bahth.index.keys import document_key, hash63
 from bahth.index.planner import Write
 
 LAYOUT = 3  # the tables' layout: a cluster made for another must be made again (cluster init)
-FIELD_TAGS = {"title": "t", "title_exact": "u", "text": "x", "text_exact": "y"}
+FIELD_TAGS = {
+    TITLE_FIELD: "t",
+    exact_field(TITLE_FIELD): "u",
+    TEXT_FIELD: "x",
+    exact_field(TEXT_FIELD): "y",
+}
 CORE_FIELDS = tuple(FIELD_TAGS)
 ENGINE_FIELDS = (*CORE_FIELDS, "more", "more_exact")  # the tables' full-text fields
 STRINGS = ("doc_id", "stored_title", "stored_text", "content_hash", "origin", "given")
@@ -76,8 +88,8 @@ def tag(field: str) -> str:
     known = FIELD_TAGS.get(field)
     if known is not None:
         return known
-    exact = field.endswith("_exact")
-    name = field[: -len("_exact")] if exact else field
+    exact = is_exact_field(field)
+    name = searched_field(field)
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
     return ("e" if exact else "s") + digest + "_"
 
@@ -86,7 +98,7 @@ def engine_field(field: str) -> str:
     """The engine's full-text field that holds ``field``'s tokens."""
     if field in FIELD_TAGS:
         return field
-    return "more_exact" if field.endswith("_exact") else "more"
+    return "more_exact" if is_exact_field(field) else "more"
 
 
 def encode(term: str, room: int = MAX_TOKEN - 1) -> str:
@@ -125,7 +137,7 @@ class Row:
 
 def field_tokens(field: str, words: list[WordTerms]) -> tuple[list[str], int]:
     """The field's tokens and its length in terms (Whoosh's field length)."""
-    if field.endswith("_exact"):
+    if is_exact_field(field):
         gap = filler(field)
         tokens = [token(field, w.exact) if w.exact else gap for w in words]
         length = sum(1 for w in words if w.exact)
@@ -146,10 +158,10 @@ def document_row(step: Write, analysis: WordAnalysis) -> Row:
     exact: set[tuple[str, str]] = set()
     for name, text in texts.items():
         words = [w.terms for w in analysis.tokens(text)]
-        for field in (name, f"{name}_exact"):
+        for field in (name, exact_field(name)):
             tokens, lengths[field] = field_tokens(field, words)
             engine[engine_field(field)] += tokens
-        exact.update((f"{name}_exact", w.exact) for w in words if w.exact)
+        exact.update((exact_field(name), w.exact) for w in words if w.exact)
     columns: dict = {name: " ".join(tokens) for name, tokens in engine.items()}
     columns.update({LENGTHS[name]: lengths[name] for name in CORE_FIELDS})
     declared = {name: lengths[name] for name in lengths if name not in LENGTHS}
@@ -201,7 +213,7 @@ def searched_fields(settings) -> list[str]:
     """Every field a query may name a term of: the core ones and the declared text fields'
     twins."""
     declared = [spec.name for spec in settings.fields if type_of(spec).searched]
-    return [*CORE_FIELDS, *(f for name in declared for f in (name, f"{name}_exact"))]
+    return [*CORE_FIELDS, *(f for name in declared for f in (name, exact_field(name)))]
 
 
 # ---- the tables' definitions ------------------------------------------------------------

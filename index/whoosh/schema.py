@@ -25,7 +25,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from bahth.analyzers import AnalysisConfig
-from bahth.index.fields import type_of
+from bahth.index.fields import exact_field, type_of
 from bahth.index.settings import Settings
 
 
@@ -74,7 +74,7 @@ def build_schema(
         kind = type_of(spec)
         if kind.searched:  # as title and text: stemmed, and exact with positions
             schema.add(spec.name, TEXT(analyzer=stemmed, phrase=False))
-            schema.add(f"{spec.name}_exact", TEXT(analyzer=exact, phrase=True))
+            schema.add(exact_field(spec.name), TEXT(analyzer=exact, phrase=True))
         elif kind.valued:
             schema.add(spec.name, Values())
         elif kind.ordered:

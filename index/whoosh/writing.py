@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bahth.analyzers import AnalysisConfig, word_analysis
-from bahth.index.fields import Values, document_values
+from bahth.index.fields import (
+    TEXT_FIELD,
+    TITLE_FIELD,
+    Values,
+    document_values,
+    exact_field,
+)
 from bahth.index.planner import IndexReport, Write, plan, progress_bar
 from bahth.index.settings import Settings
 from bahth.index.sources import Document
@@ -49,15 +55,15 @@ def whoosh_fields(doc: Document, values: Values, content_hash: str) -> dict:
     its declared fields' values (index/fields.py)."""
     fields = {
         "id": doc.id,
-        "title": doc.title,
-        "title_exact": doc.title,
-        "text": doc.text,
-        "text_exact": doc.text,
+        TITLE_FIELD: doc.title,
+        exact_field(TITLE_FIELD): doc.title,
+        TEXT_FIELD: doc.text,
+        exact_field(TEXT_FIELD): doc.text,
         "content_hash": content_hash,
         "given": doc.given(),
     }
     for name, text in values.texts.items():
-        fields[name] = fields[f"{name}_exact"] = text
+        fields[name] = fields[exact_field(name)] = text
     fields.update(values.keywords)
     fields.update(values.keys)
     if values.has:
