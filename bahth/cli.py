@@ -346,8 +346,19 @@ def _plain_value(value) -> str:
 def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:
     from bahth.search.runs import read_queries, write_run
 
-    queries, bad = read_queries(queries_file)
-    write_run(run_file, engine.run_queries(queries, limit=limit), tag)
+    try:
+        queries, bad = read_queries(queries_file)
+    except UnicodeDecodeError as error:
+        fail(
+            f"{queries_file}: not UTF-8 text (bad byte at offset {error.start}): save it as UTF-8."
+        )
+    except OSError as error:
+        fail(f"{queries_file}: cannot read the queries: {error.strerror or error}.")
+    results = list(engine.run_queries(queries, limit=limit))
+    try:
+        write_run(run_file, results, tag)
+    except OSError as error:
+        fail(f"cannot write the run file {run_file}: {error.strerror or error}.", code=1)
     click.echo(f"{len(queries)} queries, run written to {run_file}", err=True)
     for place in bad:
         click.echo(f"skipped {place}: not a JSON object with id and text", err=True)

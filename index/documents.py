@@ -140,6 +140,12 @@ def too_deep(place: str | None = None) -> str:
     return f"{what} more than {MAX_DEPTH} lists or objects deep (bahth's limit)"
 
 
+def stored_id(doc_id: object) -> str:
+    """An id as a caller gives it to look a document up (delete, document): mended as the
+    indexing of that id mended it, so a lone surrogate finds its document, not an error."""
+    return _mended(str(doc_id), "id", [])
+
+
 def _mended(text: str, place: str, repairs: list[str]) -> str:
     """``text`` as UTF-8 can write it: each lone surrogate (half of a UTF-16 pair) replaced
     with U+FFFD, and a surrogate pair (which only a Python caller can give: JSON joins its

@@ -96,6 +96,9 @@ RESERVED = (
     "title_stems",
     "text_stems",
 )
+# A folder index's columns for its stories (index/whoosh/schema.py): a field indexed under one
+# of these names clashed with them (a Whoosh traceback); a stored field is not in the schema.
+STORY_COLUMNS = ("story", "fingerprint")
 # The search page's and the JSON API's own query parameters (web/params.py reads them from
 # here). Every other parameter of a search URL is a filter on a field, so a field of one of
 # these names could not be one: a facet on a field ``q`` would link to /search?q=news,
@@ -401,6 +404,11 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
     if kind not in FIELD_TYPES:
         shown = "no type" if kind is None else f"type = {kind!r}"
         raise SettingsError(f"{where}: {place} has {shown}: use one of {', '.join(FIELD_TYPES)}.")
+    if name in STORY_COLUMNS and kind != "stored":
+        raise SettingsError(
+            f"{where}: {place}: {name} is the name of the index's own column for its stories "
+            '(near-duplicates): rename the field, or make it type = "stored".'
+        )
     facet = spec.get("facet", False)
     if not isinstance(facet, bool):
         raise SettingsError(f"{where}: {place} facet must be true or false.")

@@ -243,7 +243,8 @@ def _csv_records(
     raw, path: str, origin: str | None, mapping: InputMapping
 ) -> Iterator[Document | Failure]:
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.DictReader(text)
+    # strict: a quote never closed is an error, not a cell holding the rest of the file
+    reader = csv.DictReader(text, strict=True)
     try:
         if reader.fieldnames is None:
             yield Failure(str(path), "empty file")
@@ -251,7 +252,26 @@ def _csv_records(
         if mapping.id not in reader.fieldnames:
             yield Failure(str(path), f"no {mapping.id!r} column in the header row")
             return
-        for row in reader:
+        lines = reader.reader  # its line count is the csv module's, kept on an error too
+        while True:
+            start = lines.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                if "end of data" in str(error):
+                    end = lines.line_num
+                    span = f" (lines {start} to {end})" if end > start else ""
+                    yield Failure(
+                        f"{path}:{start}",
+                        f"a quote opened on this line is never closed, so the rest of the "
+                        f"file{span} is one cell: close the quote (a quote inside a cell is "
+                        "written as two) and index it again",
+                    )
+                    break
+                yield Failure(f"{path}:{lines.line_num}", f"not valid CSV ({error})")
+                continue
             where = f"{path}:{reader.line_num}"
             if None in row:
                 yield Failure(where, "more cells than the header row has columns")
@@ -260,11 +280,11 @@ def _csv_records(
                 yield Document.from_dict(row, origin, where, mapping)
             except ValueError as error:
                 yield Failure(where, str(error))
-        if reader.line_num <= 1:
+        if lines.line_num <= 1:
             yield Failure(str(path), "no rows after the header")
     except UnicodeDecodeError:
         yield Failure(f"{path}:{reader.line_num + 1}", "not UTF-8 text")
-    except csv.Error as error:
-        yield Failure(f"{path}:{reader.line_num}", f"not valid CSV ({error})")
+    except csv.Error as error:  # in the header row
+        yield Failure(f"{path}:{reader.reader.line_num}", f"not valid CSV ({error})")
     finally:
         text.detach()  # the caller closes its own stream (standard input stays open)

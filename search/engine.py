@@ -24,6 +24,7 @@ from bahth.index import nodes
 from bahth.index.backends import open_store
 from bahth.index.contract import Reader
 from bahth.index.deadline import HIGHLIGHTING, NO_DEADLINE, SCORING, SNIPPETS, Deadline
+from bahth.index.documents import stored_id
 from bahth.index.limits import DOCUMENT_CHARS, MAX_SUGGESTIONS, MIN_PREFIX
 from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings
@@ -144,7 +145,7 @@ class SearchEngine:
         return self.store.index_paths(paths, **options)
 
     def delete(self, doc_id: str) -> bool:
-        return self.store.delete(doc_id)
+        return self.store.delete(stored_id(doc_id))
 
     def stats(self) -> dict:
         """The index's statistics, counted on the generation requests read (a folder's
@@ -373,7 +374,7 @@ class SearchEngine:
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
         deadline = Deadline(time_limit)
         with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
-            fields = reader.document(str(doc_id))
+            fields = reader.document(stored_id(doc_id))
             if fields is None:
                 return None
             parsed = ParsedQuery(query=None)

@@ -112,6 +112,7 @@ ERROR_PATHS = [
     ("/api/search?q=x&page=abc", 400, "bad_parameter"),
     ("/api/search?q=x&year=20x5", 400, "bad_parameter"),
     ("/api/search?q=x&sort=random", 400, "bad_parameter"),
+    ("/api/search?q=x&year=2021&year=2020", 400, "bad_parameter"),  # the second was ignored
     ("/api/doc/no-such-document", 404, "document_not_found"),
     ("/search?q=x&per_page=abc", 400, "bad_parameter"),
     ("/doc/no-such-document", 404, "document_not_found"),

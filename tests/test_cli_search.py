@@ -84,3 +84,29 @@ def test_seconds_must_be_finite_and_above_zero(
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}'" in result.output
     assert "Traceback" not in result.output
+
+
+# (what the queries file holds, where the run goes, the exit status, what the one line says)
+BATCH = [
+    pytest.param(b"\xff\xfe{}\n", "out.trec", 2, "not UTF-8 text", id="queries-not-utf8"),
+    pytest.param(
+        b'{"id": "1", "text": "x"}\n',
+        "no/such/dir/out.trec",
+        1,
+        "cannot write the run",
+        id="run-in-a-missing-folder",
+    ),
+]
+
+
+@pytest.mark.parametrize(("queries", "run", "status", "says"), BATCH)
+def test_batch_mode_says_what_it_cannot_read_or_write(
+    news_index: Path, tmp_path: Path, queries: bytes, run: str, status: int, says: str
+) -> None:
+    """Both were a traceback (UnicodeDecodeError, FileNotFoundError)."""
+    (tmp_path / "q.jsonl").write_bytes(queries)
+    args = ["--queries", str(tmp_path / "q.jsonl"), "--run", str(tmp_path / run)]
+    result = CliRunner().invoke(main, ["search", "--index", str(news_index), *args])
+    assert result.exit_code == status, result.output
+    assert says in result.output and result.output.count("\n") == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -103,6 +103,14 @@ def test_prune_drops_ids_gone_from_a_file_read_cleanly(tmp_path: Path) -> None:
     data.write_text(json.dumps(rows[1]) + "\n{broken\n", encoding="utf-8")
     assert counts(store.index_paths([data], prune=True)) == (0, 0, 1, 0, 1)
     assert len(ids_in(store)) == 3
+    # nor is a CSV file with a quote never closed (it took every row after it, and --prune
+    # deleted their documents)
+    table = tmp_path / "news.csv"
+    table.write_text("id,title,text\n" + "".join(f"c{n},عنوان,نص {n}\n" for n in range(5)))
+    assert counts(store.index_paths([table])) == (5, 0, 0, 0, 0)
+    table.write_text(table.read_text().replace("c1,عنوان,", 'c1,عنوان,"'))
+    assert counts(store.index_paths([table], prune=True)) == (0, 0, 1, 0, 1)
+    assert len(ids_in(store)) == 8
 
 
 def test_library_calls(tmp_path: Path) -> None:

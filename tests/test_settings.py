@@ -140,6 +140,8 @@ def test_no_fields_table_keeps_the_default_fields(tmp_path: Path) -> None:
             id="the-column-of-texts-stem-lists-is-taken",
         ),
         pytest.param('[fields.a_exact]\ntype = "keyword"\n', "_exact", id="exact-suffix"),
+        pytest.param('[fields.story]\ntype = "keyword"\n', "column", id="story-was-a-traceback"),
+        pytest.param('[fields.fingerprint]\ntype = "text"\n', "column", id="fingerprint-too"),
         pytest.param(
             '[fields."a b"]\ntype = "keyword"\n', "letters, digits and _", id="name-with-a-space"
         ),

@@ -200,6 +200,9 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
         pytest.param(
             "blank.csv", "id,title,text\n2,,\n", "blank.csv:2", "no title", id="csv-no-text"
         ),
+        pytest.param(
+            "quote.csv", 'id,title,text\n1,"ا,ب\n', "quote.csv:2", "never closed", id="csv-quote"
+        ),
     ],
 )
 def test_bad_input_is_a_named_failure(tmp_path, name, data, where, reason) -> None:
@@ -207,6 +210,39 @@ def test_bad_input_is_a_named_failure(tmp_path, name, data, where, reason) -> No
     _, failures = read(path)
     assert len(failures) == 1
     assert failures[0].where == str(tmp_path / where)
+    assert reason in failures[0].reason
+
+
+@pytest.mark.parametrize(
+    ("rows", "ids", "where", "reason"),
+    [
+        # a quote never closed took every row after it into one cell, without a word
+        pytest.param(
+            '1,ا,ب\n2,ا,"ب\n3,ا,ب\n4,ا,ب\n',
+            ["1"],
+            "c.csv:3",
+            "a quote opened on this line is never closed, so the rest of the file (lines 3 to 5)",
+            id="unclosed-quote",
+        ),
+        pytest.param(
+            '1,ا,ب\n2,ا,"ب\n3,ا,"ب"\n4,ا,ب\n',
+            ["1", "4"],
+            "c.csv:4",  # a record's last line, as CSV failures are named
+            "not valid CSV",  # the quote closes on line 4, before ب: named, not merged
+            id="quote-closed-later",
+        ),
+        pytest.param(
+            '1,"ا"ب,ج\n2,ا,ب\n', ["2"], "c.csv:2", "not valid CSV", id="text-after-a-quote"
+        ),
+    ],
+)
+def test_a_broken_csv_quote_is_named_and_the_other_rows_read(
+    tmp_path, rows, ids, where, reason
+) -> None:
+    path = write(tmp_path / "c.csv", "id,title,text\n" + rows)
+    docs, failures = read(path)
+    assert [d.id for d in docs] == ids
+    assert [f.where for f in failures] == [str(tmp_path / where)]
     assert reason in failures[0].reason
 
 

@@ -138,6 +138,23 @@ def test_a_whole_surrogate_pair_from_python_is_joined_into_its_character() -> No
     assert document.text == "a\U0001f600b" and "joined" in document.repairs[0]
 
 
+@pytest.mark.parametrize(
+    ("asked", "found"),
+    [
+        pytest.param("z\ud800", True, id="lone-surrogate-said-the-index-was-damaged"),
+        pytest.param("z\ufffd", True, id="the-id-as-stored"),
+        pytest.param("\ud800", False, id="no-such-document"),
+    ],
+)
+def test_an_id_looked_up_is_mended_as_it_was_indexed(tmp_path, asked: str, found: bool) -> None:
+    from bahth.search.engine import SearchEngine
+
+    engine = SearchEngine(tmp_path / "ix")
+    engine.add_documents([{"id": "z\ud800", "title": "عنوان", "text": "نص"}])
+    assert (engine.document(asked) is not None) is found
+    assert engine.delete(asked) is found
+
+
 # ---- both stores ---------------------------------------------------------------------------
 
 

@@ -107,10 +107,14 @@ def parse_search_params(args: Mapping[str, str], config: Mapping[str, object]) -
 
     filters: dict[str, str] = {}
     max_filter = int(config["MAX_FILTER_CHARS"])
+    getlist = getattr(args, "getlist", lambda name: [args.get(name) or ""])
     for name in args:
         if name in SEARCH_PARAMS:
             continue
         value = (args.get(name) or "").strip()
+        given = {v.strip() for v in getlist(name) if v.strip()}
+        if len(given) > 1:  # one value or one range per field, as --filter: never one ignored
+            raise BadParameter(name, "يُعطى مرة واحدة: قيمة واحدة أو مدى مثل A..B", value)
         if value:
             filters[name] = value[:max_filter]  # read by the engine (search.filters)
 
