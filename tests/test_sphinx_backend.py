@@ -358,6 +358,37 @@ def test_a_node_down_gives_partial_results_then_full_ones_again(cluster, tmp_pat
     assert [h.id for h in back.hits] == [h.id for h in full.hits]
 
 
+def test_a_document_on_a_node_that_is_down_is_unavailable_not_missing(cluster) -> None:
+    """With node 2 down, a document it holds (and any id, which might be there) is a 503
+    naming the node, not a 404 saying the document is gone for good; one node 1 holds is
+    still served; a story with a member on node 2 is not shown without it."""
+    from bahth.web import create_app
+
+    engine = SearchEngine(cluster.url)
+    engine.add_documents(generated_news(20))
+    full = engine.search("مكافحة الإرهاب", per_page=50, collapse=False).hits
+    stories = {h.story_id for h in engine.search("مكافحة الإرهاب", per_page=50).hits}
+    before = create_app({"BAHTH_INDEX": cluster.url}).test_client()
+    assert all(before.get(f"/api/doc/{h.id}").status_code == 200 for h in full)
+    assert before.get("/api/doc/no-such-document").status_code == 404
+    cluster.stop(2)
+    client = create_app({"BAHTH_INDEX": cluster.url}).test_client()  # nothing read yet
+    there = {h.id for h in engine.search("مكافحة الإرهاب", per_page=50, collapse=False).hits}
+    away = sorted({h.id for h in full} - there)
+    assert away and there
+    for doc_id in (away[0], "no-such-document"):
+        answer = client.get(f"/api/doc/{doc_id}")
+        assert answer.status_code == 503, doc_id
+        assert answer.get_json()["code"] == "backend_unavailable"
+        assert "node 2" in answer.get_json()["detail"]
+    assert client.get(f"/api/doc/{sorted(there)[0]}").status_code == 200
+    assert client.get(f"/doc/{away[0]}").status_code == 503
+    for story in stories:
+        assert client.get(f"/api/story/{story}").status_code == 503
+    with pytest.raises(BackendUnavailable, match="node 2"):
+        engine.story_view(sorted(stories)[0])
+
+
 def test_no_node_answering_is_a_clear_error(cluster) -> None:
     engine = SearchEngine(cluster.url)
     engine.index_paths([SEEDS])

@@ -111,14 +111,31 @@ class ClusterReader:
 
     def warning(self, meta_rows: list) -> str | None:
         """The nodes a query went without, as one sentence (None when all answered)."""
+        silent = self.silent(meta_rows)
+        if not silent:
+            return None
+        return f"Partial results: {', '.join(silent)} did not answer, so its documents are missing."
+
+    def silent(self, meta_rows: list) -> list[str]:
+        """The nodes a query went without, by label (or the engine's words), from its meta."""
         said = [str(value) for name, value in meta_rows if name == "warning"]
         if not said:
-            return None
+            return []
         agents = {(m.group(1), int(m.group(2))) for m in _AGENT.finditer(" ".join(said))}
         nodes = self.store.url.nodes
         labels = [n.label for n in nodes if (n.host, api_port(n.port)) in agents]
-        missing = ", ".join(dict.fromkeys(labels)) or "; ".join(said)
-        return f"Partial results: {missing} did not answer, so its documents are missing."
+        return list(dict.fromkeys(labels)) or said
+
+    def whole(self, statement: tuple[str, object], doing: str, found_is_enough: bool = False):
+        """The rows of ``statement``, which every node must answer (``found_is_enough``: or
+        which found something): an answer without a node (a document it holds, a story's
+        member on it) would say "none" where the truth is "not now", so BackendUnavailable
+        names the node instead."""
+        (rows,), (meta,) = self.run([statement, ("SHOW META", ())], doing=doing)
+        silent = self.silent(meta)
+        if silent and not (rows and found_is_enough):
+            raise BackendUnavailable(silent, doing)
+        return rows
 
     # ---- counts and statistics -----------------------------------------------------------
 
@@ -341,17 +358,20 @@ class ClusterReader:
         if not statements:
             return
         for (rows,) in self.run(statements, doing="reading documents"):
-            for key, doc_id, title, text, origin, given in rows:
-                fields = {
-                    "id": doc_id,
-                    "title": title,
-                    "text": text,
-                    "origin": origin or None,
-                    "given": read_attrs(given),
-                }
-                self._keep(int(key), fields)
+            for row in rows:
+                self._keep(row)
 
-    def _keep(self, key: int, fields: dict) -> None:
+    def _keep(self, row: tuple) -> None:
+        """Keep one row of STORED_COLUMNS as a document's stored fields."""
+        key, doc_id, title, text, origin, given = row
+        key = int(key)
+        fields = {
+            "id": doc_id,
+            "title": title,
+            "text": text,
+            "origin": origin or None,
+            "given": read_attrs(given),
+        }
         self._stored[key] = fields
         self._ids[key] = fields["id"]
         while len(self._stored) > STORED_KEPT:
@@ -381,7 +401,11 @@ class ClusterReader:
 
     def document(self, doc_id: str) -> dict | None:
         key = document_key(str(doc_id))
-        self.fetch([key])
+        if key not in self._stored:
+            statement = (f"SELECT {STORED_COLUMNS} FROM {self.table} WHERE id = {key} LIMIT 1", ())
+            doing = f"document {str(doc_id)!r} cannot be read"
+            for row in self.whole(statement, doing, found_is_enough=True):
+                self._keep(row)
         fields = self._stored.get(key)
         return fields if fields is not None and fields["id"] == str(doc_id) else None
 
@@ -429,17 +453,12 @@ class ClusterReader:
         return {key: counted.get(key, 0) for key in wanted}
 
     def story_members(self, key: int) -> list[int]:
-        (rows,) = self.run(
-            [
-                (
-                    f"SELECT id FROM {self.table} WHERE story = {int(key)} ORDER BY id ASC "
-                    f"LIMIT {STORY_MEMBERS} OPTION {NO_RANKING}, max_matches={STORY_MEMBERS}",
-                    (),
-                )
-            ],
-            doing="reading a story",
-        )[0]
-        return [int(row[0]) for row in rows]
+        statement = (
+            f"SELECT id FROM {self.table} WHERE story = {int(key)} ORDER BY id ASC "
+            f"LIMIT {STORY_MEMBERS} OPTION {NO_RANKING}, max_matches={STORY_MEMBERS}",
+            (),
+        )
+        return [int(row[0]) for row in self.whole(statement, "the story cannot be read whole")]
 
     def select(self, query, condition, deadline: Deadline = NO_DEADLINE, facets=()):
         from bahth.index.sphinx.selection import ClusterSelection
