@@ -12,6 +12,8 @@ one asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bahth.index import nodes
 from bahth.index.contract import SortKey
 from bahth.index.fields import type_of
@@ -23,10 +25,10 @@ RELEVANCE = "relevance"
 
 class FilterError(ValueError):
     """A filter or a sort key the index cannot apply; ``str(error)`` says what would, in
-    English. For callers that say it otherwise: ``kind`` (unknown_field, unknown_sort, or
-    the notice code of a bad value: bad_year, bad_number, bad_date), ``parameter`` (the field,
-    or "sort"), ``value`` as given, ``allowed`` (the names that would do), and ``notice``
-    (search.notices) for a bad value."""
+    English. For callers that say it otherwise: ``kind`` (unknown_field, unknown_sort,
+    bad_filters, or the notice code of a bad value: bad_year, bad_number, bad_date),
+    ``parameter`` (the field, "sort" or "filters"), ``value`` as given, ``allowed`` (the
+    names that would do), and ``notice`` (search.notices) for a bad value."""
 
     def __init__(
         self,
@@ -59,6 +61,25 @@ class FieldFilters:
     def sort_names(self) -> list[str]:
         return [name for name, kind in self.types.items() if kind.ordered]
 
+    def conditions(self, filters: Mapping[str, object] | None) -> list:
+        """The conditions of a caller's ``filters`` ({field: value}; a value None or "" asks
+        for nothing); ``filters`` that are not a dict is a FilterError saying what it takes."""
+        if filters is None:
+            return []
+        if not isinstance(filters, Mapping):
+            raise FilterError(
+                f"filters: give a dict of field to value, such as {{'year': '2015'}}, not "
+                f"{filters!r:.40}",
+                kind="bad_filters",
+                parameter="filters",
+                value=repr(filters),
+            )
+        return [
+            self.condition(name, value)
+            for name, value in filters.items()
+            if value is not None and value != ""
+        ]
+
     def condition(self, name: str, value: object) -> object:
         """The condition (index/nodes.py) that keeps the documents whose ``name`` is
         ``value``."""
@@ -83,6 +104,13 @@ class FieldFilters:
     def sort_key(self, sort: str | None) -> SortKey | None:
         """None for relevance; else the field to sort by and the direction (``-`` first:
         descending). A field that cannot sort is a FilterError naming those that can."""
+        if sort is not None and not isinstance(sort, str):
+            raise FilterError(
+                f"sort: give a str ({RELEVANCE}, FIELD or -FIELD), not {sort!r:.40}",
+                kind="unknown_sort",
+                parameter="sort",
+                value=repr(sort),
+            )
         sort = (sort or RELEVANCE).strip()
         if sort == RELEVANCE:
             return None

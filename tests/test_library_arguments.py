@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bahth import ArgumentError, Document
+from bahth import ArgumentError, Document, FilterError
 from bahth.search.engine import SearchEngine
 
 GOOD = {"id": "good", "title": "عنوان", "text": "نص عن الرباط"}
@@ -84,3 +84,87 @@ def test_add_documents_names_what_it_takes(engine: SearchEngine, given, says: st
         engine.add_documents(given)
     assert says in str(raised.value) and isinstance(raised.value, ValueError)
     assert not engine.store.exists(), "nothing was written"
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    engine = SearchEngine(tmp_path_factory.mktemp("searched") / "index")
+    engine.add_documents([GOOD, {"id": "n", "title": "أرقام", "text": "عام 2015", "year": "2015"}])
+    return engine
+
+
+# (the call, the argument the ArgumentError names, what it says the argument takes)
+BAD_ARGUMENTS = [
+    pytest.param(lambda e: e.search(["الرباط"]), "q", "as text", id="q-a-list"),
+    pytest.param(lambda e: e.search(b"x"), "q", "as text", id="q-bytes"),
+    pytest.param(lambda e: e.search("الرباط", page=None), "page", "whole number", id="page-none"),
+    pytest.param(lambda e: e.search("الرباط", page=1.5), "page", "whole number", id="page-half"),
+    pytest.param(lambda e: e.search("الرباط", page=True), "page", "whole number", id="page-bool"),
+    pytest.param(lambda e: e.search("الرباط", page="two"), "page", "whole number", id="page-word"),
+    pytest.param(
+        lambda e: e.search("الرباط", per_page=None), "per_page", "whole number", id="per-page-none"
+    ),
+    pytest.param(lambda e: e.suggest("الرب", limit=None), "limit", "whole number", id="limit-none"),
+    pytest.param(lambda e: e.suggest(5.5j), "prefix", "as text", id="prefix-not-text"),
+    pytest.param(
+        lambda e: e.suggest("الرب", time_limit=0), "time_limit", "seconds", id="suggest-limit-0"
+    ),
+    pytest.param(
+        lambda e: e.document("good", time_limit=-1), "time_limit", "seconds", id="document-limit"
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "parameter", "says"), BAD_ARGUMENTS)
+def test_a_bad_argument_is_named(searched: SearchEngine, call, parameter: str, says: str) -> None:
+    with pytest.raises(ArgumentError) as raised:
+        call(searched)
+    assert raised.value.parameter == parameter and says in str(raised.value)
+    assert str(raised.value).startswith(f"{parameter}: ") and isinstance(raised.value, ValueError)
+
+
+# What --time-limit refuses (tests/test_cli_search.py), the library's time_limit refuses too:
+# it stopped every search as too slow (0, -1, nan), or never stopped one (inf, 1e400).
+SECONDS = [
+    pytest.param(value, id=reason)
+    for value, reason in [
+        (0, "zero"),
+        (-1, "negative"),
+        (float("nan"), "not-a-number"),
+        (float("inf"), "infinite"),
+        ("1e400", "past-the-largest-float-as-text"),
+        ("abc", "not-a-number-at-all"),
+        (True, "a-bool"),
+    ]
+]
+
+
+@pytest.mark.parametrize("seconds", SECONDS)
+def test_a_time_limit_is_seconds_above_zero_as_on_the_command_line(
+    searched: SearchEngine, seconds
+) -> None:
+    with pytest.raises(ArgumentError, match="^time_limit: give a finite number of seconds"):
+        searched.search("الرباط", time_limit=seconds)
+
+
+def test_a_number_as_the_query_is_its_digits(searched: SearchEngine) -> None:
+    """search(2015) raised TypeError (object of type 'int' has no len())."""
+    page = searched.search(2015)
+    assert page.query == "2015" and [hit.id for hit in page.hits] == ["n"]
+
+
+# (filters or sort as given, the FilterError's parameter): what the caller gave is named
+BAD_FILTERS = [
+    pytest.param({"filters": [("year", "2015")]}, "filters", id="filters-as-pairs-not-a-dict"),
+    pytest.param({"filters": "year=2015"}, "filters", id="filters-as-text"),
+    pytest.param({"sort": 5}, "sort", id="sort-not-text"),
+]
+
+
+@pytest.mark.parametrize(("options", "parameter"), BAD_FILTERS)
+def test_filters_and_sort_that_are_not_their_type_are_a_filter_error(
+    searched: SearchEngine, options: dict, parameter: str
+) -> None:
+    with pytest.raises(FilterError) as raised:
+        searched.search("الرباط", **options)
+    assert raised.value.parameter == parameter and str(raised.value).startswith(f"{parameter}: ")
