@@ -203,6 +203,23 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
         pytest.param(
             "quote.csv", 'id,title,text\n1,"ا,ب\n', "quote.csv:2", "never closed", id="csv-quote"
         ),
+        pytest.param(
+            "ids.csv", "id,title,text,id\n1,ا,ب,2\n", "ids.csv", "'id' 2 times", id="csv-two-ids"
+        ),
+        pytest.param(
+            "texts.csv",
+            "id,text,title,text\n1,ا,ب,ج\n",
+            "texts.csv",
+            "column 'text' 2 times",
+            id="csv-two-text-columns",
+        ),
+        pytest.param(
+            "fields.csv",
+            "id,title,text,section,section\n1,ا,ب,ج,د\n",
+            "fields.csv",
+            "column 'section' 2 times",
+            id="csv-a-field-twice-loses-a-cell",
+        ),
     ],
 )
 def test_bad_input_is_a_named_failure(tmp_path, name, data, where, reason) -> None:
