@@ -277,12 +277,8 @@ class Document:
         core = (mapping.id, mapping.title, mapping.text)
         repairs: list[str] = []
         record = _readable(record, core, repairs)
-        raw_id = record.get(mapping.id)
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
-            wrong = f"{named} is not text or a number"
-            raise ValueError(f"no {named}" if raw_id in (None, "") else wrong)
-        doc_id = check_id(str(raw_id).strip())
+        named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
+        doc_id = check_id(_given_id(record.get(mapping.id), named).strip())
         title = _optional_text(record, mapping.title) or ""
         text = record.get(mapping.text)
         if text is not None and not isinstance(text, str):
@@ -350,12 +346,19 @@ class Document:
         return replace(self, id=doc_id, **texts, date=date, fields=fields, repairs=tuple(repairs))
 
 
-def _given_id(value: object) -> str:
-    """A Python caller's id as text: a str, or a whole number (as a record's may be)."""
+def _given_id(value: object, named: str = "id") -> str:
+    """An id as text: a str, or a whole number (``7`` is the id ``"7"``). A number with a
+    fraction or an exponent is refused, as its spelling is not kept (JSON's ``1.50`` and
+    ``15e-1`` are both 1.5): the input must write it as text to mean it."""
     if value is None or value == "":
-        raise ValueError("no id")
+        raise ValueError(f"no {named}")
+    if isinstance(value, float):
+        raise ValueError(
+            f"{named} {value!r} is a decimal number: an id is text or a whole number; write "
+            f'it as text ("{value!r}") to keep it'
+        )
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"id {value!r:.40} is neither text nor a whole number")
+        raise ValueError(f"{named} {value!r:.40} is neither text nor a whole number")
     return str(value)
 
 

@@ -52,8 +52,8 @@ def test_parse_date(value, expected) -> None:
     [
         pytest.param({"title": "عنوان", "text": "نص"}, "no id", id="no-id"),
         pytest.param({"id": "  ", "text": "نص"}, "no id", id="blank-id"),
-        pytest.param({"id": True, "text": "نص"}, "id is not", id="boolean-id"),
-        pytest.param({"id": ["a"], "text": "نص"}, "id is not", id="list-id"),
+        pytest.param({"id": True, "text": "نص"}, "neither text nor a whole", id="boolean-id"),
+        pytest.param({"id": ["a"], "text": "نص"}, "neither text nor a whole", id="list-id"),
         pytest.param({"id": "a"}, "no title and no text", id="nothing-to-index"),
         pytest.param({"id": "a", "title": " ", "text": "\n"}, "no title and no text", id="blank"),
         pytest.param({"id": "a", "text": ["نص"]}, "text is not text", id="text-list"),
@@ -183,6 +183,13 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
         ),
         pytest.param(
             "array.jsonl", "[1, 2]\n", "array.jsonl:1", "not a JSON object", id="jsonl-array"
+        ),
+        pytest.param(
+            "decimal.jsonl",
+            '{"id": 1.5, "text": "نص"}\n',
+            "decimal.jsonl:1",
+            'id 1.5 is a decimal number: an id is text or a whole number; write it as text ("1.5")',
+            id="jsonl-decimal-id-names-the-rule",
         ),
         pytest.param(
             "bytes.jsonl",
