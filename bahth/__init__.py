@@ -23,6 +23,7 @@ _EXPORTS = {
     "WordAnalysis": "bahth.analyzers",
     "analyze": "bahth.analyzers",
     "AnalysisMismatch": "bahth.index",
+    "ArgumentError": "bahth.index",
     "BahthError": "bahth.index",
     "Document": "bahth.index",
     "IndexEmpty": "bahth.index",
@@ -47,6 +48,7 @@ _EXPORTS = {
 __all__ = [
     "AnalysisConfig",
     "AnalysisMismatch",
+    "ArgumentError",
     "BahthError",
     "Document",
     "FilterError",
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
     from bahth.analyzers import AnalysisConfig, WordAnalysis, analyze
     from bahth.index import (
         AnalysisMismatch,
+        ArgumentError,
         BahthError,
         Document,
         IndexDamaged,

@@ -360,8 +360,8 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
     except OSError as error:
         fail(f"cannot write the run file {run_file}: {error.strerror or error}.", code=1)
     click.echo(f"{len(queries)} queries, run written to {run_file}", err=True)
-    for place in bad:
-        click.echo(f"skipped {place}: not a JSON object with id and text", err=True)
+    for failure in bad:
+        click.echo(f"skipped {failure.where}: {failure.reason}", err=True)
     if bad:
         sys.exit(1)
 

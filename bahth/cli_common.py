@@ -2,13 +2,14 @@
 command whose query may start with -, and one way to fail (one line on stderr, an exit status:
 1 nothing to use or a run that failed, 2 a usage error; never a traceback)."""
 
-import math
 import sys
 from pathlib import Path
 
 import click
 
+from bahth.index.deadline import limit_seconds
 from bahth.index.errors import (
+    ArgumentError,
     BackendUnavailable,
     BahthError,
     IndexDamaged,
@@ -37,7 +38,8 @@ backend_option = click.option(
 
 class Seconds(click.ParamType):
     """A number of seconds greater than 0 and finite: ``nan`` and ``inf`` are refused as 0
-    and -1 are (float() reads them, and ``--time-limit nan`` stopped nothing)."""
+    and -1 are (float() reads them, and ``--time-limit nan`` stopped nothing). The library's
+    rule for ``time_limit`` (index/deadline.py), so the two never differ."""
 
     name = "seconds"
 
@@ -45,12 +47,9 @@ class Seconds(click.ParamType):
         if isinstance(value, float):
             return value
         try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            seconds = float("nan")
-        if not math.isfinite(seconds) or seconds <= 0:
-            self.fail(f"give a finite number of seconds greater than 0, not {value!r}", param, ctx)
-        return seconds
+            return limit_seconds(value)
+        except ArgumentError as error:
+            self.fail(error.reason, param, ctx)
 
 
 class QueryMayStartWithDash(click.Command):

@@ -3,6 +3,7 @@ folder (index/whoosh/) or a cluster (index/sphinx/), behind one contract (index/
 
 from bahth.index.errors import (
     AnalysisMismatch,
+    ArgumentError,
     BahthError,
     IndexDamaged,
     IndexEmpty,
@@ -19,6 +20,7 @@ from bahth.index.whoosh.store import IndexStore, default_index_path
 
 __all__ = [
     "AnalysisMismatch",
+    "ArgumentError",
     "BahthError",
     "Document",
     "Failure",

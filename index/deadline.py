@@ -10,9 +10,10 @@ how to narrow the query. Without a limit nothing is ever stopped.
 
 from __future__ import annotations
 
+import math
 import time
 
-from bahth.index.errors import SearchTimeout
+from bahth.index.errors import ArgumentError, SearchTimeout
 
 # The stages a SearchTimeout names (its ``stage``), for a log line.
 EXPANDING = "expanding words"
@@ -22,6 +23,24 @@ SNIPPETS = "snippets"
 DID_YOU_MEAN = "did you mean"
 SUGGESTIONS = "suggestions"
 HIGHLIGHTING = "highlighting"
+
+
+def limit_seconds(value: object, parameter: str = "time_limit") -> float | None:
+    """A time limit as a caller gives it: None (no limit), or a finite number of seconds
+    greater than 0; else ArgumentError naming ``parameter``. The one rule, for the library's
+    ``time_limit`` and the CLI's ``--time-limit``: a limit of 0, -1 or nan stopped every
+    request as past its time (a SearchTimeout that blamed the query), and nan stopped
+    nothing on the command line."""
+    if value is None:
+        return None
+    try:
+        seconds = float("nan") if isinstance(value, bool) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        seconds = float("nan")
+    if not math.isfinite(seconds) or seconds <= 0:
+        reason = f"give a finite number of seconds greater than 0, not {value!r:.40}"
+        raise ArgumentError(parameter, reason, value)
+    return seconds
 
 
 def now() -> float:

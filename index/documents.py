@@ -277,12 +277,8 @@ class Document:
         core = (mapping.id, mapping.title, mapping.text)
         repairs: list[str] = []
         record = _readable(record, core, repairs)
-        raw_id = record.get(mapping.id)
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
-            wrong = f"{named} is not text or a number"
-            raise ValueError(f"no {named}" if raw_id in (None, "") else wrong)
-        doc_id = check_id(str(raw_id).strip())
+        named = "id" if mapping.id == "id" else f"id (key {mapping.id!r})"
+        doc_id = check_id(_given_id(record.get(mapping.id), named).strip())
         title = _optional_text(record, mapping.title) or ""
         text = record.get(mapping.text)
         if text is not None and not isinstance(text, str):
@@ -311,23 +307,69 @@ class Document:
 
     def checked(self) -> Document:
         """This document by the rules ``from_dict`` reads a record with, for one a Python
-        caller built (which may hold anything): its id checked, its texts mended, its fields
-        made JSON; ValueError says what cannot be used."""
+        caller built (which may hold anything: the dataclass checks no types): its id checked,
+        its texts mended, its fields made JSON; ValueError says what cannot be used, so the
+        run names it as a failure and indexes the rest."""
         repairs = list(self.repairs)
-        doc_id = check_id(_mended(self.id, "id", repairs))
+        doc_id = check_id(_mended(_given_id(self.id), "id", repairs))
         texts = {
-            name: _mended(value, name, repairs) if isinstance(value, str) else value
+            name: None if value is None else _mended(value, name, repairs)
             for name, value in (
-                ("title", self.title),
-                ("text", self.text),
-                ("source", self.source),
-                ("url", self.url),
+                ("title", _given_text(self.title, "title") or ""),
+                ("text", _given_text(self.text, "text", numbers=False) or ""),
+                ("source", _given_text(self.source, "source")),
+                ("url", _given_text(self.url, "url")),
             )
         }
-        fields = _readable(self.fields, (), repairs)
-        if len(repairs) == len(self.repairs) and fields == self.fields:
+        if not texts["title"].strip() and not texts["text"].strip():
+            raise ValueError(f"document {doc_id!r} has no title and no text")
+        date = self.date
+        if date is not None and not isinstance(date, datetime):
+            date = parse_date(date)
+            if date is None:
+                raise ValueError(
+                    f"date {self.date!r} is not a date: give a datetime, or text such as 2015-07-21"
+                )
+        if self.fields is not None and not isinstance(self.fields, dict):
+            raise ValueError(f"fields is not a dict: {self.fields!r:.40}")
+        fields = _readable(self.fields or {}, (), repairs)
+        same = (doc_id, *texts.values(), date) == (
+            self.id,
+            self.title,
+            self.text,
+            self.source,
+            self.url,
+            self.date,
+        )
+        if same and len(repairs) == len(self.repairs) and fields == self.fields:
             return self
-        return replace(self, id=doc_id, **texts, fields=fields, repairs=tuple(repairs))
+        return replace(self, id=doc_id, **texts, date=date, fields=fields, repairs=tuple(repairs))
+
+
+def _given_id(value: object, named: str = "id") -> str:
+    """An id as text: a str, or a whole number (``7`` is the id ``"7"``). A number with a
+    fraction or an exponent is refused, as its spelling is not kept (JSON's ``1.50`` and
+    ``15e-1`` are both 1.5): the input must write it as text to mean it."""
+    if value is None or value == "":
+        raise ValueError(f"no {named}")
+    if isinstance(value, float):
+        raise ValueError(
+            f"{named} {value!r} is a decimal number: an id is text or a whole number; write "
+            f'it as text ("{value!r}") to keep it'
+        )
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"{named} {value!r:.40} is neither text nor a whole number")
+    return str(value)
+
+
+def _given_text(value: object, name: str, numbers: bool = True) -> str | None:
+    """A Python caller's ``name`` (title, text, source, url) as text, or None; a number is
+    its text where a record's may be a number (not the text)."""
+    if value is None or isinstance(value, str):
+        return value
+    if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{name} is not text: {value!r:.40} (type {type(value).__name__})")
 
 
 @dataclass(frozen=True)

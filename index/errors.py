@@ -10,6 +10,18 @@ class BahthError(Exception):
     """Base class: ``str(error)`` is a complete sentence for the user."""
 
 
+class ArgumentError(BahthError, ValueError):
+    """A library call was given an argument it cannot use (``add_documents(None)``,
+    ``search(q, page=None)``, ``time_limit=0``): a mistake in the calling code, not in its
+    user's text. ``parameter`` names the argument, ``value`` is what was given, ``reason``
+    says what it takes; ``str(error)`` is ``parameter: reason``. A ValueError too, as
+    FilterError (a bad ``filters`` or ``sort``) is."""
+
+    def __init__(self, parameter: str, reason: str, value: object = None) -> None:
+        self.parameter, self.reason, self.value = parameter, reason, value
+        super().__init__(f"{parameter}: {reason}")
+
+
 class IndexMissing(BahthError):
     """There is no index (or an empty folder) where one was expected. The message names the
     folder and the command that builds an index there (``command``, for a web page)."""

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from bahth.index.errors import ArgumentError
 from bahth.index.fields import Values, document_values
 from bahth.index.sources import Document, Failure, check_id
 from bahth.index.stories import Stories, alone, fingerprint
@@ -192,7 +193,22 @@ def failed_file(failure: Failure) -> str:
 def as_documents(docs: Iterable[Document | dict], mapping) -> Iterator[Document | Failure]:
     """Documents a Python caller gives (``Document`` or dicts with id, title, text and any
     other fields), read by the rules files are read with; one that is not valid is a
-    failure naming it."""
+    failure naming it. ``docs`` that are not a collection of them (None, one document, a
+    string) are an ArgumentError now, before the run starts."""
+    if isinstance(docs, (str, bytes, dict, Document)) or not isinstance(docs, Iterable):
+        given = "None" if docs is None else f"{docs!r:.40} (type {type(docs).__name__})"
+        if isinstance(docs, (dict, Document)):
+            given = "one document: give [document]"
+        raise ArgumentError(
+            "documents",
+            "give an iterable of documents (Document or dicts with id, title, text), such as "
+            f"a list, not {given}",
+            docs,
+        )
+    return _as_documents(docs, mapping)
+
+
+def _as_documents(docs: Iterable, mapping) -> Iterator[Document | Failure]:
     for number, doc in enumerate(docs, start=1):
         try:
             if isinstance(doc, Document):
@@ -200,9 +216,10 @@ def as_documents(docs: Iterable[Document | dict], mapping) -> Iterator[Document 
                 continue
             yield Document.from_dict(doc, mapping=mapping)
         except ValueError as error:
-            label = doc.get("id") if isinstance(doc, dict) and doc.get("id") else number
-            label = doc.id if isinstance(doc, Document) else label
-            yield Failure(f"document {label}", str(error))
+            given = doc.id if isinstance(doc, Document) else None
+            given = doc.get("id") if isinstance(doc, dict) else given
+            named = isinstance(given, (str, int)) and not isinstance(given, bool) and given != ""
+            yield Failure(f"document {given if named else number}", str(error))
 
 
 def progress_bar(enabled: bool):

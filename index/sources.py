@@ -252,6 +252,15 @@ def _csv_records(
         if mapping.id not in reader.fieldnames:
             yield Failure(str(path), f"no {mapping.id!r} column in the header row")
             return
+        named = [name for name in reader.fieldnames if name.strip()]
+        twice = [name for name in dict.fromkeys(named) if named.count(name) > 1]
+        if twice:  # a row would keep the last column's cell and lose the others unsaid
+            yield Failure(
+                str(path),
+                f"the header row names the column {twice[0]!r} {named.count(twice[0])} times: "
+                "a row can hold one value under a name; rename or remove the others",
+            )
+            return
         lines = reader.reader  # its line count is the csv module's, kept on an error too
         while True:
             start = lines.line_num + 1

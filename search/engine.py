@@ -29,6 +29,7 @@ from bahth.index.limits import DOCUMENT_CHARS, MAX_SUGGESTIONS, MIN_PREFIX
 from bahth.index.planner import IndexReport
 from bahth.index.settings import Settings
 from bahth.search import admission, highlight, rerank, stories, suggestions
+from bahth.search.arguments import limit_seconds, query_text, whole_number
 from bahth.search.expansion import ExpansionBudget
 from bahth.search.filters import FieldFilters
 from bahth.search.notices import notice
@@ -262,25 +263,26 @@ class SearchEngine:
         ``sort`` is "relevance", or a date or number field ("published": oldest first,
         "-published": newest first; documents without one last either way). A filter field
         or sort key the index does not declare, or a filter value its type cannot read,
-        raises FilterError (a ValueError) naming what would work. Never raises on the text
-        of ``q``: a query that cannot be run gives an empty page whose ``message`` says why.
+        raises FilterError (a ValueError) naming what would work, as do ``filters`` that are
+        not a dict and a ``sort`` that is not a str. Never raises on the text of ``q``: a
+        query that cannot be run gives an empty page whose ``message`` says why (a number
+        is read as its digits, None as no query; any other ``q``, a ``page`` or ``per_page``
+        that is not a whole number, or a ``time_limit`` that is not None or seconds above 0,
+        raises ArgumentError naming it).
         The one exception: with a ``time_limit`` (seconds), a search still at work past it
         stops and raises SearchTimeout, whose message says how to narrow the query; and an
         expensive query (search.admission) that meets another one running in this engine
         stops before its expensive part with SearchBusy (a SearchTimeout).
         """
         started = time.perf_counter()
-        with self._reading() as reader, self.turns.ticket(time_limit, q or "") as ticket:
+        q, time_limit = query_text(q), limit_seconds(time_limit)
+        page, per_page = clamp_paging(page, per_page)
+        with self._reading() as reader, self.turns.ticket(time_limit, q) as ticket:
             deadline = Deadline(time_limit)
-            page, per_page = clamp_paging(page, per_page)
             rules = self._filters_of(reader.settings)
             sort_key = rules.sort_key(sort)
-            conditions = [
-                rules.condition(name, value)
-                for name, value in (filters or {}).items()
-                if value is not None and value != ""
-            ]
-            parsed = self._builder(reader).parse(q or "", deadline, ticket)
+            conditions = rules.conditions(filters)
+            parsed = self._builder(reader).parse(q, deadline, ticket)
             if not ticket.free and parsed.query is not None:
                 if admission.phrase_work(parsed.query, reader) > admission.ORDINARY_PHRASE_WORK:
                     ticket.need(SCORING)  # an expensive phrase: a turn, or SearchBusy
@@ -353,8 +355,9 @@ class SearchEngine:
         frequent words found. ``time_limit`` as in search(). At most SUGGESTIONS_MAX words,
         each at most MAX_WORD_CHARS characters: a longer one is no word (an index built
         before that rule may hold one), so the answer stays small whatever the index."""
-        limit = min(max(1, int(limit)), SUGGESTIONS_MAX)
-        if not (prefix or "").strip() or (prefix or "")[-1:].isspace():
+        limit = whole_number(limit, "limit", 1, SUGGESTIONS_MAX)
+        prefix, time_limit = query_text(prefix, "prefix"), limit_seconds(time_limit)
+        if not prefix.strip() or prefix[-1:].isspace():
             return []
         with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
             words = word_analysis(reader.analysis)
@@ -372,8 +375,9 @@ class SearchEngine:
         """The document ``doc_id``, with the words ``q`` matched highlighted: the whole of
         it up to DOCUMENT_CHARS characters; a longer one is cut there, and ``message`` (and
         the last paragraph of ``body_html``) says so. ``time_limit`` as in search()."""
-        deadline = Deadline(time_limit)
-        with self._reading() as reader, self.turns.ticket(time_limit) as ticket:
+        q = None if q is None else query_text(q)
+        deadline = Deadline(limit_seconds(time_limit))
+        with self._reading() as reader, self.turns.ticket(deadline.seconds) as ticket:
             fields = reader.document(stored_id(doc_id))
             if fields is None:
                 return None

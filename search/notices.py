@@ -37,6 +37,10 @@ ENGLISH = {
         "(100.. or ..500 leave one end open), not {value!r}."
     ),
     "bad_year": "{field} must be four digits, like 2015, not {value!r}.",
+    "reversed_range": (
+        "The range {value!r} of {field} ends before it starts: write the smaller (earlier) end "
+        "first, {swapped}."
+    ),
     "no_match": "No document matches this query.",
     "page_past_end": "Page {page} is past the last page: showing page {shown}.",
     "document_cut": (

@@ -6,12 +6,17 @@ from datetime import datetime
 
 from bahth.index.limits import MAX_PAGE, MAX_PER_PAGE
 from bahth.index.sources import parse_date
+from bahth.search.arguments import whole_number
 from bahth.search.notices import Notice
 
 
 def clamp_paging(page: int, per_page: int) -> tuple[int, int]:
-    """``page`` and ``per_page`` brought within 1..MAX_PAGE and 1..MAX_PER_PAGE."""
-    return min(max(1, int(page)), MAX_PAGE), min(max(1, int(per_page)), MAX_PER_PAGE)
+    """``page`` and ``per_page`` brought within 1..MAX_PAGE and 1..MAX_PER_PAGE; one that is
+    not a whole number is an ArgumentError naming it."""
+    return (
+        whole_number(page, "page", 1, MAX_PAGE),
+        whole_number(per_page, "per_page", 1, MAX_PER_PAGE),
+    )
 
 
 def page_count(total: int, per_page: int) -> int:

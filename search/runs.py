@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
+from bahth.index.sources import Failure
+
 Run = dict[str, dict[str, float]]  # qid -> {docid: score}
 
 
@@ -46,17 +48,31 @@ def read_run(path: str | PathLike) -> Run:
     return dict(run)
 
 
-def read_queries(path: str | PathLike) -> tuple[list[tuple[str, str]], list[str]]:
-    """``{"id", "text"}`` JSON lines as (id, text) pairs, and the ``file:line`` of each line
-    that is not such an object (skipped, for the caller to name)."""
+def read_queries(path: str | PathLike) -> tuple[list[tuple[str, str]], list[Failure]]:
+    """``{"id", "text"}`` JSON lines as (id, text) pairs, and a Failure (``file:line``, why)
+    for each line skipped, for the caller to name: one that is not such an object, and one
+    whose id a run file cannot carry: an id with whitespace in it, or none, would shift the
+    run's space-separated columns, and an id given twice would give one query two rankings
+    (so the second is skipped, naming the first)."""
     queries, bad = [], []
+    first: dict[str, str] = {}
     lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        where = f"{path}:{number}"
         try:
             record = json.loads(line)
-            queries.append((str(record["id"]), str(record["text"])))
+            qid, text = str(record["id"]), str(record["text"])
         except (ValueError, KeyError, TypeError):
-            bad.append(f"{path}:{number}")
+            bad.append(Failure(where, "not a JSON object with id and text"))
+            continue
+        if not qid or len(qid.split()) != 1 or qid.strip() != qid:
+            reason = "has no query id" if not qid else f"query id {qid!r} holds whitespace"
+            bad.append(Failure(where, f"{reason}: a run file's columns are split on spaces"))
+        elif qid in first:
+            bad.append(Failure(where, f"query id {qid!r} is given again (first at {first[qid]})"))
+        else:
+            first[qid] = where
+            queries.append((qid, text))
     return queries, bad

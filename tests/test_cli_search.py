@@ -110,3 +110,34 @@ def test_batch_mode_says_what_it_cannot_read_or_write(
     assert result.exit_code == status, result.output
     assert says in result.output and result.output.count("\n") == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+GOOD_QUERY = '{"id": "good", "text": "الأمن"}'
+# (a queries file's lines after a good one, the line skipped, what stderr says of it): a
+# run file is split on spaces, and one qid is one ranking; the others still run
+SKIPPED_QUERIES = [
+    pytest.param(['{"id": "q 1", "text": "الأمن"}'], 2, "'q 1' holds whitespace", id="space-in-id"),
+    pytest.param(['{"id": "q\\t", "text": "x"}'], 2, "holds whitespace", id="tab-after-the-id"),
+    pytest.param(['{"id": "", "text": "الأمن"}'], 2, "has no query id", id="empty-id"),
+    pytest.param(
+        ['{"id": "good", "text": "الإرهاب"}'],
+        2,
+        "'good' is given again (first at q.jsonl:1)",
+        id="the-same-id-twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "line", "says"), SKIPPED_QUERIES)
+def test_batch_mode_skips_a_query_whose_id_a_run_cannot_carry(
+    news_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines, line, says
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.jsonl").write_text("\n".join([GOOD_QUERY, *lines]) + "\n", encoding="utf-8")
+    args = ["search", "--index", str(news_index), "--queries", "q.jsonl", "--run", "out.trec"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert f"skipped q.jsonl:{line}: " in result.output and says in result.output
+    rows = [row.split(" ") for row in Path("out.trec").read_text(encoding="utf-8").splitlines()]
+    assert rows and all(len(row) == 6 and row[0] == "good" for row in rows)
+    assert [row[3] for row in rows] == [str(rank) for rank in range(1, len(rows) + 1)]

@@ -370,3 +370,61 @@ def test_real_server_returns_fields_and_facets(news) -> None:
     assert data["total"] == sum("النفط" in r["tags"] for r in records.values()) > 0
     assert all(h["fields"] == given(records[h["id"]]) for h in data["hits"])
     assert data["facets"]["tags"]["النفط"] == data["total"]
+
+
+# ---- a range that ends before it starts --------------------------------------------------
+
+# (field, the range as given, the same range the right way round): it matched nothing and
+# said nothing, so a search found no document and the user could not tell why
+REVERSED = [
+    pytest.param("words", "500..100", "100..500", id="number-range"),
+    pytest.param("published", "2015-07-21..2015-07-20", "2015-07-20..2015-07-21", id="date-range"),
+    pytest.param("published", "2015-08..2015-07", "2015-07..2015-08", id="months-reversed"),
+]
+
+
+def _reversed_in_library(news, engine, name, value) -> str:
+    from bahth.search.filters import FilterError
+
+    with pytest.raises(FilterError) as raised:
+        engine.search(WORD, filters={name: value})
+    assert raised.value.kind == "reversed_range" and raised.value.parameter == name
+    return str(raised.value)
+
+
+def _reversed_in_query_text(news, engine, name, value) -> str:
+    page = engine.search(f"{WORD} {name}:{value}")  # user text never raises: it says so
+    assert page.total > 0, "the clause it cannot apply is left out, as a bad value is"
+    return page.message
+
+
+def _reversed_on_the_command_line(news, engine, name, value) -> str:
+    done = bahth("search", WORD, *where(news[0]), "--filter", f"{name}={value}")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+def _reversed_on_the_web(news, engine, name, value) -> str:
+    client = create_app({"BAHTH_INDEX": str(news[0])}).test_client()
+    api = client.get("/api/search", query_string={"q": WORD, name: value})
+    assert api.status_code == 400 and api.json["parameter"] == name, api.json
+    page = client.get("/search", query_string={"q": WORD, name: value})
+    assert page.status_code == 400
+    return api.json["error"] + page.get_data(as_text=True)
+
+
+SURFACES = [
+    pytest.param(_reversed_in_library, id="library"),
+    pytest.param(_reversed_in_query_text, id="query-text"),
+    pytest.param(_reversed_on_the_command_line, id="cli"),
+    pytest.param(_reversed_on_the_web, id="web"),
+]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize(("name", "value", "swapped"), REVERSED)
+def test_a_reversed_range_is_refused_naming_it_the_right_way_round(
+    news, engine, surface, name, value, swapped
+) -> None:
+    said = surface(news, engine, name, value)
+    assert value[:20] in said and swapped in said, said  # the web shows 20 characters of it

@@ -52,8 +52,8 @@ def test_parse_date(value, expected) -> None:
     [
         pytest.param({"title": "عنوان", "text": "نص"}, "no id", id="no-id"),
         pytest.param({"id": "  ", "text": "نص"}, "no id", id="blank-id"),
-        pytest.param({"id": True, "text": "نص"}, "id is not", id="boolean-id"),
-        pytest.param({"id": ["a"], "text": "نص"}, "id is not", id="list-id"),
+        pytest.param({"id": True, "text": "نص"}, "neither text nor a whole", id="boolean-id"),
+        pytest.param({"id": ["a"], "text": "نص"}, "neither text nor a whole", id="list-id"),
         pytest.param({"id": "a"}, "no title and no text", id="nothing-to-index"),
         pytest.param({"id": "a", "title": " ", "text": "\n"}, "no title and no text", id="blank"),
         pytest.param({"id": "a", "text": ["نص"]}, "text is not text", id="text-list"),
@@ -185,6 +185,13 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
             "array.jsonl", "[1, 2]\n", "array.jsonl:1", "not a JSON object", id="jsonl-array"
         ),
         pytest.param(
+            "decimal.jsonl",
+            '{"id": 1.5, "text": "نص"}\n',
+            "decimal.jsonl:1",
+            'id 1.5 is a decimal number: an id is text or a whole number; write it as text ("1.5")',
+            id="jsonl-decimal-id-names-the-rule",
+        ),
+        pytest.param(
             "bytes.jsonl",
             b'{"id": "1", "text": "\xff"}\n',
             "bytes.jsonl:1",
@@ -202,6 +209,23 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
         ),
         pytest.param(
             "quote.csv", 'id,title,text\n1,"ا,ب\n', "quote.csv:2", "never closed", id="csv-quote"
+        ),
+        pytest.param(
+            "ids.csv", "id,title,text,id\n1,ا,ب,2\n", "ids.csv", "'id' 2 times", id="csv-two-ids"
+        ),
+        pytest.param(
+            "texts.csv",
+            "id,text,title,text\n1,ا,ب,ج\n",
+            "texts.csv",
+            "column 'text' 2 times",
+            id="csv-two-text-columns",
+        ),
+        pytest.param(
+            "fields.csv",
+            "id,title,text,section,section\n1,ا,ب,ج,د\n",
+            "fields.csv",
+            "column 'section' 2 times",
+            id="csv-a-field-twice-loses-a-cell",
         ),
     ],
 )

@@ -614,7 +614,7 @@ def test_every_engine_notice_has_arabic_words() -> None:
 
     assert set(NOTICES) == set(ENGLISH), "a new notice needs its Arabic sentence"
     values = {"chars": 2000, "words": 40, "letters": 2, "value": "x", "page": 9, "shown": 3}
-    values |= {"field": "x"}
+    values |= {"field": "x", "swapped": "1..2"}
     values |= {"length": 600_000, "text": "x"}
     for code in ENGLISH:
         said = notice_text(code, values)

@@ -88,6 +88,10 @@ NOTICES: dict[str, Any] = {
         f"لا «{v['value']}»."
     ),
     "bad_year": lambda v: f"الحقل {v['field']} سنة من أربعة أرقام مثل 2015، لا «{v['value']}».",
+    "reversed_range": lambda v: (
+        f"المدى «{v['value']}» في الحقل {v['field']} ينتهي قبل أن يبدأ: اكتب الطرف الأصغر"
+        f" (الأقدم) أولا، {v['swapped']}."
+    ),
     "no_match": None,
     "page_past_end": lambda v: f"الصفحة {v['page']} بعد آخر صفحة: هذه الصفحة {v['shown']}.",
     "document_cut": lambda v: (

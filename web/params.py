@@ -138,6 +138,9 @@ def filter_problem(error: FilterError) -> BadParameter:
     elif error.kind == "unknown_field":
         allowed = "، ".join(error.allowed) or "لا حقول"
         why = f"ليس حقلا يُضيَّق به البحث في هذا الفهرس (الحقول: {allowed})"
+    elif error.kind == "reversed_range" and error.notice is not None:
+        swapped = dict(error.notice.values)["swapped"]
+        why = f"مدى يبدأ بطرفه الأصغر (الأقدم)، مثل {swapped}"
     else:
         why = FILTER_WANTS.get(error.kind, "قيمة لا يقرؤها هذا الحقل")
     return BadParameter(error.parameter, why, error.value, allowed=error.allowed)
