@@ -127,11 +127,35 @@ def _json_float(literal: str) -> float | str:
     return number if math.isfinite(number) else _NotJSONNumber(literal)
 
 
+class RepeatedKey(ValueError):
+    """A JSON object names one key twice (``{"id": 1, "id": 2}``): json.loads keeps the last
+    value and drops the other without a word; RFC 8259 leaves it to the reader, so bahth
+    names it rather than guess which was meant."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise RepeatedKey(
+            f"the key {twice!r:.60} is given twice in one object: an object holds one value "
+            "under a key; remove or rename the other"
+        )
+    return record
+
+
 def json_record(text: str) -> object:
     """One JSON value, as ``json.loads`` reads it but with a number JSON cannot carry kept as
-    its text (a ``_NotJSONNumber``, said and turned to plain text by ``_readable``).
-    RecursionError for a value nested past the interpreter's limit (about 1,000 deep)."""
-    return json.loads(text, parse_constant=_NotJSONNumber, parse_float=_json_float)
+    its text (a ``_NotJSONNumber``, said and turned to plain text by ``_readable``), and an
+    object that names a key twice a RepeatedKey. RecursionError for a value nested past the
+    interpreter's limit (about 1,000 deep)."""
+    return json.loads(
+        text,
+        parse_constant=_NotJSONNumber,
+        parse_float=_json_float,
+        object_pairs_hook=_unique_keys,
+    )
 
 
 def too_deep(place: str | None = None) -> str:

@@ -38,6 +38,7 @@ from bahth.index.documents import (
     Document,
     Failure,
     InputMapping,
+    RepeatedKey,
     check_id,
     json_record,
     parse_date,
@@ -224,6 +225,9 @@ def _jsonl_records(
                 continue
             except RecursionError:  # nested about 1,000 deep: json gives up before we count
                 yield Failure(where, too_deep())
+                continue
+            except RepeatedKey as error:
+                yield Failure(where, str(error))
                 continue
             except ValueError as error:
                 yield Failure(where, f"not JSON ({error})")

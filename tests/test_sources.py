@@ -192,6 +192,20 @@ def test_txt_title_is_first_non_empty_line(tmp_path: Path) -> None:
             id="jsonl-decimal-id-names-the-rule",
         ),
         pytest.param(
+            "twice.jsonl",
+            '{"id": "1", "text": "نص", "id": "2"}\n',
+            "twice.jsonl:1",
+            "the key 'id' is given twice in one object",
+            id="jsonl-a-key-given-twice-is-named-not-the-last-kept",
+        ),
+        pytest.param(
+            "nested.jsonl",
+            '{"id": "1", "text": "نص", "meta": {"a": 1, "a": 2}}\n',
+            "nested.jsonl:1",
+            "the key 'a' is given twice",
+            id="jsonl-a-key-given-twice-in-a-field-too",
+        ),
+        pytest.param(
             "bytes.jsonl",
             b'{"id": "1", "text": "\xff"}\n',
             "bytes.jsonl:1",
