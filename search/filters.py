@@ -86,6 +86,14 @@ class FieldFilters:
         """The condition (index/nodes.py) that keeps the documents whose ``name`` is
         ``value``."""
         kind = self.types.get(name)
+        if isinstance(value, list | tuple | set | frozenset | dict):  # str() would search "['a']"
+            raise FilterError(
+                f"{name}: give one value (text or a number) or one range A..B, not "
+                f"{value!r:.40}: a field is filtered by one",
+                kind="bad_filters",
+                parameter=name,
+                value=repr(value),
+            )
         text = str(value).strip()
         if kind is None:
             allowed = ", ".join(self.names) or "none: the index declares no such field"

@@ -158,6 +158,7 @@ BAD_FILTERS = [
     pytest.param({"filters": [("year", "2015")]}, "filters", id="filters-as-pairs-not-a-dict"),
     pytest.param({"filters": "year=2015"}, "filters", id="filters-as-text"),
     pytest.param({"sort": 5}, "sort", id="sort-not-text"),
+    pytest.param({"filters": {"year": ["2015", "2016"]}}, "year", id="a-list-of-values-not-one"),
 ]
 
 
