@@ -344,7 +344,7 @@ def _plain_value(value) -> str:
 
 
 def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str) -> None:
-    from bahth.search.runs import read_queries, write_run
+    from bahth.search.runs import is_column, read_queries, write_run
 
     try:
         queries, bad = read_queries(queries_file)
@@ -354,12 +354,21 @@ def _write_run(engine, queries_file: Path, run_file: Path, limit: int, tag: str)
         )
     except OSError as error:
         fail(f"{queries_file}: cannot read the queries: {error.strerror or error}.")
+    if not is_column(tag):
+        fail(f"--tag {tag!r}: one word without spaces (a run line's last column).")
     results = list(engine.run_queries(queries, limit=limit))
+    left_out: list[tuple[str, str]] = []
     try:
-        write_run(run_file, results, tag)
+        write_run(run_file, results, tag, left_out)
     except OSError as error:
         fail(f"cannot write the run file {run_file}: {error.strerror or error}.", code=1)
     click.echo(f"{len(queries)} queries, run written to {run_file}", err=True)
+    for qid, docid in left_out:
+        click.echo(
+            f"left out of query {qid}'s ranking: document {docid!r}, whose id holds whitespace "
+            "(a run line's columns are split on it)",
+            err=True,
+        )
     for failure in bad:
         click.echo(f"skipped {failure.where}: {failure.reason}", err=True)
     if bad:

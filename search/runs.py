@@ -23,15 +23,32 @@ def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda item: (item[1], item[0]), reverse=True)
 
 
+def is_column(text: str) -> bool:
+    """Whether ``text`` can stand as one column of a run line, which readers split on
+    whitespace: not empty, and none in it (a query id, a document id, the tag)."""
+    return bool(text) and len(text.split()) == 1 and text.strip() == text
+
+
 def write_run(
-    path: str | PathLike, results: Iterable[tuple[str, list[tuple[str, float]]]], tag: str
+    path: str | PathLike,
+    results: Iterable[tuple[str, list[tuple[str, float]]]],
+    tag: str,
+    left_out: list[tuple[str, str]] | None = None,
 ) -> Run:
-    """Write ``(qid, [(docid, score), ...])`` pairs as a TREC run file; returns the run."""
+    """Write ``(qid, [(docid, score), ...])`` pairs as a TREC run file; returns the run. A hit
+    whose document id a run line cannot carry (it holds whitespace: every reader would take
+    the wrong columns) is left out, the hits after it ranked up, and ``(qid, docid)`` added
+    to ``left_out`` for the caller to name; a tag that is not one column is a ValueError."""
+    if not is_column(tag):
+        raise ValueError(f"the run tag {tag!r} must be one word without whitespace")
     run: Run = {}
     lines = []
     for qid, hits in results:
         run[qid] = {}
-        for rank, (docid, score) in enumerate(ranked(dict(hits)), start=1):
+        kept = [(docid, score) for docid, score in hits if is_column(docid)]
+        if left_out is not None:
+            left_out += [(qid, docid) for docid, _ in hits if not is_column(docid)]
+        for rank, (docid, score) in enumerate(ranked(dict(kept)), start=1):
             run[qid][docid] = score
             lines.append(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
     Path(path).write_text("".join(lines), encoding="utf-8")
@@ -67,7 +84,7 @@ def read_queries(path: str | PathLike) -> tuple[list[tuple[str, str]], list[Fail
         except (ValueError, KeyError, TypeError):
             bad.append(Failure(where, "not a JSON object with id and text"))
             continue
-        if not qid or len(qid.split()) != 1 or qid.strip() != qid:
+        if not is_column(qid):
             reason = "has no query id" if not qid else f"query id {qid!r} holds whitespace"
             bad.append(Failure(where, f"{reason}: a run file's columns are split on spaces"))
         elif qid in first:

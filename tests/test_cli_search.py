@@ -4,6 +4,7 @@ seconds is a finite number above 0."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,36 @@ def test_batch_mode_skips_a_query_whose_id_a_run_cannot_carry(
     rows = [row.split(" ") for row in Path("out.trec").read_text(encoding="utf-8").splitlines()]
     assert rows and all(len(row) == 6 and row[0] == "good" for row in rows)
     assert [row[3] for row in rows] == [str(rank) for rank in range(1, len(rows) + 1)]
+
+
+# (a query for one odd id's word, whether its document can stand in a run line): a run line's
+# columns are split on whitespace, so a document id holding any is left out and named
+RUN_COLUMNS = [
+    pytest.param("echo", False, id="an-id-with-a-space-is-left-out"),
+    pytest.param("kilo", False, id="an-id-with-a-tab-is-left-out"),
+    pytest.param("charlie", False, id="an-id-with-a-line-break-is-left-out"),
+    pytest.param("alfa", True, id="slashes-and-dots-stand-as-they-are"),
+]
+
+
+@pytest.mark.parametrize(("word", "carried"), RUN_COLUMNS)
+def test_a_run_line_never_holds_a_document_id_with_whitespace(
+    odd_ids_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, word: str, carried: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.jsonl").write_text(json.dumps({"id": "q1", "text": word}) + "\n", encoding="utf-8")
+    args = ["search", "--index", str(odd_ids_index), "--queries", "q.jsonl", "--run", "out.trec"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = [row.split(" ") for row in Path("out.trec").read_text(encoding="utf-8").splitlines()]
+    assert all(len(row) == 6 for row in rows), rows
+    assert ("left out of query q1's ranking" in result.output) is not carried
+    assert bool(rows) is carried
+
+
+def test_a_run_tag_with_a_space_is_a_usage_error(news_index: Path, tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text(GOOD_QUERY + "\n", encoding="utf-8")
+    args = ["--queries", str(tmp_path / "q.jsonl"), "--run", str(tmp_path / "o.trec")]
+    result = CliRunner().invoke(main, ["search", "--index", str(news_index), *args, "--tag", "a b"])
+    assert result.exit_code == 2 and "--tag 'a b'" in result.output
+    assert not (tmp_path / "o.trec").exists()
