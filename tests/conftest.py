@@ -179,6 +179,29 @@ def where(location) -> list[str]:
 
 
 @contextmanager
+def engine_on(store: str, root: Path):
+    """A new SearchEngine on ``store``: "folder" (an index folder under ``root``) or "cluster"
+    (a real two-node cluster there, tests/test_sphinx_backend.py's LocalCluster, stopped at
+    the end): for a rule that must hold on both stores' read paths."""
+    from bahth.search.engine import SearchEngine
+
+    local = None
+    if store == "cluster":
+        from tests.test_sphinx_backend import LocalCluster
+
+        local = LocalCluster(root / "cluster")
+    try:
+        engine = SearchEngine(local.url if local else root / "index")
+        try:
+            yield engine
+        finally:
+            engine.close()
+    finally:
+        if local is not None:
+            local.stop()
+
+
+@contextmanager
 def serving(
     index: Path, *options: str, workers: int | None = 1, timeout: float = 30.0, preexec_fn=None
 ) -> Iterator[Server]:

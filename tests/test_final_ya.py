@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bahth.search.engine import SearchEngine
+from tests.conftest import engine_on
 
 FILLER = "وقال المتحدث إن الأمر يحتاج إلى متابعة"
 
@@ -45,20 +46,9 @@ DOCS = [
 def engine(request, tmp_path_factory) -> SearchEngine:
     """The rule asks the store how the collection writes a word: a folder, and a real
     two-node cluster (tests/test_sphinx_backend.py's LocalCluster)."""
-    root = tmp_path_factory.mktemp(f"final-ya-{request.param}")
-    local = None
-    if request.param == "cluster":
-        from tests.test_sphinx_backend import LocalCluster
-
-        local = LocalCluster(root / "cluster")
-    try:
-        engine = SearchEngine(local.url if local else root / "index")
+    with engine_on(request.param, tmp_path_factory.mktemp(f"final-ya-{request.param}")) as engine:
         engine.add_documents(DOCS)
         yield engine
-        engine.close()
-    finally:
-        if local is not None:
-            local.stop()
 
 
 def ids(engine: SearchEngine, q: str) -> list[str]:

@@ -17,7 +17,7 @@ from bahth.index import nodes
 from bahth.index.keys import best
 from bahth.search import scorer
 from bahth.search.engine import SearchEngine
-from tests.conftest import SEEDS, generated_news
+from tests.conftest import SEEDS, engine_on, generated_news
 
 WORDS = (
     "الأمن الوطني مكافحة الإرهاب التعاون الأمريكي المغربي المدير العام مراقبة التراب "
@@ -31,21 +31,10 @@ KS = (1, 3, 10)
 def engine(request, tmp_path_factory) -> Iterator[SearchEngine]:
     """The seeds and generated news in a folder, or in a real two-node cluster (the two read
     paths the scorer works over)."""
-    root = tmp_path_factory.mktemp(f"top-k-{request.param}")
-    local = None
-    if request.param == "cluster":
-        from tests.test_sphinx_backend import LocalCluster
-
-        local = LocalCluster(root / "cluster")
-    try:
-        engine = SearchEngine(local.url if local else root / "index")
+    with engine_on(request.param, tmp_path_factory.mktemp(f"top-k-{request.param}")) as engine:
         engine.index_paths([SEEDS])
         engine.add_documents(generated_news())
         yield engine
-        engine.close()
-    finally:
-        if local is not None:
-            local.stop()
 
 
 def tops(engine: SearchEngine, q: str, k: int) -> tuple[list, list]:
