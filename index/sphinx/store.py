@@ -191,10 +191,13 @@ class SphinxStore:
         """shard -> the node that holds it, read from every node (all must answer)."""
         pattern = re.compile(rf"^{re.escape(self.url.table)}_{SLOTS[0]}_(\d+)$")
         found: dict[int, Node] = {}
+        named: dict[int, str] = {}  # every shard a node's distributed table names
         silent = []
         for node in self.url.nodes:
             try:
                 rows = self.connections.query(node, "SHOW TABLES", doing="indexing")
+                if any(name == documents_table(self.url.table, SLOTS[0]) for name, _ in rows):
+                    named.update(self._shards_named(node))
             except BackendUnavailable:
                 silent.append(node.label)
                 continue
@@ -216,8 +219,27 @@ class SphinxStore:
                 f"the nodes of {self.path} do not hold every shard of {self.url.table} "
                 f"(found {sorted(found)}): list every node of the cluster in the URL."
             )
+        elsewhere = sorted(set(named) - set(found))
+        if elsewhere:  # a URL that leaves nodes out: writes would go to the wrong shards
+            where = ", ".join(f"shard {k} on {named[k]}" for k in elsewhere)
+            raise BahthError(
+                f"{self.path} does not list every node of the cluster ({where}, whose node "
+                "is not in the URL): list every node of the cluster in the URL."
+            )
         self._check_layout(found)
         return found
+
+    def _shards_named(self, node: Node) -> dict[int, str]:
+        """shard -> where a node's distributed table says it is (``local``, or the agent
+        ``HOST:PORT`` of the node that holds it: nodes talk on their SphinxQL port + 1)."""
+        pattern = re.compile(rf"^(?:(.+):)?{re.escape(self.url.table)}_{SLOTS[0]}_(\d+)$")
+        table = documents_table(self.url.table, SLOTS[0])
+        named = {}
+        for name, _kind in self.connections.query(node, f"DESCRIBE {table}", doing="indexing"):
+            m = pattern.match(str(name))
+            if m:
+                named[int(m.group(2))] = f"agent {m.group(1)}" if m.group(1) else node.label
+        return named
 
     def _check_layout(self, layout: dict[int, Node]) -> None:
         """The tables must be this bahth's layout (their columns): a cluster an older bahth
