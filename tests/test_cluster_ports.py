@@ -60,3 +60,28 @@ def test_a_node_whose_port_another_process_holds(tmp_path: Path, held, said) -> 
         squatter.close()
         bahth("stop", str(folder))
     assert Cluster.load(folder).url == cluster.url
+
+
+# (the --node entries of `bahth cluster init`; what it says, or None: it writes the cluster)
+NODE_ENTRIES = [
+    pytest.param(["127.0.0.1:9306", "127.0.0.1:9306"], "both need 127.0.0.1:9306", id="twice"),
+    pytest.param(
+        ["127.0.0.1:9306", "127.0.0.1:9307"], "both need 127.0.0.1:9307", id="port-is-others-plus-1"
+    ),
+    pytest.param(["h.example:9306", "H.EXAMPLE:9306"], "both need", id="host-in-another-case"),
+    pytest.param(["127.0.0.1:65535"], "must be 65535 or below", id="no-room-for-port-plus-1"),
+    pytest.param(["a.example:9306", "b.example:9306"], None, id="one-port-on-two-hosts"),
+    pytest.param(["127.0.0.1:9306", "127.0.0.1:9308"], None, id="two-apart-on-one-host"),
+]
+
+
+@pytest.mark.parametrize("entries, said", NODE_ENTRIES)
+def test_init_refuses_nodes_whose_ports_clash(tmp_path: Path, entries, said) -> None:
+    folder = tmp_path / "c"
+    made = bahth("init", str(folder), *(arg for entry in entries for arg in ("--node", entry)))
+    assert "Traceback" not in made.stderr
+    if said is None:
+        assert made.returncode == 0 and made.stdout.strip() == Cluster.load(folder).url
+        return
+    assert made.returncode == 2 and said in made.stderr, made.stderr
+    assert not folder.exists() or not any(folder.iterdir())  # nothing written

@@ -175,6 +175,7 @@ def init_cluster(
                     data_dir or f"/var/lib/bahth/{table}",
                 )
             )
+        _check_addresses(specs)
         local = False
     else:
         count = nodes or 1
@@ -209,6 +210,27 @@ def init_cluster(
     text = json.dumps(facts, indent=1)
     (root / CLUSTER_FILE).write_text(text + "\n", encoding="utf-8")
     return cluster
+
+
+def _check_addresses(specs: list[NodeSpec]) -> None:
+    """Each node listens on its PORT and on PORT+1 (for the other nodes): two --node entries
+    that share one of them on one host cannot both run."""
+    seen: dict[tuple[str, int], NodeSpec] = {}
+    for spec in specs:
+        if spec.api_port > 65535:
+            raise BahthError(
+                f"--node {spec.host}:{spec.port}: a node also listens on its port + 1 (for "
+                "the other nodes), which must be 65535 or below: choose a lower port."
+            )
+        for port in (spec.port, spec.api_port):
+            other = seen.get((spec.host.lower(), port))
+            if other is not None:
+                raise BahthError(
+                    f"--node {other.host}:{other.port} and --node {spec.host}:{spec.port} both "
+                    f"need {spec.host}:{port} (a node listens on its port and its port + 1): "
+                    "give each node of one host ports at least 2 apart."
+                )
+            seen[(spec.host.lower(), port)] = spec
 
 
 def node_config(cluster: Cluster, spec: NodeSpec) -> str:
