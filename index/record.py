@@ -48,8 +48,18 @@ class Asked:
         return cls(settings, analysis, where, option)
 
     def rebuild(self, settings: Settings | None = None) -> str:
-        named = f" --settings {settings.path}" if settings is not None and settings.path else ""
-        return f"`bahth index --rebuild PATH...{named} {self.option}`"
+        return f"`{self.rebuild_command(settings)}`"
+
+    def rebuild_command(self, settings: Settings | None = None) -> str:
+        """The command that rebuilds the index with what was asked: the settings file that
+        asked for it, or the stemmer (a rebuild without them keeps the index's own)."""
+        if settings is not None and settings.path:
+            named = f" --settings {settings.path}"
+        elif settings is None and self.analysis is not None:
+            named = f" --stem {self.analysis.stem}"
+        else:
+            named = ""
+        return f"bahth index --rebuild PATH...{named} {self.option}"
 
     def check_version(self, meta: dict) -> None:
         """IndexVersionMismatch for an index another analyzer version built."""
@@ -65,17 +75,21 @@ class Asked:
         index-time settings, is only possible with a rebuild, which says so."""
         wanted = self.analysis
         if wanted is not None and wanted != analysis:
+            command = self.rebuild_command(self.settings)
             raise AnalysisMismatch(
                 f"The index at {self.where} was built with {analysis.id}, not {wanted.id}: "
-                f"add --rebuild to rebuild it ({self.rebuild()})."
+                f"add --rebuild to rebuild it (`{command}`).",
+                command,
             )
         if self.settings is not None:
             changed = self.settings.index_time_changes(built)
             if changed:
+                command = self.rebuild_command(self.settings)
                 raise AnalysisMismatch(
                     f"The index at {self.where} was built with other {' and '.join(changed)} "
                     "settings, which decide what is indexed: add --rebuild to rebuild it with "
-                    f"them ({self.rebuild(self.settings)})."
+                    f"them (`{command}`).",
+                    command,
                 )
 
     def for_new(
