@@ -105,8 +105,20 @@ class Asked:
         return analysis, settings
 
     def effective(self, built: Settings | None) -> Settings:
-        """The settings a run reads its input with: those asked for, else the index's."""
+        """The settings a run reads and writes with: those asked for, else the index's (an
+        update's query-time changes, stories on or off among them, apply from its run on)."""
         return self.settings or built or Settings()
+
+    def notes_against(self, built: Settings) -> list[str]:
+        """What a run that changes query-time settings cannot do by itself, one sentence
+        each: stories turned on group only the documents written from now on."""
+        if self.settings is not None and self.settings.stories and not built.stories:
+            return [
+                "stories were off until this run: the documents indexed while they were off "
+                "stay each alone (only documents written from now on are grouped); rebuild "
+                "(--rebuild) to group them all"
+            ]
+        return []
 
 
 def recorded(meta: dict, where: str) -> Settings:

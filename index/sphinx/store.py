@@ -303,7 +303,8 @@ class SphinxStore:
                 self.asked.check_version(meta)
                 analysis, settings = recorded_analysis(meta), self.settings_of(meta)
                 self.asked.check_against(settings, analysis)
-                settings = self.asked.settings or settings  # query-time changes apply at once
+                report.warnings.extend(self.asked.notes_against(settings))
+                settings = self.asked.effective(settings)  # query-time changes apply at once
                 slot = meta["slot"]
                 known = self._known(slot, layout)
             version = int((meta or {}).get("version", 0)) + 1

@@ -306,12 +306,13 @@ class IndexStore:
         live = self._live_dir()
         self._check_version(live)
         self.asked.check_against(self.settings, self.analysis)
+        report.warnings.extend(self.asked.notes_against(self.settings))
         ix = CheckedIndex(self.path, live)
         try:
             apply(
                 ix,
                 self._read_analysis(live),
-                self.settings,
+                self.asked.effective(self.settings),  # query-time changes apply in this run
                 items,
                 report,
                 prune=prune,
