@@ -48,7 +48,15 @@ from bahth.index.errors import (
 )
 from bahth.index.keys import document_key
 from bahth.index.lock import WriteLock
-from bahth.index.planner import IndexReport, Known, Write, as_documents, plan, progress_bar
+from bahth.index.planner import (
+    IndexReport,
+    Known,
+    Write,
+    as_documents,
+    note_left_out,
+    plan,
+    progress_bar,
+)
 from bahth.index.record import Asked, now, record, recorded, recorded_analysis
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, read_sources
@@ -296,6 +304,7 @@ class SphinxStore:
             if fresh:
                 built = (self.settings_of(meta), recorded_analysis(meta)) if meta else (None, None)
                 analysis, settings = self.asked.for_new(*built)
+                before = set(self._known(meta["slot"], layout)) if meta else None
                 slot = SLOTS[1] if meta and meta.get("slot") == SLOTS[0] else SLOTS[0]
                 self._empty_slot(slot, layout)
                 known: dict[str, Known] = {}
@@ -333,6 +342,8 @@ class SphinxStore:
                 writer.close()
                 if bar is not None:
                     bar.close()
+            if fresh:
+                note_left_out(report, before, set(self._known(slot, layout)))
             if writer.wrote or fresh or self.asked.settings is not None:
                 self._commit_meta(meta, slot, analysis, settings, fresh, len(layout))
         report.timed(time.perf_counter() - started)
