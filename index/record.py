@@ -17,6 +17,9 @@ from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig
 from bahth.index.errors import AnalysisMismatch, IndexVersionMismatch
 from bahth.index.settings import Settings, SettingsError
 
+# A rebuild holds only what it reads: the advice to rebuild says so beside its command.
+EVERY_SOURCE = ", with every source of the index: a rebuild holds only the documents it reads"
+
 
 def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -78,7 +81,7 @@ class Asked:
             command = self.rebuild_command(self.settings)
             raise AnalysisMismatch(
                 f"The index at {self.where} was built with {analysis.id}, not {wanted.id}: "
-                f"add --rebuild to rebuild it (`{command}`).",
+                f"add --rebuild to rebuild it (`{command}`{EVERY_SOURCE}).",
                 command,
             )
         if self.settings is not None:
@@ -88,7 +91,7 @@ class Asked:
                 raise AnalysisMismatch(
                     f"The index at {self.where} was built with other {' and '.join(changed)} "
                     "settings, which decide what is indexed: add --rebuild to rebuild it with "
-                    f"them (`{command}`).",
+                    f"them (`{command}`{EVERY_SOURCE}).",
                     command,
                 )
 

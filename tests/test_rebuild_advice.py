@@ -64,7 +64,8 @@ def test_the_rebuild_command_a_refusal_gives_does_what_was_asked(
         run += ["--settings", "asked.toml"]
     refused = bahth(*run, cwd=tmp_path)
     assert refused.returncode == 2, refused.stderr
-    command = re.search(r"\(`(bahth index --rebuild [^`]*)`\)", refused.stderr).group(1)
+    command = re.search(r"\(`(bahth index --rebuild [^`]*)`, with every source", refused.stderr)
+    command = command.group(1)
     assert "PATH..." not in command, command
     followed = bahth(*shlex.split(command)[1:], cwd=tmp_path)
     assert followed.returncode == 0, followed.stderr

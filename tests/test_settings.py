@@ -498,7 +498,7 @@ def test_a_changed_input_key_without_a_settings_file_asks_for_rebuild_only(tmp_p
     )
     refused = bahth("index", str(data), "--index", index, "--id-field", "key")
     assert refused.returncode == 2
-    assert f"(`bahth index --rebuild {data} --index {index} --id-field key`)" in refused.stderr
+    assert f"(`bahth index --rebuild {data} --index {index} --id-field key`, " in refused.stderr
     assert "bahth.json" not in refused.stderr, "the index's record is no settings file"
 
 
