@@ -20,10 +20,11 @@ from bahth.cli_common import (
     fail,
     fail_on,
     index_option,
+    own_rebuild_command,
     where,
 )
 from bahth.cli_serve import serve_command
-from bahth.index.errors import BahthError
+from bahth.index.errors import AnalysisMismatch, BahthError
 from bahth.index.strict_json import dumps
 from bahth.search.results import MAX_PAGE, MAX_PER_PAGE
 
@@ -136,6 +137,9 @@ def index_command(
             progress=sys.stderr.isatty() and not as_json,
             format=stdin_format,
         )
+    except AnalysisMismatch as error:  # the rebuild command: the user's own, with --rebuild
+        message = str(error)
+        fail(message.replace(error.command, own_rebuild_command()) if error.command else message)
     except BahthError as error:
         fail_on(error)
     for warning in report.warnings:

@@ -63,7 +63,7 @@ def _run_on_nodes(folder, node, action_name: str, must_answer: bool) -> None:
         fail_on(error)
     for state in states:
         click.echo(state.describe())
-    if must_answer and not all(state.answering for state in states):
+    if must_answer and not all(state.up for state in states):
         sys.exit(1)
 
 

@@ -2,6 +2,7 @@
 command whose query may start with -, and one way to fail (one line on stderr, an exit status:
 1 nothing to use or a run that failed, 2 a usage error; never a traceback)."""
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -113,3 +114,11 @@ def fail_on(error: BahthError) -> None:
         IndexMissing | IndexDamaged | IndexWriteFailed | SearchTimeout | BackendUnavailable,
     )
     fail(str(error), code=1 if failed else 2)
+
+
+def own_rebuild_command() -> str:
+    """The ``bahth index`` command line this process runs, with --rebuild: what to run to
+    rebuild an index with the settings (or stemmer) that command asked for."""
+    args = sys.argv[1:]
+    args = args[1:] if args[:1] == ["index"] else args
+    return shlex.join(["bahth", "index", "--rebuild", *args])

@@ -67,7 +67,13 @@ class IndexWriteFailed(BahthError):
 
 
 class AnalysisMismatch(BahthError):
-    """An existing index was asked to take documents analyzed another way: rebuild it."""
+    """An existing index was asked to take documents analyzed another way: rebuild it.
+    ``command`` is the rebuild command the message gives (the CLI puts the user's own
+    command line, with --rebuild, in its place)."""
+
+    def __init__(self, message: str, command: str | None = None) -> None:
+        self.command = command
+        super().__init__(message)
 
 
 class SourceError(BahthError):

@@ -71,6 +71,21 @@ class IndexReport:
         }
 
 
+def note_left_out(report: IndexReport, before: set[str] | None, after: set[str]) -> None:
+    """A rebuild holds only the documents it read: those of the index it replaces that it
+    did not read are gone, and the report says so (``deleted``, and a sentence), instead of
+    a summary of "0 deleted" over an index that lost them. ``before``: None when the
+    replaced index could not be read (a damaged one)."""
+    gone = len(before - after) if before else 0
+    if gone:
+        report.deleted += gone
+        report.warnings.append(
+            f"a rebuild holds only the documents it reads: {gone:,} of the {len(before):,} "
+            "documents of the index it replaced were not among them and are gone (give the "
+            "rebuild every source of the index to keep them)"
+        )
+
+
 @dataclass(frozen=True)
 class Known:
     """What the index holds for one id before the run."""

@@ -17,6 +17,9 @@ from bahth.analyzers import ANALYZER_VERSION, AnalysisConfig
 from bahth.index.errors import AnalysisMismatch, IndexVersionMismatch
 from bahth.index.settings import Settings, SettingsError
 
+# A rebuild holds only what it reads: the advice to rebuild says so beside its command.
+EVERY_SOURCE = ", with every source of the index: a rebuild holds only the documents it reads"
+
 
 def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -48,8 +51,18 @@ class Asked:
         return cls(settings, analysis, where, option)
 
     def rebuild(self, settings: Settings | None = None) -> str:
-        named = f" --settings {settings.path}" if settings is not None and settings.path else ""
-        return f"`bahth index --rebuild PATH...{named} {self.option}`"
+        return f"`{self.rebuild_command(settings)}`"
+
+    def rebuild_command(self, settings: Settings | None = None) -> str:
+        """The command that rebuilds the index with what was asked: the settings file that
+        asked for it, or the stemmer (a rebuild without them keeps the index's own)."""
+        if settings is not None and settings.path:
+            named = f" --settings {settings.path}"
+        elif settings is None and self.analysis is not None:
+            named = f" --stem {self.analysis.stem}"
+        else:
+            named = ""
+        return f"bahth index --rebuild PATH...{named} {self.option}"
 
     def check_version(self, meta: dict) -> None:
         """IndexVersionMismatch for an index another analyzer version built."""
@@ -65,17 +78,21 @@ class Asked:
         index-time settings, is only possible with a rebuild, which says so."""
         wanted = self.analysis
         if wanted is not None and wanted != analysis:
+            command = self.rebuild_command(self.settings)
             raise AnalysisMismatch(
                 f"The index at {self.where} was built with {analysis.id}, not {wanted.id}: "
-                f"add --rebuild to rebuild it ({self.rebuild()})."
+                f"add --rebuild to rebuild it (`{command}`{EVERY_SOURCE}).",
+                command,
             )
         if self.settings is not None:
             changed = self.settings.index_time_changes(built)
             if changed:
+                command = self.rebuild_command(self.settings)
                 raise AnalysisMismatch(
                     f"The index at {self.where} was built with other {' and '.join(changed)} "
                     "settings, which decide what is indexed: add --rebuild to rebuild it with "
-                    f"them ({self.rebuild(self.settings)})."
+                    f"them (`{command}`{EVERY_SOURCE}).",
+                    command,
                 )
 
     def for_new(
@@ -91,8 +108,20 @@ class Asked:
         return analysis, settings
 
     def effective(self, built: Settings | None) -> Settings:
-        """The settings a run reads its input with: those asked for, else the index's."""
+        """The settings a run reads and writes with: those asked for, else the index's (an
+        update's query-time changes, stories on or off among them, apply from its run on)."""
         return self.settings or built or Settings()
+
+    def notes_against(self, built: Settings) -> list[str]:
+        """What a run that changes query-time settings cannot do by itself, one sentence
+        each: stories turned on group only the documents written from now on."""
+        if self.settings is not None and self.settings.stories and not built.stories:
+            return [
+                "stories were off until this run: the documents indexed while they were off "
+                "stay each alone (only documents written from now on are grouped); rebuild "
+                "(--rebuild) to group them all"
+            ]
+        return []
 
 
 def recorded(meta: dict, where: str) -> Settings:

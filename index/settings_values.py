@@ -3,6 +3,8 @@ that cannot be used is one SettingsError naming the file, the table, the key and
 
 from __future__ import annotations
 
+import json
+
 from bahth.analyzers import ONE_WAY, AnalysisConfig, check_groups, word_analysis
 from bahth.index.errors import BahthError
 
@@ -82,15 +84,17 @@ def threshold_value(table: dict, where: str) -> float:
 def synonyms_value(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
     value = table.get("synonyms", [])
     groups = []
-    for group in value if isinstance(value, list) else [None]:
+    for number, group in enumerate(value if isinstance(value, list) else [None], start=1):
         if (
             not isinstance(group, list)
             or len(group) < 2
             or not all(isinstance(w, str) and w.strip() for w in group)
         ):
+            # which group, when there are groups: a long list's one bad group is found at once
+            which = f" (group {number}, {shown(group)}, is not one)" if group is not None else ""
             raise SettingsError(
                 f"{where}: [analysis] synonyms is a list of groups of two or more words or "
-                'phrases: [["الأمم المتحدة", "UN"], ...]; ["كازا", "=>", "الدار البيضاء"] '
+                f'phrases{which}: [["الأمم المتحدة", "UN"], ...]; ["كازا", "=>", "الدار البيضاء"] '
                 "searches the entries after => for those before it only."
             )
         try:
@@ -108,3 +112,9 @@ def synonyms_value(table: dict, where: str) -> tuple[tuple[str, ...], ...]:
                 )
         groups.append(tuple(w.strip() for w in group))
     return tuple(groups)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A value of the settings file as TOML writes it (JSON is close), cut for a message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

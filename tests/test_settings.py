@@ -296,7 +296,7 @@ def test_an_index_keeps_its_settings_and_refuses_index_time_changes(tmp_path: Pa
     changed = write(tmp_path / "changed.toml", MAPPED.replace('type = "number"', 'type = "stored"'))
     refused = bahth("index", str(data), "--settings", str(changed), "--index", index)
     assert refused.returncode == 2
-    assert f"bahth index --rebuild PATH... --settings {changed} --index {index}" in refused.stderr
+    assert f"bahth index --rebuild {data} --settings {changed} --index {index}" in refused.stderr
     assert SearchEngine(index).settings.field("words").type == "number", "nothing changed"
     rebuilt = bahth("index", str(data), "--settings", str(changed), "--index", index, "--rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
@@ -498,7 +498,7 @@ def test_a_changed_input_key_without_a_settings_file_asks_for_rebuild_only(tmp_p
     )
     refused = bahth("index", str(data), "--index", index, "--id-field", "key")
     assert refused.returncode == 2
-    assert f"(`bahth index --rebuild PATH... --index {index}`)" in refused.stderr
+    assert f"(`bahth index --rebuild {data} --index {index} --id-field key`, " in refused.stderr
     assert "bahth.json" not in refused.stderr, "the index's record is no settings file"
 
 

@@ -101,6 +101,7 @@ def search():
         notices=notices(page.notices),
         also=also_searched(page.also_searched, page.read_as),
         read_as=read_as(page.read_as),
+        filter_labels=[label(settings, name) for name in params.filters],
     )
 
 

@@ -175,6 +175,7 @@ def init_cluster(
                     data_dir or f"/var/lib/bahth/{table}",
                 )
             )
+        _check_addresses(specs)
         local = False
     else:
         count = nodes or 1
@@ -209,6 +210,27 @@ def init_cluster(
     text = json.dumps(facts, indent=1)
     (root / CLUSTER_FILE).write_text(text + "\n", encoding="utf-8")
     return cluster
+
+
+def _check_addresses(specs: list[NodeSpec]) -> None:
+    """Each node listens on its PORT and on PORT+1 (for the other nodes): two --node entries
+    that share one of them on one host cannot both run."""
+    seen: dict[tuple[str, int], NodeSpec] = {}
+    for spec in specs:
+        if spec.api_port > 65535:
+            raise BahthError(
+                f"--node {spec.host}:{spec.port}: a node also listens on its port + 1 (for "
+                "the other nodes), which must be 65535 or below: choose a lower port."
+            )
+        for port in (spec.port, spec.api_port):
+            other = seen.get((spec.host.lower(), port))
+            if other is not None:
+                raise BahthError(
+                    f"--node {other.host}:{other.port} and --node {spec.host}:{spec.port} both "
+                    f"need {spec.host}:{port} (a node listens on its port and its port + 1): "
+                    "give each node of one host ports at least 2 apart."
+                )
+            seen[(spec.host.lower(), port)] = spec
 
 
 def node_config(cluster: Cluster, spec: NodeSpec) -> str:
@@ -281,8 +303,24 @@ class NodeState:
     running: bool  # a searchd of ours holds the pid file
     answering: bool  # its SphinxQL port accepts connections
     pid: int | None = None
+    local: bool = False  # a node this machine runs: its pid file says whether it is ours
+
+    @property
+    def stranger(self) -> bool:
+        """A local node's port answers, but no searchd of this cluster runs: another
+        process (another cluster's node?) holds it, and would take this node's traffic."""
+        return self.local and self.answering and not self.running
+
+    @property
+    def up(self) -> bool:
+        return self.answering and not self.stranger
 
     def describe(self) -> str:
+        if self.stranger:
+            return (
+                f"{self.spec.node.label}: not this cluster's: its port answers, but no searchd "
+                f"of this cluster runs ({self.spec.pid_file} names none)"
+            )
         state = "up" if self.answering else ("starting or stuck" if self.running else "down")
         pid = f", pid {self.pid}" if self.pid else ""
         return f"{self.spec.node.label}: {state}{pid}"
@@ -312,7 +350,21 @@ def _answers(spec: NodeSpec, timeout: float = 0.5) -> bool:
 
 def node_state(spec: NodeSpec, cluster: Cluster) -> NodeState:
     pid = _pid(spec) if cluster.local else None
-    return NodeState(spec, pid is not None, _answers(spec), pid)
+    return NodeState(spec, pid is not None, _answers(spec), pid, cluster.local)
+
+
+def _taken(spec: NodeSpec) -> list[int]:
+    """The node's ports (SphinxQL, and the one nodes talk on) another process listens on:
+    searchd would wait for them for ever, retrying."""
+    taken = []
+    for port in (spec.port, spec.api_port):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((spec.host, port))
+            except OSError:
+                taken.append(port)
+    return taken
 
 
 def _local_only(cluster: Cluster) -> None:
@@ -332,14 +384,29 @@ def start_nodes(cluster: Cluster, number: int | None = None) -> list[NodeState]:
     for spec in cluster.pick(number):
         state = node_state(spec, cluster)
         if not state.running:
+            taken = _taken(spec)
+            if taken:
+                ports = " and ".join(f"{spec.host}:{port}" for port in taken)
+                raise BahthError(
+                    f"{spec.node.label} cannot start: another process listens on {ports} "
+                    "(another cluster's node?). Stop it, or make this cluster again on free "
+                    f"ports (bahth cluster init DIR --nodes {len(cluster.nodes)}, without "
+                    "--port-base, picks free ones)."
+                )
             (Path(spec.data) / "data").mkdir(parents=True, exist_ok=True)
-            done = subprocess.run(
-                [searchd, "--config", str(spec.config)],
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-                timeout=START_TIMEOUT,
-            )
+            try:
+                done = subprocess.run(
+                    [searchd, "--config", str(spec.config)],
+                    capture_output=True,
+                    text=True,
+                    stdin=subprocess.DEVNULL,
+                    timeout=START_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired:
+                raise BahthError(
+                    f"{spec.node.label} did not start within {START_TIMEOUT:.0f} s: see "
+                    f"{spec.data}/searchd.log"
+                ) from None
             if done.returncode != 0:
                 said = _last_lines(done.stdout + done.stderr)
                 raise BahthError(f"{spec.node.label} did not start: {said}")

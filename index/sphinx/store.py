@@ -48,7 +48,15 @@ from bahth.index.errors import (
 )
 from bahth.index.keys import document_key
 from bahth.index.lock import WriteLock
-from bahth.index.planner import IndexReport, Known, Write, as_documents, plan, progress_bar
+from bahth.index.planner import (
+    IndexReport,
+    Known,
+    Write,
+    as_documents,
+    note_left_out,
+    plan,
+    progress_bar,
+)
 from bahth.index.record import Asked, now, record, recorded, recorded_analysis
 from bahth.index.settings import Settings, SettingsError
 from bahth.index.sources import Document, read_sources
@@ -191,10 +199,13 @@ class SphinxStore:
         """shard -> the node that holds it, read from every node (all must answer)."""
         pattern = re.compile(rf"^{re.escape(self.url.table)}_{SLOTS[0]}_(\d+)$")
         found: dict[int, Node] = {}
+        named: dict[int, str] = {}  # every shard a node's distributed table names
         silent = []
         for node in self.url.nodes:
             try:
                 rows = self.connections.query(node, "SHOW TABLES", doing="indexing")
+                if any(name == documents_table(self.url.table, SLOTS[0]) for name, _ in rows):
+                    named.update(self._shards_named(node))
             except BackendUnavailable:
                 silent.append(node.label)
                 continue
@@ -216,8 +227,27 @@ class SphinxStore:
                 f"the nodes of {self.path} do not hold every shard of {self.url.table} "
                 f"(found {sorted(found)}): list every node of the cluster in the URL."
             )
+        elsewhere = sorted(set(named) - set(found))
+        if elsewhere:  # a URL that leaves nodes out: writes would go to the wrong shards
+            where = ", ".join(f"shard {k} on {named[k]}" for k in elsewhere)
+            raise BahthError(
+                f"{self.path} does not list every node of the cluster ({where}, whose node "
+                "is not in the URL): list every node of the cluster in the URL."
+            )
         self._check_layout(found)
         return found
+
+    def _shards_named(self, node: Node) -> dict[int, str]:
+        """shard -> where a node's distributed table says it is (``local``, or the agent
+        ``HOST:PORT`` of the node that holds it: nodes talk on their SphinxQL port + 1)."""
+        pattern = re.compile(rf"^(?:(.+):)?{re.escape(self.url.table)}_{SLOTS[0]}_(\d+)$")
+        table = documents_table(self.url.table, SLOTS[0])
+        named = {}
+        for name, _kind in self.connections.query(node, f"DESCRIBE {table}", doing="indexing"):
+            m = pattern.match(str(name))
+            if m:
+                named[int(m.group(2))] = f"agent {m.group(1)}" if m.group(1) else node.label
+        return named
 
     def _check_layout(self, layout: dict[int, Node]) -> None:
         """The tables must be this bahth's layout (their columns): a cluster an older bahth
@@ -274,6 +304,7 @@ class SphinxStore:
             if fresh:
                 built = (self.settings_of(meta), recorded_analysis(meta)) if meta else (None, None)
                 analysis, settings = self.asked.for_new(*built)
+                before = set(self._known(meta["slot"], layout)) if meta else None
                 slot = SLOTS[1] if meta and meta.get("slot") == SLOTS[0] else SLOTS[0]
                 self._empty_slot(slot, layout)
                 known: dict[str, Known] = {}
@@ -281,7 +312,8 @@ class SphinxStore:
                 self.asked.check_version(meta)
                 analysis, settings = recorded_analysis(meta), self.settings_of(meta)
                 self.asked.check_against(settings, analysis)
-                settings = self.asked.settings or settings  # query-time changes apply at once
+                report.warnings.extend(self.asked.notes_against(settings))
+                settings = self.asked.effective(settings)  # query-time changes apply at once
                 slot = meta["slot"]
                 known = self._known(slot, layout)
             version = int((meta or {}).get("version", 0)) + 1
@@ -310,6 +342,8 @@ class SphinxStore:
                 writer.close()
                 if bar is not None:
                     bar.close()
+            if fresh:
+                note_left_out(report, before, set(self._known(slot, layout)))
             if writer.wrote or fresh or self.asked.settings is not None:
                 self._commit_meta(meta, slot, analysis, settings, fresh, len(layout))
         report.timed(time.perf_counter() - started)

@@ -41,7 +41,7 @@ from bahth.index.errors import (
     IndexMissing,
 )
 from bahth.index.lock import WriteLock
-from bahth.index.planner import IndexReport, as_documents
+from bahth.index.planner import IndexReport, as_documents, note_left_out
 from bahth.index.record import Asked, now, record, recorded, recorded_analysis
 from bahth.index.retry import while_changing
 from bahth.index.settings import Settings, SettingsError
@@ -53,7 +53,7 @@ from bahth.index.whoosh.generations import BUILDING, META
 from bahth.index.whoosh.schema import build_schema
 from bahth.index.whoosh.workers import WorkerFailed
 from bahth.index.whoosh.writer import abandon
-from bahth.index.whoosh.writing import apply
+from bahth.index.whoosh.writing import apply, document_ids
 
 log = logging.getLogger("bahth.index")
 
@@ -306,12 +306,13 @@ class IndexStore:
         live = self._live_dir()
         self._check_version(live)
         self.asked.check_against(self.settings, self.analysis)
+        report.warnings.extend(self.asked.notes_against(self.settings))
         ix = CheckedIndex(self.path, live)
         try:
             apply(
                 ix,
                 self._read_analysis(live),
-                self.settings,
+                self.asked.effective(self.settings),  # query-time changes apply in this run
                 items,
                 report,
                 prune=prune,
@@ -336,6 +337,8 @@ class IndexStore:
     ) -> None:
         """A fresh generation beside the live one, swapped in when complete; removed whole
         if the run fails."""
+        replaced = self._live_dir()
+        before = document_ids(lambda: CheckedIndex(self.path, replaced)) if replaced else None
         live = generations.next_generation(self.path)
         try:
             self._create_generation(live, analysis, settings)
@@ -344,6 +347,7 @@ class IndexStore:
             apply(
                 ix, analysis, settings, items, report, prune=prune, progress=progress, procs=procs
             )
+            note_left_out(report, before, document_ids(lambda: ix) or set())
             meta = self._read_meta(live)
             meta.pop(BUILDING, None)
             meta["last_update"] = now()

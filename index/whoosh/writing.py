@@ -85,6 +85,17 @@ class _Known:
     docnums: list[int]
 
 
+def document_ids(open_index: Callable) -> set[str] | None:
+    """The ids of the documents of the index ``open_index()`` opens; None when it cannot be
+    read (a damaged index being rebuilt)."""
+    try:
+        ix = open_index()
+        with ix.reading(), ix.reader() as reader:
+            return set(_known_documents(reader)) if reader.doc_count_all() else set()
+    except Exception:  # noqa: BLE001 - whatever a damaged index raises: nothing to compare
+        return None
+
+
 def _known_documents(reader) -> dict[str, _Known]:
     """id -> (content hash, origin, docnums), read from the index's term lists and id column
     rather than from stored fields (which would unpickle every document's text). A content
